@@ -1,0 +1,165 @@
+package oppwa
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestNormalizeBaseURL(t *testing.T) {
+	for _, tc := range []struct{ in, want, err string }{
+		{"https://eu-test.oppwa.com", "https://eu-test.oppwa.com/", ""},
+		{"https://eu-test.oppwa.com/", "https://eu-test.oppwa.com/", ""},
+		{"http://127.0.0.1:8080/base", "http://127.0.0.1:8080/base/", ""},
+		{"eu-test.oppwa.com", "", "not an absolute http(s) URL"},
+		{"ftp://x/", "", "not an absolute http(s) URL"},
+		{"https://x/?a=b", "", "query or fragment"},
+	} {
+		u, err := NormalizeBaseURL(tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "OPPWA_BASE_URL") {
+				t.Errorf("%q: err %v, want %q naming OPPWA_BASE_URL", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || u.String() != tc.want {
+			t.Errorf("%q: got %v %v, want %s", tc.in, u, err, tc.want)
+		}
+	}
+}
+
+func TestResolveNeverDoublesTheSlash(t *testing.T) {
+	c, _ := New(Config{BaseURL: "http://h:1/base"})
+	for _, p := range []string{"/v1/payments/x", "v1/payments/x", "//v1/payments/x"} {
+		if got := c.Resolve(p); got != "http://h:1/base/v1/payments/x" {
+			t.Errorf("Resolve(%q) = %s", p, got)
+		}
+	}
+}
+
+func TestRedaction(t *testing.T) {
+	r := NewRedactor("OGE4Mjk0MTc0YjdlY2IyODAxNGI5Njk5MjIwMDE1Y2N8c3k2S0pzVDg=")
+	in := `card.number=4200000000000000&card.cvv=123&amount=92.00 Bearer OGE4Mjk0MTc0YjdlY2IyODAxNGI5Njk5MjIwMDE1Y2N8c3k2S0pzVDg= {"number":"377777777777770","cvv":"1234"} id 8a82944a5fe82704015fff6cf5e572b4 ts 20171127214051`
+	out := r.Redact(in)
+	for _, secret := range []string{"4200000000000000", "377777777777770", "OGE4Mjk0", "cvv=123", `"cvv":"1234"`} {
+		if strings.Contains(out, secret) {
+			t.Errorf("%q survived redaction: %s", secret, out)
+		}
+	}
+	for _, keep := range []string{"420000******0000", "377777*****7770", "amount=92.00", "8a82944a5fe82704015fff6cf5e572b4", "20171127214051"} {
+		if !strings.Contains(out, keep) {
+			t.Errorf("%q lost in redaction: %s", keep, out)
+		}
+	}
+	if got := MaskPAN("4822 0000 0000 0000 003"); got != "482200*********0003" {
+		t.Errorf("MaskPAN = %s", got)
+	}
+}
+
+func TestGETRetriesHonourRetryAfterAndPOSTNeverRetries(t *testing.T) {
+	var gets, posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			posts.Add(1)
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		if gets.Add(1) < 3 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte(`{"id":"8a82944a5fe82704015fff6cf5e572b4","result":{"code":"000.100.110"}}`))
+	}))
+	defer srv.Close()
+	var xs []Exchange
+	var mu sync.Mutex
+	c, _ := New(Config{BaseURL: srv.URL, EntityID: "e", AccessToken: "secret-token-123", OnExchange: func(x Exchange) {
+		mu.Lock()
+		xs = append(xs, x)
+		mu.Unlock()
+	}})
+	r, err := c.Status(context.Background(), "8a82944a5fe82704015fff6cf5e572b4")
+	if err != nil || r.Payment.Result.Code != "000.100.110" || gets.Load() != 3 {
+		t.Fatalf("status: %v %v gets=%d", r, err, gets.Load())
+	}
+	if xs[0].Attempts != 3 {
+		t.Errorf("transcript shows %d attempts, want 3", xs[0].Attempts)
+	}
+	r, err = c.Debit(context.Background(), nil)
+	if err != nil || r.HTTPStatus != 503 || posts.Load() != 1 {
+		t.Fatalf("POST: status %v err %v posts=%d (must be exactly 1)", r, err, posts.Load())
+	}
+}
+
+func TestRetryAfterBeyondTheCapEndsRetries(t *testing.T) {
+	var gets atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gets.Add(1)
+		w.Header().Set("Retry-After", "60")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	c, _ := New(Config{BaseURL: srv.URL, MaxRetryWait: time.Second})
+	r, err := c.Status(context.Background(), "x")
+	if err != nil || r.HTTPStatus != 429 || gets.Load() != 1 {
+		t.Fatalf("got %v %v after %d GETs", r, err, gets.Load())
+	}
+}
+
+func TestLostPOSTIsReconciledNotRetried(t *testing.T) {
+	var posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			posts.Add(1)
+			// The payment is made, then the connection dies before the answer.
+			hj, _ := w.(http.Hijacker)
+			conn, _, _ := hj.Hijack()
+			_ = conn.Close()
+			return
+		}
+		if r.URL.Path != "/v1/query" || r.URL.Query().Get("merchantTransactionId") != "run-1" {
+			t.Errorf("unexpected reconciliation %s", r.URL)
+		}
+		_, _ = w.Write([]byte(`{"payments":[{"id":"8a82944a5fe82704015fff6cf5e572b4","paymentType":"DB","result":{"code":"000.100.110"}}]}`))
+	}))
+	defer srv.Close()
+	c, _ := New(Config{BaseURL: srv.URL, EntityID: "e"})
+	_, err := c.Debit(context.Background(), map[string][]string{"merchantTransactionId": {"run-1"}})
+	var ue *UncertainError
+	if !errors.As(err, &ue) || len(ue.Found) != 1 || posts.Load() != 1 {
+		t.Fatalf("err %v, posts %d", err, posts.Load())
+	}
+}
+
+func TestBodiesAreFormEncodedAndAuthIsBearer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawQuery != "" {
+			t.Errorf("POST carried a query: %s", r.URL.RawQuery)
+		}
+		if r.Header.Get("Authorization") != "Bearer tok-12345678" || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+			t.Errorf("headers %v", r.Header)
+		}
+		_ = r.ParseForm()
+		if r.PostForm.Get("customParameters[x]") != "1" || r.PostForm.Get("entityId") != "ent" || r.PostForm.Get("paymentType") != "PA" {
+			t.Errorf("form %v", r.PostForm)
+		}
+		_, _ = w.Write([]byte(`{"unknown":{"x":1},"result":{"code":"000.100.110","extra":true}}`))
+	}))
+	defer srv.Close()
+	c, _ := New(Config{BaseURL: srv.URL, EntityID: "ent", AccessToken: "tok-12345678"})
+	r, err := c.Preauthorize(context.Background(), map[string][]string{"customParameters[x]": {"1"}})
+	if err != nil || r.Payment.Result.Code != "000.100.110" || r.JSON["unknown"] == nil {
+		t.Fatalf("%v %v", r, err)
+	}
+	if strings.Contains(r.Exchange.RequestHeaders.Get("Authorization"), "tok-12345678") {
+		t.Error("token in transcript")
+	}
+}

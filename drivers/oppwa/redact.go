@@ -1,0 +1,92 @@
+package oppwa
+
+import (
+	"regexp"
+	"strings"
+)
+
+// A card number is 12 to 19 digits, possibly split by spaces or dashes on pages and in
+// free text; only runs that pass the Luhn check are masked so that amounts, timestamps
+// and numeric references stay readable.
+var panRun = regexp.MustCompile(`\d(?:[ -]?\d){11,18}`)
+
+// cvvField catches the value of a CVV parameter in form bodies, JSON and query strings.
+var cvvField = regexp.MustCompile(`(?i)(card\.cvv=|"cvv"\s*:\s*"|\bcvv=)([0-9]*)`)
+
+// MaskPAN shows a card number as its first six and last four digits, the form the
+// platform itself uses (bin and last4Digits), so evidence stays traceable without being
+// a card number.
+func MaskPAN(pan string) string {
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, pan)
+	if len(digits) < 12 {
+		return strings.Repeat("*", len(digits))
+	}
+	return digits[:6] + strings.Repeat("*", len(digits)-10) + digits[len(digits)-4:]
+}
+
+// Redactor removes secrets from text that may end up in logs, reports or failure
+// messages: the access token (and any other registered secret) and card numbers.
+type Redactor struct {
+	secrets []string
+}
+
+// NewRedactor returns a Redactor that also hides the given secrets verbatim.
+func NewRedactor(secrets ...string) *Redactor {
+	r := &Redactor{}
+	for _, s := range secrets {
+		// Short strings would redact ordinary words; real tokens are long.
+		if len(s) >= 8 {
+			r.secrets = append(r.secrets, s)
+		}
+	}
+	return r
+}
+
+// Redact returns s with secrets replaced by [REDACTED], card numbers masked to first
+// 6 / last 4 and CVV values removed.
+func (r *Redactor) Redact(s string) string {
+	if r != nil {
+		for _, secret := range r.secrets {
+			s = strings.ReplaceAll(s, secret, "[REDACTED]")
+		}
+	}
+	s = panRun.ReplaceAllStringFunc(s, func(m string) string {
+		if !luhn(m) {
+			return m
+		}
+		return MaskPAN(m)
+	})
+	return cvvField.ReplaceAllStringFunc(s, func(m string) string {
+		sub := cvvField.FindStringSubmatch(m)
+		if sub[2] == "" {
+			return m
+		}
+		return sub[1] + strings.Repeat("*", len(sub[2]))
+	})
+}
+
+func luhn(s string) bool {
+	sum, n, dbl := 0, 0, false
+	for i := len(s) - 1; i >= 0; i-- {
+		c := s[i]
+		if c < '0' || c > '9' {
+			continue
+		}
+		d := int(c - '0')
+		if dbl {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+		n++
+		dbl = !dbl
+	}
+	return n >= 12 && sum%10 == 0
+}

@@ -1,0 +1,133 @@
+package oppwa
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"time"
+)
+
+// Payment is the typed view of a payment, backoffice or status reply. Flow logic uses
+// these fields; shape checks use Response.JSON so that a field the contract does not
+// promise is never required and a renamed one is always noticed.
+type Payment struct {
+	ID                    string            `json:"id"`
+	ReferencedID          string            `json:"referencedId"`
+	PaymentType           string            `json:"paymentType"`
+	PaymentBrand          string            `json:"paymentBrand"`
+	Amount                string            `json:"amount"`
+	Currency              string            `json:"currency"`
+	Descriptor            string            `json:"descriptor"`
+	MerchantTransactionID string            `json:"merchantTransactionId"`
+	Result                Result            `json:"result"`
+	Card                  *Card             `json:"card"`
+	Redirect              *Redirect         `json:"redirect"`
+	CustomParameters      map[string]string `json:"customParameters"`
+	BuildNumber           string            `json:"buildNumber"`
+	Timestamp             string            `json:"timestamp"`
+	NDC                   string            `json:"ndc"`
+}
+
+// Result is the platform's verdict on a request.
+type Result struct {
+	Code            string           `json:"code"`
+	Description     string           `json:"description"`
+	ParameterErrors []ParameterError `json:"parameterErrors"`
+}
+
+// ParameterError names one request parameter that failed format validation.
+type ParameterError struct {
+	Name    string  `json:"name"`
+	Value   *string `json:"value"`
+	Message string  `json:"message"`
+}
+
+// Card is the masked card block of a reply.
+type Card struct {
+	Bin         string `json:"bin"`
+	Last4Digits string `json:"last4Digits"`
+	Holder      string `json:"holder"`
+	ExpiryMonth string `json:"expiryMonth"`
+	ExpiryYear  string `json:"expiryYear"`
+}
+
+// Redirect tells the merchant where to send the shopper in the async workflow.
+type Redirect struct {
+	URL string `json:"url"`
+	// Method is GET or POST; the documentation says to POST when it is absent.
+	Method     string  `json:"method"`
+	Parameters []Param `json:"parameters"`
+}
+
+// Param is one redirect parameter.
+type Param struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// EffectiveMethod is the HTTP method the shopper's browser must use.
+func (r Redirect) EffectiveMethod() string {
+	if r.Method == "" {
+		return http.MethodPost
+	}
+	return r.Method
+}
+
+// Response is one API reply: the typed payment, the decoded raw JSON and the HTTP facts.
+type Response struct {
+	HTTPStatus int
+	Header     http.Header
+	Body       []byte
+	// JSON is the reply decoded generically; nil when the body is not a JSON object.
+	JSON    map[string]any
+	Payment Payment
+	// Exchange is the redacted transcript entry of this call.
+	Exchange *Exchange
+}
+
+// QueryReply is the reply of the transaction reports (/v1/query). The platform answers
+// either one payment or a list under "payments"; both read as Payments here.
+type QueryReply struct {
+	Response
+	Payments []Payment
+}
+
+// Exchange is one redacted request/response pair for the evidence report.
+type Exchange struct {
+	Method         string        `json:"method"`
+	URL            string        `json:"url"`
+	RequestHeaders http.Header   `json:"requestHeaders,omitempty"`
+	RequestBody    string        `json:"requestBody,omitempty"`
+	Status         int           `json:"status"`
+	ResponseBody   string        `json:"responseBody,omitempty"`
+	Started        time.Time     `json:"started"`
+	Duration       time.Duration `json:"duration"`
+	// Attempts counts tries of an idempotent GET; 1 means no retry.
+	Attempts int    `json:"attempts"`
+	Error    string `json:"error,omitempty"`
+	// Reconciled says what a lookup by merchantTransactionId found after a POST whose
+	// answer was lost.
+	Reconciled string `json:"reconciled,omitempty"`
+}
+
+// IDPattern is the documented payment id format: 32 lowercase hex characters.
+var IDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// AmountPattern is the documented amount format of replies: a string with two decimals.
+var AmountPattern = regexp.MustCompile(`^[0-9]{1,12}\.[0-9]{2}$`)
+
+// TimestampPattern is the reply timestamp format, UTC.
+var TimestampPattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+0000$`)
+
+// ResourcePathPattern is the form of the resourcePath a shopper brings back.
+var ResourcePathPattern = regexp.MustCompile(`^/v1/payments/[0-9a-f]{32}$`)
+
+func decodeInto(body []byte, r *Response) {
+	var m map[string]any
+	if json.Unmarshal(body, &m) == nil {
+		r.JSON = m
+	}
+	_ = json.Unmarshal(body, &r.Payment)
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
