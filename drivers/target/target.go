@@ -1,0 +1,266 @@
+// Package target turns the user's environment and .env file into the one Target a run
+// certifies: which platform, as which merchant, for which brands and currency, with
+// which browser. Every mistake is reported as one line that names the fix.
+package target
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+)
+
+// Target is the configuration of one conformance run.
+type Target struct {
+	// BaseURL is the platform base ending in "/"; empty means the embedded sandbox.
+	BaseURL     string
+	EntityID    string
+	AccessToken string
+	// OtherEntityID and OtherAccessToken are a second merchant, used to prove that one
+	// merchant cannot see or touch another's payments. Optional on a real platform.
+	OtherEntityID    string
+	OtherAccessToken string
+	Brands           []string
+	Currency         string
+	ChromeBin        string
+	// ChromeWSURL connects to a running Chrome over DevTools instead of starting one.
+	ChromeWSURL string
+	SpecTimeout time.Duration
+	ReportDir   string
+	// SandboxDefects are defect modes for the embedded sandbox (mutation self-tests).
+	SandboxDefects []string
+	// EnvFile is the .env file that was read, if any.
+	EnvFile string
+}
+
+// Embedded reports whether the run targets the in-process sandbox.
+func (t Target) Embedded() bool { return t.BaseURL == "" }
+
+// Host is the platform host, or "embedded sandbox".
+func (t Target) Host() string {
+	if t.Embedded() {
+		return "embedded sandbox"
+	}
+	u, _ := url.Parse(t.BaseURL)
+	return u.Host
+}
+
+// Variables documents every setting; .env.example and the README list the same.
+var Variables = []struct{ Name, Doc string }{
+	{"OPPWA_BASE_URL", "platform base URL, e.g. https://eu-test.oppwa.com/ (empty: the embedded sandbox)"},
+	{"OPPWA_ENTITY_ID", "entity (channel) id, 32 hex characters"},
+	{"OPPWA_ACCESS_TOKEN", "access token sent as Authorization: Bearer"},
+	{"OPPWA_OTHER_ENTITY_ID", "optional second merchant's entity id, for isolation specs"},
+	{"OPPWA_OTHER_ACCESS_TOKEN", "optional second merchant's access token"},
+	{"OPPWA_BRANDS", "comma-separated brands the account has enabled (default: every documented brand)"},
+	{"OPPWA_CURRENCY", "ISO 4217 currency of test payments (default EUR)"},
+	{"OPPWA_ALLOW_LIVE", "set to yes to allow a known production host (real money!)"},
+	{"OPPWA_TEST_ENDPOINT", "set to yes to declare an unknown host a test endpoint"},
+	{"OPPWA_SPEC_TIMEOUT", "per-spec timeout, e.g. 60s (default 60s)"},
+	{"OPPWA_REPORT_DIR", "where reports go (default reports/latest)"},
+	{"CHROME_BIN", "Chromium binary (default /usr/lib/chromium/chromium)"},
+	{"CHROME_WS_URL", "DevTools websocket URL of a running Chrome to use instead of starting one"},
+	{"OPPWA_SANDBOX_DEFECTS", "embedded sandbox only: comma-separated defect modes (mutation self-tests)"},
+}
+
+// Known hosts. Production hosts are refused unless OPPWA_ALLOW_LIVE=yes; test hosts
+// and loopback are allowed; anything else needs OPPWA_TEST_ENDPOINT=yes.
+var (
+	LiveHosts = []string{"oppwa.com", "eu-prod.oppwa.com", "card.peachpayments.com", "vr-pay-ecommerce.de"}
+	TestHosts = []string{"eu-test.oppwa.com", "test.oppwa.com", "sandbox-card.peachpayments.com", "test.vr-pay-ecommerce.de"}
+)
+
+var (
+	currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+	entityRE   = regexp.MustCompile(`^[0-9a-f]{32}$`)
+)
+
+// Load reads the .env file (the real environment wins over it) and builds the Target.
+// getenv is os.Getenv in production; dir is where the search for .env starts.
+func Load(getenv func(string) string, dir string) (Target, error) {
+	file, fileVals, err := readDotenv(getenv, dir)
+	if err != nil {
+		return Target{}, err
+	}
+	get := func(k string) string {
+		if v, ok := lookup(getenv, k); ok {
+			return strings.TrimSpace(v)
+		}
+		return strings.TrimSpace(fileVals[k])
+	}
+	return build(get, file)
+}
+
+func lookup(getenv func(string) string, k string) (string, bool) {
+	v := getenv(k)
+	return v, v != ""
+}
+
+func build(get func(string) string, file string) (Target, error) {
+	c := fixtures.Load()
+	t := Target{
+		EntityID: get("OPPWA_ENTITY_ID"), AccessToken: get("OPPWA_ACCESS_TOKEN"),
+		OtherEntityID: get("OPPWA_OTHER_ENTITY_ID"), OtherAccessToken: get("OPPWA_OTHER_ACCESS_TOKEN"),
+		Currency: get("OPPWA_CURRENCY"), ChromeBin: get("CHROME_BIN"), ChromeWSURL: get("CHROME_WS_URL"),
+		ReportDir: get("OPPWA_REPORT_DIR"), EnvFile: file,
+	}
+	if t.Currency == "" {
+		t.Currency = "EUR"
+	}
+	if !currencyRE.MatchString(t.Currency) {
+		return t, fmt.Errorf("OPPWA_CURRENCY=%q is not an ISO 4217 code: use three capital letters such as EUR", t.Currency)
+	}
+	if t.ChromeBin == "" {
+		t.ChromeBin = "/usr/lib/chromium/chromium"
+	}
+	if t.ReportDir == "" {
+		t.ReportDir = "reports/latest"
+	}
+	t.SpecTimeout = 60 * time.Second
+	if v := get("OPPWA_SPEC_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return t, fmt.Errorf("OPPWA_SPEC_TIMEOUT=%q is not a duration: use a value such as 60s", v)
+		}
+		t.SpecTimeout = d
+	}
+	brands, err := parseBrands(c, get("OPPWA_BRANDS"))
+	if err != nil {
+		return t, err
+	}
+	t.Brands = brands
+	if v := get("OPPWA_SANDBOX_DEFECTS"); v != "" {
+		t.SandboxDefects = splitList(v)
+	}
+
+	raw := get("OPPWA_BASE_URL")
+	if raw == "" {
+		if len(t.SandboxDefects) == 0 && (t.EntityID != "" || t.AccessToken != "") &&
+			(t.EntityID != c.Credentials.EntityID || t.AccessToken != c.Credentials.AccessToken) {
+			// Credentials for a real account with no base URL is almost always a
+			// forgotten OPPWA_BASE_URL; running the sandbox would certify nothing.
+			return t, errors.New("OPPWA_ENTITY_ID/OPPWA_ACCESS_TOKEN are set but OPPWA_BASE_URL is empty: set OPPWA_BASE_URL (e.g. https://eu-test.oppwa.com/) or unset them to use the embedded sandbox")
+		}
+		t.EntityID, t.AccessToken = c.Credentials.EntityID, c.Credentials.AccessToken
+		return t, nil
+	}
+	u, err := oppwa.NormalizeBaseURL(raw)
+	if err != nil {
+		return t, err
+	}
+	t.BaseURL = u.String()
+	if len(t.SandboxDefects) > 0 {
+		return t, errors.New("OPPWA_SANDBOX_DEFECTS only applies to the embedded sandbox: unset it or unset OPPWA_BASE_URL")
+	}
+	if err := guardHost(u, get("OPPWA_ALLOW_LIVE"), get("OPPWA_TEST_ENDPOINT")); err != nil {
+		return t, err
+	}
+	switch {
+	case t.AccessToken == "":
+		return t, errors.New("OPPWA_ACCESS_TOKEN is empty: set it to the access token of your test account (Authorization: Bearer)")
+	case t.EntityID == "":
+		return t, errors.New("OPPWA_ENTITY_ID is empty: set it to the entity (channel) id of your test account")
+	case !entityRE.MatchString(t.EntityID):
+		return t, fmt.Errorf("OPPWA_ENTITY_ID=%q is not 32 lowercase hex characters: copy the entity id from your account", t.EntityID)
+	case (t.OtherEntityID == "") != (t.OtherAccessToken == ""):
+		return t, errors.New("set both OPPWA_OTHER_ENTITY_ID and OPPWA_OTHER_ACCESS_TOKEN, or neither")
+	}
+	return t, nil
+}
+
+func guardHost(u *url.URL, allowLive, declareTest string) error {
+	host := strings.ToLower(u.Hostname())
+	if host == "localhost" || net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback() {
+		return nil
+	}
+	if slices.Contains(LiveHosts, host) {
+		if yes(allowLive) {
+			return nil
+		}
+		return fmt.Errorf("%s is a production host and test payments there move real money: point OPPWA_BASE_URL at a test host such as https://eu-test.oppwa.com/, or set OPPWA_ALLOW_LIVE=yes if you really mean it", host)
+	}
+	if slices.Contains(TestHosts, host) || yes(declareTest) {
+		return nil
+	}
+	return fmt.Errorf("%s is not a known OPPWA test host: set OPPWA_TEST_ENDPOINT=yes to declare it a test endpoint", host)
+}
+
+func yes(v string) bool {
+	switch strings.ToLower(v) {
+	case "yes", "true", "1":
+		return true
+	}
+	return false
+}
+
+func parseBrands(c *fixtures.Contract, v string) ([]string, error) {
+	if v == "" {
+		return c.DefaultBrands(), nil
+	}
+	var out []string
+	for _, name := range splitList(v) {
+		name = strings.ToUpper(name)
+		if _, ok := c.Brand(name); !ok {
+			return nil, fmt.Errorf("OPPWA_BRANDS names unknown brand %q: use documented brand names such as VISA,MASTER,PAYPAL (see fixtures/brands.json)", name)
+		}
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// readDotenv finds .env (OPPWA_ENV_FILE, else the first .env from dir up to the module
+// root) and parses it without touching the process environment.
+func readDotenv(getenv func(string) string, dir string) (string, map[string]string, error) {
+	path := getenv("OPPWA_ENV_FILE")
+	if path == "" {
+		path = findUp(dir, ".env")
+		if path == "" {
+			return "", nil, nil
+		}
+	}
+	vals, err := godotenv.Read(path)
+	if err != nil {
+		if os.IsNotExist(err) && getenv("OPPWA_ENV_FILE") == "" {
+			return "", nil, nil
+		}
+		return path, nil, fmt.Errorf("%s cannot be read (%v): fix the file (one KEY=value per line, see .env.example) or remove it", path, oneLine(err))
+	}
+	return path, vals, nil
+}
+
+func findUp(dir, name string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		p := filepath.Join(d, name)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil || filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
+
+func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }

@@ -1,0 +1,74 @@
+package target
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaultsToTheEmbeddedSandbox(t *testing.T) {
+	tg, err := Load(env(nil), t.TempDir())
+	if err != nil || !tg.Embedded() || tg.Currency != "EUR" || len(tg.Brands) != 41 || tg.AccessToken == "" {
+		t.Fatalf("%+v %v", tg, err)
+	}
+}
+
+func TestBadInputIsOneLineNamingTheFix(t *testing.T) {
+	real := map[string]string{"OPPWA_BASE_URL": "https://eu-test.oppwa.com", "OPPWA_ENTITY_ID": "8a8294174b7ecb28014b9699220015ca", "OPPWA_ACCESS_TOKEN": "tok"}
+	with := func(k, v string) map[string]string {
+		m := map[string]string{}
+		for a, b := range real {
+			m[a] = b
+		}
+		m[k] = v
+		return m
+	}
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		want string
+	}{
+		"missing token":      {with("OPPWA_ACCESS_TOKEN", ""), "OPPWA_ACCESS_TOKEN is empty"},
+		"missing entity":     {with("OPPWA_ENTITY_ID", ""), "OPPWA_ENTITY_ID is empty"},
+		"malformed entity":   {with("OPPWA_ENTITY_ID", "xyz"), "32 lowercase hex"},
+		"malformed base URL": {with("OPPWA_BASE_URL", "eu-test.oppwa.com"), "set OPPWA_BASE_URL like"},
+		"production host":    {with("OPPWA_BASE_URL", "https://eu-prod.oppwa.com/"), "OPPWA_ALLOW_LIVE=yes"},
+		"unknown host":       {with("OPPWA_BASE_URL", "https://pay.example.net/"), "OPPWA_TEST_ENDPOINT=yes"},
+		"unknown brand":      {with("OPPWA_BRANDS", "VISA,NOPE"), `unknown brand "NOPE"`},
+		"bad currency":       {with("OPPWA_CURRENCY", "euro"), "three capital letters"},
+		"half other":         {with("OPPWA_OTHER_ENTITY_ID", "8a8294174b7ecb28014b9699220015ca"), "OPPWA_OTHER_ACCESS_TOKEN"},
+		"forgotten base":     {with("OPPWA_BASE_URL", ""), "OPPWA_BASE_URL is empty"},
+	} {
+		_, err := Load(env(tc.env), t.TempDir())
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: got %v, want one line containing %q", name, err, tc.want)
+		}
+	}
+	if tg, err := Load(env(with("OPPWA_BASE_URL", "https://eu-prod.oppwa.com/")), t.TempDir()); err == nil {
+		t.Fatalf("live host accepted: %+v", tg)
+	}
+	m := with("OPPWA_BASE_URL", "https://eu-prod.oppwa.com")
+	m["OPPWA_ALLOW_LIVE"] = "yes"
+	if tg, err := Load(env(m), t.TempDir()); err != nil || tg.BaseURL != "https://eu-prod.oppwa.com/" {
+		t.Fatalf("explicit opt-in refused: %v", err)
+	}
+}
+
+func TestDotenvIsReadAndTheRealEnvironmentWins(t *testing.T) {
+	dir := t.TempDir()
+	_ = os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x\n"), 0o644)
+	_ = os.WriteFile(filepath.Join(dir, ".env"), []byte("OPPWA_CURRENCY=USD\nOPPWA_BRANDS=VISA,PAYPAL\n"), 0o644)
+	sub := filepath.Join(dir, "suites")
+	_ = os.Mkdir(sub, 0o755)
+	tg, err := Load(env(map[string]string{"OPPWA_CURRENCY": "GBP"}), sub)
+	if err != nil || tg.Currency != "GBP" || strings.Join(tg.Brands, ",") != "VISA,PAYPAL" {
+		t.Fatalf("%+v %v", tg, err)
+	}
+	_ = os.WriteFile(filepath.Join(dir, ".env"), []byte("OPPWA_CURRENCY='USD\n"), 0o644)
+	_, err = Load(env(nil), sub)
+	if err == nil || !strings.Contains(err.Error(), ".env.example") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("malformed .env: %v", err)
+	}
+}
