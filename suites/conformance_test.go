@@ -1,0 +1,47 @@
+// The one conformance binary: it reads the target, then runs every suite package
+// imported below, filtered by labels.
+package suites_test
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive
+	. "github.com/onsi/gomega"    //nolint:revive
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	fw "github.com/oppwa-conformance/oppwa-conformance/suites/framework"
+
+	_ "github.com/oppwa-conformance/oppwa-conformance/suites/async"
+	_ "github.com/oppwa-conformance/oppwa-conformance/suites/brands"
+	_ "github.com/oppwa-conformance/oppwa-conformance/suites/payments"
+)
+
+func TestConformance(t *testing.T) {
+	cfg, err := fw.Configure()
+	if err != nil {
+		// A configuration mistake is the user's to fix: one line, no stack.
+		fmt.Fprintln(os.Stderr, "oppwa-conformance: "+err.Error())
+		os.Exit(fw.ExitConfig)
+	}
+	// Every failure message passes through the redactor: a spec may quote a reply that
+	// (wrongly) carries a card number, and it must not reach the report in full.
+	redactor := oppwa.NewRedactor(cfg.AccessToken, cfg.OtherAccessToken)
+	RegisterFailHandler(func(message string, skip ...int) {
+		offset := 1
+		if len(skip) > 0 {
+			offset += skip[0]
+		}
+		Fail(redactor.Redact(message), offset)
+	})
+	RunSpecs(t, "OPPWA server-to-server conformance")
+}
+
+var _ = BeforeSuite(func(ctx SpecContext) {
+	Expect(fw.Setup(ctx)).To(Succeed())
+}, NodeTimeout(fw.SetupTimeout))
+
+var _ = ReportAfterSuite("certification report", func(r Report) {
+	fw.WriteReports(r)
+})

@@ -1,0 +1,162 @@
+package framework
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive
+	. "github.com/onsi/gomega"    //nolint:revive
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+)
+
+// Sent is what a spec sent, for checking what the platform echoes. Empty fields are
+// not checked.
+type Sent struct {
+	PaymentType           string
+	Brand                 string
+	Amount                string
+	Currency              string
+	MerchantTransactionID string
+	// PAN is the full card number; the reply must show only its bin and last 4 digits.
+	PAN string
+}
+
+// ExpectGroup asserts that code belongs to one of the named documented groups.
+func ExpectGroup(code string, groups ...string) {
+	GinkgoHelper()
+	got := oppwa.GroupName(code)
+	Expect(groups).To(ContainElement(got), "result.code %q is in group %q, want one of %v", code, got, groups)
+}
+
+// ExpectOutcome asserts that code means outcome (success, pending, rejected).
+func ExpectOutcome(code string, outcome fixtures.Outcome) {
+	GinkgoHelper()
+	Expect(code).To(MatchRegexp(`^\d{3}\.\d{3}\.\d{3}$`), "result.code %q is not of the form ddd.ddd.ddd", code)
+	got := oppwa.OutcomeOf(code)
+	Expect(got).To(Equal(outcome), "result.code %q (%s) means %s, want %s", code, oppwa.GroupName(code), got, outcome)
+}
+
+// ExpectTransaction asserts the shape every transaction reply promises and the echo of
+// what was sent: id format, paymentType, brand, amount with two decimals, currency,
+// timestamp, result code, and no full card number.
+func ExpectTransaction(r *oppwa.Response, sent Sent) {
+	GinkgoHelper()
+	Expect(r).NotTo(BeNil())
+	m := r.JSON
+	Expect(m).NotTo(BeNil(), "reply is not a JSON object (HTTP %d)", r.HTTPStatus)
+	Expect(m["id"]).To(BeAssignableToTypeOf(""), "id missing or not a string")
+	Expect(m["id"]).To(MatchRegexp(oppwa.IDPattern.String()), "id is not 32 lowercase hex")
+	res, _ := m["result"].(map[string]any)
+	Expect(res).NotTo(BeNil(), "result object missing")
+	Expect(res["code"]).To(BeAssignableToTypeOf(""), "result.code missing")
+	Expect(res["description"]).To(BeAssignableToTypeOf(""), "result.description missing")
+	if ts, ok := m["timestamp"]; ok {
+		Expect(ts).To(MatchRegexp(oppwa.TimestampPattern.String()), "timestamp not YYYY-MM-DD HH:MM:SS+0000")
+	}
+	if sent.PaymentType != "" {
+		Expect(m["paymentType"]).To(Equal(sent.PaymentType), "paymentType not echoed as sent")
+	}
+	if sent.Brand != "" {
+		Expect(m["paymentBrand"]).To(Equal(sent.Brand), "paymentBrand not echoed as sent")
+	}
+	if sent.Amount != "" {
+		Expect(m["amount"]).To(BeAssignableToTypeOf(""), "amount missing or not a string")
+		Expect(m["amount"]).To(MatchRegexp(oppwa.AmountPattern.String()), "amount is not a string with two decimals")
+		Expect(m["amount"]).To(Equal(TwoDecimals(sent.Amount)), "amount not echoed as sent")
+	}
+	if sent.Currency != "" {
+		Expect(m["currency"]).To(Equal(sent.Currency), "currency not echoed as sent")
+	}
+	if sent.MerchantTransactionID != "" {
+		Expect(m["merchantTransactionId"]).To(Equal(sent.MerchantTransactionID), "merchantTransactionId not echoed")
+	}
+	if sent.PAN != "" {
+		ExpectMaskedCard(r, sent.PAN)
+	}
+}
+
+// ExpectMaskedCard asserts that a reply never carries the full card number and, when
+// it has a card block, shows the documented bin and last4Digits.
+func ExpectMaskedCard(r *oppwa.Response, pan string) {
+	GinkgoHelper()
+	if strings.Contains(string(r.Body), pan) {
+		// Say it without repeating the number: this message lands in reports.
+		Fail(fmt.Sprintf("reply contains the full card number %s; the platform promises bin and last4Digits only", oppwa.MaskPAN(pan)))
+	}
+	card, ok := r.JSON["card"].(map[string]any)
+	if !ok {
+		return
+	}
+	Expect(card["bin"]).To(Equal(pan[:6]), "card.bin is not the first six digits")
+	Expect(card["last4Digits"]).To(Equal(pan[len(pan)-4:]), "card.last4Digits is not the last four digits")
+}
+
+// ExpectRedirect asserts a well-formed async redirect: an absolute URL, a method that
+// is GET, POST or absent, and parameters as name/value strings.
+func ExpectRedirect(r *oppwa.Response) oppwa.Redirect {
+	GinkgoHelper()
+	red, ok := r.JSON["redirect"].(map[string]any)
+	Expect(ok).To(BeTrue(), "pending async reply has no redirect object")
+	raw, _ := red["url"].(string)
+	u, err := url.Parse(raw)
+	Expect(err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "").To(BeTrue(), "redirect.url %q is not an absolute http(s) URL", raw)
+	if m, present := red["method"]; present {
+		Expect(m).To(BeElementOf("GET", "POST"), "redirect.method must be GET or POST (or absent, meaning POST)")
+	}
+	if ps, present := red["parameters"]; present {
+		list, ok := ps.([]any)
+		Expect(ok).To(BeTrue(), "redirect.parameters is not an array")
+		for _, p := range list {
+			pm, ok := p.(map[string]any)
+			Expect(ok).To(BeTrue(), "redirect parameter is not an object")
+			Expect(pm["name"]).To(BeAssignableToTypeOf(""), "redirect parameter without a name")
+			Expect(pm["value"]).To(BeAssignableToTypeOf(""), "redirect parameter %v without a string value", pm["name"])
+		}
+	}
+	Expect(r.Payment.Redirect).NotTo(BeNil())
+	return *r.Payment.Redirect
+}
+
+// ExpectNoRedirect asserts a sync reply: final, with no redirect.
+func ExpectNoRedirect(r *oppwa.Response) {
+	GinkgoHelper()
+	Expect(r.JSON).NotTo(HaveKey("redirect"), "a sync brand's reply must not redirect the shopper")
+}
+
+// ExpectReturn asserts what the shopper brought back to the shopperResultUrl: the
+// payment's id and resourcePath=/v1/payments/{id}.
+func ExpectReturn(ret ShopperReturn, paymentID string) {
+	GinkgoHelper()
+	Expect(ret.ResourcePath).To(MatchRegexp(oppwa.ResourcePathPattern.String()), "resourcePath %q is not /v1/payments/{32 hex}", ret.ResourcePath)
+	Expect(ret.ResourcePath).To(HaveSuffix("/"+paymentID), "resourcePath does not name the payment the shopper paid")
+	if ret.ID != "" {
+		Expect(ret.ID).To(Equal(paymentID), "id at the shopperResultUrl is not the payment's id")
+	}
+}
+
+// ExpectParameterError asserts a documented format error naming param.
+func ExpectParameterError(r *oppwa.Response, param string) {
+	GinkgoHelper()
+	Expect(r.HTTPStatus).To(Equal(400), "format errors answer HTTP 400")
+	Expect(r.Payment.Result.Code).To(Equal("200.300.404"), "format errors answer 200.300.404")
+	names := make([]string, 0, len(r.Payment.Result.ParameterErrors))
+	for _, pe := range r.Payment.Result.ParameterErrors {
+		names = append(names, pe.Name)
+		if pe.Name == param {
+			Expect(pe.Message).NotTo(BeEmpty(), "parameterErrors entry for %s has no message", param)
+		}
+	}
+	Expect(names).To(ContainElement(param), "result.parameterErrors does not name %s", param)
+}
+
+// TwoDecimals renders an amount as the platform echoes it ("92" -> "92.00").
+func TwoDecimals(a string) string {
+	if !strings.Contains(a, ".") {
+		return a + ".00"
+	}
+	return a
+}
+

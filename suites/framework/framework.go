@@ -1,0 +1,199 @@
+// Package framework owns what every conformance spec shares: the configured target,
+// the embedded sandbox when no platform is configured, the shopperResultUrl receiver,
+// one browser per Ginkgo process, and each spec's isolation and evidence.
+//
+// Specs register in per-concern packages with var _ = Describe(...) and use Begin to
+// get a Spec: a recording API client, unique merchant references and a fresh browser
+// context. Nothing here keeps state between specs except what suite setup creates.
+package framework
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified.
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/shopper"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/target"
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
+)
+
+// Env is the per-process state built by suite setup.
+type Env struct {
+	Target   target.Target
+	Contract *fixtures.Contract
+	// Client acts as the configured merchant; specs use Spec.Client, which records.
+	Client *oppwa.Client
+	// Other acts as a second merchant; nil when the target has none configured.
+	Other    *oppwa.Client
+	Receiver *shopper.Receiver
+	// Sandbox is the embedded sandbox; nil against a real platform.
+	Sandbox *sandbox.Server
+	// RunID prefixes every merchantTransactionId of this run.
+	RunID string
+
+	seq         atomic.Uint64
+	browserOnce sync.Once
+	browser     *browser.Browser
+	browserErr  error
+}
+
+// The configuration is read before the spec tree is built (brands decide which specs
+// exist) and the Env in BeforeSuite; both are written once, by suite setup only.
+var (
+	config target.Target
+	env    *Env
+)
+
+// Configure reads the target for tree construction. The bootstrap test calls it before
+// RunSpecs and stops with its one-line error if it fails.
+func Configure() (target.Target, error) {
+	wd, _ := os.Getwd()
+	t, err := target.Load(os.Getenv, wd)
+	if err != nil {
+		return t, err
+	}
+	if !filepath.IsAbs(t.ReportDir) {
+		t.ReportDir = filepath.Join(moduleRoot(wd), t.ReportDir)
+	}
+	config = t
+	return t, nil
+}
+
+// Config returns the target read by Configure.
+func Config() target.Target { return config }
+
+// E returns the process's Env; only valid inside specs.
+func E() *Env { return env }
+
+// RunID is shared by all Ginkgo processes of a run so that every payment of one run
+// can be found by its merchantTransactionId prefix; the CLI passes it in the
+// environment, and a lone process invents one.
+func runID() string {
+	if v := os.Getenv("OPPWA_RUN_ID"); v != "" {
+		return v
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return "oc-" + time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b)
+}
+
+// Setup builds the Env for this process. Cleanups are registered with DeferCleanup
+// beside what they undo, so call it from BeforeSuite.
+func Setup(ctx context.Context) error {
+	t := config
+	e := &Env{Target: t, Contract: fixtures.Load(), RunID: runID()}
+	base := t.BaseURL
+	if t.Embedded() {
+		srv, err := sandbox.Start(ctx, "127.0.0.1:0", sandbox.Options{Defects: t.SandboxDefects})
+		if err != nil {
+			return EnvironmentError(fmt.Errorf("start embedded sandbox: %w", err))
+		}
+		DeferCleanup(func(ctx SpecContext) error { return srv.Close(ctx) }, NodeTimeout(10*time.Second))
+		e.Sandbox = srv
+		base = srv.URL
+		if t.OtherEntityID == "" {
+			t.OtherEntityID, t.OtherAccessToken = sandbox.SecondaryCredentials.EntityID, sandbox.SecondaryCredentials.AccessToken
+			e.Target = t
+		}
+	}
+	c, err := oppwa.New(oppwa.Config{BaseURL: base, EntityID: t.EntityID, AccessToken: t.AccessToken})
+	if err != nil {
+		return err
+	}
+	e.Client = c
+	if t.OtherEntityID != "" {
+		e.Other = c.WithCredentials(t.OtherEntityID, t.OtherAccessToken)
+	}
+	rcv, err := shopper.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		return EnvironmentError(fmt.Errorf("start shopperResultUrl receiver: %w", err))
+	}
+	DeferCleanup(func(ctx SpecContext) error { return rcv.Close(ctx) }, NodeTimeout(10*time.Second))
+	e.Receiver = rcv
+	DeferCleanup(func(ctx SpecContext) error { return e.closeBrowser(ctx) }, NodeTimeout(15*time.Second))
+	env = e
+	return nil
+}
+
+// Browser returns the process's browser, starting it on first use so that runs without
+// async specs need no Chromium at all.
+func (e *Env) Browser(ctx context.Context) (*browser.Browser, error) {
+	e.browserOnce.Do(func() {
+		// The browser outlives every spec, so it must not inherit a spec's deadline.
+		e.browser, e.browserErr = browser.Start(context.WithoutCancel(ctx), browser.Options{
+			ExecPath: e.Target.ChromeBin, RemoteURL: e.Target.ChromeWSURL,
+		})
+	})
+	if e.browserErr != nil {
+		return nil, EnvironmentError(e.browserErr)
+	}
+	return e.browser, nil
+}
+
+// BrowserVersion is the started browser's version, or "" when none started.
+func (e *Env) BrowserVersion() string {
+	if e.browser == nil {
+		return ""
+	}
+	return e.browser.Version()
+}
+
+func (e *Env) closeBrowser(ctx context.Context) error {
+	if e.browser == nil {
+		return nil
+	}
+	return e.browser.Close(ctx)
+}
+
+// NextMerchantTransactionID is unique across processes, runs and nights: run id,
+// Ginkgo process and a counter.
+func (e *Env) NextMerchantTransactionID() string {
+	return fmt.Sprintf("%s-p%d-%d", e.RunID, GinkgoParallelProcess(), e.seq.Add(1))
+}
+
+// EnvironmentMarker starts the message of every failure caused by the environment
+// rather than by the platform, so that reports and exit codes can tell them apart.
+const EnvironmentMarker = "[environment] "
+
+// EnvironmentError marks err as an environment failure.
+func EnvironmentError(err error) error {
+	if err == nil || strings.HasPrefix(err.Error(), EnvironmentMarker) {
+		return err
+	}
+	return envError{err}
+}
+
+type envError struct{ error }
+
+func (e envError) Error() string { return EnvironmentMarker + e.error.Error() }
+func (e envError) Unwrap() error { return e.error }
+
+// IsEnvironment reports whether err was marked as an environment failure.
+func IsEnvironment(err error) bool {
+	var ee envError
+	return errors.As(err, &ee)
+}
+
+func moduleRoot(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
+	}
+}

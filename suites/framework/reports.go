@@ -1,0 +1,27 @@
+package framework
+
+import (
+	"fmt"
+	"os"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive
+
+	"github.com/oppwa-conformance/oppwa-conformance/reports"
+)
+
+// WriteReports writes the certification report beside Ginkgo's own JUnit and JSON
+// reports. It runs in ReportAfterSuite, on process 1, with every process's specs.
+func WriteReports(r Report) {
+	t := Config()
+	meta := reports.Meta{
+		Target: t.Host(), BaseURL: t.BaseURL, Embedded: t.Embedded(), EntityID: t.EntityID,
+		Brands: t.Brands, Currency: t.Currency, Args: os.Args,
+	}
+	if e := E(); e != nil {
+		meta.RunID = e.RunID
+		meta.Browser = e.BrowserVersion()
+	}
+	if err := reports.Write(t.ReportDir, r, meta); err != nil {
+		fmt.Fprintln(os.Stderr, "oppwa-conformance: "+EnvironmentMarker+err.Error())
+	}
+}

@@ -1,0 +1,219 @@
+package framework
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/shopper"
+)
+
+// Report entry names; the report writer reads them back.
+const (
+	EntryTranscript  = "transcript"
+	EntryScreenshots = "screenshots"
+	EntryPayments    = "payments"
+)
+
+// Shot is one browser screenshot kept as evidence.
+type Shot struct {
+	Step string    `json:"step"`
+	URL  string    `json:"url"`
+	At   time.Time `json:"at"`
+	// JPEG is the image, base64 in the JSON report.
+	JPEG []byte `json:"jpeg"`
+}
+
+// PaymentRef is a transaction a spec created, for a reviewer to find in the backoffice.
+type PaymentRef struct {
+	ID                    string `json:"id"`
+	PaymentType           string `json:"paymentType"`
+	Brand                 string `json:"brand,omitempty"`
+	MerchantTransactionID string `json:"merchantTransactionId,omitempty"`
+	Code                  string `json:"code"`
+	Group                 string `json:"group"`
+}
+
+// Spec is one running spec's isolation and evidence.
+type Spec struct {
+	ctx context.Context
+	// Client acts as the configured merchant and records the transcript.
+	Client *oppwa.Client
+	// Other acts as a second merchant (nil when none is configured); it records too.
+	Other *oppwa.Client
+
+	mu        sync.Mutex
+	exchanges []oppwa.Exchange
+	shots     []Shot
+	payments  []PaymentRef
+	session   *browser.Session
+}
+
+// Begin starts a spec: call it first in every spec body. Its evidence is attached to
+// the spec's report entry when the spec ends, passed or failed.
+func Begin(ctx SpecContext) *Spec {
+	e := E()
+	if e == nil {
+		Fail(EnvironmentMarker + "suite setup did not run")
+	}
+	s := &Spec{ctx: ctx}
+	s.Client = e.Client.WithRecorder(s.record)
+	if e.Other != nil {
+		s.Other = e.Other.WithRecorder(s.record)
+	}
+	DeferCleanup(s.finish)
+	return s
+}
+
+func (s *Spec) record(x oppwa.Exchange) {
+	s.mu.Lock()
+	s.exchanges = append(s.exchanges, x)
+	s.mu.Unlock()
+}
+
+func (s *Spec) finish() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.session != nil {
+		_ = s.session.Close()
+		s.session = nil
+	}
+	if len(s.exchanges) > 0 {
+		AddReportEntry(EntryTranscript, s.exchanges, ReportEntryVisibilityNever)
+	}
+	if len(s.shots) > 0 {
+		AddReportEntry(EntryScreenshots, s.shots, ReportEntryVisibilityNever)
+	}
+	if len(s.payments) > 0 {
+		AddReportEntry(EntryPayments, s.payments, ReportEntryVisibilityNever)
+	}
+}
+
+// MerchantTransactionID returns a reference unique to this run, process and call.
+func (s *Spec) MerchantTransactionID() string { return E().NextMerchantTransactionID() }
+
+// Note records a transaction the spec created, for the report.
+func (s *Spec) Note(p oppwa.Payment) {
+	if p.ID == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.payments = append(s.payments, PaymentRef{ID: p.ID, PaymentType: p.PaymentType, Brand: p.PaymentBrand,
+		MerchantTransactionID: p.MerchantTransactionID, Code: p.Result.Code, Group: oppwa.GroupName(p.Result.Code)})
+}
+
+// Must fails the spec as an environment failure when err is one (unreachable host,
+// browser crash), and as a contract failure otherwise.
+func (s *Spec) Must(err error, doing string) {
+	if err == nil {
+		return
+	}
+	msg := fmt.Sprintf("%s: %v", doing, err)
+	if IsEnvironment(err) || isTransport(err) {
+		msg = EnvironmentMarker + strings.TrimPrefix(msg, EnvironmentMarker)
+		msg = strings.Replace(msg, EnvironmentMarker+doing+": "+EnvironmentMarker, EnvironmentMarker+doing+": ", 1)
+	}
+	Fail(msg, 1)
+}
+
+// isTransport is true for errors where the platform could not be reached or did not
+// answer: the environment's fault, not the contract's.
+func isTransport(err error) bool {
+	var ue *url.Error
+	var unc *oppwa.UncertainError
+	return asErr(err, &ue) || asErr(err, &unc)
+}
+
+// ShopperReturn is where the shopper's browser came back and what it brought.
+type ShopperReturn = shopper.Return
+
+// Shopper sends the shopper's browser through redirect with action and waits for the
+// return to the shopperResultUrl made by ResultURL(key). Every page is screenshotted.
+func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (ShopperReturn, error) {
+	e := E()
+	b, err := e.Browser(s.ctx)
+	if err != nil {
+		return ShopperReturn{}, err
+	}
+	s.mu.Lock()
+	if s.session == nil {
+		// A fresh incognito context per spec: no cookie or storage of one brand's
+		// checkout can leak into another's.
+		s.session, err = b.NewSession(s.ctx)
+	}
+	sess := s.session
+	s.mu.Unlock()
+	if err != nil {
+		return ShopperReturn{}, EnvironmentError(fmt.Errorf("open browser context: %w", err))
+	}
+	br := browser.Redirect{URL: r.URL, Method: r.Method}
+	for _, p := range r.Parameters {
+		br.Parameters = append(br.Parameters, browser.Param{Name: p.Name, Value: p.Value})
+	}
+	j, ferr := sess.Follow(s.ctx, br, e.Receiver.Prefix(key), action)
+	if j != nil {
+		s.mu.Lock()
+		for _, st := range j.Steps {
+			s.shots = append(s.shots, Shot{Step: st.Name, URL: s.Client.Redactor().Redact(st.URL), At: st.At, JPEG: st.Screenshot})
+		}
+		s.mu.Unlock()
+	}
+	if ferr != nil {
+		return ShopperReturn{}, fmt.Errorf("shopper journey: %w", ferr)
+	}
+	ret, err := e.Receiver.Await(s.ctx, key)
+	if err != nil {
+		return ret, fmt.Errorf("wait for the shopper at the shopperResultUrl: %w", err)
+	}
+	return ret, nil
+}
+
+// ResultURL returns a fresh shopperResultUrl key and URL for this spec.
+func (s *Spec) ResultURL() (key, resultURL string) {
+	key = E().NextMerchantTransactionID()
+	return key, E().Receiver.URL(key)
+}
+
+// Screenshots returns the screenshots taken so far.
+func (s *Spec) Screenshots() []Shot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Shot(nil), s.shots...)
+}
+
+// Redact hides the spec's secrets and card numbers in text meant for a failure message.
+func (s *Spec) Redact(text string) string { return s.Client.Redactor().Redact(text) }
+
+// Conformance declares a conformance spec: a stable ID, the one-line MUST it checks,
+// its labels and body. The ID and MUST become the spec text, "[ID] MUST ...", which the
+// catalogue and the report read back.
+func Conformance(id, must string, args ...any) bool {
+	args = append(args, SpecTimeout(Config().SpecTimeout))
+	return It(SpecText(id, must), args...)
+}
+
+// SpecText is the text of a conformance spec or table entry.
+func SpecText(id, must string) string { return "[" + id + "] " + must }
+
+// ParseSpecText splits "[ID] MUST ..." back into its parts.
+func ParseSpecText(text string) (id, must string, ok bool) {
+	if !strings.HasPrefix(text, "[") {
+		return "", text, false
+	}
+	end := strings.Index(text, "] ")
+	if end < 0 {
+		return "", text, false
+	}
+	return text[1:end], text[end+2:], true
+}
+
+// Timeout is the per-spec timeout decorator for table entries.
+func Timeout() SpecTimeout { return SpecTimeout(Config().SpecTimeout) }

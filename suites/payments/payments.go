@@ -1,0 +1,99 @@
+// Package payments holds the sync workflow's conformance specs: PA and DB for every
+// configured sync brand, and capture after PA with status lookups.
+package payments
+
+import (
+	. "github.com/onsi/ginkgo/v2" //nolint:revive
+	. "github.com/onsi/gomega"    //nolint:revive
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	fw "github.com/oppwa-conformance/oppwa-conformance/suites/framework"
+)
+
+var _ = Describe("Initial payments, sync workflow", Label("sync"), func() {
+	type kind struct{ paymentType, what string }
+	for _, k := range []kind{{"PA", "preauthorization"}, {"DB", "debit"}} {
+		var entries []TableEntry
+		for _, b := range fw.Brands(fixtures.Sync) {
+			entries = append(entries, Entry(
+				fw.SpecText("S2S-"+k.paymentType+"-"+b.Name, "MUST answer a "+k.what+" ("+k.paymentType+") with "+b.Name+"'s documented test data with a final success that echoes type, brand, amount and currency"),
+				Label(k.paymentType, "brand:"+b.Name), fw.Timeout(), b))
+		}
+		DescribeTable(k.paymentType+" per sync brand", func(ctx SpecContext, b fixtures.Brand) {
+			s := fw.Begin(ctx)
+			t := fw.Config()
+			params, card, err := fw.Payment(b, t.Currency, s.MerchantTransactionID(), "")
+			Expect(err).NotTo(HaveOccurred())
+			By("sending the " + k.paymentType + " server-to-server")
+			params.Set("paymentType", k.paymentType)
+			r, err := s.Client.Pay(ctx, params)
+			s.Must(err, "POST /v1/payments")
+			s.Note(r.Payment)
+			fw.ExpectTransaction(r, fw.Sent{PaymentType: k.paymentType, Brand: b.Name, Amount: fw.Amount,
+				Currency: t.Currency, MerchantTransactionID: params.Get("merchantTransactionId"), PAN: card.Number})
+			fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Success)
+			fw.ExpectNoRedirect(r)
+		}, entries)
+	}
+})
+
+var _ = Describe("Capture after preauthorization", Label("sync", "backoffice", "CP"), func() {
+	var brand fixtures.Brand
+	BeforeEach(func() {
+		bs := fw.Brands(fixtures.Sync)
+		for _, b := range bs {
+			if b.Kind == "card" {
+				brand = b
+				return
+			}
+		}
+		Skip("no sync card brand configured in OPPWA_BRANDS")
+	})
+
+	preauthorize := func(ctx SpecContext, s *fw.Spec) (id string) {
+		t := fw.Config()
+		params, card, err := fw.Payment(brand, t.Currency, s.MerchantTransactionID(), "")
+		Expect(err).NotTo(HaveOccurred())
+		By("preauthorizing " + fw.Amount + " " + t.Currency + " with " + brand.Name)
+		r, err := s.Client.Preauthorize(ctx, params)
+		s.Must(err, "POST /v1/payments (PA)")
+		s.Note(r.Payment)
+		fw.ExpectTransaction(r, fw.Sent{PaymentType: "PA", Brand: brand.Name, Amount: fw.Amount, Currency: t.Currency, PAN: card.Number})
+		fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Success)
+		return r.Payment.ID
+	}
+
+	DescribeTable("capture amount", func(ctx SpecContext, amount string) {
+		s := fw.Begin(ctx)
+		t := fw.Config()
+		paID := preauthorize(ctx, s)
+
+		By("capturing " + amount + " of the PA")
+		cp, err := s.Client.Capture(ctx, paID, amount, t.Currency, nil)
+		s.Must(err, "POST /v1/payments/{id} (CP)")
+		s.Note(cp.Payment)
+		fw.ExpectTransaction(cp, fw.Sent{PaymentType: "CP", Amount: amount, Currency: t.Currency})
+		fw.ExpectOutcome(cp.Payment.Result.Code, fixtures.Success)
+		Expect(cp.Payment.ID).NotTo(Equal(paID), "a capture is a new transaction with its own id")
+		if ref, ok := cp.JSON["referencedId"]; ok {
+			Expect(ref).To(Equal(paID), "referencedId must name the captured PA")
+		}
+
+		By("looking up the PA: it keeps its own type and success")
+		pa, err := s.Client.Status(ctx, paID)
+		s.Must(err, "GET /v1/payments/{PA id}")
+		fw.ExpectTransaction(pa, fw.Sent{PaymentType: "PA", Brand: brand.Name, Amount: fw.Amount, Currency: t.Currency})
+		Expect(pa.Payment.ID).To(Equal(paID))
+		fw.ExpectOutcome(pa.Payment.Result.Code, fixtures.Success)
+
+		By("looking up the capture: it shows the captured amount")
+		st, err := s.Client.Status(ctx, cp.Payment.ID)
+		s.Must(err, "GET /v1/payments/{CP id}")
+		fw.ExpectTransaction(st, fw.Sent{PaymentType: "CP", Amount: amount, Currency: t.Currency})
+		Expect(st.Payment.ID).To(Equal(cp.Payment.ID))
+		fw.ExpectOutcome(st.Payment.Result.Code, fixtures.Success)
+	},
+		Entry(fw.SpecText("S2S-CP-001", "MUST capture the full amount of a successful PA as a new CP transaction, and status lookups MUST show the PA and the CP"), fw.Timeout(), fw.Amount),
+		Entry(fw.SpecText("S2S-CP-002", "MUST capture part of a successful PA as a new CP transaction of the partial amount, and status lookups MUST show both"), fw.Timeout(), "40.00"),
+	)
+})
