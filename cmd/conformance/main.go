@@ -1,0 +1,61 @@
+// Command conformance runs the OPPWA conformance suites: it checks the configuration
+// and the environment first, runs the Ginkgo suites, and turns the outcome into a
+// verdict and an exit code that tells contract failures from environment failures.
+//
+//	conformance run [-labels FILTER] [-procs N] [-shard I/N]
+//	conformance mutation
+//	conformance catalogue -o CATALOGUE.md
+//	conformance bench -o reports/bench.json
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// exitError carries an exit code with its one-line message.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:])
+	if err == nil {
+		return
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintln(os.Stderr, "oppwa-conformance: "+ee.msg)
+		}
+		os.Exit(ee.code)
+	}
+	fmt.Fprintln(os.Stderr, "oppwa-conformance: "+err.Error())
+	os.Exit(2)
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return &exitError{3, "missing command: use run, mutation, catalogue or bench"}
+	}
+	switch args[0] {
+	case "run":
+		return runSuites(ctx, args[1:])
+	case "mutation":
+		return runMutation(ctx, args[1:])
+	case "catalogue":
+		return runCatalogue(ctx, args[1:])
+	case "bench":
+		return runBench(ctx, args[1:])
+	}
+	return &exitError{3, fmt.Sprintf("unknown command %q: use run, mutation, catalogue or bench", args[0])}
+}

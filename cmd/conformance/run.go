@@ -1,0 +1,347 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/target"
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+)
+
+// Exit codes, as documented in the README.
+const (
+	exitContract    = 1
+	exitEnvironment = 2
+	exitConfig      = 3
+)
+
+const environmentMarker = "[environment] "
+
+type runOptions struct {
+	labels, procs, shard string
+	reportDir            string
+	extraEnv             []string
+	quiet                bool
+}
+
+func runSuites(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	var o runOptions
+	fs.StringVar(&o.labels, "labels", "", "Ginkgo label filter, e.g. 'sync && brand:VISA'")
+	fs.StringVar(&o.procs, "procs", "", "parallel Ginkgo processes (default: Ginkgo's choice)")
+	fs.StringVar(&o.shard, "shard", "", "run shard I of N, e.g. 1/2")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{exitConfig, ""}
+	}
+	sum, err := suiteRun(ctx, o)
+	if err != nil {
+		return err
+	}
+	return sum.exit()
+}
+
+// summary is what a run's JSON report says.
+type summary struct {
+	specs, passed, failed, skipped int
+	contract, environment          []string
+	reportDir                      string
+}
+
+func (s summary) exit() error {
+	fmt.Printf("\nverdict: %s — %d specs run, %d passed, %d contract failures, %d environment failures, %d skipped\nreports: %s\n",
+		s.verdict(), s.passed+s.failed, s.passed, len(s.contract), len(s.environment), s.skipped, s.reportDir)
+	for _, l := range s.environment {
+		fmt.Println("  environment: " + l)
+	}
+	for _, l := range s.contract {
+		fmt.Println("  contract:    " + l)
+	}
+	switch {
+	case len(s.environment) > 0:
+		return &exitError{exitEnvironment, "environment failures: fix the environment and run again (the verdict on the contract is incomplete)"}
+	case len(s.contract) > 0:
+		return &exitError{exitContract, "the platform broke its contract: see the failed specs above"}
+	case s.passed == 0:
+		return &exitError{exitConfig, "no spec ran: check LABELS and OPPWA_BRANDS"}
+	}
+	return nil
+}
+
+func (s summary) verdict() string {
+	switch {
+	case len(s.environment) > 0:
+		return "INCONCLUSIVE (environment)"
+	case len(s.contract) > 0:
+		return "FAIL"
+	case s.passed == 0:
+		return "NOTHING RAN"
+	}
+	return "PASS"
+}
+
+// suiteRun checks the configuration and environment, then runs Ginkgo and reads its
+// JSON report back.
+func suiteRun(ctx context.Context, o runOptions) (summary, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return summary{}, err
+	}
+	t, err := loadTarget(root, o.extraEnv)
+	if err != nil {
+		return summary{}, &exitError{exitConfig, err.Error()}
+	}
+	dir := o.reportDir
+	if dir == "" {
+		dir = t.ReportDir
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(root, dir)
+	}
+	if err := writable(dir); err != nil {
+		return summary{}, &exitError{exitConfig, err.Error()}
+	}
+	if err := preflight(ctx, t, o.labels); err != nil {
+		return summary{}, &exitError{exitEnvironment, err.Error()}
+	}
+	args := []string{"tool", "ginkgo", "--keep-going", "--timeout=80m", "--junit-report=junit.xml",
+		"--json-report=report.json", "--output-dir=" + dir, "--silence-skips"}
+	if o.quiet {
+		args = append(args, "--succinct")
+	}
+	if o.procs != "" {
+		args = append(args, "--procs="+o.procs)
+	} else {
+		args = append(args, "-p")
+	}
+	filter, err := shardFilter(o.labels, o.shard, t)
+	if err != nil {
+		return summary{}, &exitError{exitConfig, err.Error()}
+	}
+	if filter != "" {
+		args = append(args, "--label-filter="+filter)
+	}
+	args = append(args, "./suites")
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = root
+	cmd.Env = append(append(os.Environ(), o.extraEnv...), "OPPWA_RUN_ID="+newRunID(), "OPPWA_REPORT_DIR="+dir)
+	if o.quiet {
+		cmd.Stdout, cmd.Stderr = nil, nil
+	} else {
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	}
+	// Ginkgo's own exit code says only pass or fail; the JSON report says why.
+	runErr := cmd.Run()
+	sum, rerr := readSummary(filepath.Join(dir, "report.json"))
+	sum.reportDir = dir
+	if rerr != nil {
+		if runErr != nil {
+			return sum, &exitError{exitEnvironment, fmt.Sprintf("the suites did not finish (%v) and left no report: run `go tool ginkgo ./suites` to see why", runErr)}
+		}
+		return sum, &exitError{exitEnvironment, rerr.Error()}
+	}
+	return sum, nil
+}
+
+func loadTarget(root string, extraEnv []string) (target.Target, error) {
+	extra := map[string]string{}
+	for _, kv := range extraEnv {
+		k, v, _ := strings.Cut(kv, "=")
+		extra[k] = v
+	}
+	return target.Load(func(k string) string {
+		if v, ok := extra[k]; ok {
+			return v
+		}
+		return os.Getenv(k)
+	}, root)
+}
+
+func readSummary(path string) (summary, error) {
+	var s summary
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return s, fmt.Errorf("no JSON report at %s: %w", path, err)
+	}
+	var reports []types.Report
+	if err := json.Unmarshal(b, &reports); err != nil {
+		return s, fmt.Errorf("JSON report %s is unreadable: %w", path, err)
+	}
+	for _, r := range reports {
+		for _, sr := range r.SpecReports {
+			name := strings.TrimSpace(strings.Join(append(sr.ContainerHierarchyTexts, sr.LeafNodeText), " "))
+			switch {
+			case sr.State == types.SpecStatePassed:
+				if sr.LeafNodeType == types.NodeTypeIt {
+					s.passed++
+					s.specs++
+				}
+			case sr.State == types.SpecStateSkipped || sr.State == types.SpecStatePending:
+				s.skipped++
+			case sr.State.Is(types.SpecStateFailureStates):
+				msg := oneLine(sr.Failure.Message)
+				if sr.LeafNodeType == types.NodeTypeIt {
+					s.failed++
+					s.specs++
+				}
+				if name == "" {
+					name = sr.LeafNodeType.String()
+				}
+				if strings.Contains(sr.Failure.Message, environmentMarker) || sr.State == types.SpecStateInterrupted {
+					s.environment = append(s.environment, name+": "+msg)
+				} else {
+					s.contract = append(s.contract, name+": "+msg)
+				}
+			}
+		}
+	}
+	return s, nil
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+// preflight catches the environment problems that would otherwise fail every spec.
+func preflight(ctx context.Context, t target.Target, labels string) error {
+	if !t.Embedded() {
+		u, _ := url.Parse(t.BaseURL)
+		host := u.Host
+		if u.Port() == "" {
+			host = net.JoinHostPort(u.Hostname(), map[string]string{"https": "443", "http": "80"}[u.Scheme])
+		}
+		d := net.Dialer{Timeout: 5 * time.Second}
+		conn, err := d.DialContext(ctx, "tcp", host)
+		if err != nil {
+			return fmt.Errorf("cannot reach %s (%v): check the network, proxy or VPN, and OPPWA_BASE_URL", host, shortNetErr(err))
+		}
+		_ = conn.Close()
+	}
+	if t.ChromeWSURL == "" && needsBrowser(t, labels) {
+		if st, err := os.Stat(t.ChromeBin); err != nil || st.IsDir() {
+			return fmt.Errorf("Chromium not found at %s: run `make chromium` as root (Debian package chromium) or set CHROME_BIN", t.ChromeBin)
+		}
+	}
+	return nil
+}
+
+func shortNetErr(err error) string {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return "host name not found"
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Err.Error()
+	}
+	return err.Error()
+}
+
+// needsBrowser says whether the label filter can select a spec that drives Chromium.
+func needsBrowser(t target.Target, labels string) bool {
+	if strings.TrimSpace(labels) == "" {
+		return true
+	}
+	filter, err := types.ParseLabelFilter(labels)
+	if err != nil {
+		return true
+	}
+	c := fixtures.Load()
+	for _, name := range t.Brands {
+		b, _ := c.Brand(name)
+		for _, extra := range [][]string{{"async", "DB"}, {"3ds", "PA", "DB", "sync"}} {
+			set := append([]string{"browser", "brand:" + name, string(b.Workflow)}, extra...)
+			if filter(set) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func writable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report directory %s cannot be created (%v): make it writable or set OPPWA_REPORT_DIR", dir, errors.Unwrap(err))
+	}
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return fmt.Errorf("report directory %s is not writable: make it writable or set OPPWA_REPORT_DIR", dir)
+	}
+	_ = f.Close()
+	return os.Remove(f.Name())
+}
+
+func moduleRoot() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", &exitError{exitConfig, "run from inside the conformance repository (no go.mod found above " + wd + ")"}
+		}
+	}
+}
+
+func newRunID() string {
+	if v := os.Getenv("OPPWA_RUN_ID"); v != "" {
+		return v
+	}
+	return fmt.Sprintf("oc-%s-%04x", time.Now().UTC().Format("20060102T150405"), os.Getpid()&0xffff)
+}
+
+// shardFilter narrows the label filter to one shard. Shards split by brand label so a
+// brand's specs stay together; specs without a brand go to shard 1.
+func shardFilter(labels, shard string, t target.Target) (string, error) {
+	if shard == "" {
+		return labels, nil
+	}
+	var i, n int
+	if _, err := fmt.Sscanf(shard, "%d/%d", &i, &n); err != nil || n < 1 || i < 1 || i > n {
+		return "", fmt.Errorf("SHARD=%q is not I/N with 1 <= I <= N: use e.g. SHARD=1/2", shard)
+	}
+	var mine, others []string
+	for k, b := range t.Brands {
+		if k%n == i-1 {
+			mine = append(mine, "brand:"+b)
+		} else {
+			others = append(others, "brand:"+b)
+		}
+	}
+	var f string
+	switch {
+	case i == 1 && len(others) > 0:
+		f = "!(" + strings.Join(others, " || ") + ")"
+	case i == 1:
+		f = ""
+	case len(mine) == 0:
+		f = "brand:__none__"
+	default:
+		f = strings.Join(mine, " || ")
+	}
+	if labels != "" && f != "" {
+		return "(" + labels + ") && (" + f + ")", nil
+	}
+	if f == "" {
+		return labels, nil
+	}
+	return f, nil
+}
