@@ -1,0 +1,574 @@
+package browser
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// Param is one redirect parameter.
+type Param struct{ Name, Value string }
+
+// Redirect is the redirect object of an OPPWA response with result code
+// 000.200.000.
+type Redirect struct {
+	URL        string
+	Method     string // GET, POST; empty means POST (the documented default)
+	Parameters []Param
+}
+
+// Action is what the shopper does on the platform's pages.
+//
+// On the checkout page (form#checkout): Approve clicks #approve, Cancel
+// clicks #cancel, Fail clicks #fail (ChallengeApprove and ChallengeFail are
+// accepted as Approve and Fail). On the 3-D Secure challenge page
+// (form[name=challengeForm]): the Challenge* actions select the outcome value
+// Y, N or U in #outcomeSelect and submit (Approve and Fail are accepted as Y
+// and N). Frictionless acts on nothing: it only waits for auto-submitting
+// pages, and fails if a checkout or challenge page shows up. On an unknown
+// page, Approve clicks the first form's submit button; other actions wait
+// Options.StallTimeout for the page to move on by itself, then fail.
+type Action string
+
+const (
+	Approve          Action = "approve"
+	Cancel           Action = "cancel"
+	Fail             Action = "fail"
+	ChallengeApprove Action = "challenge:Y"
+	ChallengeFail    Action = "challenge:N"
+	ChallengeError   Action = "challenge:U"
+	Frictionless     Action = "frictionless"
+)
+
+// Step is one page of a journey.
+type Step struct {
+	Name       string // checkout, acs, redirect, shopperResultUrl, stuck
+	URL        string
+	Title      string
+	Screenshot []byte // JPEG of the viewport; nil for self-submitting pages or if the capture failed
+	At         time.Time
+}
+
+// Journey is what Follow saw.
+type Journey struct {
+	Steps    []Step
+	FinalURL string
+}
+
+// Step names.
+const (
+	StepCheckout = "checkout"
+	StepACS      = "acs"
+	StepRedirect = "redirect"
+	StepReturn   = "shopperResultUrl"
+	StepStuck    = "stuck"
+)
+
+// screenshotQuality is the JPEG quality of the step screenshots.
+const screenshotQuality = 60
+
+// pollInterval bounds the wait between two looks at the page when no load
+// event wakes the loop earlier.
+const pollInterval = 50 * time.Millisecond
+
+// Follow sends the browser to the redirect (GET: parameters appended to the
+// URL's own query; POST or empty method: an auto-submitted form with the
+// parameters as hidden fields), acts as the shopper with action on every page
+// it reaches, and returns when the location starts with returnURLPrefix. If
+// returnURLPrefix ends in a letter or digit, the next character must end the
+// path segment ("?", "#", "/" or the end), so /return/k1 does not match
+// /return/k10.
+//
+// ctx bounds the whole flow; the tab is not tied to it. On failure Follow
+// returns the journey so far, with a "stuck" screenshot, and an error naming
+// the page and what was missing.
+func (s *Session) Follow(ctx context.Context, r Redirect, returnURLPrefix string, action Action) (*Journey, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	run, stop := context.WithCancelCause(s.ctx)
+	defer stop(nil)
+	unhook := context.AfterFunc(ctx, func() { stop(context.Cause(ctx)) })
+	defer unhook()
+
+	f := &flow{
+		s:      s,
+		ctx:    run,
+		outer:  ctx,
+		prefix: returnURLPrefix,
+		action: action,
+		j:      &Journey{},
+		wake:   make(chan struct{}, 1),
+	}
+	f.watchLoads()
+	err := f.run(r)
+	s.used = true
+	if err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w (%v)", err, context.Cause(ctx))
+		}
+		// A short context of its own: ctx may have expired.
+		sctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+		st, perr := probe(sctx)
+		if perr == nil {
+			f.snap(sctx, StepStuck, st)
+		} else {
+			f.snap(sctx, StepStuck, pageState{URL: f.url})
+		}
+		cancel()
+		return f.j, err
+	}
+	return f.j, nil
+}
+
+type flow struct {
+	s      *Session
+	ctx    context.Context // the tab, cancelled with the caller's ctx
+	outer  context.Context
+	prefix string
+	action Action
+	j      *Journey
+	wake   chan struct{}
+	url    string // the last URL seen
+}
+
+// pageState is what probe finds on the current document.
+type pageState struct {
+	ID         string   `json:"id"` // set by probe on the document
+	URL        string   `json:"url"`
+	Ready      string   `json:"ready"`
+	Seen       bool     `json:"seen"`
+	Title      string   `json:"title"`
+	Kind       string   `json:"kind"` // checkout, acs or ""
+	AutoSubmit bool     `json:"autoSubmit"`
+	Forms      int      `json:"forms"`
+	Buttons    []string `json:"buttons"` // ids present among approve, cancel, fail
+	ErrorCode  string   `json:"errorCode"`
+}
+
+// probeJS inspects the document. The marker document.__oppwaSeen tells a
+// document Follow already acted on from a new one; a document object never
+// survives a navigation (a window object can). document.__oppwaID names the
+// document, so that a later script acts only if the page did not change
+// meanwhile (an auto-submitting page can be gone a millisecond later).
+const probeJS = `(() => {
+	const d = document, b = d.body;
+	if (!d.__oppwaID) d.__oppwaID = Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
+	const r = {id: d.__oppwaID, url: location.href, ready: d.readyState, seen: d.__oppwaSeen === true,
+		title: d.title, kind: '', autoSubmit: false, forms: d.forms.length, buttons: [], errorCode: ''};
+	if (d.querySelector('form#checkout')) {
+		r.kind = 'checkout';
+		r.buttons = ['approve', 'cancel', 'fail'].filter(id => d.getElementById(id));
+	} else if (d.querySelector('form[name="challengeForm"]')) {
+		r.kind = 'acs';
+	}
+	r.autoSubmit = /\.submit\s*\(/.test(b ? (b.getAttribute('onload') || '') : '');
+	if (location.protocol === 'chrome-error:') {
+		const e = d.querySelector('.error-code');
+		r.errorCode = e ? e.textContent.trim() : 'navigation failed';
+	}
+	return r;
+})()`
+
+func probe(ctx context.Context) (pageState, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[pageState](probeJS))
+}
+
+// guard wraps a script body so that it runs only on the document that probe
+// saw as st; otherwise the expression yields the string "moved".
+func guard(st pageState, body string) string {
+	id, _ := json.Marshal(st.ID)
+	return `(() => { if (document.__oppwaID !== ` + string(id) + `) return 'moved'; ` + body + ` })()`
+}
+
+// mark marks the probed document as handled. It reports false when the page
+// changed since the probe (then nothing is marked and the loop looks again).
+func (f *flow) mark(st pageState) (bool, error) {
+	res, err := chromedp.Run(f.ctx, chromedp.Evaluate[string](guard(st, `document.__oppwaSeen = true; return '';`)))
+	if err != nil {
+		return false, err
+	}
+	return res == "", nil
+}
+
+// watchLoads wakes the wait loop on every load and DOMContentLoaded event of
+// the tab, so waits mostly end on events and not on the poll interval.
+func (f *flow) watchLoads() {
+	notify := func() {
+		select {
+		case f.wake <- struct{}{}:
+		default:
+		}
+	}
+	loads := chromedp.Events(f.ctx, page.LoadEventFired)
+	dcl := chromedp.Events(f.ctx, page.DomContentEventFired)
+	go func() {
+		for _, err := range loads {
+			if err != nil {
+				return
+			}
+			notify()
+		}
+	}()
+	go func() {
+		for _, err := range dcl {
+			if err != nil {
+				return
+			}
+			notify()
+		}
+	}()
+}
+
+func (f *flow) run(r Redirect) error {
+	if err := f.submitRedirect(r); err != nil {
+		return err
+	}
+	for {
+		st, err := f.nextPage(0)
+		if err != nil {
+			return err
+		}
+		if f.isReturn(st.URL) {
+			f.snap(f.ctx, StepReturn, st)
+			f.j.FinalURL = st.URL
+			return nil
+		}
+		if err := f.actOn(st); err != nil {
+			return err
+		}
+	}
+}
+
+// submitRedirect opens the redirect as the merchant's page would.
+func (f *flow) submitRedirect(r Redirect) error {
+	method := strings.ToUpper(strings.TrimSpace(r.Method))
+	switch method {
+	case "GET":
+		u, err := appendParams(r.URL, r.Parameters)
+		if err != nil {
+			return err
+		}
+		f.url = u
+		if err := chromedp.Do(f.ctx, chromedp.Navigate(u)); err != nil {
+			return fmt.Errorf("browser: open redirect GET %s: %w", u, err)
+		}
+		return nil
+	case "", "POST":
+		f.url = r.URL
+		steps := []chromedp.Action[chromedp.Void]{}
+		if f.s.used {
+			steps = append(steps, chromedp.Navigate("about:blank"))
+		}
+		js, err := postFormJS(r.URL, r.Parameters)
+		if err != nil {
+			return err
+		}
+		steps = append(steps, chromedp.Evaluate[chromedp.Void](js))
+		if err := chromedp.Do(f.ctx, steps...); err != nil {
+			return fmt.Errorf("browser: open redirect POST %s: %w", r.URL, err)
+		}
+		return nil
+	default:
+		return fmt.Errorf("browser: redirect %s: unsupported method %q", r.URL, r.Method)
+	}
+}
+
+// appendParams adds the parameters to the URL's own query, in order.
+func appendParams(raw string, ps []Param) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("browser: redirect URL %q: %w", raw, err)
+	}
+	if len(ps) == 0 {
+		return u.String(), nil
+	}
+	parts := make([]string, 0, len(ps)+1)
+	if u.RawQuery != "" {
+		parts = append(parts, u.RawQuery)
+	}
+	for _, p := range ps {
+		parts = append(parts, url.QueryEscape(p.Name)+"="+url.QueryEscape(p.Value))
+	}
+	u.RawQuery = strings.Join(parts, "&")
+	u.ForceQuery = false
+	return u.String(), nil
+}
+
+type jsParam struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// postFormJS builds a script that marks the current document, adds a POST form
+// with the parameters as hidden fields and submits it. Values are JSON
+// encoded, so no parameter can break out of the script.
+func postFormJS(action string, ps []Param) (string, error) {
+	list := make([]jsParam, len(ps))
+	for i, p := range ps {
+		list[i] = jsParam{p.Name, p.Value}
+	}
+	a, err := json.Marshal(action)
+	if err != nil {
+		return "", err
+	}
+	l, err := json.Marshal(list)
+	if err != nil {
+		return "", err
+	}
+	return `((action, params) => {
+	const d = document, f = d.createElement('form');
+	f.method = 'post'; f.action = action; f.acceptCharset = 'UTF-8';
+	for (const p of params) {
+		const i = d.createElement('input');
+		i.type = 'hidden'; i.name = p.name; i.value = p.value;
+		f.appendChild(i);
+	}
+	(d.body || d.documentElement).appendChild(f);
+	d.__oppwaSeen = true;
+	f.submit();
+})(` + string(a) + `, ` + string(l) + `)`, nil
+}
+
+func (f *flow) isReturn(u string) bool {
+	if !strings.HasPrefix(u, f.prefix) || f.prefix == "" {
+		return false
+	}
+	last := f.prefix[len(f.prefix)-1]
+	if !isAlnum(last) || len(u) == len(f.prefix) {
+		return true
+	}
+	return strings.ContainsRune("?#/", rune(u[len(f.prefix)]))
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' || c == '%'
+}
+
+// errStalled is returned by nextPage when limit passed without a new page.
+var errStalled = errors.New("no navigation")
+
+// nextPage waits for a document that Follow has not acted on yet and that has
+// finished parsing, or for the return URL (fully loaded). limit > 0 bounds the
+// wait (errStalled); the flow's ctx always does.
+func (f *flow) nextPage(limit time.Duration) (pageState, error) {
+	var deadline <-chan time.Time
+	if limit > 0 {
+		t := time.NewTimer(limit)
+		defer t.Stop()
+		deadline = t.C
+	}
+	tick := time.NewTimer(pollInterval)
+	defer tick.Stop()
+	var lastErr error
+	for {
+		pctx, cancel := context.WithTimeout(f.ctx, 2*time.Second)
+		st, err := probe(pctx)
+		cancel()
+		if err == nil {
+			lastErr = nil
+			f.url = st.URL
+			if st.ErrorCode != "" {
+				return st, fmt.Errorf("browser: navigation failed (%s) after %s", st.ErrorCode, f.url)
+			}
+			switch {
+			case f.isReturn(st.URL):
+				if st.Ready == "complete" {
+					return st, nil
+				}
+			case !st.Seen && st.Ready != "loading" && st.URL != "about:blank":
+				return st, nil
+			}
+		} else {
+			if errors.Is(err, chromedp.ErrTargetDetached) {
+				return st, fmt.Errorf("browser: tab closed at %s: %w", f.url, err)
+			}
+			// Mostly "execution context was destroyed" during a
+			// navigation: look again.
+			lastErr = err
+		}
+		tick.Reset(pollInterval)
+		select {
+		case <-f.ctx.Done():
+			err := fmt.Errorf("browser: waiting at %s for the next page or %s: %w", f.url, f.prefix, context.Cause(f.ctx))
+			if lastErr != nil {
+				err = fmt.Errorf("%w (last probe error: %v)", err, lastErr)
+			}
+			return st, err
+		case <-deadline:
+			return st, errStalled
+		case <-f.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// actOn performs the action on one page, or decides to wait.
+func (f *flow) actOn(st pageState) error {
+	switch st.Kind {
+	case "checkout":
+		f.snap(f.ctx, StepCheckout, st)
+		return f.approve(st)
+	case "acs":
+		f.snap(f.ctx, StepACS, st)
+		return f.fillChallenge(st)
+	default:
+		f.snap(f.ctx, StepRedirect, st)
+		return f.unknown(st)
+	}
+}
+
+var checkoutButtons = map[Action]string{
+	Approve: "approve", ChallengeApprove: "approve",
+	Cancel: "cancel",
+	Fail:   "fail", ChallengeFail: "fail",
+}
+
+// approve clicks the checkout button of the action (approve, cancel or fail).
+func (f *flow) approve(st pageState) error {
+	id, ok := checkoutButtons[f.action]
+	if !ok {
+		return fmt.Errorf("browser: action %q does not apply to the checkout page %s", f.action, st.URL)
+	}
+	found := false
+	for _, b := range st.Buttons {
+		found = found || b == id
+	}
+	if !found {
+		return fmt.Errorf("browser: checkout page %s has no #%s button (found %v)", st.URL, id, st.Buttons)
+	}
+	if ok, err := f.mark(st); err != nil || !ok {
+		return err // the page moved on: the loop looks again
+	}
+	if err := chromedp.Do(f.ctx, chromedp.Click(chromedp.ID(id))); err != nil {
+		return fmt.Errorf("browser: click #%s on checkout page %s: %w", id, st.URL, err)
+	}
+	return nil
+}
+
+var challengeOutcomes = map[Action]string{
+	ChallengeApprove: "Y", Approve: "Y",
+	ChallengeFail: "N", Fail: "N",
+	ChallengeError: "U",
+}
+
+// fillChallenge selects the outcome on the ACS page and submits it.
+func (f *flow) fillChallenge(st pageState) error {
+	v, ok := challengeOutcomes[f.action]
+	if !ok {
+		return fmt.Errorf("browser: action %q does not apply to the 3-D Secure challenge page %s", f.action, st.URL)
+	}
+	vj, _ := json.Marshal(v)
+	msg, err := chromedp.Run(f.ctx, chromedp.Evaluate[string](guard(st, `return ((v) => {
+	const s = document.getElementById('outcomeSelect');
+	if (!s) return 'no select#outcomeSelect';
+	if (![...s.options].some(o => o.value === v)) return 'no option with value ' + v + ' in #outcomeSelect';
+	s.value = v;
+	s.dispatchEvent(new Event('input', {bubbles: true}));
+	s.dispatchEvent(new Event('change', {bubbles: true}));
+	const f = document.querySelector('form[name="challengeForm"]');
+	if (!f.querySelector('[type="submit"], button:not([type])')) return 'no submit button in challengeForm';
+	document.__oppwaSeen = true;
+	return '';
+})(`+string(vj)+`);`)))
+	if err != nil {
+		return fmt.Errorf("browser: fill challenge on %s: %w", st.URL, err)
+	}
+	if msg == "moved" {
+		return nil
+	}
+	if msg != "" {
+		return fmt.Errorf("browser: challenge page %s: %s", st.URL, msg)
+	}
+	sel := chromedp.CSS(`form[name="challengeForm"] [type="submit"], form[name="challengeForm"] button:not([type])`)
+	if err := chromedp.Do(f.ctx, chromedp.Click(sel)); err != nil {
+		return fmt.Errorf("browser: submit challenge on %s: %w", st.URL, err)
+	}
+	return nil
+}
+
+// clickFirstSubmitJS clicks the first form's submit button. It returns false
+// when there is none.
+const clickFirstSubmitJS = `
+	const f = document.forms[0];
+	if (!f) return 'none';
+	const b = f.querySelector('button[type="submit"], input[type="submit"], button:not([type]), input[type="image"]');
+	if (!b) return 'none';
+	b.click();
+	return '';`
+
+// unknown handles a page that is neither checkout nor challenge: auto-submit
+// pages and Frictionless are waited on (bounded by ctx), Approve clicks the
+// first form's submit button, and anything else gets StallTimeout to move on.
+func (f *flow) unknown(st pageState) error {
+	if ok, err := f.mark(st); err != nil || !ok {
+		// The page moved on already (or is navigating away): the loop
+		// looks again.
+		return nil
+	}
+	if st.AutoSubmit || f.action == Frictionless {
+		return nil // the next nextPage waits, bounded by ctx
+	}
+	if f.action == Approve || f.action == ChallengeApprove {
+		res, err := chromedp.Run(f.ctx, chromedp.Evaluate[string](guard(st, clickFirstSubmitJS)))
+		if err != nil {
+			return fmt.Errorf("browser: click the first submit button on %s: %w", st.URL, err)
+		}
+		if res != "none" {
+			return nil
+		}
+	}
+	// Give the page a chance to move on by itself (a script-driven redirect).
+	next, err := f.nextPage(f.s.b.opts.StallTimeout)
+	if errors.Is(err, errStalled) {
+		return fmt.Errorf("browser: page %s (title %q) has neither a checkout form (form#checkout) nor a 3-D Secure challenge form (form[name=challengeForm])%s, and did not move on within %s: cannot %s",
+			st.URL, st.Title, map[bool]string{true: " nor a submit button", false: ""}[f.action == Approve || f.action == ChallengeApprove],
+			f.s.b.opts.StallTimeout, f.action)
+	}
+	if err != nil {
+		return err
+	}
+	if f.isReturn(next.URL) {
+		return nil // run's loop finds it again and finishes
+	}
+	// A new page: let run's loop handle it (it is not marked yet).
+	return nil
+}
+
+// snap records a step with a JPEG screenshot of the viewport. A page that
+// submits itself on load gets no screenshot: Page.captureScreenshot on a page
+// that is navigating away does not answer (measured: no reply within 5s), and
+// the page is gone anyway.
+func (f *flow) snap(ctx context.Context, name string, st pageState) {
+	if st.AutoSubmit {
+		f.j.Steps = append(f.j.Steps, Step{Name: name, URL: st.URL, Title: st.Title, At: time.Now()})
+		return
+	}
+	q := int64(screenshotQuality)
+	t0 := time.Now()
+	var img []byte
+	cctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	res, err := chromedp.Call(cctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
+		Format:  page.CaptureScreenshotFormatJpeg,
+		Quality: &q,
+	})
+	cancel()
+	if err == nil {
+		img = res.Data
+	}
+	if os.Getenv("BROWSER_DEBUG") != "" {
+		fmt.Fprintf(os.Stderr, "snap %s %s: %v %v\n", name, st.URL, time.Since(t0), err)
+	}
+	if st.URL == "" {
+		st.URL = f.url
+	}
+	f.j.Steps = append(f.j.Steps, Step{Name: name, URL: st.URL, Title: st.Title, Screenshot: img, At: time.Now()})
+}
