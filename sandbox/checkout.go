@@ -1,0 +1,337 @@
+package sandbox
+
+import (
+	"crypto/subtle"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+)
+
+// The shopper pages stand in for the brands' demo checkouts and the 3-D Secure ACS.
+// They are reached through redirect.url with redirect.parameters (ndcid and a session
+// token). A client that drops the parameters gets a plain error page and never reaches
+// the shop, so the suites catch it.
+
+const (
+	checkoutPrefix = "/connectors/demo/checkout/"
+	threedsPrefix  = "/connectors/demo/threeds/"
+	// sessionTTL is the documented 30-minute life of a checkout.
+	sessionTTL = 30 * time.Minute
+)
+
+// baseURL is the absolute base ("https://host/") the client reached the sandbox on,
+// honouring a reverse proxy's X-Forwarded-Proto and X-Forwarded-Host.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if fp := r.Header.Get("X-Forwarded-Proto"); fp != "" {
+		fp = strings.ToLower(strings.TrimSpace(strings.Split(fp, ",")[0]))
+		if fp == "http" || fp == "https" {
+			scheme = fp
+		}
+	}
+	host := r.Host
+	if fh := r.Header.Get("X-Forwarded-Host"); fh != "" {
+		host = strings.TrimSpace(strings.Split(fh, ",")[0])
+	}
+	if host == "" || strings.ContainsAny(host, "/?#@ ") {
+		host = "localhost"
+	}
+	return scheme + "://" + host + "/"
+}
+
+// redirectFor builds the redirect block of a pending payment; the caller holds s.store.mu.
+func (s *Sandbox) redirectFor(r *http.Request, p *payment, brand fixtures.Brand) obj {
+	d := s.defects
+	path, method := checkoutPrefix, brand.SimulatorRedirectMethod
+	if p.flow != flowCheckout {
+		path, method = threedsPrefix, http.MethodPost
+	}
+	if d.on(TolerateNoRedirectMethod) {
+		method = ""
+	}
+	o := obj{}
+	if !d.on(DefectRedirectNoURL) {
+		o = o.add("url", baseURL(r)+strings.TrimPrefix(path, "/")+p.id)
+	}
+	o = o.add("method", method)
+	ps := []obj{}
+	if !d.on(DefectRedirectParamsDropped) {
+		ps = append(ps, obj{{"name", "ndcid"}, {"value", p.ndc}}, obj{{"name", "sessionToken"}, {"value", p.session}})
+	}
+	if d.on(TolerateExtraRedirectParams) {
+		ps = append(ps, obj{{"name", "locale"}, {"value", "en"}}, obj{{"name", "sandboxTrace"}, {"value", newID()}})
+	}
+	return o.with("parameters", ps)
+}
+
+// pageRequest is a parsed request to a shopper page.
+type pageRequest struct {
+	id       string
+	complete bool
+	threeds  bool
+}
+
+func parsePagePath(path string) (pageRequest, bool) {
+	var pr pageRequest
+	switch {
+	case strings.HasPrefix(path, checkoutPrefix):
+		path = path[len(checkoutPrefix):]
+	case strings.HasPrefix(path, threedsPrefix):
+		path = path[len(threedsPrefix):]
+		pr.threeds = true
+	default:
+		return pr, false
+	}
+	id, rest, _ := strings.Cut(path, "/")
+	switch rest {
+	case "":
+	case "complete":
+		pr.complete = true
+	default:
+		return pr, false
+	}
+	pr.id = id
+	return pr, validEntity(id)
+}
+
+// servePage answers the checkout and 3-D Secure pages: show the page (GET or POST with
+// the session parameters), then take the shopper's one action and send the browser back
+// to the shop.
+func (s *Sandbox) servePage(w http.ResponseWriter, r *http.Request, path string) {
+	pr, ok := parsePagePath(path)
+	if !ok {
+		s.errorPage(w, http.StatusNotFound, "Page not found", "There is no such checkout page.")
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		s.errorPage(w, http.StatusMethodNotAllowed, "Method not allowed", "Use GET or POST.")
+		return
+	}
+	if pr.complete && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		s.errorPage(w, http.StatusMethodNotAllowed, "Method not allowed", "The shopper's decision is POSTed.")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, http.StatusBadRequest, "Bad request", "The request could not be read.")
+		return
+	}
+	ndcid, token := r.Form.Get("ndcid"), r.Form.Get("sessionToken")
+
+	s.store.mu.Lock()
+	p := s.store.byID[pr.id]
+	if p != nil {
+		s.expire(p)
+	}
+	problem := ""
+	switch {
+	case p == nil || p.flow == flowNone:
+		problem = "This checkout does not exist."
+	case (p.flow == flowCheckout) == pr.threeds:
+		problem = "This payment is not handled by this page."
+	case ndcid == "" || token == "":
+		problem = "The checkout session parameters (ndcid, sessionToken) are missing. Submit redirect.parameters to redirect.url."
+	case !equal(ndcid, p.ndc) || !equal(token, p.session):
+		problem = "The checkout session parameters are wrong."
+	case p.done:
+		problem = "This checkout has already been completed; it cannot be used twice."
+	}
+	if problem != "" {
+		s.store.mu.Unlock()
+		s.errorPage(w, http.StatusBadRequest, "Checkout error", problem)
+		return
+	}
+	if !pr.complete {
+		data := pageData{ID: p.id, Brand: p.brand, Amount: formatAmount(p.cents), Currency: p.currency,
+			Reference: p.id[:4] + "************************" + p.id[28:], NDC: p.ndc, Session: p.session}
+		flow := p.flow
+		s.store.mu.Unlock()
+		s.renderPage(w, flow, data)
+		return
+	}
+	code, ok := s.outcome(p, r.Form.Get("outcome"))
+	if !ok {
+		s.store.mu.Unlock()
+		s.errorPage(w, http.StatusBadRequest, "Checkout error", "Unknown outcome; choose one of the page's buttons.")
+		return
+	}
+	p.code, p.done, p.viaFlow = code, true, true
+	target := s.returnURL(p)
+	s.store.mu.Unlock()
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// outcome maps the shopper's choice to the documented result code.
+func (s *Sandbox) outcome(p *payment, choice string) (string, bool) {
+	switch p.flow {
+	case flowCheckout:
+		switch choice {
+		case "approve":
+			return codeSuccess, true
+		case "cancel":
+			return codeCancelled, true
+		case "fail":
+			return codeShopperFailed, true
+		}
+	case flowChallenge:
+		switch choice {
+		case "Y", "A":
+			return codeSuccess, true
+		case "N", "R":
+			return code3DSFailed, true
+		case "U":
+			return code3DSTechACS, true
+		}
+	case flowFrictionless:
+		// The directory server decided already; the page only carries the browser on.
+		return p.flowResult, true
+	}
+	return "", false
+}
+
+// expire closes a checkout the shopper left open longer than the documented 30
+// minutes; the caller holds s.store.mu.
+func (s *Sandbox) expire(p *payment) {
+	if p.flow != flowNone && !p.done && s.now().Sub(p.created) > sessionTTL {
+		p.code, p.done, p.viaFlow = codeTimedOut, true, true
+	}
+}
+
+// returnURL is the shop's shopperResultUrl with id and resourcePath added to its own
+// query; the caller holds s.store.mu.
+func (s *Sandbox) returnURL(p *payment) string {
+	u := p.resultURL
+	frag := ""
+	if i := strings.IndexByte(u, '#'); i >= 0 {
+		u, frag = u[:i], u[i:]
+	}
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+		if strings.HasSuffix(u, "?") || strings.HasSuffix(u, "&") {
+			sep = ""
+		}
+	}
+	rid := p.id
+	if s.defects.on(DefectReturnWrongResourcePath) {
+		if o := s.store.other(p); o != nil {
+			rid = o.id
+		} else {
+			rid = newID()
+		}
+	}
+	u += sep + "id=" + p.id
+	if !s.defects.on(DefectReturnNoResourcePath) {
+		u += "&resourcePath=" + url.QueryEscape("/v1/payments/"+rid)
+	}
+	return u + frag
+}
+
+type pageData struct {
+	ID, Brand, Amount, Currency, Reference, NDC, Session string
+}
+
+func (s *Sandbox) renderPage(w http.ResponseWriter, flow flowKind, data pageData) {
+	t := checkoutPage
+	switch flow {
+	case flowChallenge:
+		t = challengePage
+	case flowFrictionless:
+		t = frictionlessPage
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_ = t.Execute(w, data)
+}
+
+func (s *Sandbox) errorPage(w http.ResponseWriter, status int, title, msg string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = errorPageT.Execute(w, struct{ Title, Message string }{title, msg})
+}
+
+const pageStyle = `<style>
+body{font-family:system-ui,sans-serif;background:#f4f5f7;margin:0;padding:2rem;color:#1d2330}
+main{max-width:32rem;margin:0 auto;background:#fff;border-radius:8px;padding:1.5rem 2rem;box-shadow:0 1px 4px #0002}
+h1{font-size:1.3rem}dl{display:grid;grid-template-columns:8rem 1fr;gap:.3rem}dt{color:#667}dd{margin:0;font-weight:600}
+button{font-size:1rem;padding:.5rem 1rem;margin:.3rem .3rem 0 0;border-radius:4px;border:1px solid #889;cursor:pointer}
+#approve{background:#1a7f37;color:#fff}.note{color:#667;font-size:.85rem}</style>`
+
+var checkoutPage = template.Must(template.New("checkout").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>OPPWA sandbox demo checkout - {{.Brand}}</title>` + pageStyle + `</head>
+<body><main>
+<h1>Demo checkout: {{.Brand}}</h1>
+<dl>
+<dt>Brand</dt><dd id="brand">{{.Brand}}</dd>
+<dt>Amount</dt><dd id="amount">{{.Amount}}</dd>
+<dt>Currency</dt><dd id="currency">{{.Currency}}</dd>
+<dt>Reference</dt><dd id="reference">{{.Reference}}</dd>
+</dl>
+<form id="checkout" method="post" action="/connectors/demo/checkout/{{.ID}}/complete">
+<input type="hidden" name="ndcid" value="{{.NDC}}">
+<input type="hidden" name="sessionToken" value="{{.Session}}">
+<button type="submit" id="approve" name="outcome" value="approve">Approve payment</button>
+<button type="submit" id="cancel" name="outcome" value="cancel">Cancel</button>
+<button type="submit" id="fail" name="outcome" value="fail">Fail</button>
+</form>
+<p class="note">Offline OPPWA sandbox: no money moves. Your choice returns you to the shop.</p>
+</main></body></html>
+`))
+
+var challengePage = template.Must(template.New("challenge").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>3-D Secure challenge - ACS simulator</title>` + pageStyle + `</head>
+<body><main>
+<h1>3-D Secure authentication (ACS challenge)</h1>
+<dl>
+<dt>Brand</dt><dd id="brand">{{.Brand}}</dd>
+<dt>Amount</dt><dd id="amount">{{.Amount}}</dd>
+<dt>Currency</dt><dd id="currency">{{.Currency}}</dd>
+<dt>Reference</dt><dd id="reference">{{.Reference}}</dd>
+</dl>
+<form name="challengeForm" method="post" action="/connectors/demo/threeds/{{.ID}}/complete">
+<input type="hidden" name="ndcid" value="{{.NDC}}">
+<input type="hidden" name="sessionToken" value="{{.Session}}">
+<label for="outcomeSelect">Authentication result</label>
+<select id="outcomeSelect" name="outcome"><option value="Y">Approve</option><option value="N">Fail</option><option value="U">Technical error</option></select>
+<button type="submit">Submit</button>
+</form>
+<p class="note">Offline OPPWA sandbox: simulated issuer ACS.</p>
+</main></body></html>
+`))
+
+var frictionlessPage = template.Must(template.New("frictionless").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>3-D Secure - frictionless authentication</title>` + pageStyle + `</head>
+<body onload="document.forms[0].submit()"><main>
+<h1>3-D Secure: authenticating without a challenge</h1>
+<dl>
+<dt>Brand</dt><dd id="brand">{{.Brand}}</dd>
+<dt>Amount</dt><dd id="amount">{{.Amount}}</dd>
+<dt>Currency</dt><dd id="currency">{{.Currency}}</dd>
+<dt>Reference</dt><dd id="reference">{{.Reference}}</dd>
+</dl>
+<form name="frictionlessForm" method="post" action="/connectors/demo/threeds/{{.ID}}/complete">
+<input type="hidden" name="ndcid" value="{{.NDC}}">
+<input type="hidden" name="sessionToken" value="{{.Session}}">
+<button type="submit" id="continue">Continue</button>
+</form>
+<p class="note">This page submits itself; press Continue if it does not.</p>
+</main></body></html>
+`))
+
+var errorPageT = template.Must(template.New("error").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>` + pageStyle + `</head>
+<body><main><h1 id="error">{{.Title}}</h1><p id="message">{{.Message}}</p></main></body></html>
+`))

@@ -1,0 +1,230 @@
+package sandbox
+
+import (
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// params are the request parameters in the order the client sent them. The platform
+// reads POST parameters from the body only and GET parameters from the query string, so
+// one parser serves both. A repeated key keeps its first value.
+type params struct {
+	keys []string
+	vals map[string]string
+}
+
+// maxParams bounds the work one body can cause; the body cap already limits its size.
+const maxParams = 2000
+
+// parseForm decodes an application/x-www-form-urlencoded string. Pairs whose escapes
+// are malformed are skipped rather than failing the whole request: the validation step
+// then reports whatever required parameter is missing, in the platform's own envelope.
+func parseForm(s string) params {
+	p := params{vals: make(map[string]string, 16)}
+	for s != "" && len(p.keys) < maxParams {
+		var pair string
+		pair, s, _ = strings.Cut(s, "&")
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		k, ok1 := unescape(k)
+		v, ok2 := unescape(v)
+		if !ok1 || !ok2 || k == "" {
+			continue
+		}
+		if _, dup := p.vals[k]; dup {
+			continue
+		}
+		p.keys = append(p.keys, k)
+		p.vals[k] = v
+	}
+	return p
+}
+
+func unescape(s string) (string, bool) {
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+		return s, true
+	}
+	u, err := url.QueryUnescape(s)
+	return u, err == nil
+}
+
+// get returns a parameter's value ("" when absent).
+func (p params) get(k string) string { return p.vals[k] }
+
+// has reports whether the parameter was sent at all, even empty.
+func (p params) has(k string) bool { _, ok := p.vals[k]; return ok }
+
+// custom returns customParameters[name].
+func (p params) custom(name string) string { return p.vals["customParameters["+name+"]"] }
+
+// anyWithPrefix reports whether some parameter starts with prefix.
+func (p params) anyWithPrefix(prefix string) bool {
+	for _, k := range p.keys {
+		if strings.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// node is one level of an echoed parameter block built from dotted and bracketed keys
+// (customer.browser.language, cart.items[0].name).
+type node struct {
+	leaf  bool
+	val   string
+	isArr bool
+	keys  []string
+	kids  map[string]*node
+}
+
+// maxArrayIndex keeps a hostile cart.items[999999999] from costing anything.
+const maxArrayIndex = 999
+
+// segments splits "cart.items[0].name" into cart, items, [0], name. Bracketed
+// segments are returned with their brackets so the caller knows they index.
+func segments(key string) []string {
+	var out []string
+	for key != "" {
+		if key[0] == '[' {
+			end := strings.IndexByte(key, ']')
+			if end < 0 {
+				return append(out, key)
+			}
+			out = append(out, key[:end+1])
+			key = key[end+1:]
+			key = strings.TrimPrefix(key, ".")
+			continue
+		}
+		i := strings.IndexAny(key, ".[")
+		if i < 0 {
+			return append(out, key)
+		}
+		out = append(out, key[:i])
+		key = key[i:]
+		key = strings.TrimPrefix(key, ".")
+	}
+	return out
+}
+
+func (n *node) child(seg string) *node {
+	if n.kids == nil {
+		n.kids = make(map[string]*node)
+	}
+	c, ok := n.kids[seg]
+	if !ok {
+		c = &node{}
+		n.kids[seg] = c
+		n.keys = append(n.keys, seg)
+	}
+	return c
+}
+
+// set stores value under the path; a path that collides with an earlier leaf or
+// object is dropped (first writer wins), never a panic.
+func (n *node) set(segs []string, value string) {
+	cur := n
+	for i, s := range segs {
+		name := s
+		index := false
+		if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+			name = s[1 : len(s)-1]
+			if k, err := strconv.Atoi(name); err == nil && k >= 0 && k <= maxArrayIndex && name == strconv.Itoa(k) {
+				index = true
+			}
+		}
+		if name == "" || cur.leaf {
+			return
+		}
+		if len(cur.keys) == 0 {
+			cur.isArr = index
+		} else if cur.isArr != index {
+			return
+		}
+		c := cur.child(name)
+		if i == len(segs)-1 {
+			if c.kids != nil || c.leaf {
+				return
+			}
+			c.leaf, c.val = true, value
+			return
+		}
+		cur = c
+	}
+}
+
+func (n *node) render() any {
+	if n.leaf {
+		return n.val
+	}
+	if n.isArr {
+		idx := make([]int, 0, len(n.keys))
+		for _, k := range n.keys {
+			i, _ := strconv.Atoi(k)
+			idx = append(idx, i)
+		}
+		sort.Ints(idx)
+		out := make(arr, 0, len(idx))
+		for _, i := range idx {
+			out = append(out, n.kids[strconv.Itoa(i)].render())
+		}
+		return out
+	}
+	o := make(obj, 0, len(n.keys))
+	for _, k := range n.keys {
+		o = append(o, field{k, n.kids[k].render()})
+	}
+	return o
+}
+
+// echoBlock builds the nested object the platform echoes for a parameter family, e.g.
+// block(p, "customer") from customer.givenName and customer.browser.language. It
+// returns nil when the request carried none.
+func (p params) echoBlock(prefix string, mask func(key, v string) string) obj {
+	var root node
+	for _, k := range p.keys {
+		if !strings.HasPrefix(k, prefix) || len(k) <= len(prefix) {
+			continue
+		}
+		rest := k[len(prefix):]
+		if rest[0] != '.' && rest[0] != '[' {
+			continue
+		}
+		segs := segments(strings.TrimPrefix(rest, "."))
+		if len(segs) == 0 {
+			continue
+		}
+		v := p.vals[k]
+		if mask != nil {
+			v = mask(rest, v)
+		}
+		root.set(segs, v)
+	}
+	if len(root.keys) == 0 || root.isArr {
+		return nil
+	}
+	o, _ := root.render().(obj)
+	return o
+}
+
+// customParameters echoes customParameters[NAME] as a flat object, like the platform.
+func (p params) customParameters() obj {
+	var o obj
+	for _, k := range p.keys {
+		if name, ok := customName(k); ok {
+			o = append(o, field{name, p.vals[k]})
+		}
+	}
+	return o
+}
+
+func customName(k string) (string, bool) {
+	const pre = "customParameters["
+	if !strings.HasPrefix(k, pre) || !strings.HasSuffix(k, "]") || len(k) <= len(pre)+1 {
+		return "", false
+	}
+	return k[len(pre) : len(k)-1], true
+}

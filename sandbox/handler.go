@@ -1,0 +1,264 @@
+package sandbox
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ServeHTTP answers one request. It reads top-down as the platform's pipeline:
+//
+//	version header and panic guard  every reply says which sandbox answered; no input
+//	                                may crash it or leak a Go 500 page
+//	normalise the path              a doubled slash (//v1/payments) is served as one
+//	latency and faults              API calls only, so robustness knobs never touch
+//	                                the shopper's pages; faults hit GETs only
+//	route                           unknown routes and methods get the error envelope
+//	parse                           POST parameters come from the body only, GET
+//	                                parameters from the query string
+//	authenticate                    Bearer token plus entityId, before any validation
+//	act                             create, operate on or look up a payment
+//	write                           ordered JSON, HTTP 200 for success and pending, 400
+//	                                for rejections, 4xx/5xx for transport-level refusals
+func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Logf != nil {
+		lw := &logWriter{ResponseWriter: w, status: http.StatusOK}
+		start := time.Now()
+		defer func() {
+			// Only method, path and status: paths never carry card data or tokens.
+			s.opts.Logf("%s %s -> %d (%s)", r.Method, r.URL.EscapedPath(), lw.status, time.Since(start).Round(time.Microsecond))
+		}()
+		w = lw
+	}
+	w.Header().Set(VersionHeader, Version)
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			if s.opts.Logf != nil {
+				s.opts.Logf("sandbox: recovered from panic: %v", v)
+			}
+			s.writeJSON(w, http.StatusInternalServerError, s.errorBody("", codeUndefined, nil))
+		}
+	}()
+
+	path := cleanPath(r.URL.Path)
+	switch {
+	case path == "/v1" || strings.HasPrefix(path, "/v1/"):
+		s.serveAPI(w, r, path)
+	case strings.HasPrefix(path, "/connectors/demo/"):
+		s.servePage(w, r, path)
+	default:
+		s.writeJSON(w, http.StatusNotFound, s.errorBody("", codeStructure, nil))
+	}
+}
+
+// cleanPath collapses repeated slashes and drops a trailing one, without allocating
+// in the common case.
+func cleanPath(p string) string {
+	if !strings.Contains(p, "//") && (len(p) <= 1 || p[len(p)-1] != '/') {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' && i > 0 && p[i-1] == '/' {
+			continue
+		}
+		b.WriteByte(p[i])
+	}
+	out := b.String()
+	if len(out) > 1 {
+		out = strings.TrimSuffix(out, "/")
+	}
+	return out
+}
+
+type route uint8
+
+const (
+	routeNone route = iota
+	routePayments
+	routePayment
+	routeQueryID
+	routeQuery
+	routeResultCodes
+)
+
+func parseRoute(path string) (route, string) {
+	switch path {
+	case "/v1/payments":
+		return routePayments, ""
+	case "/v1/query":
+		return routeQuery, ""
+	case "/v1/resultcodes":
+		return routeResultCodes, ""
+	}
+	if id, ok := strings.CutPrefix(path, "/v1/payments/"); ok && !strings.Contains(id, "/") {
+		return routePayment, id
+	}
+	if id, ok := strings.CutPrefix(path, "/v1/query/"); ok && !strings.Contains(id, "/") {
+		return routeQueryID, id
+	}
+	return routeNone, ""
+}
+
+func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, path string) {
+	s.delay(r.Context())
+	if s.fault(w, r, path) {
+		return
+	}
+	rt, id := parseRoute(path)
+	if rt == routeNone {
+		s.writeJSON(w, http.StatusNotFound, s.errorBody("", codeStructure, nil))
+		return
+	}
+	allow := "GET"
+	switch rt {
+	case routePayments:
+		allow = "POST"
+	case routePayment:
+		allow = "GET, POST"
+	}
+	if !strings.Contains(allow, r.Method) || r.Method == "" {
+		w.Header().Set("Allow", allow)
+		s.writeJSON(w, http.StatusMethodNotAllowed, s.errorBody("", codeBadMethod, nil))
+		return
+	}
+	if rt == routeResultCodes {
+		s.resultCodes(w)
+		return
+	}
+
+	var p params
+	if r.Method == http.MethodPost {
+		// The platform reads POST parameters from the body only; parameters in the URL
+		// of a POST are ignored, so such a request fails validation.
+		var ok bool
+		if p, ok = s.readBody(w, r); !ok {
+			return
+		}
+	} else {
+		p = parseForm(r.URL.RawQuery)
+	}
+	entity, ok := s.authenticate(w, r, p)
+	if !ok {
+		return
+	}
+	if s.defects.on(DefectIDMalformed) {
+		id = strings.ToLower(id)
+	}
+	switch rt {
+	case routePayments:
+		s.createPayment(w, r, entity, p)
+	case routePayment:
+		if r.Method == http.MethodPost {
+			s.backoffice(w, entity, id, p)
+		} else {
+			s.lookup(w, entity, id, true)
+		}
+	case routeQueryID:
+		s.lookup(w, entity, id, false)
+	case routeQuery:
+		s.queryByMerchantID(w, entity, p)
+	}
+}
+
+// readBody reads a form body within the cap. Bodies that are not form-encoded (JSON,
+// multipart) carry no parameters the platform would read.
+func (s *Sandbox) readBody(w http.ResponseWriter, r *http.Request) (params, bool) {
+	if r.ContentLength > s.opts.MaxBodyBytes {
+		s.writeJSON(w, http.StatusRequestEntityTooLarge, s.errorBody("", codeStructure, nil))
+		return params{}, false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.writeJSON(w, http.StatusRequestEntityTooLarge, s.errorBody("", codeStructure, nil))
+		} else {
+			s.writeJSON(w, http.StatusBadRequest, s.errorBody("", codeStructure, nil))
+		}
+		return params{}, false
+	}
+	ct := strings.ToLower(r.Header.Get("Content-Type"))
+	if strings.HasPrefix(ct, "application/json") || strings.HasPrefix(ct, "multipart/") {
+		return parseForm(""), true
+	}
+	return parseForm(string(b)), true
+}
+
+// authenticate checks the Bearer token and that it owns the entityId. A missing token
+// is 401, an unknown one 403 (both 800.900.300), a token used with an entity it does
+// not own 403 800.900.301, a missing entityId a parameter error.
+func (s *Sandbox) authenticate(w http.ResponseWriter, r *http.Request, p params) (string, bool) {
+	token, ok := bearer(r.Header.Get("Authorization"))
+	if !ok {
+		s.writeJSON(w, http.StatusUnauthorized, s.errorBody("", codeAuth, nil))
+		return "", false
+	}
+	owned, known := s.tokens[token]
+	if !known && !s.defects.on(DefectBadTokenAccepted) {
+		s.writeJSON(w, http.StatusForbidden, s.errorBody("", codeAuth, nil))
+		return "", false
+	}
+	entity := p.get("entityId")
+	if entity == "" {
+		s.writeJSON(w, http.StatusBadRequest, s.errorBody("", codeParam, []paramError{{"entityId", "", msgEmpty}}))
+		return "", false
+	}
+	if !validEntity(entity) {
+		s.writeJSON(w, http.StatusBadRequest, s.errorBody("", codeParam, []paramError{{"entityId", entity, msgEntity}}))
+		return "", false
+	}
+	if known && !owned[entity] {
+		s.writeJSON(w, http.StatusForbidden, s.errorBody(entity, codeNoRights, nil))
+		return "", false
+	}
+	return entity, true
+}
+
+func bearer(h string) (string, bool) {
+	const pre = "bearer "
+	if len(h) <= len(pre) || !strings.EqualFold(h[:len(pre)], pre) {
+		return "", false
+	}
+	t := strings.TrimSpace(h[len(pre):])
+	return t, t != ""
+}
+
+// writeJSON serialises an ordered document and writes it with its status.
+func (s *Sandbox) writeJSON(w http.ResponseWriter, status int, o obj) {
+	bp, _ := s.bufs.Get().(*[]byte)
+	if bp == nil {
+		b := make([]byte, 0, 2048)
+		bp = &b
+	}
+	b := s.json.object((*bp)[:0], o)
+	h := w.Header()
+	h.Set("Content-Type", "application/json;charset=UTF-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+	if cap(b) <= 64<<10 {
+		*bp = b
+		s.bufs.Put(bp)
+	}
+}
+
+// logWriter remembers the status for the request log.
+type logWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (l *logWriter) WriteHeader(code int) {
+	l.status = code
+	l.ResponseWriter.WriteHeader(code)
+}
+
+func (l *logWriter) Unwrap() http.ResponseWriter { return l.ResponseWriter }

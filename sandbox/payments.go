@@ -1,0 +1,174 @@
+package sandbox
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+)
+
+// echoBlocks are the request families the platform echoes in its replies, in the
+// order they appear there.
+var echoBlocks = []string{"bankAccount", "customer", "billing", "shipping", "cart", "threeDSecure", "standingInstruction"}
+
+// createPayment handles POST /v1/payments: validate, decide the outcome, store, answer.
+func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity string, p params) {
+	if perrs := s.validateInitial(p); len(perrs) > 0 {
+		s.writeJSON(w, http.StatusBadRequest, s.errorBody(entity, codeParam, perrs))
+		return
+	}
+	now := s.now()
+	brand, known := s.contract.Brand(p.get("paymentBrand"))
+	pay := &payment{
+		id:          newID(),
+		entity:      entity,
+		paymentType: p.get("paymentType"),
+		brand:       p.get("paymentBrand"),
+		cents:       parseAmount(p.get("amount")),
+		currency:    p.get("currency"),
+		descriptor:  shortID() + " OPP_Channel ",
+		mtxID:       p.get("merchantTransactionId"),
+		invoiceID:   p.get("merchantInvoiceId"),
+		riskScore:   "100",
+		timestamp:   s.timestamp(now),
+		ndc:         s.newNDC(entity),
+		created:     now,
+		resultURL:   p.get("shopperResultUrl"),
+	}
+	if n := p.get("card.number"); n != "" && (!known || brand.Kind == "card") {
+		pay.card = &cardView{bin: n[:min(6, len(n))], last4: n[max(0, len(n)-4):], pan: n,
+			holder: p.get("card.holder"), month: p.get("card.expiryMonth"), year: p.get("card.expiryYear")}
+	}
+	pay.echo = echoRequest(p)
+	pay.code, pay.flow, pay.flowResult = s.decide(p, brand, known, pay)
+	if pay.flow != flowNone {
+		if pay.resultURL == "" {
+			// A redirect needs a way back to the shop; 3-D Secure cards ask for it only
+			// here, since their brands list no shopperResultUrl.
+			s.writeJSON(w, http.StatusBadRequest, s.errorBody(entity, codeParam,
+				[]paramError{{"shopperResultUrl", "", msgEmpty}}))
+			return
+		}
+		pay.session = newToken()
+	}
+
+	s.store.mu.Lock()
+	s.store.put(pay)
+	var redirect obj
+	if pay.flow != flowNone {
+		redirect = s.redirectFor(r, pay, brand)
+	}
+	body := s.renderPayment(pay, viewInitial, redirect)
+	status := s.statusFor(pay, viewInitial)
+	s.store.mu.Unlock()
+	s.writeJSON(w, status, body)
+}
+
+// echoRequest builds the request blocks replies echo (customParameters last, as the
+// platform does). The IBAN is masked like a card number.
+func echoRequest(p params) obj {
+	var o obj
+	for _, b := range echoBlocks {
+		var mask func(string, string) string
+		if b == "bankAccount" {
+			mask = func(k, v string) string {
+				if k == ".iban" || k == ".number" {
+					return maskIBAN(v)
+				}
+				return v
+			}
+		}
+		if blk := p.echoBlock(b, mask); blk != nil {
+			o = append(o, field{b, blk})
+		}
+	}
+	if cp := p.customParameters(); cp != nil {
+		o = append(o, field{"customParameters", cp})
+	}
+	return o
+}
+
+// decide returns the result of a well-formed initial payment, and the shopper flow it
+// waits for when it is pending. The order mirrors the platform: request rules, card
+// checks, the sandbox's forced result, then the brand's workflow and 3-D Secure.
+func (s *Sandbox) decide(p params, brand fixtures.Brand, known bool, pay *payment) (code string, flow flowKind, flowResult string) {
+	if c := amountRule(pay.cents, pay.currency); c != "" {
+		return c, flowNone, ""
+	}
+	if !known {
+		if pay.card != nil {
+			return codeBadBrand, flowNone, ""
+		}
+		return codeBadMethodBrand, flowNone, ""
+	}
+	var card fixtures.Card
+	documented := false
+	if brand.Kind == "card" {
+		card, documented = s.contract.CardByNumber(brand.Name, p.get("card.number"))
+		if c := cardCheck(brand.Name, p, s.now(), documented); c != "" {
+			return c, flowNone, ""
+		}
+	}
+	if brand.Name == "DIRECTDEBIT_SEPA" || brand.Name == "SEPA" || brand.Name == "GIROPAY" {
+		if iban := p.get("bankAccount.iban"); iban != "" && !ibanValid(iban) {
+			return codeLuhn, flowNone, ""
+		}
+	}
+	if fc := p.custom("forceResultCode"); fc != "" {
+		// A forced result is final, even a pending one: no redirect is offered.
+		return fc, flowNone, ""
+	}
+	if pay.paymentType == "CD" {
+		return codeSuccess, flowNone, ""
+	}
+	if brand.Workflow == fixtures.Async {
+		return codePending, flowCheckout, ""
+	}
+	if brand.Kind == "card" {
+		return threeDSDecision(p, card, documented)
+	}
+	return codeSuccess, flowNone, ""
+}
+
+// threeDSDecision applies the documented 3-D Secure simulator: its test cards and the
+// sandbox switches customParameters[3DS2_enrolled], customParameters[3DS2_flow] and
+// threeDSecure.challengeIndicator=4.
+func threeDSDecision(p params, card fixtures.Card, documented bool) (string, flowKind, string) {
+	enrolled := strings.EqualFold(p.custom("3DS2_enrolled"), "true")
+	forced := strings.ToLower(p.custom("3DS2_flow"))
+	ci := p.get("threeDSecure.challengeIndicator")
+	wantChallenge := forced == "challenge" || ci == "4" || ci == "04"
+	wantFrictionless := forced == "frictionless"
+	scenario := ""
+	if documented {
+		scenario = card.Scenario
+	}
+	switch {
+	case enrolled:
+		// Enrolled by switch: the flow switch decides; without one, a challenge.
+		if wantFrictionless && !wantChallenge {
+			return codePending, flowFrictionless, codeSuccess
+		}
+		return codePending, flowChallenge, ""
+	case scenario == "3ds1" || scenario == "3ds2-challenge" || scenario == "3ds-customer-action":
+		if wantFrictionless && !wantChallenge {
+			return codePending, flowFrictionless, codeSuccess
+		}
+		return codePending, flowChallenge, ""
+	case scenario == "3ds2-frictionless" || scenario == "3ds2-frictionless-attempt":
+		if wantChallenge {
+			return codePending, flowChallenge, ""
+		}
+		return codePending, flowFrictionless, codeSuccess
+	case scenario == "3ds2-technical-error":
+		return codePending, flowFrictionless, code3DSTechCard
+	case scenario == "3ds2-not-enrolled":
+		return code3DSNotEnrolled, flowNone, ""
+	case scenario == "3ds2-not-participating":
+		return code3DSNotPart, flowNone, ""
+	case wantChallenge || wantFrictionless || forced != "":
+		// 3-D Secure asked for on a card the simulator does not list.
+		return code3DSNotEnrolled2, flowNone, ""
+	}
+	return codeSuccess, flowNone, ""
+}

@@ -1,0 +1,251 @@
+package sandbox
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	mrand "math/rand/v2"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+)
+
+// Version identifies the sandbox build; every response carries it in the
+// X-OPPWA-Sandbox-Version header so a client can tell it talks to the simulator.
+const Version = "0.1.0"
+
+// VersionHeader is the response header carrying Version.
+const VersionHeader = "X-OPPWA-Sandbox-Version"
+
+// Credential is an entityId and the Bearer access token that owns it.
+type Credential struct{ EntityID, AccessToken string }
+
+// SecondaryCredentials is a sandbox-only second merchant, always accepted, so tests
+// can check that one entity never sees another's payments. The entity id is the one
+// Peach's public backoffice page shows; the token is made up.
+var SecondaryCredentials = Credential{
+	EntityID:    "8a8294174e735d0c014e78cf26461790",
+	AccessToken: "T1BQV0FTQU5EQk9YU0VDT05EQVJZTUVSQ0hBTlR8c2FuZGJveDI=",
+}
+
+// PublicCredentials returns the public test credentials of the OPPWA documentation,
+// which the sandbox always accepts.
+func PublicCredentials() Credential {
+	c := fixtures.Load().Credentials
+	return Credential{EntityID: c.EntityID, AccessToken: c.AccessToken}
+}
+
+// Options configure a Sandbox. The zero value is a faithful sandbox with the
+// documented status-lookup limit and no faults.
+type Options struct {
+	// Credentials are extra entity/token pairs; the public test pair and
+	// SecondaryCredentials are always accepted.
+	Credentials []Credential
+	// NoStatusRateLimit turns off the documented limit of 2 status lookups
+	// (GET /v1/payments/{id}) per minute per transaction.
+	NoStatusRateLimit bool
+	// Latency is added to every API call (/v1/...), never to the shopper pages.
+	Latency time.Duration
+	// Fail503Share and Fail429Share are the shares (0..1) of API GETs answering 503
+	// or 429 with a Retry-After header. POSTs and shopper pages are never faulted.
+	Fail503Share, Fail429Share float64
+	// RetryAfter is the Retry-After of faults (default 1s; rounded up to seconds).
+	RetryAfter time.Duration
+	// MaxBodyBytes caps request bodies (default 64 KiB); larger bodies answer 413.
+	MaxBodyBytes int64
+	// MaxPayments bounds the store (default 100,000); the oldest payment is evicted.
+	MaxPayments int
+	// Defects are defect or tolerated mode names from DefectModes.
+	Defects []string
+	// Logf, when set, receives one line per request (method, path, status, duration).
+	// Paths and status never carry card numbers or tokens.
+	Logf func(format string, args ...any)
+}
+
+// Stats summarises what the sandbox has stored.
+type Stats struct {
+	// Payments is the number of stored transactions, accepted or rejected.
+	Payments int
+	// ByPaymentType counts stored transactions per paymentType (PA, DB, CP, ...).
+	ByPaymentType map[string]int
+	// DuplicateMerchantTransactionIDs counts initial payments whose
+	// merchantTransactionId the same entity had already used (retries that re-sent).
+	DuplicateMerchantTransactionIDs int
+	// Evicted counts payments dropped because the store was full.
+	Evicted int
+}
+
+// Sandbox is the simulator; it implements http.Handler and is safe for concurrent use.
+type Sandbox struct {
+	contract    *fixtures.Contract
+	opts        Options
+	tokens      map[string]map[string]bool // access token -> entity ids it owns
+	defects     defectSet
+	store       *store
+	buildNumber string
+	now         func() time.Time
+	json        jsonWriter
+	retryAfter  string
+
+	bufs sync.Pool // reply buffers
+
+	faultMu   sync.Mutex
+	lastFault map[string]bool // tolerate-retry-after: path faulted last time
+}
+
+var credPattern = regexp.MustCompile(`^[a-f0-9]{32}$`)
+
+// New builds a Sandbox. It fails on an unknown defect mode or a malformed credential.
+func New(opts Options) (*Sandbox, error) {
+	defects, err := parseDefects(opts.Defects)
+	if err != nil {
+		return nil, err
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 64 << 10
+	}
+	if opts.MaxPayments <= 0 {
+		opts.MaxPayments = 100_000
+	}
+	if opts.RetryAfter <= 0 {
+		opts.RetryAfter = time.Second
+	}
+	if opts.Fail503Share < 0 || opts.Fail503Share > 1 || opts.Fail429Share < 0 || opts.Fail429Share > 1 {
+		return nil, errors.New("sandbox: fault shares must be between 0 and 1")
+	}
+	if defects.on(TolerateLatency) && opts.Latency < 20*time.Millisecond {
+		opts.Latency = 20 * time.Millisecond
+	}
+	s := &Sandbox{
+		contract:  fixtures.Load(),
+		opts:      opts,
+		tokens:    map[string]map[string]bool{},
+		defects:   defects,
+		store:     newStore(opts.MaxPayments),
+		now:       time.Now,
+		json:      jsonWriter{reverse: defects.on(TolerateFieldOrder), extra: defects.on(TolerateExtraFields)},
+		lastFault: map[string]bool{},
+	}
+	secs := int64((opts.RetryAfter + time.Second - 1) / time.Second)
+	s.retryAfter = fmt.Sprint(secs)
+	creds := append([]Credential{PublicCredentials(), SecondaryCredentials}, opts.Credentials...)
+	for _, c := range creds {
+		if !credPattern.MatchString(c.EntityID) || c.AccessToken == "" || strings.ContainsAny(c.AccessToken, " \t\r\n") {
+			return nil, fmt.Errorf("sandbox: bad credential for entity %q: entityId must be 32 lowercase hex and the token non-empty without spaces", c.EntityID)
+		}
+		if s.tokens[c.AccessToken] == nil {
+			s.tokens[c.AccessToken] = map[string]bool{}
+		}
+		s.tokens[c.AccessToken][c.EntityID] = true
+	}
+	var b [20]byte
+	_, _ = rand.Read(b[:])
+	s.buildNumber = hex.EncodeToString(b[:]) + "@" + time.Now().UTC().Format("2006-01-02 15:04:05") + " +0000"
+	return s, nil
+}
+
+// ParseCredentials parses "entity:token,entity:token" (the OPPWA_SANDBOX_CREDENTIALS
+// and -credentials format).
+func ParseCredentials(s string) ([]Credential, error) {
+	var out []Credential
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		e, t, ok := strings.Cut(part, ":")
+		if !ok || !credPattern.MatchString(e) || t == "" {
+			return nil, fmt.Errorf("bad credential %q: want entityId:token with a 32-hex entityId", redact(part))
+		}
+		out = append(out, Credential{EntityID: e, AccessToken: t})
+	}
+	return out, nil
+}
+
+func redact(s string) string {
+	if e, _, ok := strings.Cut(s, ":"); ok {
+		return e + ":***"
+	}
+	return "***"
+}
+
+// Credentials returns every pair the sandbox accepts.
+func (s *Sandbox) Credentials() []Credential {
+	var out []Credential
+	seen := map[Credential]bool{}
+	for _, c := range append([]Credential{PublicCredentials(), SecondaryCredentials}, s.opts.Credentials...) {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Stats returns counts of stored payments.
+func (s *Sandbox) Stats() Stats {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	by := maps.Clone(s.store.byType)
+	for k, v := range by {
+		if v == 0 {
+			delete(by, k)
+		}
+	}
+	return Stats{
+		Payments:                        len(s.store.byID),
+		ByPaymentType:                   by,
+		DuplicateMerchantTransactionIDs: s.store.dupMtx,
+		Evicted:                         s.store.evict,
+	}
+}
+
+// newID returns 32 lowercase hex characters. Ids need to be unique, not secret, so a
+// fast non-cryptographic source keeps the PA path cheap.
+func newID() string {
+	var b [16]byte
+	x, y := mrand.Uint64(), mrand.Uint64()
+	for i := 0; i < 8; i++ {
+		b[i] = byte(x >> (8 * i))
+		b[8+i] = byte(y >> (8 * i))
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// newToken returns an unguessable session token for the shopper pages.
+func newToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// shortID is the descriptor's "1234.5678.9012" transaction short id.
+func shortID() string {
+	n := mrand.Uint64N(1_000_000_000_000)
+	var b [14]byte
+	for i := 13; i >= 0; i-- {
+		if i == 4 || i == 9 {
+			b[i] = '.'
+			continue
+		}
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[:])
+}
+
+func (s *Sandbox) timestamp(t time.Time) string {
+	return t.UTC().Format("2006-01-02 15:04:05-0700")
+}
+
+func (s *Sandbox) newNDC(entity string) string {
+	if entity == "" {
+		return strings.ToUpper(newID()) + ".sandbox"
+	}
+	return entity + "_" + newID()
+}

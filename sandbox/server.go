@@ -1,0 +1,64 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Server is a Sandbox listening on a real socket.
+type Server struct {
+	// URL is the base URL, ending in "/" as OPPWA base URLs do (http://127.0.0.1:port/).
+	URL     string
+	Sandbox *Sandbox
+	srv     *http.Server
+	done    chan struct{}
+}
+
+// Start builds a Sandbox and serves it on addr ("127.0.0.1:0" picks a free port) in
+// the background. Cancelling ctx shuts the server down gracefully, as Close does.
+func Start(ctx context.Context, addr string, opts Options) (*Server, error) {
+	sb, err := New(opts)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{
+		Handler:           sb,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	s := &Server{URL: "http://" + ln.Addr().String() + "/", Sandbox: sb, srv: srv, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		_ = srv.Serve(ln)
+	}()
+	if ctx != nil && ctx.Done() != nil {
+		go func() {
+			select {
+			case <-ctx.Done():
+				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				_ = s.Close(sctx)
+			case <-s.done:
+			}
+		}()
+	}
+	return s, nil
+}
+
+// Close shuts the server down gracefully: it stops accepting, lets requests in flight
+// finish until ctx ends, then closes what is left.
+func (s *Server) Close(ctx context.Context) error {
+	err := s.srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		err = s.srv.Close()
+	}
+	<-s.done
+	return err
+}

@@ -1,0 +1,160 @@
+package sandbox
+
+import (
+	"sync"
+	"time"
+)
+
+// flowKind says which shopper page an async payment waits for.
+type flowKind uint8
+
+const (
+	flowNone         flowKind = iota
+	flowCheckout              // brand demo checkout page (approve / cancel / fail)
+	flowFrictionless          // 3-D Secure page that submits itself
+	flowChallenge             // 3-D Secure ACS challenge page
+)
+
+// cardView is what replies may show of a card: never the full number, never the CVV.
+type cardView struct {
+	bin, last4, holder, month, year string
+	pan                             string // kept only for the pan-echoed defect; never logged
+}
+
+// payment is one stored transaction: an initial payment (PA, DB, CD, PA.CP) or a
+// backoffice operation (CP, RF, RV), accepted or rejected.
+type payment struct {
+	id, entity   string
+	paymentType  string
+	brand        string
+	cents        int64 // amount in minor units; -1 when the request had none
+	currency     string
+	descriptor   string
+	mtxID        string // merchantTransactionId
+	invoiceID    string // merchantInvoiceId
+	code         string // current result code
+	referencedID string
+	riskScore    string
+	card         *cardView
+	echo         obj // echoed request blocks (customer, billing, customParameters...)
+	timestamp    string
+	ndc          string
+	created      time.Time
+	seq          uint64 // insertion order, for "another payment" defects
+
+	// async state
+	flow       flowKind
+	flowResult string // the code a frictionless flow ends with
+	session    string // sessionToken the shopper pages require
+	resultURL  string // shopperResultUrl
+	done       bool   // the shopper has acted; the pages refuse a second action
+	viaFlow    bool   // the final result came from a shopper page
+
+	// backoffice accounting, in minor units
+	captured int64 // sum of successful CPs (on a PA)
+	refunded int64 // sum of successful RFs (on a CP, DB or PA.CP)
+	reversed bool
+	children int // successful CP/RF referencing this payment
+
+	lookups []time.Time // status lookups inside the rate-limit window
+}
+
+// store holds the payments, bounded: when full, the oldest payment is evicted so a
+// long-running sandbox cannot grow without limit.
+type store struct {
+	mu     sync.Mutex
+	max    int
+	byID   map[string]*payment
+	order  []string // insertion order (a ring would save the copy; eviction is rare)
+	head   int
+	byMtx  map[string][]string // entity+"\x00"+merchantTransactionId -> ids, oldest first
+	seq    uint64
+	dupMtx int
+	evict  int
+	byType map[string]int
+}
+
+func newStore(max int) *store {
+	return &store{
+		max:    max,
+		byID:   make(map[string]*payment, 1024),
+		byMtx:  make(map[string][]string),
+		byType: make(map[string]int),
+	}
+}
+
+func mtxKey(entity, mtx string) string { return entity + "\x00" + mtx }
+
+// put stores p; the caller holds s.mu.
+func (s *store) put(p *payment) {
+	for len(s.byID) >= s.max && s.head < len(s.order) {
+		s.drop(s.order[s.head])
+		s.order[s.head] = ""
+		s.head++
+		s.evict++
+	}
+	if s.head > len(s.order)/2 && s.head > 1024 {
+		s.order = append([]string(nil), s.order[s.head:]...)
+		s.head = 0
+	}
+	s.seq++
+	p.seq = s.seq
+	s.byID[p.id] = p
+	s.order = append(s.order, p.id)
+	s.byType[p.paymentType]++
+	if p.mtxID != "" {
+		k := mtxKey(p.entity, p.mtxID)
+		if isInitial(p.paymentType) && len(s.byMtx[k]) > 0 {
+			s.dupMtx++
+		}
+		s.byMtx[k] = append(s.byMtx[k], p.id)
+	}
+}
+
+func (s *store) drop(id string) {
+	p, ok := s.byID[id]
+	if !ok {
+		return
+	}
+	delete(s.byID, id)
+	s.byType[p.paymentType]--
+	if p.mtxID != "" {
+		k := mtxKey(p.entity, p.mtxID)
+		ids := s.byMtx[k]
+		for i, x := range ids {
+			if x == id {
+				ids = append(ids[:i:i], ids[i+1:]...)
+				break
+			}
+		}
+		if len(ids) == 0 {
+			delete(s.byMtx, k)
+		} else {
+			s.byMtx[k] = ids
+		}
+	}
+}
+
+// get returns the payment if entity may see it; the caller holds s.mu. Another
+// entity's payment answers exactly like an unknown id.
+func (s *store) get(id, entity string, crossEntity bool) *payment {
+	p := s.byID[id]
+	if p == nil || (p.entity != entity && !crossEntity) {
+		return nil
+	}
+	return p
+}
+
+// other returns the most recent payment of the entity that is not p (nil if none),
+// for the defects that answer with "another payment".
+func (s *store) other(p *payment) *payment {
+	for i := len(s.order) - 1; i >= s.head; i-- {
+		q := s.byID[s.order[i]]
+		if q != nil && q != p && q.entity == p.entity {
+			return q
+		}
+	}
+	return nil
+}
+
+func isInitial(t string) bool { return t == "PA" || t == "DB" || t == "CD" || t == "PA.CP" }

@@ -1,0 +1,380 @@
+package sandbox
+
+import (
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Messages the platform uses in result.parameterErrors (recorded in public clients).
+const (
+	msgEmpty       = "may not be empty"
+	msgAmount      = `must match ^[0-9]{1,12}(\.[0-9]{2})?$`
+	msgCurrency    = `must match ^[A-Z]{3}$`
+	msgInitialType = "must be one of [PA, DB, CD, PA.CP]"
+	msgBackType    = "must be one of [CP, RF, RV]"
+	msgCardProps   = "card properties must be set"
+	msgEntity      = `must match ^[a-f0-9]{32}$`
+	msgCardNumber  = `must match ^[0-9]{12,19}$`
+	msgCVV         = `must match ^[0-9]{3,4}$`
+	msgBrand       = `must match ^[A-Z0-9_]{1,32}$`
+	msgURL         = "must be a valid http or https URL"
+	msgCustomName  = `must match ^[a-zA-Z0-9._]{3,64}$`
+	msgTestMode    = "must be one of [INTERNAL, EXTERNAL]"
+	msgForceCode   = `must match ^[0-9]{3}\.[0-9]{3}\.[0-9]{3}$`
+	msgChallenge   = `must match ^[0-9]{1,2}$`
+)
+
+// The format checks are hand-written rather than regexps: they run on every payment
+// and the PA round-trip is the benchmark.
+
+func allDigits(s string, min, max int) bool {
+	if len(s) < min || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// validAmount is ^[0-9]{1,12}(\.[0-9]{2})?$.
+func validAmount(s string) bool {
+	whole, frac, dot := strings.Cut(s, ".")
+	if !allDigits(whole, 1, 12) {
+		return false
+	}
+	return !dot || allDigits(frac, 2, 2)
+}
+
+func validCurrency(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+func validBrandName(s string) bool {
+	if len(s) < 1 || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func validCustomName(s string) bool {
+	if len(s) < 3 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func validCode(s string) bool {
+	return len(s) == 11 && s[3] == '.' && s[7] == '.' &&
+		allDigits(s[:3], 3, 3) && allDigits(s[4:7], 3, 3) && allDigits(s[8:], 3, 3)
+}
+
+func validEntity(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func validURL(s string) bool {
+	if len(s) > 2048 {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// checkAmountCurrency validates the amount and currency a request must carry.
+func checkAmountCurrency(p params, perrs []paramError) []paramError {
+	if a := p.get("amount"); a == "" {
+		perrs = append(perrs, paramError{"amount", "", msgEmpty})
+	} else if !validAmount(a) {
+		perrs = append(perrs, paramError{"amount", a, msgAmount})
+	}
+	if c := p.get("currency"); c == "" {
+		perrs = append(perrs, paramError{"currency", "", msgEmpty})
+	} else if !validCurrency(c) {
+		perrs = append(perrs, paramError{"currency", c, msgCurrency})
+	}
+	return perrs
+}
+
+// checkCommon validates optional parameters every payment request may carry.
+func checkCommon(p params, perrs []paramError) []paramError {
+	for _, k := range []string{"merchantTransactionId", "merchantInvoiceId"} {
+		if v := p.get(k); len(v) > 255 {
+			perrs = append(perrs, paramError{k, v, "size must be between 0 and 255"})
+		}
+	}
+	if p.has("testMode") {
+		if v := p.get("testMode"); v != "INTERNAL" && v != "EXTERNAL" {
+			perrs = append(perrs, paramError{"testMode", v, msgTestMode})
+		}
+	}
+	for _, k := range p.keys {
+		if name, ok := customName(k); ok {
+			if !validCustomName(name) {
+				perrs = append(perrs, paramError{k, p.vals[k], msgCustomName})
+			} else if len(p.vals[k]) > 2048 {
+				perrs = append(perrs, paramError{k, p.vals[k][:64] + "...", "size must be between 0 and 2048"})
+			}
+		}
+	}
+	if fc := p.custom("forceResultCode"); p.has("customParameters[forceResultCode]") && !validCode(fc) {
+		perrs = append(perrs, paramError{"customParameters[forceResultCode]", fc, msgForceCode})
+	}
+	return perrs
+}
+
+// validateInitial checks the format of an initial payment (POST /v1/payments). Format
+// errors answer 200.300.404 with parameterErrors and store nothing.
+func (s *Sandbox) validateInitial(p params) []paramError {
+	var perrs []paramError
+	switch pt := p.get("paymentType"); pt {
+	case "PA", "DB", "CD", "PA.CP":
+	case "":
+		perrs = append(perrs, paramError{"paymentType", "", msgEmpty})
+	default:
+		perrs = append(perrs, paramError{"paymentType", pt, msgInitialType})
+	}
+	perrs = checkAmountCurrency(p, perrs)
+	brandName := p.get("paymentBrand")
+	hasCard := p.anyWithPrefix("card.")
+	switch {
+	case brandName == "" && hasCard:
+		perrs = append(perrs, paramError{"paymentBrand", "", msgCardProps})
+	case brandName == "":
+		perrs = append(perrs, paramError{"paymentBrand", "", msgEmpty})
+	case !validBrandName(brandName):
+		perrs = append(perrs, paramError{"paymentBrand", brandName, msgBrand})
+	}
+	if brand, ok := s.contract.Brand(brandName); ok {
+		for _, k := range brand.Required {
+			if p.get(k) == "" {
+				perrs = append(perrs, paramError{k, "", msgEmpty})
+			}
+		}
+		if brand.Kind == "card" {
+			if n := p.get("card.number"); n != "" && !allDigits(n, 12, 19) {
+				perrs = append(perrs, paramError{"card.number", maskPAN(n), msgCardNumber})
+			}
+			if c := p.get("card.cvv"); c != "" && !allDigits(c, 3, 4) {
+				perrs = append(perrs, paramError{"card.cvv", "", msgCVV})
+			}
+			if h := p.get("card.holder"); len(h) > 128 {
+				perrs = append(perrs, paramError{"card.holder", h, "size must be between 0 and 128"})
+			}
+		}
+	}
+	if p.has("shopperResultUrl") {
+		if u := p.get("shopperResultUrl"); !validURL(u) {
+			perrs = append(perrs, paramError{"shopperResultUrl", u, msgURL})
+		}
+	}
+	if ci := p.get("threeDSecure.challengeIndicator"); ci != "" && !allDigits(ci, 1, 2) {
+		perrs = append(perrs, paramError{"threeDSecure.challengeIndicator", ci, msgChallenge})
+	}
+	return checkCommon(p, perrs)
+}
+
+// validateBackoffice checks a backoffice request (POST /v1/payments/{id}): CP and RF
+// need amount and currency, RV needs neither.
+func validateBackoffice(p params) []paramError {
+	var perrs []paramError
+	switch pt := p.get("paymentType"); pt {
+	case "CP", "RF":
+		perrs = checkAmountCurrency(p, perrs)
+	case "RV":
+		if a := p.get("amount"); a != "" && !validAmount(a) {
+			perrs = append(perrs, paramError{"amount", a, msgAmount})
+		}
+		if c := p.get("currency"); c != "" && !validCurrency(c) {
+			perrs = append(perrs, paramError{"currency", c, msgCurrency})
+		}
+	case "":
+		perrs = append(perrs, paramError{"paymentType", "", msgEmpty})
+	default:
+		perrs = append(perrs, paramError{"paymentType", pt, msgBackType})
+	}
+	return checkCommon(p, perrs)
+}
+
+// luhn reports whether a digit string passes the Luhn check.
+func luhn(n string) bool {
+	sum, double := 0, false
+	for i := len(n) - 1; i >= 0; i-- {
+		d := int(n[i] - '0')
+		if double {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+func prefixIn(n string, lo, hi int, digits int) bool {
+	if len(n) < digits {
+		return false
+	}
+	v := 0
+	for i := 0; i < digits; i++ {
+		v = v*10 + int(n[i]-'0')
+	}
+	return v >= lo && v <= hi
+}
+
+// brandMatches checks the number against the brand's well-known prefixes. Brands
+// without a distinctive range (the Turkish loyalty brands ASYACARD, AXESS, BONUS and
+// WORLD run on VISA/MASTER numbers, CARTEBLEUE too) are never a mismatch.
+func brandMatches(brand, n string) bool {
+	switch brand {
+	case "VISA", "VISAELECTRON", "VISADEBIT":
+		return strings.HasPrefix(n, "4")
+	case "MASTER", "MASTERDEBIT":
+		return prefixIn(n, 51, 55, 2) || prefixIn(n, 2221, 2720, 4)
+	case "AMEX":
+		return strings.HasPrefix(n, "34") || strings.HasPrefix(n, "37")
+	case "DINERS":
+		return prefixIn(n, 300, 305, 3) || strings.HasPrefix(n, "36") || strings.HasPrefix(n, "38") || strings.HasPrefix(n, "39") || strings.HasPrefix(n, "3095")
+	case "JCB":
+		return prefixIn(n, 3528, 3589, 4)
+	case "DISCOVER":
+		return strings.HasPrefix(n, "6011") || strings.HasPrefix(n, "65") || prefixIn(n, 644, 649, 3) || prefixIn(n, 622126, 622925, 6)
+	}
+	return true
+}
+
+// cvvRequired lists the brands whose empty CVV the platform refuses (100.100.600).
+func cvvRequired(brand string) bool { return brand == "VISA" || brand == "MASTER" || brand == "AMEX" }
+
+// cardCheck applies the platform's card checks to a well-formed card payment and
+// returns the documented decline code, or "". Documented test cards skip the Luhn and
+// prefix checks: they are the simulator's own list.
+func cardCheck(brand string, p params, now time.Time, documented bool) string {
+	n := p.get("card.number")
+	if !documented {
+		if !luhn(n) {
+			return codeLuhn
+		}
+		if !brandMatches(brand, n) {
+			return codeBrandMismatch
+		}
+	}
+	m, y := p.get("card.expiryMonth"), p.get("card.expiryYear")
+	if !allDigits(m, 2, 2) || m < "01" || m > "12" {
+		return codeBadMonth
+	}
+	if !allDigits(y, 4, 4) {
+		return codeBadYear
+	}
+	yy := int(y[0]-'0')*1000 + int(y[1]-'0')*100 + int(y[2]-'0')*10 + int(y[3]-'0')
+	mm := int(m[0]-'0')*10 + int(m[1]-'0')
+	now = now.UTC()
+	if yy*12+mm < now.Year()*12+int(now.Month()) {
+		return codeExpired
+	}
+	if p.get("card.cvv") == "" && cvvRequired(brand) {
+		return codeNoCVV
+	}
+	return ""
+}
+
+// ibanValid is the ISO 13616 mod-97 check.
+func ibanValid(iban string) bool {
+	iban = strings.ToUpper(strings.ReplaceAll(iban, " ", ""))
+	if len(iban) < 15 || len(iban) > 34 {
+		return false
+	}
+	r := iban[4:] + iban[:4]
+	rem := 0
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		switch {
+		case c >= '0' && c <= '9':
+			rem = (rem*10 + int(c-'0')) % 97
+		case c >= 'A' && c <= 'Z':
+			rem = (rem*100 + int(c-'A'+10)) % 97
+		default:
+			return false
+		}
+	}
+	return rem == 1
+}
+
+// maskPAN keeps the first 6 and last 4 digits, as the platform shows cards.
+func maskPAN(n string) string {
+	if len(n) <= 10 {
+		return strings.Repeat("*", len(n))
+	}
+	return n[:6] + strings.Repeat("*", len(n)-10) + n[len(n)-4:]
+}
+
+// maskIBAN keeps the country, check digits and bank prefix and the last 4 characters.
+func maskIBAN(s string) string {
+	if len(s) <= 10 {
+		return strings.Repeat("*", len(s))
+	}
+	return s[:6] + strings.Repeat("*", len(s)-10) + s[len(s)-4:]
+}
+
+// isoCurrencies are the active ISO 4217 codes; a well-formed code outside it answers
+// 100.550.401 "invalid currency".
+var isoCurrencies = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range strings.Fields(`AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD
+		BND BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD
+		EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD
+		IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL
+		MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK
+		PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN
+		SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST
+		XAF XCD XCG XOF XPF YER ZAR ZMW ZWG ZWL`) {
+		m[c] = true
+	}
+	return m
+}()
+
+// amountRule applies the amount and currency business rules (100.550.x) to a
+// well-formed request.
+func amountRule(cents int64, currency string) string {
+	if cents <= 0 {
+		return codeLowAmount
+	}
+	if !isoCurrencies[currency] {
+		return codeBadCurrency
+	}
+	return ""
+}
