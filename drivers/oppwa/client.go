@@ -229,7 +229,7 @@ func (c *Client) post(ctx context.Context, path string, params url.Values) (*Res
 	form := cloneValues(params)
 	form.Set("entityId", c.entityID)
 	resp, err := c.do(ctx, http.MethodPost, path, nil, form, 1)
-	if err != nil && isTransportError(err) && form.Get("merchantTransactionId") != "" && ctx.Err() == nil {
+	if err != nil && isTransportError(err) && !neverSent(err) && form.Get("merchantTransactionId") != "" && ctx.Err() == nil {
 		// The payment may or may not exist now; a second POST could charge twice, so ask
 		// the transaction report what happened instead.
 		return resp, c.reconcile(ctx, form.Get("merchantTransactionId"), err)
@@ -423,6 +423,13 @@ func isTransportError(err error) bool {
 		return true
 	}
 	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// neverSent is true when the connection could not even be opened: the platform cannot
+// have seen the payment, so there is nothing to reconcile.
+func neverSent(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "dial"
 }
 
 func toQuery(r *Response, err error) (*QueryReply, error) {

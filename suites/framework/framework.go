@@ -94,10 +94,12 @@ func runID() string {
 // beside what they undo, so call it from BeforeSuite.
 func Setup(ctx context.Context) error {
 	t := config
+	// Servers live until the suite ends, not until BeforeSuite's context does.
+	long := context.WithoutCancel(ctx)
 	e := &Env{Target: t, Contract: fixtures.Load(), RunID: runID()}
 	base := t.BaseURL
 	if t.Embedded() {
-		srv, err := sandbox.Start(ctx, "127.0.0.1:0", sandbox.Options{Defects: t.SandboxDefects})
+		srv, err := sandbox.Start(long, "127.0.0.1:0", sandbox.Options{Defects: t.SandboxDefects})
 		if err != nil {
 			return EnvironmentError(fmt.Errorf("start embedded sandbox: %w", err))
 		}
@@ -117,7 +119,7 @@ func Setup(ctx context.Context) error {
 	if t.OtherEntityID != "" {
 		e.Other = c.WithCredentials(t.OtherEntityID, t.OtherAccessToken)
 	}
-	rcv, err := shopper.Start(ctx, "127.0.0.1:0")
+	rcv, err := shopper.Start(long, "127.0.0.1:0")
 	if err != nil {
 		return EnvironmentError(fmt.Errorf("start shopperResultUrl receiver: %w", err))
 	}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
+)
+
+// mutationFilters names, per sandbox mode, the specs that must react to it. Filtering
+// keeps `make mutation` fast; a mode missing here runs against broadFilter.
+var mutationFilters = map[string]string{
+	"sync-success-wrong-group":     "PA && brand:VISA",
+	"sync-answers-pending":         "workflow && brand:VISA",
+	"id-malformed":                 "PA && brand:VISA",
+	"id-missing":                   "PA && brand:VISA",
+	"amount-not-two-decimals":      "PA && brand:VISA",
+	"amount-wrong-value":           "PA && brand:VISA",
+	"currency-wrong":               "PA && brand:VISA",
+	"payment-type-swapped":         "PA && brand:VISA",
+	"brand-wrong":                  "PA && brand:VISA",
+	"pan-echoed":                   "PA && brand:VISA",
+	"redirect-no-url":              "workflow && brand:PAYPAL",
+	"redirect-params-dropped":      "async && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)",
+	"return-no-resource-path":      "async && brand:PAYPAL",
+	"return-wrong-resource-path":   "async && brand:PAYPAL",
+	"status-stuck-pending":         "async && brand:PAYPAL",
+	"status-other-payment":         "CP",
+	"capture-no-new-id":            "CP",
+	"capture-ignores-amount":       "CP",
+	"refund-above-volume-accepted": "RF",
+	"reversal-leaves-capturable":   "RV",
+	"bad-token-accepted":           "negative && auth",
+	"cross-entity-readable":        "negative && auth",
+	"decline-as-success":           "negative",
+	"param-errors-missing":         "negative",
+}
+
+// broadFilter is what tolerated changes run against: every kind of flow for a few
+// brands, so an over-strict check anywhere would show.
+const broadFilter = "brand:VISA || brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY || brand:DIRECTDEBIT_SEPA || backoffice || negative || CP || 3ds"
+
+type mutationRow struct {
+	mode, expected, observed, caughtBy string
+	ok                                 bool
+	took                               time.Duration
+}
+
+func runMutation(ctx context.Context, args []string) error {
+	start := time.Now()
+	modes := sandbox.DefectModes()
+	sort.SliceStable(modes, func(i, j int) bool { return !modes[i].Tolerated && modes[j].Tolerated })
+	base, err := os.MkdirTemp("", "oppwa-mutation-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(base)
+	var rows []mutationRow
+	for _, m := range modes {
+		filter := mutationFilters[m.Name]
+		if filter == "" || m.Tolerated {
+			filter = broadFilter
+		}
+		t0 := time.Now()
+		sum, err := suiteRun(ctx, runOptions{
+			labels: filter, reportDir: filepath.Join(base, m.Name), quiet: true,
+			extraEnv: []string{"OPPWA_SANDBOX_DEFECTS=" + m.Name, "OPPWA_BASE_URL=", "OPPWA_ENV_FILE=/dev/null", "OPPWA_BRANDS="},
+		})
+		row := mutationRow{mode: m.Name, expected: "fail", took: time.Since(t0)}
+		if m.Tolerated {
+			row.expected = "pass"
+		}
+		switch {
+		case err != nil:
+			row.observed = "error: " + err.Error()
+		case len(sum.environment) > 0:
+			row.observed = "environment failure"
+			row.caughtBy = firstLines(sum.environment)
+		case len(sum.contract) > 0:
+			row.observed = "fail"
+			row.caughtBy = firstLines(sum.contract)
+			row.ok = !m.Tolerated
+		case sum.passed == 0:
+			row.observed = "nothing ran"
+		default:
+			row.observed = "pass"
+			row.ok = m.Tolerated
+		}
+		rows = append(rows, row)
+		fmt.Fprintf(os.Stderr, "mutation %-30s expected %-4s observed %-4s (%s)\n", m.Name, row.expected, row.observed, row.took.Round(100*time.Millisecond))
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "MODE\tEXPECTED\tOBSERVED\tOK\tCAUGHT BY")
+	bad := 0
+	for _, r := range rows {
+		ok := "yes"
+		if !r.ok {
+			ok = "NO"
+			bad++
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.mode, r.expected, r.observed, ok, r.caughtBy)
+	}
+	_ = w.Flush()
+	fmt.Printf("%d modes in %s; %d not as expected\n", len(rows), time.Since(start).Round(time.Second), bad)
+	if bad > 0 {
+		return &exitError{exitContract, fmt.Sprintf("%d mutation modes were not as expected: an undetected defect is a gap in the suites", bad)}
+	}
+	return nil
+}
+
+// firstLines names the specs that caught a mode, by conformance ID where there is one.
+func firstLines(lines []string) string {
+	var ids []string
+	for _, l := range lines {
+		if i := strings.Index(l, "["); i >= 0 {
+			if j := strings.Index(l[i:], "]"); j > 0 {
+				ids = append(ids, l[i+1:i+j])
+				continue
+			}
+		}
+		ids = append(ids, oneLine(l)[:min(60, len(oneLine(l)))])
+	}
+	if len(ids) > 3 {
+		return strings.Join(ids[:3], ", ") + fmt.Sprintf(" (+%d)", len(ids)-3)
+	}
+	return strings.Join(ids, ", ")
+}
