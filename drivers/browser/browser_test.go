@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -482,12 +483,16 @@ func TestMissingExecPath(t *testing.T) {
 }
 
 // startRemoteChrome starts Chromium with a DevTools port and returns its
-// websocket URL.
+// websocket URL. Cleanup stops its whole process group and removes the
+// profile.
 func startRemoteChrome(t testing.TB) string {
-	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, execPath(), "--headless", "--remote-debugging-port=0", "--no-sandbox",
+	dir, err := os.MkdirTemp("", "remote-chrome-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(execPath(), "--headless", "--remote-debugging-port=0", "--no-sandbox",
 		"--user-data-dir="+dir, "--disable-gpu", "--no-first-run", "--log-level=3", "about:blank")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -496,8 +501,22 @@ func startRemoteChrome(t testing.TB) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		cancel()
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		_ = cmd.Wait()
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // stragglers of the group
+		// Children can still be writing for a moment after the parent.
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			err := os.RemoveAll(dir)
+			if err == nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("remove profile: %v", err)
+				return
+			}
+			time.Sleep(20 * time.Millisecond) // short poll on a condition
+		}
 	})
 	found := make(chan string, 1)
 	go func() {

@@ -47,6 +47,19 @@ type Receiver struct {
 	awaited  map[string]int // per key: how many arrivals Await returned
 	changed  chan struct{}  // closed and replaced on every arrival
 	closed   bool
+
+	connMu sync.Mutex
+	conns  map[net.Conn]http.ConnState
+}
+
+func (r *Receiver) track(c net.Conn, st http.ConnState) {
+	r.connMu.Lock()
+	defer r.connMu.Unlock()
+	if st == http.StateClosed || st == http.StateHijacked {
+		delete(r.conns, c)
+		return
+	}
+	r.conns[c] = st
 }
 
 // Start listens on addr (for example "127.0.0.1:0") and serves the receiver
@@ -64,10 +77,11 @@ func Start(ctx context.Context, addr string) (*Receiver, error) {
 		arrivals: map[string][]Return{},
 		awaited:  map[string]int{},
 		changed:  make(chan struct{}),
+		conns:    map[net.Conn]http.ConnState{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/return/{key}", r.handle)
-	r.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	r.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ConnState: r.track}
 	go func() { _ = r.srv.Serve(ln) }()
 	return r, nil
 }
@@ -171,7 +185,8 @@ func (r *Receiver) Returns(key string) []Return {
 	return append([]Return(nil), r.arrivals[key]...)
 }
 
-// Close stops the server (gracefully, within ctx) and wakes every Await.
+// Close stops the server (gracefully within ctx, at most 1s, then hard) and
+// wakes every Await. Safe to call more than once.
 func (r *Receiver) Close(ctx context.Context) error {
 	r.mu.Lock()
 	if r.closed {
@@ -181,9 +196,21 @@ func (r *Receiver) Close(ctx context.Context) error {
 	r.closed = true
 	close(r.done)
 	r.mu.Unlock()
-	if err := r.srv.Shutdown(ctx); err != nil {
-		_ = r.srv.Close()
-		return fmt.Errorf("shopper: close: %w", err)
+	// Shutdown counts a connection that a client opened but never used as
+	// busy for 5s; nobody should arrive during Close, so close those first.
+	r.connMu.Lock()
+	for c, st := range r.conns {
+		if st == http.StateNew {
+			_ = c.Close()
+		}
+	}
+	r.connMu.Unlock()
+	sctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if err := r.srv.Shutdown(sctx); err != nil {
+		if err := r.srv.Close(); err != nil {
+			return fmt.Errorf("shopper: close: %w", err)
+		}
 	}
 	return nil
 }
