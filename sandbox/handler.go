@@ -42,7 +42,9 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if s.opts.Logf != nil {
 				s.opts.Logf("sandbox: recovered from panic: %v", v)
 			}
-			s.writeJSON(w, http.StatusInternalServerError, s.errorBody("", codeUndefined, nil))
+			// Built without s.now or other state, so a fault there cannot recur here.
+			body := s.trailer(obj{{"result", s.result(codeUndefined, nil)}}, s.timestamp(time.Now()), strings.ToUpper(newID())+".sandbox")
+			s.writeJSON(w, http.StatusInternalServerError, body)
 		}
 	}()
 

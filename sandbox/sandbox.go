@@ -65,6 +65,9 @@ type Options struct {
 	// Logf, when set, receives one line per request (method, path, status, duration).
 	// Paths and status never carry card numbers or tokens.
 	Logf func(format string, args ...any)
+
+	// clock replaces time.Now in tests (checkout expiry, rate-limit window, panics).
+	clock func() time.Time
 }
 
 // Stats summarises what the sandbox has stored.
@@ -130,6 +133,9 @@ func New(opts Options) (*Sandbox, error) {
 		now:       time.Now,
 		json:      jsonWriter{reverse: defects.on(TolerateFieldOrder), extra: defects.on(TolerateExtraFields)},
 		lastFault: map[string]bool{},
+	}
+	if opts.clock != nil {
+		s.now = opts.clock
 	}
 	secs := int64((opts.RetryAfter + time.Second - 1) / time.Second)
 	s.retryAfter = fmt.Sprint(secs)

@@ -115,6 +115,9 @@ func suiteRun(ctx context.Context, o runOptions) (summary, error) {
 	if err := preflight(ctx, t, o.labels); err != nil {
 		return summary{}, &exitError{exitEnvironment, err.Error()}
 	}
+	// Screenshots of an earlier run would be mistaken for this run's evidence; the
+	// other files are overwritten, and are kept if this run never starts.
+	_ = os.RemoveAll(filepath.Join(dir, "screenshots"))
 	args := []string{"tool", "ginkgo", "--keep-going", "--timeout=80m", "--junit-report=junit.xml",
 		"--json-report=report.json", "--output-dir=" + dir, "--silence-skips"}
 	if o.quiet {
