@@ -359,6 +359,31 @@ func TestFollowNoForm(t *testing.T) {
 	}
 }
 
+// A page with an HTTP error status fails at once, naming the status: here the
+// merchant GETs a redirect that wants POST.
+func TestFollowHTTPError(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := br.NewSession(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	key := t.Name()
+	r := redirect("POST", "checkout", plat.newNDC(), key)
+	r.Method = "GET"
+	t0 := time.Now()
+	j, err := s.Follow(ctx, r, shop.Prefix(key), browser.Approve)
+	if err == nil || !strings.Contains(err.Error(), "HTTP 405") || !strings.Contains(err.Error(), "/pay?m=POST") {
+		t.Fatalf("err = %v", err)
+	}
+	if el := time.Since(t0); el > 900*time.Millisecond {
+		t.Errorf("took %v, want a fast failure", el)
+	}
+	t.Log(err)
+	checkJourney(t, j, "redirect", "stuck")
+}
+
 func TestFollowWrongAction(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -490,8 +515,15 @@ func startRemoteChrome(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Chrome keeps its singleton socket folder in TMPDIR: give it a private
+	// one inside dir, so that the cleanup removes it too.
+	profile, tmp := dir+"/profile", dir+"/tmp"
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(execPath(), "--headless", "--remote-debugging-port=0", "--no-sandbox",
-		"--user-data-dir="+dir, "--disable-gpu", "--no-first-run", "--log-level=3", "about:blank")
+		"--user-data-dir="+profile, "--disable-gpu", "--no-first-run", "--log-level=3", "about:blank")
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

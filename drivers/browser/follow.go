@@ -8,8 +8,10 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -107,16 +109,18 @@ func (s *Session) Follow(ctx context.Context, r Redirect, returnURLPrefix string
 		action: action,
 		j:      &Journey{},
 		wake:   make(chan struct{}, 1),
+		status: map[string]int64{},
 	}
 	f.watchLoads()
 	err := f.run(r)
 	s.used = true
 	if err != nil {
-		if ctx.Err() != nil {
-			err = fmt.Errorf("%w (%v)", err, context.Cause(ctx))
+		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("%w (%w)", err, context.Cause(ctx))
 		}
 		// A short context of its own: ctx may have expired.
-		sctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+		// Short: a capture of a page that is navigating never answers.
+		sctx, cancel := context.WithTimeout(s.ctx, time.Second)
 		st, perr := probe(sctx)
 		if perr == nil {
 			f.snap(sctx, StepStuck, st)
@@ -138,6 +142,16 @@ type flow struct {
 	j      *Journey
 	wake   chan struct{}
 	url    string // the last URL seen
+
+	mu     sync.Mutex
+	status map[string]int64 // document URL -> HTTP status
+}
+
+// httpStatus is the status of the document at u, or 0 if unknown.
+func (f *flow) httpStatus(u string) int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.status[u]
 }
 
 // pageState is what probe finds on the current document.
@@ -152,6 +166,7 @@ type pageState struct {
 	Forms      int      `json:"forms"`
 	Buttons    []string `json:"buttons"` // ids present among approve, cancel, fail
 	ErrorCode  string   `json:"errorCode"`
+	Text       string   `json:"text"` // the start of the body text
 }
 
 // probeJS inspects the document. The marker document.__oppwaSeen tells a
@@ -170,6 +185,7 @@ const probeJS = `(() => {
 	} else if (d.querySelector('form[name="challengeForm"]')) {
 		r.kind = 'acs';
 	}
+	r.text = b ? b.innerText.replace(/\s+/g, ' ').trim().slice(0, 200) : '';
 	r.autoSubmit = /\.submit\s*\(/.test(b ? (b.getAttribute('onload') || '') : '');
 	if (location.protocol === 'chrome-error:') {
 		const e = d.querySelector('.error-code');
@@ -200,7 +216,8 @@ func (f *flow) mark(st pageState) (bool, error) {
 }
 
 // watchLoads wakes the wait loop on every load and DOMContentLoaded event of
-// the tab, so waits mostly end on events and not on the poll interval.
+// the tab, so waits mostly end on events and not on the poll interval. It
+// also records the HTTP status of every document.
 func (f *flow) watchLoads() {
 	notify := func() {
 		select {
@@ -208,6 +225,19 @@ func (f *flow) watchLoads() {
 		default:
 		}
 	}
+	docs := chromedp.Events(f.ctx, network.ResponseReceived)
+	go func() {
+		for ev, err := range docs {
+			if err != nil {
+				return
+			}
+			if ev.Type == network.ResourceTypeDocument && ev.Response != nil {
+				f.mu.Lock()
+				f.status[ev.Response.URL] = ev.Response.Status
+				f.mu.Unlock()
+			}
+		}
+	}()
 	loads := chromedp.Events(f.ctx, page.LoadEventFired)
 	dcl := chromedp.Events(f.ctx, page.DomContentEventFired)
 	go func() {
@@ -398,7 +428,11 @@ func (f *flow) nextPage(limit time.Duration) (pageState, error) {
 		tick.Reset(pollInterval)
 		select {
 		case <-f.ctx.Done():
-			err := fmt.Errorf("browser: waiting at %s for the next page or %s: %w", f.url, f.prefix, context.Cause(f.ctx))
+			where := f.url
+			if st.URL != "" && st.Ready != "" {
+				where += " (document " + st.Ready + ")"
+			}
+			err := fmt.Errorf("browser: waiting at %s for the next page or %s: %w", where, f.prefix, context.Cause(f.ctx))
 			if lastErr != nil {
 				err = fmt.Errorf("%w (last probe error: %v)", err, lastErr)
 			}
@@ -509,6 +543,9 @@ const clickFirstSubmitJS = `
 // pages and Frictionless are waited on (bounded by ctx), Approve clicks the
 // first form's submit button, and anything else gets StallTimeout to move on.
 func (f *flow) unknown(st pageState) error {
+	if code := f.httpStatus(st.URL); code >= 400 && !st.AutoSubmit {
+		return fmt.Errorf("browser: HTTP %d at %s: %q", code, st.URL, st.Text)
+	}
 	if ok, err := f.mark(st); err != nil || !ok {
 		// The page moved on already (or is navigating away): the loop
 		// looks again.
@@ -529,8 +566,8 @@ func (f *flow) unknown(st pageState) error {
 	// Give the page a chance to move on by itself (a script-driven redirect).
 	next, err := f.nextPage(f.s.b.opts.StallTimeout)
 	if errors.Is(err, errStalled) {
-		return fmt.Errorf("browser: page %s (title %q) has neither a checkout form (form#checkout) nor a 3-D Secure challenge form (form[name=challengeForm])%s, and did not move on within %s: cannot %s",
-			st.URL, st.Title, map[bool]string{true: " nor a submit button", false: ""}[f.action == Approve || f.action == ChallengeApprove],
+		return fmt.Errorf("browser: page %s (title %q, text %q) has neither a checkout form (form#checkout) nor a 3-D Secure challenge form (form[name=challengeForm])%s, and did not move on within %s: cannot %s",
+			st.URL, st.Title, st.Text, map[bool]string{true: " nor a submit button", false: ""}[f.action == Approve || f.action == ChallengeApprove],
 			f.s.b.opts.StallTimeout, f.action)
 	}
 	if err != nil {
