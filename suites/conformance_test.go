@@ -14,8 +14,12 @@ import (
 	fw "github.com/oppwa-conformance/oppwa-conformance/suites/framework"
 
 	_ "github.com/oppwa-conformance/oppwa-conformance/suites/async"
+	_ "github.com/oppwa-conformance/oppwa-conformance/suites/backoffice"
 	_ "github.com/oppwa-conformance/oppwa-conformance/suites/brands"
+	_ "github.com/oppwa-conformance/oppwa-conformance/suites/negative"
 	_ "github.com/oppwa-conformance/oppwa-conformance/suites/payments"
+	_ "github.com/oppwa-conformance/oppwa-conformance/suites/reporting"
+	_ "github.com/oppwa-conformance/oppwa-conformance/suites/threeds"
 )
 
 func TestConformance(t *testing.T) {

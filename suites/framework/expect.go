@@ -159,4 +159,3 @@ func TwoDecimals(a string) string {
 	}
 	return a
 }
-

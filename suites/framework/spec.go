@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -27,8 +29,9 @@ type Shot struct {
 	Step string    `json:"step"`
 	URL  string    `json:"url"`
 	At   time.Time `json:"at"`
-	// JPEG is the image, base64 in the JSON report.
-	JPEG []byte `json:"jpeg"`
+	// File is the JPEG's path relative to the report directory. Images live beside the
+	// reports rather than inside them so that junit.xml and report.json stay small.
+	File string `json:"file"`
 }
 
 // PaymentRef is a transaction a spec created, for a reviewer to find in the backoffice.
@@ -162,7 +165,12 @@ func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (Sho
 	if j != nil {
 		s.mu.Lock()
 		for _, st := range j.Steps {
-			s.shots = append(s.shots, Shot{Step: st.Name, URL: s.Client.Redactor().Redact(st.URL), At: st.At, JPEG: st.Screenshot})
+			shot := Shot{Step: st.Name, URL: s.Client.Redactor().Redact(st.URL), At: st.At}
+			shot.File, err = saveShot(key, len(s.shots), st.Name, st.Screenshot)
+			if err != nil {
+				GinkgoWriter.Printf("screenshot not kept: %v\n", err)
+			}
+			s.shots = append(s.shots, shot)
 		}
 		s.mu.Unlock()
 	}
@@ -174,6 +182,34 @@ func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (Sho
 		return ret, fmt.Errorf("wait for the shopper at the shopperResultUrl: %w", err)
 	}
 	return ret, nil
+}
+
+// saveShot writes a screenshot under the report directory's screenshots folder.
+func saveShot(key string, n int, step string, jpeg []byte) (string, error) {
+	if len(jpeg) == 0 {
+		return "", nil
+	}
+	if id, _, ok := ParseSpecText(CurrentSpecReport().LeafNodeText); ok {
+		key = id
+	}
+	rel := filepath.Join("screenshots", fmt.Sprintf("%s-%02d-%s.jpg", safeName(key), n, safeName(step)))
+	full := filepath.Join(Config().ReportDir, rel)
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		return "", fmt.Errorf("create screenshot folder: %w", err)
+	}
+	if err := os.WriteFile(full, jpeg, 0o644); err != nil {
+		return "", fmt.Errorf("write screenshot: %w", err)
+	}
+	return rel, nil
+}
+
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, s)
 }
 
 // ResultURL returns a fresh shopperResultUrl key and URL for this spec.

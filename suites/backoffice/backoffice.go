@@ -1,0 +1,193 @@
+// Package backoffice checks the life cycle of a payment after it was made: captures,
+// refunds and reversals, and every documented refusal of an illegal transition.
+package backoffice
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive
+	. "github.com/onsi/gomega"    //nolint:revive
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	fw "github.com/oppwa-conformance/oppwa-conformance/suites/framework"
+)
+
+// backofficeOK asserts an accepted backoffice reply: a new transaction of the operation's
+// type, referencing the original.
+func backofficeOK(r *oppwa.Response, op, amount, currency, refID string) {
+	GinkgoHelper()
+	fw.ExpectTransaction(r, fw.Sent{PaymentType: op, Amount: amount, Currency: currency})
+	fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Success)
+	Expect(r.Payment.ID).NotTo(Equal(refID), "a %s is a new transaction with its own id", op)
+	if ref, ok := r.JSON["referencedId"]; ok {
+		Expect(ref).To(Equal(refID), "referencedId must name the original transaction")
+	}
+}
+
+// refused asserts a documented refusal and that the original is unchanged afterwards.
+func refused(r *oppwa.Response, documented ...string) {
+	GinkgoHelper()
+	fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Rejected)
+	fw.ExpectCode(r.Payment.Result.Code, documented...)
+}
+
+// statusShows looks a transaction up and asserts its current result.
+func statusShows(ctx SpecContext, s *fw.Spec, id, paymentType string, want fixtures.Outcome) *oppwa.Response {
+	GinkgoHelper()
+	st, err := s.Client.Status(ctx, id)
+	s.Must(err, "GET /v1/payments/{id}")
+	Expect(st.Payment.ID).To(Equal(id), "status lookup answered for another transaction")
+	Expect(st.Payment.PaymentType).To(Equal(paymentType), "status lookup shows another paymentType")
+	fw.ExpectOutcome(st.Payment.Result.Code, want)
+	return st
+}
+
+func unknownID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
+	var cur string
+	BeforeEach(func() { cur = fw.Config().Currency })
+
+	fw.Conformance("S2S-BO-001", "MUST accept several partial captures up to the PA amount and refuse a capture beyond it with 700.400.100", Label("CP"), func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		pa := s.CardPayment(ctx, "PA", "92.00", nil)
+		for _, amt := range []string{"30.00", "30.00", "32.00"} {
+			By("capturing " + amt)
+			cp, err := s.Client.Capture(ctx, pa.Payment.ID, amt, cur, nil)
+			s.Must(err, "capture")
+			s.Note(cp.Payment)
+			backofficeOK(cp, "CP", amt, cur, pa.Payment.ID)
+		}
+		By("capturing 0.01 beyond the PA amount")
+		over, err := s.Client.Capture(ctx, pa.Payment.ID, "0.01", cur, nil)
+		s.Must(err, "capture beyond")
+		s.Note(over.Payment)
+		refused(over, "700.400.100")
+		statusShows(ctx, s, pa.Payment.ID, "PA", fixtures.Success)
+	})
+
+	fw.Conformance("S2S-BO-002", "MUST accept partial and repeated refunds of a DB up to its amount and refuse a refund above the remaining volume with 700.400.200", Label("RF"), func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		db := s.CardPayment(ctx, "DB", "92.00", nil)
+		var last *oppwa.Response
+		for _, amt := range []string{"50.00", "42.00"} {
+			By("refunding " + amt)
+			rf, err := s.Client.Refund(ctx, db.Payment.ID, amt, cur, nil)
+			s.Must(err, "refund")
+			s.Note(rf.Payment)
+			backofficeOK(rf, "RF", amt, cur, db.Payment.ID)
+			last = rf
+		}
+		By("refunding 0.01 more than was debited")
+		over, err := s.Client.Refund(ctx, db.Payment.ID, "0.01", cur, nil)
+		s.Must(err, "refund above volume")
+		s.Note(over.Payment)
+		refused(over, "700.400.200")
+		statusShows(ctx, s, last.Payment.ID, "RF", fixtures.Success)
+	})
+
+	fw.Conformance("S2S-BO-003", "MUST accept a refund after a capture and refuse one above the captured volume with 700.400.200", Label("RF", "CP"), func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		pa := s.CardPayment(ctx, "PA", "92.00", nil)
+		cp, err := s.Client.Capture(ctx, pa.Payment.ID, "60.00", cur, nil)
+		s.Must(err, "capture")
+		s.Note(cp.Payment)
+		backofficeOK(cp, "CP", "60.00", cur, pa.Payment.ID)
+		rf, err := s.Client.Refund(ctx, cp.Payment.ID, "20.00", cur, nil)
+		s.Must(err, "refund of the capture")
+		s.Note(rf.Payment)
+		backofficeOK(rf, "RF", "20.00", cur, cp.Payment.ID)
+		over, err := s.Client.Refund(ctx, cp.Payment.ID, "40.01", cur, nil)
+		s.Must(err, "refund above the captured volume")
+		s.Note(over.Payment)
+		refused(over, "700.400.200")
+		statusShows(ctx, s, rf.Payment.ID, "RF", fixtures.Success)
+	})
+
+	fw.Conformance("S2S-BO-004", "MUST reverse a PA, then refuse a capture of it and a second reversal", Label("RV", "CP"), func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		pa := s.CardPayment(ctx, "PA", "92.00", nil)
+		rv, err := s.Client.Reverse(ctx, pa.Payment.ID, nil)
+		s.Must(err, "reversal")
+		s.Note(rv.Payment)
+		// A reversal voids the whole authorisation and echoes its amount.
+		backofficeOK(rv, "RV", "", cur, pa.Payment.ID)
+		By("capturing the reversed PA")
+		cp, err := s.Client.Capture(ctx, pa.Payment.ID, "10.00", cur, nil)
+		s.Must(err, "capture after reversal")
+		s.Note(cp.Payment)
+		// 700.400.100 reads "PA value exceeded or PA reverted"; 700.300.300 "already
+		// ... reversed" is the documented neighbour.
+		refused(cp, "700.400.100", "700.300.300")
+		By("reversing it again")
+		rv2, err := s.Client.Reverse(ctx, pa.Payment.ID, nil)
+		s.Must(err, "second reversal")
+		s.Note(rv2.Payment)
+		refused(rv2, "700.400.300", "700.300.300")
+		statusShows(ctx, s, rv.Payment.ID, "RV", fixtures.Success)
+	})
+
+	fw.Conformance("S2S-BO-005", "MUST refuse a capture of a DB (capture needs a successful PA)", Label("CP"), func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		db := s.CardPayment(ctx, "DB", "92.00", nil)
+		cp, err := s.Client.Capture(ctx, db.Payment.ID, "10.00", cur, nil)
+		s.Must(err, "capture of a DB")
+		s.Note(cp.Payment)
+		refused(cp, "700.400.510", "700.300.100")
+		statusShows(ctx, s, db.Payment.ID, "DB", fixtures.Success)
+	})
+
+	fw.Conformance("S2S-BO-006", "MUST refuse a capture, refund or reversal of an unknown reference with its documented 700.* code", Label("CP", "RF", "RV"), func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		id := unknownID()
+		cp, err := s.Client.Capture(ctx, id, "10.00", cur, nil)
+		s.Must(err, "capture of an unknown id")
+		refused(cp, "700.400.510", "700.100.100", "700.400.580")
+		rf, err := s.Client.Refund(ctx, id, "10.00", cur, nil)
+		s.Must(err, "refund of an unknown id")
+		refused(rf, "700.400.520", "700.100.100", "700.400.580")
+		rv, err := s.Client.Reverse(ctx, id, nil)
+		s.Must(err, "reversal of an unknown id")
+		refused(rv, "700.400.530", "700.100.100", "700.400.580")
+	})
+
+	fw.Conformance("S2S-BO-007", "MUST refuse a capture in another currency than the PA's with 700.100.500", Label("CP"), func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		pa := s.CardPayment(ctx, "PA", "92.00", nil)
+		other := "USD"
+		if cur == "USD" {
+			other = "EUR"
+		}
+		cp, err := s.Client.Capture(ctx, pa.Payment.ID, "10.00", other, nil)
+		s.Must(err, "capture in another currency")
+		s.Note(cp.Payment)
+		refused(cp, "700.100.500")
+		statusShows(ctx, s, pa.Payment.ID, "PA", fixtures.Success)
+	})
+
+	fw.Conformance("S2S-BO-008", "MUST refuse a capture or refund of a payment still pending in the async workflow with 700.400.570", Label("CP", "RF", "async"), func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		b := fw.AsyncBrand()
+		_, resultURL := s.ResultURL()
+		params, _, err := fw.Payment(b, cur, s.MerchantTransactionID(), resultURL)
+		Expect(err).NotTo(HaveOccurred())
+		params.Set("paymentType", "DB")
+		r, err := s.Client.Pay(ctx, params)
+		s.Must(err, "async initial payment")
+		s.Note(r.Payment)
+		fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Pending)
+		rf, err := s.Client.Refund(ctx, r.Payment.ID, "10.00", cur, nil)
+		s.Must(err, "refund of a pending payment")
+		s.Note(rf.Payment)
+		refused(rf, "700.400.570")
+		cp, err := s.Client.Capture(ctx, r.Payment.ID, "10.00", cur, nil)
+		s.Must(err, "capture of a pending payment")
+		refused(cp, "700.400.570", "700.400.510")
+	})
+})

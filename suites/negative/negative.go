@@ -1,0 +1,248 @@
+// Package negative checks that every way a request can be wrong is answered the
+// documented way: authentication, isolation between merchants, format errors, card
+// checks, misplaced parameters and forced declines of every rejection group.
+package negative
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive
+	. "github.com/onsi/gomega"    //nolint:revive
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	fw "github.com/oppwa-conformance/oppwa-conformance/suites/framework"
+)
+
+// cardParams is a complete, valid card payment for the first configured card brand.
+func cardParams(s *fw.Spec) (url.Values, fixtures.Card) {
+	GinkgoHelper()
+	b := fw.CardBrand()
+	p, card, err := fw.Payment(b, fw.Config().Currency, s.MerchantTransactionID(), "")
+	Expect(err).NotTo(HaveOccurred())
+	p.Set("paymentType", "DB")
+	return p, card
+}
+
+// noSuccess asserts that a refused request created no successful payment.
+func noSuccess(r *oppwa.Response) {
+	GinkgoHelper()
+	Expect(fixtures.Load().OutcomeOf(r.Payment.Result.Code)).NotTo(Equal(fixtures.Success),
+		"a request the platform must refuse was answered with success (%s)", r.Payment.Result.Code)
+}
+
+// authRefused asserts the documented answer to bad credentials.
+func authRefused(r *oppwa.Response) {
+	GinkgoHelper()
+	noSuccess(r)
+	Expect(r.HTTPStatus).To(BeElementOf(http.StatusUnauthorized, http.StatusForbidden), "bad credentials answer HTTP 401 or 403")
+	Expect(r.Payment.Result.Code).To(HavePrefix("800.900."), "bad credentials answer an 800.900.* code")
+}
+
+var _ = Describe("Authentication and isolation", Label("negative", "auth"), func() {
+	fw.Conformance("S2S-NEG-AUTH-001", "MUST refuse a payment without an access token with 800.900.300 and HTTP 401/403", func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		p, _ := cardParams(s)
+		r, err := s.Client.WithoutAuthorization().Pay(ctx, p)
+		s.Must(err, "POST without token")
+		authRefused(r)
+		fw.ExpectCode(r.Payment.Result.Code, "800.900.300")
+	})
+
+	fw.Conformance("S2S-NEG-AUTH-002", "MUST refuse a payment with a wrong access token with 800.900.300 and HTTP 401/403", func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		p, _ := cardParams(s)
+		r, err := s.Client.WithCredentials(fw.E().Target.EntityID, "T0tallyWr0ngT0kenT0tallyWr0ngT0ken=").Pay(ctx, p)
+		s.Must(err, "POST with a wrong token")
+		authRefused(r)
+		fw.ExpectCode(r.Payment.Result.Code, "800.900.300")
+	})
+
+	fw.Conformance("S2S-NEG-AUTH-003", "MUST refuse a token used with an entity it does not own with an 800.900.* code", func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		if s.Other == nil {
+			Skip("no second merchant: set OPPWA_OTHER_ENTITY_ID and OPPWA_OTHER_ACCESS_TOKEN")
+		}
+		p, _ := cardParams(s)
+		// The token authenticates, but the entity belongs to the other merchant.
+		r, err := s.Client.WithCredentials(s.Other.EntityID(), fw.E().Target.AccessToken).Pay(ctx, p)
+		s.Must(err, "POST with another merchant's entity")
+		authRefused(r)
+		// 800.900.301 "user has no sufficient rights" or the generic 800.900.300.
+		fw.ExpectCode(r.Payment.Result.Code, "800.900.300", "800.900.301")
+	})
+
+	fw.Conformance("S2S-NEG-AUTH-004", "MUST NOT show a merchant's payment to another merchant, by status lookup or transaction report", func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		if s.Other == nil {
+			Skip("no second merchant: set OPPWA_OTHER_ENTITY_ID and OPPWA_OTHER_ACCESS_TOKEN")
+		}
+		db := s.CardPayment(ctx, "DB", fw.Amount, nil)
+		st, err := s.Other.Status(ctx, db.Payment.ID)
+		s.Must(err, "status lookup as the other merchant")
+		noSuccess(st)
+		Expect(string(st.Body)).NotTo(ContainSubstring(db.Payment.ID), "the other merchant's status lookup shows the payment")
+		q, err := s.Other.Query(ctx, db.Payment.ID)
+		s.Must(err, "transaction report as the other merchant")
+		Expect(string(q.Body)).NotTo(ContainSubstring(db.Payment.ID), "the other merchant's transaction report shows the payment")
+	})
+})
+
+var _ = Describe("Format errors", Label("negative", "format"), func() {
+	type bad struct {
+		id, what, param string
+		mutate          func(url.Values)
+	}
+	set := func(k, v string) func(url.Values) { return func(p url.Values) { p.Set(k, v) } }
+	del := func(k string) func(url.Values) { return func(p url.Values) { p.Del(k) } }
+	cases := []bad{
+		{"S2S-NEG-FMT-001", "an amount with one decimal (92.0)", "amount", set("amount", "92.0")},
+		{"S2S-NEG-FMT-002", "a negative amount (-1)", "amount", set("amount", "-1")},
+		{"S2S-NEG-FMT-003", "an amount with three decimals (1.005)", "amount", set("amount", "1.005")},
+		{"S2S-NEG-FMT-004", "a lowercase currency (eur)", "currency", set("currency", "eur")},
+		{"S2S-NEG-FMT-005", "a four-letter currency (EURO)", "currency", set("currency", "EURO")},
+		{"S2S-NEG-FMT-006", "a missing currency", "currency", del("currency")},
+		{"S2S-NEG-FMT-007", "an unknown paymentType", "paymentType", set("paymentType", "XX")},
+		{"S2S-NEG-FMT-008", "a missing paymentBrand", "paymentBrand", del("paymentBrand")},
+		{"S2S-NEG-FMT-009", "a missing card.number", "card.number", del("card.number")},
+		{"S2S-NEG-FMT-010", "a missing card.expiryMonth", "card.expiryMonth", del("card.expiryMonth")},
+		{"S2S-NEG-FMT-011", "a missing card.holder", "card.holder", del("card.holder")},
+	}
+	var entries []TableEntry
+	for _, c := range cases {
+		entries = append(entries, Entry(fw.SpecText(c.id, "MUST refuse "+c.what+" with HTTP 400, 200.300.404 and a parameterErrors entry for "+c.param), fw.Timeout(), c))
+	}
+	DescribeTable("parameter errors", func(ctx SpecContext, c bad) {
+		s := fw.Begin(ctx)
+		p, _ := cardParams(s)
+		c.mutate(p)
+		r, err := s.Client.Pay(ctx, p)
+		s.Must(err, "POST /v1/payments")
+		noSuccess(r)
+		fw.ExpectParameterError(r, c.param)
+	}, entries)
+})
+
+var _ = Describe("Card checks", Label("negative", "card"), func() {
+	var cvvEntries []TableEntry
+	for _, brand := range []string{"VISA", "MASTER", "AMEX"} {
+		if fw.HasBrand(brand) {
+			cvvEntries = append(cvvEntries, Entry(fw.SpecText("S2S-NEG-CVV-"+brand, "MUST refuse a "+brand+" payment without CVV (100.100.600 or a card.cvv parameter error)"),
+				Label("brand:"+brand), fw.Timeout(), brand))
+		}
+	}
+	DescribeTable("CVV required", func(ctx SpecContext, brand string) {
+		s := fw.Begin(ctx)
+		b, _ := fixtures.Load().Brand(brand)
+		p, _, err := fw.Payment(b, fw.Config().Currency, s.MerchantTransactionID(), "")
+		Expect(err).NotTo(HaveOccurred())
+		p.Set("paymentType", "DB")
+		p.Del("card.cvv")
+		r, err := s.Client.Pay(ctx, p)
+		s.Must(err, "POST without CVV")
+		noSuccess(r)
+		if r.Payment.Result.Code == "200.300.404" {
+			fw.ExpectParameterError(r, "card.cvv")
+			return
+		}
+		fw.ExpectCode(r.Payment.Result.Code, "100.100.600")
+	}, cvvEntries)
+
+	fw.Conformance("S2S-NEG-CARD-001", "MUST refuse a card number failing the Luhn check (4200000000000001) with 100.100.101", Label("brand:VISA"), func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		if !fw.HasBrand("VISA") {
+			Skip("VISA not configured")
+		}
+		card, _ := fixtures.Load().Card("VISA", "luhn")
+		b, _ := fixtures.Load().Brand("VISA")
+		p, _, err := fw.Payment(b, fw.Config().Currency, s.MerchantTransactionID(), "")
+		Expect(err).NotTo(HaveOccurred())
+		p.Set("paymentType", "DB")
+		p.Set("card.number", card.Number)
+		r, err := s.Client.Pay(ctx, p)
+		s.Must(err, "POST with a Luhn failure")
+		noSuccess(r)
+		fw.ExpectCode(r.Payment.Result.Code, "100.100.101")
+		fw.ExpectMaskedCard(r, card.Number)
+	})
+
+	fw.Conformance("S2S-NEG-CARD-002", "MUST refuse an expired card (100.100.303, or the bank's 800.100.157 wrong expiry)", func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		p, card := cardParams(s)
+		p.Set("card.expiryMonth", "01")
+		p.Set("card.expiryYear", fmt.Sprint(time.Now().Year()-1))
+		r, err := s.Client.Pay(ctx, p)
+		s.Must(err, "POST with an expired card")
+		noSuccess(r)
+		fw.ExpectCode(r.Payment.Result.Code, "100.100.303", "800.100.157")
+		fw.ExpectMaskedCard(r, card.Number)
+	})
+
+	fw.Conformance("S2S-NEG-POST-001", "MUST NOT process a payment whose parameters are sent in the URL of the POST instead of its body", func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		p, _ := cardParams(s)
+		r, err := s.Client.Send(ctx, oppwa.Request{Method: http.MethodPost, Path: "v1/payments", Query: p, Form: url.Values{}})
+		s.Must(err, "POST with parameters in the URL")
+		noSuccess(r)
+		fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Rejected)
+	})
+})
+
+var _ = Describe("Forced declines", Label("negative", "decline"), func() {
+	// One code of every rejection group: the sandbox switch forceResultCode answers it,
+	// and the merchant must be told a rejection, never a success.
+	c := fixtures.Load()
+	var entries []TableEntry
+	for _, g := range c.Groups {
+		if g.Outcome != fixtures.Rejected {
+			continue
+		}
+		code := ""
+		for _, rc := range c.ResultCodes {
+			if rc.Group == g.Name {
+				code = rc.Code
+				break
+			}
+		}
+		if code == "" {
+			continue
+		}
+		entries = append(entries, Entry(fw.SpecText("S2S-NEG-DECLINE-"+strings.ToUpper(g.Name), "MUST answer customParameters[forceResultCode]="+code+" with that "+g.Name+" code, a rejection"),
+			fw.Timeout(), code))
+	}
+	DescribeTable("forceResultCode", func(ctx SpecContext, code string) {
+		s := fw.Begin(ctx)
+		p, card := cardParams(s)
+		p.Set("customParameters[forceResultCode]", code)
+		r, err := s.Client.Pay(ctx, p)
+		s.Must(err, "POST with forceResultCode")
+		s.Note(r.Payment)
+		noSuccess(r)
+		Expect(r.Payment.Result.Code).To(Equal(code), "the forced result code was not answered")
+		fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Rejected)
+		fw.ExpectMaskedCard(r, card.Number)
+	}, entries)
+})
+
+var _ = Describe("Async refusals", Label("negative", "async"), func() {
+	fw.Conformance("S2S-NEG-ASYNC-001", "MUST report pending (000.200) on a status lookup while the shopper has not finished", func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		b := fw.AsyncBrand()
+		_, resultURL := s.ResultURL()
+		p, _, err := fw.Payment(b, fw.Config().Currency, s.MerchantTransactionID(), resultURL)
+		Expect(err).NotTo(HaveOccurred())
+		p.Set("paymentType", "DB")
+		r, err := s.Client.Pay(ctx, p)
+		s.Must(err, "async initial payment")
+		s.Note(r.Payment)
+		fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Pending)
+		st, err := s.Client.Status(ctx, r.Payment.ID)
+		s.Must(err, "status lookup while pending")
+		Expect(st.Payment.ID).To(Equal(r.Payment.ID))
+		fw.ExpectGroup(st.Payment.Result.Code, "pending")
+	})
+})

@@ -1,0 +1,99 @@
+// Package reporting checks that the transaction reports (/v1/query) agree with the
+// status lookup, for every kind of transaction.
+package reporting
+
+import (
+	. "github.com/onsi/ginkgo/v2" //nolint:revive
+	. "github.com/onsi/gomega"    //nolint:revive
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	fw "github.com/oppwa-conformance/oppwa-conformance/suites/framework"
+)
+
+// agree asserts that the report by id and by merchantTransactionId tell the same
+// story as the status lookup.
+func agree(ctx SpecContext, s *fw.Spec, p oppwa.Payment, mtid string) {
+	GinkgoHelper()
+	st, err := s.Client.Status(ctx, p.ID)
+	s.Must(err, "GET /v1/payments/{id}")
+	Expect(st.Payment.ID).To(Equal(p.ID))
+
+	q, err := s.Client.Query(ctx, p.ID)
+	s.Must(err, "GET /v1/query/{id}")
+	Expect(q.Payments).NotTo(BeEmpty(), "the transaction report by id lists nothing")
+	same(q.Payments[0], st.Payment)
+
+	if mtid == "" {
+		return
+	}
+	qm, err := s.Client.QueryByMerchantTransactionID(ctx, mtid)
+	s.Must(err, "GET /v1/query?merchantTransactionId=")
+	var found *oppwa.Payment
+	for i := range qm.Payments {
+		if qm.Payments[i].ID == p.ID {
+			found = &qm.Payments[i]
+		}
+	}
+	Expect(found).NotTo(BeNil(), "the report by merchantTransactionId does not list the transaction")
+	same(*found, st.Payment)
+}
+
+func same(got, want oppwa.Payment) {
+	GinkgoHelper()
+	Expect(got.ID).To(Equal(want.ID), "report and status lookup disagree on id")
+	Expect(got.PaymentType).To(Equal(want.PaymentType), "report and status lookup disagree on paymentType")
+	Expect(got.Amount).To(Equal(want.Amount), "report and status lookup disagree on amount")
+	Expect(got.Currency).To(Equal(want.Currency), "report and status lookup disagree on currency")
+	Expect(got.Result.Code).To(Equal(want.Result.Code), "report and status lookup disagree on result.code")
+}
+
+var _ = Describe("Transaction reports", Label("reporting"), func() {
+	fw.Conformance("S2S-REP-001", "MUST report a PA, its CP, RF and a reversed PA's RV by id and by merchantTransactionId as the status lookup shows them", Label("PA", "CP", "RF", "RV"), func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		cur := fw.Config().Currency
+		pa := s.CardPayment(ctx, "PA", "92.00", nil)
+		agree(ctx, s, pa.Payment, pa.Payment.MerchantTransactionID)
+		mtid := s.MerchantTransactionID()
+		cp, err := s.Client.Capture(ctx, pa.Payment.ID, "92.00", cur, map[string][]string{"merchantTransactionId": {mtid}})
+		s.Must(err, "capture")
+		s.Note(cp.Payment)
+		fw.ExpectOutcome(cp.Payment.Result.Code, fixtures.Success)
+		agree(ctx, s, cp.Payment, mtid)
+		rf, err := s.Client.Refund(ctx, cp.Payment.ID, "10.00", cur, nil)
+		s.Must(err, "refund")
+		s.Note(rf.Payment)
+		fw.ExpectOutcome(rf.Payment.Result.Code, fixtures.Success)
+		agree(ctx, s, rf.Payment, "")
+		pa2 := s.CardPayment(ctx, "PA", "92.00", nil)
+		rv, err := s.Client.Reverse(ctx, pa2.Payment.ID, nil)
+		s.Must(err, "reversal")
+		s.Note(rv.Payment)
+		fw.ExpectOutcome(rv.Payment.Result.Code, fixtures.Success)
+		agree(ctx, s, rv.Payment, "")
+	})
+
+	fw.Conformance("S2S-REP-002", "MUST report a DB by id and by merchantTransactionId as the status lookup shows it", Label("DB"), func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		db := s.CardPayment(ctx, "DB", "92.00", nil)
+		agree(ctx, s, db.Payment, db.Payment.MerchantTransactionID)
+	})
+
+	fw.Conformance("S2S-REP-003", "MUST report an async payment after the shopper approved it as the status lookup shows it", Label("async", "browser", "DB"), func(ctx SpecContext) {
+		s := fw.Begin(ctx)
+		b := fw.AsyncBrand()
+		key, resultURL := s.ResultURL()
+		mtid := s.MerchantTransactionID()
+		p, _, err := fw.Payment(b, fw.Config().Currency, mtid, resultURL)
+		Expect(err).NotTo(HaveOccurred())
+		p.Set("paymentType", "DB")
+		r, err := s.Client.Pay(ctx, p)
+		s.Must(err, "async initial payment")
+		s.Note(r.Payment)
+		red := fw.ExpectRedirect(r)
+		_, err = s.Shopper(key, red, browser.Approve)
+		s.Must(err, "shopper redirect")
+		agree(ctx, s, r.Payment, mtid)
+	})
+})

@@ -1,0 +1,159 @@
+// Package threeds drives 3-D Secure through Chromium: frictionless cards, the ACS
+// challenge page with each outcome, and the documented 3DS2 switches.
+package threeds
+
+import (
+	"net/url"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive
+	. "github.com/onsi/gomega"    //nolint:revive
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	fw "github.com/oppwa-conformance/oppwa-conformance/suites/framework"
+)
+
+// browserParams are the customer.browser.* fields a real merchant sends for 3DS2,
+// taken from its shopper's browser.
+func browserParams() url.Values {
+	return url.Values{
+		"customer.browser.acceptHeader":     {"text/html"},
+		"customer.browser.language":         {"en"},
+		"customer.browser.screenHeight":     {"800"},
+		"customer.browser.screenWidth":      {"1000"},
+		"customer.browser.timezone":         {"0"},
+		"customer.browser.userAgent":        {"Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome"},
+		"customer.browser.javaEnabled":      {"false"},
+		"customer.browser.screenColorDepth": {"24"},
+		"customer.browser.challengeWindow":  {"4"},
+		"customer.ip":                       {"127.0.0.1"},
+	}
+}
+
+// mustBeSync reports whether card's number is also documented as a sync success card.
+func mustBeSync(c *fixtures.Contract, card fixtures.Card) bool {
+	for _, other := range c.CardsWith("success") {
+		if other.Number == card.Number {
+			return true
+		}
+	}
+	return false
+}
+
+type threeDSCase struct {
+	card   fixtures.Card
+	extra  url.Values
+	action browser.Action
+	want   fixtures.Outcome
+	groups []string
+}
+
+func run(ctx SpecContext, c threeDSCase) {
+	s := fw.Begin(ctx)
+	t := fw.Config()
+	b, _ := fixtures.Load().Brand(c.card.Brand)
+	key, resultURL := s.ResultURL()
+	p, _, err := fw.Payment(b, t.Currency, s.MerchantTransactionID(), "")
+	Expect(err).NotTo(HaveOccurred())
+	for k, vs := range fw.CardParams(c.card) {
+		p[k] = vs
+	}
+	for k, vs := range browserParams() {
+		p[k] = vs
+	}
+	for k, vs := range c.extra {
+		p[k] = vs
+	}
+	p.Set("paymentType", "DB")
+	p.Set("shopperResultUrl", resultURL)
+	By("sending a card payment that 3-D Secure applies to")
+	r, err := s.Client.Pay(ctx, p)
+	s.Must(err, "POST /v1/payments")
+	s.Note(r.Payment)
+	sent := fw.Sent{PaymentType: "DB", Brand: b.Name, Amount: fw.Amount, Currency: t.Currency, PAN: c.card.Number}
+	fw.ExpectTransaction(r, sent)
+	fw.ExpectGroup(r.Payment.Result.Code, "pending")
+	red := fw.ExpectRedirect(r)
+
+	By("authenticating in the browser: " + string(c.action))
+	ret, err := s.Shopper(key, red, c.action)
+	s.Must(err, "3-D Secure redirect")
+	fw.ExpectReturn(ret, r.Payment.ID)
+
+	st, err := s.Client.StatusAt(ctx, ret.ResourcePath)
+	s.Must(err, "GET baseUrl + resourcePath")
+	s.Note(st.Payment)
+	fw.ExpectTransaction(st, sent)
+	fw.ExpectOutcome(st.Payment.Result.Code, c.want)
+	if c.groups != nil {
+		fw.ExpectGroup(st.Payment.Result.Code, c.groups...)
+	}
+}
+
+// The 3DS rejections sit in three documented groups depending on the docs' version.
+var threeDSRejected = []string{"rejected3DSecure", "rejectedExternalRisk", "rejected3DSecureAndIntercardRisk", "rejectedCommunicationError"}
+
+var _ = Describe("3-D Secure", Label("3ds", "browser"), func() {
+	c := fixtures.Load()
+	var entries []TableEntry
+	add := func(id, must string, tc threeDSCase) {
+		if !fw.HasBrand(tc.card.Brand) {
+			return
+		}
+		entries = append(entries, Entry(fw.SpecText(id, must), Label("brand:"+tc.card.Brand, "DB"), fw.Timeout(), tc))
+	}
+	for _, card := range c.CardsWith("3ds2-frictionless") {
+		if _, ambiguous := c.CardByNumber(card.Brand, card.Number); ambiguous && mustBeSync(c, card) {
+			// The same number is documented as a plain sync success card too; whether
+			// 3-D Secure applies then depends on the channel, not on the card.
+			continue
+		}
+		last4 := card.Number[len(card.Number)-4:]
+		add("S2S-3DS-FRICTIONLESS-"+card.Brand+"-"+last4, "MUST complete a frictionless 3DS2 payment with the documented "+card.Brand+" test card ending "+last4+" in success",
+			threeDSCase{card: card, action: browser.Frictionless, want: fixtures.Success})
+	}
+	if card, ok := c.Card("VISA", "3ds2-challenge"); ok {
+		add("S2S-3DS-CHALLENGE-APPROVE", "MUST end a 3DS2 challenge the shopper approves on the ACS page in success",
+			threeDSCase{card: card, action: browser.ChallengeApprove, want: fixtures.Success})
+		add("S2S-3DS-CHALLENGE-FAIL", "MUST end a 3DS2 challenge the shopper fails on the ACS page in a documented 3DS rejection",
+			threeDSCase{card: card, action: browser.ChallengeFail, want: fixtures.Rejected, groups: threeDSRejected})
+		add("S2S-3DS-CHALLENGE-ERROR", "MUST end a 3DS2 challenge with a technical error on the ACS page in a documented 3DS rejection",
+			threeDSCase{card: card, action: browser.ChallengeError, want: fixtures.Rejected, groups: threeDSRejected})
+	}
+	if card, ok := c.Card("MASTER", "3ds2-challenge"); ok {
+		add("S2S-3DS-CHALLENGE-MASTER", "MUST end a MASTER 3DS2 challenge the shopper approves in success",
+			threeDSCase{card: card, action: browser.ChallengeApprove, want: fixtures.Success})
+	}
+	if card, ok := c.Card("VISA", "success"); ok {
+		add("S2S-3DS-SWITCH-ENROLLED-CHALLENGE", "MUST challenge any test card with customParameters[3DS2_enrolled]=true and [3DS2_flow]=challenge",
+			threeDSCase{card: card, action: browser.ChallengeApprove, want: fixtures.Success,
+				extra: url.Values{"customParameters[3DS2_enrolled]": {"true"}, "customParameters[3DS2_flow]": {"challenge"}}})
+		add("S2S-3DS-SWITCH-ENROLLED-FRICTIONLESS", "MUST complete frictionless with customParameters[3DS2_enrolled]=true and [3DS2_flow]=frictionless",
+			threeDSCase{card: card, action: browser.Frictionless, want: fixtures.Success,
+				extra: url.Values{"customParameters[3DS2_enrolled]": {"true"}, "customParameters[3DS2_flow]": {"frictionless"}}})
+		add("S2S-3DS-SWITCH-CHALLENGE-INDICATOR", "MUST challenge an enrolled card sent with threeDSecure.challengeIndicator=4",
+			threeDSCase{card: card, action: browser.ChallengeApprove, want: fixtures.Success,
+				extra: url.Values{"customParameters[3DS2_enrolled]": {"true"}, "threeDSecure.challengeIndicator": {"4"}}})
+	}
+	DescribeTable("through the browser", run, entries)
+
+	fw.Conformance("S2S-3DS-NOT-ENROLLED", "MUST answer 000.400.109 for a card missing from the 3DS2 simulator when 3-D Secure is requested", Label("brand:VISA"), func(ctx SpecContext) {
+		if !fw.HasBrand("VISA") {
+			Skip("VISA not configured")
+		}
+		s := fw.Begin(ctx)
+		b, _ := c.Brand("VISA")
+		_, resultURL := s.ResultURL()
+		p, card, err := fw.Payment(b, fw.Config().Currency, s.MerchantTransactionID(), "")
+		Expect(err).NotTo(HaveOccurred())
+		p.Set("paymentType", "DB")
+		p.Set("shopperResultUrl", resultURL)
+		p.Set("customParameters[3DS2_flow]", "challenge")
+		r, err := s.Client.Pay(ctx, p)
+		s.Must(err, "POST /v1/payments")
+		s.Note(r.Payment)
+		fw.ExpectMaskedCard(r, card.Number)
+		fw.ExpectCode(r.Payment.Result.Code, "000.400.109")
+		fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Rejected)
+	})
+})
