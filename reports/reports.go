@@ -1,13 +1,22 @@
 // Package reports writes the certification evidence of a run: a self-contained HTML
 // report and a machine-readable summary, beside Ginkgo's JUnit and JSON reports.
+//
+// The report is built from types.Report alone. In ReportAfterSuite on process 1 the
+// report entries of other processes only survive as JSON, so every entry value is read
+// from its JSON form; nothing here depends on Go values that crossed a process.
 package reports
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"time"
 
+	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 )
 
@@ -22,19 +31,228 @@ type Meta struct {
 	Browser  string   `json:"browser"`
 	RunID    string   `json:"runId"`
 	Args     []string `json:"args"`
+	// SandboxVersion is the embedded sandbox's version, or the platform version the
+	// framework learned some other way. Empty is fine: the report then shows the
+	// buildNumber of the first reply in the transcripts.
+	SandboxVersion string `json:"sandboxVersion,omitempty"`
+	// Sources lists the shard reports a merged report was made from; empty for one run.
+	Sources []string `json:"sources,omitempty"`
 }
 
-// Write writes the reports for r into dir.
+// File names written into the report directory.
+const (
+	HTMLFile          = "index.html"
+	CertificationFile = "certification.json"
+	// JSONFile and JUnitFile are Ginkgo's own reports; only Merge writes them.
+	JSONFile  = "report.json"
+	JUnitFile = "junit.xml"
+)
+
+// Write writes index.html and certification.json for r into dir, creating dir.
 func Write(dir string, r types.Report, meta Meta) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create report directory %s: %w (make it writable or set OPPWA_REPORT_DIR)", dir, err)
 	}
-	b, err := json.MarshalIndent(struct {
-		Meta  Meta `json:"meta"`
-		Specs int  `json:"specs"`
-	}{meta, len(r.SpecReports)}, "", " ")
+	c, details := build(r, meta)
+	b, err := json.MarshalIndent(c, "", " ")
 	if err != nil {
+		return fmt.Errorf("encode %s: %w (a report entry holds a value JSON cannot encode)", CertificationFile, err)
+	}
+	if err := writeFile(filepath.Join(dir, CertificationFile), b); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "certification.json"), b, 0o644)
+	html, err := renderHTML(c, details)
+	if err != nil {
+		return fmt.Errorf("render %s: %w (the report template is broken: run go test ./reports/)", HTMLFile, err)
+	}
+	return writeFile(filepath.Join(dir, HTMLFile), html)
 }
+
+// writeFile writes through a temporary file and a rename, so that a reader (a CI
+// artifact upload, a browser left open) never sees half a report.
+func writeFile(path string, b []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w (check free space and permissions of the report directory)", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("write %s: %w (check permissions of the report directory)", path, err)
+	}
+	return nil
+}
+
+// Merge merges the Ginkgo JSON reports of sharded runs (each file a JSON array of
+// types.Report) into dir: one report.json, junit.xml, index.html and
+// certification.json. Each shard's Meta is read from the certification.json beside
+// its report.json; a shard without one still contributes its specs.
+//
+// Shards select specs by label filter, so every shard also reports the other shards'
+// specs as skipped; a spec that ran in any shard keeps that shard's result.
+func Merge(dir string, reportJSONs []string) error {
+	if len(reportJSONs) == 0 {
+		return errors.New("merge reports: no report.json given (pass each shard's report.json)")
+	}
+	var (
+		reports []types.Report
+		metas   []Meta
+	)
+	for _, p := range reportJSONs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return fmt.Errorf("merge reports: read %s: %w (download every shard's report directory first)", p, err)
+		}
+		var rs []types.Report
+		if err := json.Unmarshal(b, &rs); err != nil {
+			return fmt.Errorf("merge reports: %s is not a Ginkgo JSON report: %w (pass the report.json Ginkgo wrote)", p, err)
+		}
+		reports = append(reports, rs...)
+		m, err := readMeta(filepath.Join(filepath.Dir(p), CertificationFile))
+		if err != nil {
+			return err
+		}
+		if m != nil {
+			metas = append(metas, *m)
+		}
+	}
+	merged := mergeReports(reports)
+	meta := mergeMetas(metas)
+	meta.Sources = append([]string(nil), reportJSONs...)
+
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create report directory %s: %w (make it writable)", dir, err)
+	}
+	b, err := json.MarshalIndent([]types.Report{merged}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("merge reports: encode %s: %w", JSONFile, err)
+	}
+	if err := writeFile(filepath.Join(dir, JSONFile), b); err != nil {
+		return err
+	}
+	if err := reporters.GenerateJUnitReport(merged, filepath.Join(dir, JUnitFile)); err != nil {
+		return fmt.Errorf("merge reports: write %s: %w (check permissions of %s)", JUnitFile, err, dir)
+	}
+	return Write(dir, merged, meta)
+}
+
+func readMeta(path string) (*Meta, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		// The shard's ReportAfterSuite did not run (the run was killed); its specs
+		// are still worth merging, its Meta is simply unknown.
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("merge reports: read %s: %w", path, err)
+	}
+	var c struct {
+		Meta Meta `json:"meta"`
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("merge reports: %s is unreadable: %w (delete it to merge without that shard's meta)", path, err)
+	}
+	return &c.Meta, nil
+}
+
+// mergeReports unions the spec reports of the shards. Specs are identified by their
+// location and full text; one that ran somewhere beats its skipped copies.
+func mergeReports(rs []types.Report) types.Report {
+	out := rs[0]
+	out.SpecReports = nil
+	out.SpecialSuiteFailureReasons = nil
+	index := map[string]int{}
+	for i, r := range rs {
+		out.SuiteSucceeded = out.SuiteSucceeded && r.SuiteSucceeded
+		if i > 0 {
+			if r.StartTime.Before(out.StartTime) {
+				out.StartTime = r.StartTime
+			}
+			if r.EndTime.After(out.EndTime) {
+				out.EndTime = r.EndTime
+			}
+		}
+		out.SpecialSuiteFailureReasons = append(out.SpecialSuiteFailureReasons, r.SpecialSuiteFailureReasons...)
+		for _, sr := range r.SpecReports {
+			if sr.LeafNodeType != types.NodeTypeIt {
+				// Suite nodes (BeforeSuite, ReportAfterSuite...) run in every shard;
+				// only their failures matter.
+				if sr.State.Is(types.SpecStateFailureStates) {
+					out.SpecReports = append(out.SpecReports, sr)
+				}
+				continue
+			}
+			key := fmt.Sprintf("%s:%d\x00%s", sr.LeafNodeLocation.FileName, sr.LeafNodeLocation.LineNumber, sr.FullText())
+			j, seen := index[key]
+			switch {
+			case !seen:
+				index[key] = len(out.SpecReports)
+				out.SpecReports = append(out.SpecReports, sr)
+			case ran(sr) && !ran(out.SpecReports[j]):
+				out.SpecReports[j] = sr
+			}
+		}
+	}
+	out.RunTime = out.EndTime.Sub(out.StartTime)
+	out.PreRunStats.TotalSpecs = 0
+	out.PreRunStats.SpecsThatWillRun = 0
+	for _, sr := range out.SpecReports {
+		if sr.LeafNodeType == types.NodeTypeIt {
+			out.PreRunStats.TotalSpecs++
+			if ran(sr) {
+				out.PreRunStats.SpecsThatWillRun++
+			}
+		}
+	}
+	return out
+}
+
+func ran(sr types.SpecReport) bool {
+	return sr.State != types.SpecStateSkipped && sr.State != types.SpecStatePending
+}
+
+// mergeMetas keeps the first shard's description of the run, unions the brands and
+// joins differing run ids so each shard's merchant references stay findable.
+func mergeMetas(ms []Meta) Meta {
+	if len(ms) == 0 {
+		return Meta{}
+	}
+	out := ms[0]
+	out.Brands = nil
+	ids := []string{}
+	for _, m := range ms {
+		for _, b := range m.Brands {
+			if !slices.Contains(out.Brands, b) {
+				out.Brands = append(out.Brands, b)
+			}
+		}
+		if m.RunID != "" && !slices.Contains(ids, m.RunID) {
+			ids = append(ids, m.RunID)
+		}
+		fill(&out.Target, m.Target)
+		fill(&out.BaseURL, m.BaseURL)
+		fill(&out.EntityID, m.EntityID)
+		fill(&out.Currency, m.Currency)
+		fill(&out.Browser, m.Browser)
+		fill(&out.SandboxVersion, m.SandboxVersion)
+		if len(out.Args) == 0 {
+			out.Args = m.Args
+		}
+	}
+	if len(ids) > 0 {
+		out.RunID = ids[0]
+		for _, id := range ids[1:] {
+			out.RunID += ", " + id
+		}
+	}
+	return out
+}
+
+func fill(dst *string, v string) {
+	if *dst == "" {
+		*dst = v
+	}
+}
+
+// durationMs is how certification.json states durations: whole milliseconds read
+// better than Go's nanosecond durations in other tools.
+func durationMs(d time.Duration) int64 { return d.Milliseconds() }

@@ -1,0 +1,474 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+)
+
+// Verdicts of a run for go-live.
+const (
+	// VerdictPass: specs ran, every one that ran passed.
+	VerdictPass = "PASS"
+	// VerdictFail: at least one contract failure; the integration is not conformant.
+	VerdictFail = "FAIL"
+	// VerdictInconclusive: no contract failure, but environment failures (or no spec
+	// at all) left part of the contract unverified; rerun before deciding.
+	VerdictInconclusive = "INCONCLUSIVE"
+)
+
+// Failure kinds of a spec.
+const (
+	FailureContract    = "contract"
+	FailureEnvironment = "environment"
+)
+
+// Report entry names the framework attaches; kept here as strings because reports
+// cannot import the framework (the framework imports reports).
+const (
+	entryTranscript  = "transcript"
+	entryScreenshots = "screenshots"
+	entryPayments    = "payments"
+)
+
+// environmentMarker starts the failure message of an environment failure.
+const environmentMarker = "[environment] "
+
+// Certification is the content of certification.json.
+type Certification struct {
+	Meta    Meta   `json:"meta"`
+	Verdict string `json:"verdict"`
+	// Reason says in one line why the verdict is what it is.
+	Reason string `json:"reason"`
+	Counts Counts `json:"counts"`
+	// BuildNumber is the buildNumber of the first reply found in the transcripts.
+	BuildNumber string       `json:"buildNumber,omitempty"`
+	Suite       string       `json:"suite"`
+	Started     time.Time    `json:"started"`
+	Ended       time.Time    `json:"ended"`
+	DurationMs  int64        `json:"durationMs"`
+	Specs       []SpecResult `json:"specs"`
+}
+
+// Counts counts the specs of a run by outcome. Failures of suite nodes (BeforeSuite,
+// ...) count as failures of their kind but not as specs.
+type Counts struct {
+	Specs       int `json:"specs"`
+	Passed      int `json:"passed"`
+	Contract    int `json:"contractFailures"`
+	Environment int `json:"environmentFailures"`
+	Skipped     int `json:"skipped"`
+}
+
+// SpecResult is one spec in certification.json.
+type SpecResult struct {
+	// ID is the conformance ID, empty for specs that are not conformance specs.
+	ID string `json:"id"`
+	// Must is the MUST statement; the full spec text when there is no ID.
+	Must   string   `json:"must"`
+	Labels []string `json:"labels"`
+	Brand  string   `json:"brand,omitempty"`
+	Flow   string   `json:"flow,omitempty"`
+	State  string   `json:"state"`
+	// FailureKind is contract, environment or empty when the spec did not fail.
+	FailureKind string    `json:"failureKind"`
+	Message     string    `json:"message"`
+	DurationMs  int64     `json:"durationMs"`
+	Payments    []Payment `json:"payments"`
+}
+
+// Payment is a transaction a spec created, as the framework's payments entry has it.
+type Payment struct {
+	ID                    string `json:"id"`
+	PaymentType           string `json:"paymentType"`
+	Brand                 string `json:"brand,omitempty"`
+	MerchantTransactionID string `json:"merchantTransactionId,omitempty"`
+	Code                  string `json:"code"`
+	Group                 string `json:"group"`
+}
+
+// shot mirrors the framework's Shot; JPEG arrives base64 in JSON.
+type shot struct {
+	Step string    `json:"step"`
+	URL  string    `json:"url"`
+	At   time.Time `json:"at"`
+	JPEG []byte    `json:"jpeg"`
+}
+
+// specDetail is the evidence of one spec that only the HTML shows.
+type specDetail struct {
+	Anchor    string
+	Node      string // non-empty for a suite node (BeforeSuite...) failure
+	Location  string
+	Started   time.Time
+	Exchanges []oppwa.Exchange
+	Shots     []shot
+	// Notes are evidence entries that could not be read; shown, never fatal.
+	Notes []string
+}
+
+// build turns a Ginkgo report into the summary and the per-spec evidence.
+func build(r types.Report, meta Meta) (Certification, []specDetail) {
+	c := Certification{
+		Meta: meta, Suite: r.SuiteDescription,
+		Started: r.StartTime.UTC(), Ended: r.EndTime.UTC(), DurationMs: durationMs(r.RunTime),
+		Specs: []SpecResult{},
+	}
+	var details []specDetail
+	for _, sr := range r.SpecReports {
+		isSpec := sr.LeafNodeType == types.NodeTypeIt
+		if !isSpec && !sr.State.Is(types.SpecStateFailureStates) {
+			continue // a passing BeforeSuite or ReportAfterSuite is no evidence
+		}
+		s, d := specOf(sr)
+		if !isSpec {
+			d.Node = sr.LeafNodeType.String()
+		}
+		switch {
+		case s.State == types.SpecStatePassed.String():
+			c.Counts.Passed++
+		case s.FailureKind == FailureContract:
+			c.Counts.Contract++
+		case s.FailureKind == FailureEnvironment:
+			c.Counts.Environment++
+		default:
+			c.Counts.Skipped++
+		}
+		if isSpec {
+			c.Counts.Specs++
+		}
+		c.Specs = append(c.Specs, s)
+		details = append(details, d)
+	}
+	// Suite-level failures Ginkgo reports without a node (an interrupted run, a
+	// program-wide timeout) still make the run unverified.
+	if !r.SuiteSucceeded && c.Counts.Contract == 0 && c.Counts.Environment == 0 && len(r.SpecialSuiteFailureReasons) > 0 {
+		s := SpecResult{Must: "suite", State: "failed", FailureKind: FailureEnvironment,
+			Message: environmentMarker + strings.Join(r.SpecialSuiteFailureReasons, "; "), Labels: []string{}, Payments: []Payment{}}
+		c.Specs = append(c.Specs, s)
+		details = append(details, specDetail{Node: "Suite"})
+		c.Counts.Environment++
+	}
+	sortSpecs(c.Specs, details)
+	assignAnchors(c.Specs, details)
+	c.BuildNumber = firstBuildNumber(details)
+	c.Verdict, c.Reason = verdict(c.Counts)
+	return c, details
+}
+
+func specOf(sr types.SpecReport) (SpecResult, specDetail) {
+	id, must, _ := parseSpecText(sr.LeafNodeText)
+	labels := sr.Labels()
+	if labels == nil {
+		labels = []string{}
+	}
+	s := SpecResult{
+		ID: id, Must: must, Labels: labels, Brand: brandOf(labels),
+		State: sr.State.String(), DurationMs: durationMs(sr.RunTime), Payments: []Payment{},
+	}
+	if s.Must == "" {
+		s.Must = strings.TrimSpace(strings.Join(append(slices.Clone(sr.ContainerHierarchyTexts), sr.LeafNodeText), " "))
+	}
+	if sr.LeafNodeType == types.NodeTypeIt {
+		s.Flow = flowKey(id, s.Brand, labels)
+	}
+	if sr.State.Is(types.SpecStateFailureStates) {
+		s.Message = sr.Failure.Message
+		if s.Message == "" {
+			s.Message = sr.State.String()
+		}
+		s.FailureKind = failureKind(sr)
+	}
+	d := specDetail{Started: sr.StartTime}
+	if sr.State.Is(types.SpecStateFailureStates) && sr.Failure.Location.FileName != "" {
+		d.Location = fmt.Sprintf("%s:%d", sr.Failure.Location.FileName, sr.Failure.Location.LineNumber)
+	}
+	for _, e := range sr.ReportEntries {
+		var err error
+		switch e.Name {
+		case entryTranscript:
+			var xs []oppwa.Exchange
+			if err = decodeEntry(e, &xs); err == nil {
+				d.Exchanges = append(d.Exchanges, xs...)
+			}
+		case entryScreenshots:
+			var ss []shot
+			if err = decodeEntry(e, &ss); err == nil {
+				d.Shots = append(d.Shots, ss...)
+			}
+		case entryPayments:
+			var ps []Payment
+			if err = decodeEntry(e, &ps); err == nil {
+				for _, p := range ps {
+					if p.Group == "" && p.Code != "" {
+						p.Group = oppwa.GroupName(p.Code)
+					}
+					s.Payments = append(s.Payments, p)
+				}
+			}
+		}
+		if err != nil {
+			d.Notes = append(d.Notes, fmt.Sprintf("report entry %q is unreadable: %v", e.Name, err))
+		}
+	}
+	return s, d
+}
+
+// failureKind follows cmd/conformance's exit code: the environment marker anywhere in
+// the message, or an interrupted run, is the environment's fault; anything else that
+// failed is the contract's.
+func failureKind(sr types.SpecReport) string {
+	if strings.Contains(sr.Failure.Message, environmentMarker) || sr.State == types.SpecStateInterrupted {
+		return FailureEnvironment
+	}
+	return FailureContract
+}
+
+// decodeEntry decodes a report entry's value from its JSON form. Entries from other
+// Ginkgo processes exist only as JSON; entries of this process were never encoded, so
+// Ginkgo's own encoder is asked for the same JSON first.
+func decodeEntry(e types.ReportEntry, v any) error {
+	js := e.Value.AsJSON
+	if js == "" {
+		b, err := json.Marshal(e.Value)
+		if err != nil {
+			return err
+		}
+		var w struct{ AsJSON string }
+		if err := json.Unmarshal(b, &w); err != nil {
+			return err
+		}
+		js = w.AsJSON
+	}
+	return json.Unmarshal([]byte(js), v)
+}
+
+// parseSpecText splits "[ID] MUST ..." like framework.ParseSpecText, which reports
+// cannot import.
+func parseSpecText(text string) (id, must string, ok bool) {
+	if !strings.HasPrefix(text, "[") {
+		return "", text, false
+	}
+	end := strings.Index(text, "] ")
+	if end < 0 {
+		return "", text, false
+	}
+	return text[1:end], text[end+2:], true
+}
+
+func brandOf(labels []string) string {
+	for _, l := range labels {
+		if b, ok := strings.CutPrefix(l, "brand:"); ok {
+			return b
+		}
+	}
+	return ""
+}
+
+// flowKey derives a spec's matrix column from its ID with the brand and sequence
+// numbers taken out: S2S-PA-VISA → PA, S2S-ASYNC-PAYPAL-APPROVE → ASYNC-APPROVE,
+// S2S-CP-001 → CP. IDs are the stable part of a spec, labels the fallback.
+func flowKey(id, brand string, labels []string) string {
+	if id != "" {
+		toks := strings.Split(strings.ToUpper(strings.TrimPrefix(id, "S2S-")), "-")
+		if brand != "" {
+			bt := strings.Split(strings.ToUpper(brand), "-")
+			for i := 0; i+len(bt) <= len(toks); i++ {
+				if slices.Equal(toks[i:i+len(bt)], bt) {
+					toks = slices.Delete(toks, i, i+len(bt))
+					break
+				}
+			}
+		}
+		toks = slices.DeleteFunc(toks, func(t string) bool { return t == "" || strings.Trim(t, "0123456789") == "" })
+		if len(toks) > 0 {
+			return strings.Join(toks, "-")
+		}
+	}
+	for _, f := range []struct{ label, key string }{
+		{"3ds", "3DS"}, {"backoffice", "BACKOFFICE"}, {"negative", "NEGATIVE"}, {"workflow", "WF"},
+		{"PA", "PA"}, {"DB", "DB"}, {"CP", "CP"}, {"RF", "RF"}, {"RV", "RV"}, {"async", "ASYNC"},
+	} {
+		if slices.Contains(labels, f.label) {
+			return f.key
+		}
+	}
+	return "OTHER"
+}
+
+var flowTitles = map[string]string{
+	"PA": "PA", "DB": "DB", "CP": "CP", "RF": "RF", "RV": "RV", "WF": "Workflow",
+	"ASYNC": "Async", "ASYNC-APPROVE": "Async approve", "ASYNC-CANCEL": "Async cancel",
+	"3DS": "3DS", "BACKOFFICE": "Backoffice", "NEG": "Negative", "NEGATIVE": "Negative", "OTHER": "Other",
+}
+
+var flowHints = map[string]string{
+	"PA": "preauthorization", "DB": "debit", "CP": "capture", "RF": "refund", "RV": "reversal",
+	"WF": "the brand's documented workflow", "3DS": "3-D Secure",
+}
+
+func flowTitle(k string) string {
+	if t, ok := flowTitles[k]; ok {
+		return t
+	}
+	w := strings.ToLower(strings.ReplaceAll(k, "-", " "))
+	return strings.ToUpper(w[:1]) + w[1:]
+}
+
+// flowRank orders the matrix columns the way a payment's life runs.
+func flowRank(k string) int {
+	for i, p := range []string{"PA", "DB", "CP", "RF", "RV", "WF", "ASYNC", "3DS", "BACKOFFICE", "NEG"} {
+		if k == p || strings.HasPrefix(k, p+"-") || (p == "NEG" && strings.HasPrefix(k, p)) {
+			return i
+		}
+	}
+	return 100
+}
+
+func sortSpecs(specs []SpecResult, details []specDetail) {
+	idx := make([]int, len(specs))
+	for i := range idx {
+		idx[i] = i
+	}
+	// Suite node failures first (they explain everything after), then by ID, so the
+	// report reads the same whatever order the randomized run took.
+	key := func(i int) string {
+		if details[i].Node != "" {
+			return "0" + details[i].Node
+		}
+		if specs[i].ID == "" {
+			return "2" + specs[i].Must
+		}
+		return "1" + specs[i].ID
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return key(idx[a]) < key(idx[b]) })
+	s2, d2 := slices.Clone(specs), slices.Clone(details)
+	for i, j := range idx {
+		specs[i], details[i] = s2[j], d2[j]
+	}
+}
+
+// assignAnchors gives each spec its ID as anchor, so links like index.html#S2S-PA-VISA
+// can be pasted into tickets; specs without an ID, and duplicates, get a numbered one.
+func assignAnchors(specs []SpecResult, details []specDetail) {
+	used := map[string]bool{}
+	for i := range specs {
+		a := specs[i].ID
+		if a == "" || used[a] || strings.ContainsAny(a, " \t\n") {
+			a = fmt.Sprintf("spec-%d", i+1)
+		}
+		used[a] = true
+		details[i].Anchor = a
+	}
+}
+
+// firstBuildNumber is the platform build the run saw: the buildNumber of the earliest
+// reply in the transcripts.
+func firstBuildNumber(details []specDetail) string {
+	best, bestAt := "", time.Time{}
+	for _, d := range details {
+		for _, x := range d.Exchanges {
+			if !bestAt.IsZero() && !x.Started.Before(bestAt) {
+				continue
+			}
+			var v struct {
+				BuildNumber string `json:"buildNumber"`
+			}
+			if json.Unmarshal([]byte(x.ResponseBody), &v) == nil && v.BuildNumber != "" {
+				best, bestAt = v.BuildNumber, x.Started
+				if bestAt.IsZero() {
+					return best
+				}
+			}
+		}
+	}
+	return best
+}
+
+func verdict(c Counts) (string, string) {
+	switch {
+	case c.Contract > 0:
+		return VerdictFail, fmt.Sprintf("%d contract failure(s): the integration does not meet the documented contract", c.Contract)
+	case c.Environment > 0:
+		return VerdictInconclusive, fmt.Sprintf("%d environment failure(s): part of the contract was not verified; fix the environment and rerun", c.Environment)
+	case c.Passed == 0:
+		return VerdictInconclusive, "no spec passed: nothing was verified (check the label filter and brands)"
+	default:
+		return VerdictPass, fmt.Sprintf("all %d specs that ran passed", c.Passed)
+	}
+}
+
+// maxBody bounds each body shown in the HTML; the full bodies stay in report.json.
+const maxBody = 64 << 10
+
+// prettyBody indents JSON and puts each form parameter on its own line.
+func prettyBody(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	out := s
+	var buf bytes.Buffer
+	if (s[0] == '{' || s[0] == '[') && json.Indent(&buf, []byte(s), "", "  ") == nil {
+		out = buf.String()
+	} else if !strings.ContainsAny(s, " \n<") && strings.Contains(s, "=") {
+		var lines []string
+		for _, kv := range strings.Split(s, "&") {
+			k, v, _ := strings.Cut(kv, "=")
+			if uk, err := url.QueryUnescape(k); err == nil {
+				k = uk
+			}
+			if uv, err := url.QueryUnescape(v); err == nil {
+				v = uv
+			}
+			lines = append(lines, k+"="+v)
+		}
+		out = strings.Join(lines, "\n")
+	}
+	if len(out) > maxBody {
+		out = strings.ToValidUTF8(out[:maxBody], "") + fmt.Sprintf("\n… %d more bytes, see report.json", len(out)-maxBody)
+	}
+	return out
+}
+
+// shellQuote renders the command line so it can be pasted back into a shell.
+func shellQuote(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-") == "" {
+			q[i] = a
+		} else {
+			q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(q, " ")
+}
+
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "0s"
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	default:
+		return d.Round(10 * time.Millisecond).String()
+	}
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
