@@ -96,12 +96,14 @@ type Payment struct {
 	Group                 string `json:"group"`
 }
 
-// shot mirrors the framework's Shot; JPEG arrives base64 in JSON.
+// shot mirrors the framework's Shot: the image is a file relative to the report
+// directory (File), or inline base64 (JPEG) from older reports.
 type shot struct {
 	Step string    `json:"step"`
 	URL  string    `json:"url"`
 	At   time.Time `json:"at"`
-	JPEG []byte    `json:"jpeg"`
+	File string    `json:"file,omitempty"`
+	JPEG []byte    `json:"jpeg,omitempty"`
 }
 
 // specDetail is the evidence of one spec that only the HTML shows.

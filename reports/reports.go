@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/reporters"
@@ -54,6 +55,7 @@ func Write(dir string, r types.Report, meta Meta) error {
 		return fmt.Errorf("create report directory %s: %w (make it writable or set OPPWA_REPORT_DIR)", dir, err)
 	}
 	c, details := build(r, meta)
+	loadShots(dir, details)
 	b, err := json.MarshalIndent(c, "", " ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w (a report entry holds a value JSON cannot encode)", CertificationFile, err)
@@ -66,6 +68,43 @@ func Write(dir string, r types.Report, meta Meta) error {
 		return fmt.Errorf("render %s: %w (the report template is broken: run go test ./reports/)", HTMLFile, err)
 	}
 	return writeFile(filepath.Join(dir, HTMLFile), html)
+}
+
+// loadShots reads the screenshot files the specs saved beside the reports, so that
+// index.html carries them inline and stays one self-contained file.
+func loadShots(dir string, details []specDetail) {
+	for i := range details {
+		for j := range details[i].Shots {
+			sh := &details[i].Shots[j]
+			if len(sh.JPEG) > 0 || sh.File == "" || filepath.IsAbs(sh.File) || strings.Contains(sh.File, "..") {
+				continue
+			}
+			if b, err := os.ReadFile(filepath.Join(dir, sh.File)); err == nil {
+				sh.JPEG = b
+			}
+		}
+	}
+}
+
+// copyShots brings a shard's screenshot files into the merged report directory.
+func copyShots(shardDir, dir string) error {
+	files, _ := filepath.Glob(filepath.Join(shardDir, "screenshots", "*"))
+	if len(files) == 0 || filepath.Clean(shardDir) == filepath.Clean(dir) {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "screenshots"), 0o755); err != nil {
+		return fmt.Errorf("merge reports: create screenshots folder: %w", err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("merge reports: read %s: %w", f, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "screenshots", filepath.Base(f)), b, 0o644); err != nil {
+			return fmt.Errorf("merge reports: write screenshot: %w", err)
+		}
+	}
+	return nil
 }
 
 // writeFile writes through a temporary file and a rename, so that a reader (a CI
@@ -113,6 +152,14 @@ func Merge(dir string, reportJSONs []string) error {
 		}
 		if m != nil {
 			metas = append(metas, *m)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create report directory %s: %w (make it writable)", dir, err)
+	}
+	for _, p := range reportJSONs {
+		if err := copyShots(filepath.Dir(p), dir); err != nil {
+			return err
 		}
 	}
 	merged := mergeReports(reports)

@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/ginkgo/v2" //nolint:revive
 
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
 )
 
 // WriteReports writes the certification report beside Ginkgo's own JUnit and JSON
@@ -20,6 +21,9 @@ func WriteReports(r Report) {
 	if e := E(); e != nil {
 		meta.RunID = e.RunID
 		meta.Browser = e.BrowserVersion()
+		if e.Sandbox != nil {
+			meta.SandboxVersion = "embedded sandbox " + sandbox.Version
+		}
 	}
 	if err := reports.Write(t.ReportDir, r, meta); err != nil {
 		fmt.Fprintln(os.Stderr, "oppwa-conformance: "+EnvironmentMarker+err.Error())
