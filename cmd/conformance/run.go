@@ -33,6 +33,8 @@ type runOptions struct {
 	labels, procs, shard string
 	reportDir            string
 	extraEnv             []string
+	// binary is a precompiled suite (ginkgo build) to run instead of compiling ./suites.
+	binary string
 	quiet                bool
 }
 
@@ -135,10 +137,15 @@ func suiteRun(ctx context.Context, o runOptions) (summary, error) {
 	if filter != "" {
 		args = append(args, "--label-filter="+filter)
 	}
-	args = append(args, "./suites")
+	if o.binary != "" {
+		args = append(args, o.binary)
+	} else {
+		args = append(args, "./suites")
+	}
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
-	cmd.Env = append(append(os.Environ(), o.extraEnv...), "OPPWA_RUN_ID="+newRunID(), "OPPWA_REPORT_DIR="+dir)
+	cmd.Env = append(append(os.Environ(), o.extraEnv...), "OPPWA_RUN_ID="+newRunID(), "OPPWA_REPORT_DIR="+dir,
+		"OPPWA_COMMAND="+commandLine(o, filter))
 	if o.quiet {
 		cmd.Stdout, cmd.Stderr = nil, nil
 	} else {
@@ -155,6 +162,21 @@ func suiteRun(ctx context.Context, o runOptions) (summary, error) {
 		return sum, &exitError{exitEnvironment, rerr.Error()}
 	}
 	return sum, nil
+}
+
+// commandLine is the run as a user would retype it, for the report.
+func commandLine(o runOptions, filter string) string {
+	parts := []string{"make test"}
+	if filter != "" {
+		parts = append(parts, "LABELS='"+filter+"'")
+	}
+	if o.procs != "" {
+		parts = append(parts, "PROCS="+o.procs)
+	}
+	if o.shard != "" {
+		parts = append(parts, "SHARD="+o.shard)
+	}
+	return strings.Join(parts, " ")
 }
 
 func loadTarget(root string, extraEnv []string) (target.Target, error) {

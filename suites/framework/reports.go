@@ -3,6 +3,7 @@ package framework
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive
 
@@ -23,7 +24,12 @@ func WriteReports(r Report) {
 		meta.Browser = e.BrowserVersion()
 		if e.Sandbox != nil {
 			meta.SandboxVersion = "embedded sandbox " + sandbox.Version
+			meta.BaseURL = e.Sandbox.URL
 		}
+	}
+	if cmd := os.Getenv("OPPWA_COMMAND"); cmd != "" {
+		// The user's command, passed down by the runner, says more than the test binary's.
+		meta.Args = strings.Fields(cmd)
 	}
 	if err := reports.Write(t.ReportDir, r, meta); err != nil {
 		fmt.Fprintln(os.Stderr, "oppwa-conformance: "+EnvironmentMarker+err.Error())
