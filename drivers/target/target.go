@@ -40,9 +40,22 @@ type Target struct {
 	ReportDir   string
 	// SandboxDefects are defect modes for the embedded sandbox (mutation self-tests).
 	SandboxDefects []string
+	// SandboxFaults are the embedded sandbox's fault knobs, for robustness runs and
+	// benchmarks: added latency per API call and shares of GETs answering 503 or 429.
+	SandboxFaults Faults
 	// EnvFile is the .env file that was read, if any.
 	EnvFile string
 }
+
+// Faults are the embedded sandbox's fault knobs.
+type Faults struct {
+	Latency                    time.Duration
+	Fail503Share, Fail429Share float64
+	RetryAfter                 time.Duration
+}
+
+// Any reports whether a fault knob is set.
+func (f Faults) Any() bool { return f != Faults{} }
 
 // Embedded reports whether the run targets the in-process sandbox.
 func (t Target) Embedded() bool { return t.BaseURL == "" }
@@ -72,6 +85,10 @@ var Variables = []struct{ Name, Doc string }{
 	{"CHROME_BIN", "Chromium binary (default /usr/lib/chromium/chromium)"},
 	{"CHROME_WS_URL", "DevTools websocket URL of a running Chrome to use instead of starting one"},
 	{"OPPWA_SANDBOX_DEFECTS", "embedded sandbox only: comma-separated defect modes (mutation self-tests)"},
+	{"OPPWA_SANDBOX_LATENCY", "embedded sandbox only: latency added to every API call, e.g. 150ms"},
+	{"OPPWA_SANDBOX_FAIL_503", "embedded sandbox only: share (0..1) of API GETs answering 503 with Retry-After"},
+	{"OPPWA_SANDBOX_FAIL_429", "embedded sandbox only: share (0..1) of API GETs answering 429 with Retry-After"},
+	{"OPPWA_SANDBOX_RETRY_AFTER", "embedded sandbox only: Retry-After of those faults (default 1s)"},
 }
 
 // Known hosts. Production hosts are refused unless OPPWA_ALLOW_LIVE=yes; test hosts
@@ -144,6 +161,9 @@ func build(get func(string) string, file string) (Target, error) {
 		t.SandboxDefects = splitList(v)
 	}
 
+	if t.SandboxFaults, err = parseFaults(get); err != nil {
+		return t, err
+	}
 	raw := get("OPPWA_BASE_URL")
 	if raw == "" {
 		if len(t.SandboxDefects) == 0 && (t.EntityID != "" || t.AccessToken != "") &&
@@ -160,8 +180,8 @@ func build(get func(string) string, file string) (Target, error) {
 		return t, err
 	}
 	t.BaseURL = u.String()
-	if len(t.SandboxDefects) > 0 {
-		return t, errors.New("OPPWA_SANDBOX_DEFECTS only applies to the embedded sandbox: unset it or unset OPPWA_BASE_URL")
+	if len(t.SandboxDefects) > 0 || t.SandboxFaults.Any() {
+		return t, errors.New("OPPWA_SANDBOX_DEFECTS and the OPPWA_SANDBOX_* fault knobs only apply to the embedded sandbox: unset it or unset OPPWA_BASE_URL")
 	}
 	if err := guardHost(u, get("OPPWA_ALLOW_LIVE"), get("OPPWA_TEST_ENDPOINT")); err != nil {
 		return t, err
@@ -177,6 +197,35 @@ func build(get func(string) string, file string) (Target, error) {
 		return t, errors.New("set both OPPWA_OTHER_ENTITY_ID and OPPWA_OTHER_ACCESS_TOKEN, or neither")
 	}
 	return t, nil
+}
+
+func parseFaults(get func(string) string) (Faults, error) {
+	var f Faults
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"OPPWA_SANDBOX_LATENCY", &f.Latency}, {"OPPWA_SANDBOX_RETRY_AFTER", &f.RetryAfter}} {
+		if v := get(d.name); v != "" {
+			x, err := time.ParseDuration(v)
+			if err != nil || x < 0 {
+				return f, fmt.Errorf("%s=%q is not a duration: use a value such as 150ms", d.name, v)
+			}
+			*d.dst = x
+		}
+	}
+	for _, s := range []struct {
+		name string
+		dst  *float64
+	}{{"OPPWA_SANDBOX_FAIL_503", &f.Fail503Share}, {"OPPWA_SANDBOX_FAIL_429", &f.Fail429Share}} {
+		if v := get(s.name); v != "" {
+			var x float64
+			if _, err := fmt.Sscanf(v, "%g", &x); err != nil || x < 0 || x > 1 {
+				return f, fmt.Errorf("%s=%q is not a share between 0 and 1: use a value such as 0.2", s.name, v)
+			}
+			*s.dst = x
+		}
+	}
+	return f, nil
 }
 
 func guardHost(u *url.URL, allowLive, declareTest string) error {

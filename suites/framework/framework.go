@@ -99,7 +99,10 @@ func Setup(ctx context.Context) error {
 	e := &Env{Target: t, Contract: fixtures.Load(), RunID: runID()}
 	base := t.BaseURL
 	if t.Embedded() {
-		srv, err := sandbox.Start(long, "127.0.0.1:0", sandbox.Options{Defects: t.SandboxDefects})
+		srv, err := sandbox.Start(long, "127.0.0.1:0", sandbox.Options{
+			Defects: t.SandboxDefects, Latency: t.SandboxFaults.Latency, RetryAfter: t.SandboxFaults.RetryAfter,
+			Fail503Share: t.SandboxFaults.Fail503Share, Fail429Share: t.SandboxFaults.Fail429Share,
+		})
 		if err != nil {
 			return EnvironmentError(fmt.Errorf("start embedded sandbox: %w", err))
 		}
