@@ -38,29 +38,31 @@ func (s *Sandbox) backoffice(w http.ResponseWriter, entity, refID string, p para
 		op.echo = obj{{"customParameters", cp}}
 	}
 
-	s.store.mu.Lock()
-	ref := s.store.get(refID, entity, s.defects.on(DefectCrossEntityReadable))
-	if ref != nil {
-		s.expire(ref)
-	}
-	if op.paymentType == "RV" && ref != nil {
-		// A reversal voids the whole original: it echoes the original amount.
-		op.cents, op.currency = ref.cents, ref.currency
-	}
-	natural := s.transition(op, ref)
-	op.code = natural
-	if fc := p.custom("forceResultCode"); fc != "" {
-		// A forced result changes the answer; the books move only when the state
-		// machine allowed the operation and the forced answer is a success too.
-		op.code = fc
-	}
-	if natural == codeSuccess && s.contract.OutcomeOf(op.code) == fixtures.Success {
-		s.apply(op, ref)
-	}
-	s.store.put(op)
-	body := s.renderPayment(op, viewBackoffice, nil)
-	status := s.statusFor(op, viewBackoffice)
-	s.store.mu.Unlock()
+	var body obj
+	var status int
+	s.locked(func() {
+		ref := s.store.get(refID, entity, s.defects.on(DefectCrossEntityReadable))
+		if ref != nil {
+			s.expire(ref)
+		}
+		if op.paymentType == "RV" && ref != nil {
+			// A reversal voids the whole original: it echoes the original amount.
+			op.cents, op.currency = ref.cents, ref.currency
+		}
+		natural := s.transition(op, ref)
+		op.code = natural
+		if fc := p.custom("forceResultCode"); fc != "" {
+			// A forced result changes the answer; the books move only when the state
+			// machine allowed the operation and the forced answer is a success too.
+			op.code = fc
+		}
+		if natural == codeSuccess && s.contract.OutcomeOf(op.code) == fixtures.Success {
+			s.apply(op, ref)
+		}
+		s.store.put(op)
+		body = s.renderPayment(op, viewBackoffice, nil)
+		status = s.statusFor(op, viewBackoffice)
+	})
 	s.writeJSON(w, status, body)
 }
 

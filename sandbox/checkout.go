@@ -127,47 +127,49 @@ func (s *Sandbox) servePage(w http.ResponseWriter, r *http.Request, path string)
 	}
 	ndcid, token := r.Form.Get("ndcid"), r.Form.Get("sessionToken")
 
-	s.store.mu.Lock()
-	p := s.store.byID[pr.id]
-	if p != nil {
-		s.expire(p)
-	}
-	problem := ""
+	var (
+		problem, target string
+		data            pageData
+		flow            flowKind
+	)
+	s.locked(func() {
+		p := s.store.byID[pr.id]
+		if p != nil {
+			s.expire(p)
+		}
+		switch {
+		case p == nil || p.flow == flowNone:
+			problem = "This checkout does not exist."
+		case (p.flow == flowCheckout) == pr.threeds:
+			problem = "This payment is not handled by this page."
+		case ndcid == "" || token == "":
+			problem = "The checkout session parameters (ndcid, sessionToken) are missing. Submit redirect.parameters to redirect.url."
+		case !equal(ndcid, p.ndc) || !equal(token, p.session):
+			problem = "The checkout session parameters are wrong."
+		case p.done:
+			problem = "This checkout has already been completed; it cannot be used twice."
+		case !pr.complete:
+			flow = p.flow
+			data = pageData{ID: p.id, Brand: p.brand, Amount: formatAmount(p.cents), Currency: p.currency,
+				Reference: p.id[:4] + "************************" + p.id[28:], NDC: p.ndc, Session: p.session}
+		default:
+			code, ok := s.outcome(p, r.Form.Get("outcome"))
+			if !ok {
+				problem = "Unknown outcome; choose one of the page's buttons."
+				return
+			}
+			p.code, p.done, p.viaFlow = code, true, true
+			target = s.returnURL(p)
+		}
+	})
 	switch {
-	case p == nil || p.flow == flowNone:
-		problem = "This checkout does not exist."
-	case (p.flow == flowCheckout) == pr.threeds:
-		problem = "This payment is not handled by this page."
-	case ndcid == "" || token == "":
-		problem = "The checkout session parameters (ndcid, sessionToken) are missing. Submit redirect.parameters to redirect.url."
-	case !equal(ndcid, p.ndc) || !equal(token, p.session):
-		problem = "The checkout session parameters are wrong."
-	case p.done:
-		problem = "This checkout has already been completed; it cannot be used twice."
-	}
-	if problem != "" {
-		s.store.mu.Unlock()
+	case problem != "":
 		s.errorPage(w, http.StatusBadRequest, "Checkout error", problem)
-		return
-	}
-	if !pr.complete {
-		data := pageData{ID: p.id, Brand: p.brand, Amount: formatAmount(p.cents), Currency: p.currency,
-			Reference: p.id[:4] + "************************" + p.id[28:], NDC: p.ndc, Session: p.session}
-		flow := p.flow
-		s.store.mu.Unlock()
+	case !pr.complete:
 		s.renderPage(w, flow, data)
-		return
+	default:
+		http.Redirect(w, r, target, http.StatusSeeOther)
 	}
-	code, ok := s.outcome(p, r.Form.Get("outcome"))
-	if !ok {
-		s.store.mu.Unlock()
-		s.errorPage(w, http.StatusBadRequest, "Checkout error", "Unknown outcome; choose one of the page's buttons.")
-		return
-	}
-	p.code, p.done, p.viaFlow = code, true, true
-	target := s.returnURL(p)
-	s.store.mu.Unlock()
-	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

@@ -23,6 +23,7 @@ type harness struct {
 	base   string
 	client *http.Client
 	cred   Credential
+	retry  bool // retry 503/429 with Retry-After, as a tolerant client does
 }
 
 func start(t *testing.T, opts Options) *harness {
@@ -102,6 +103,9 @@ func (h *harness) do(method, path, body string, hdr map[string]string) reply {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	if h.retry && (resp.StatusCode == 503 || resp.StatusCode == 429) && resp.Header.Get("Retry-After") != "" {
+		return h.do(method, path, body, hdr)
+	}
 	r := reply{status: resp.StatusCode, header: resp.Header, raw: string(b)}
 	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		if err := json.Unmarshal(b, &r.body); err != nil {

@@ -20,6 +20,9 @@ type obj []field
 // arr is a JSON array.
 type arr []any
 
+// rawJSON is written verbatim (constant, trusted fragments only).
+type rawJSON string
+
 // add appends a key; empty strings are left out so optional fields stay absent.
 func (o obj) add(k, v string) obj {
 	if v == "" {
@@ -61,6 +64,8 @@ func (w jsonWriter) value(b []byte, v any) []byte {
 			b = w.object(b, e)
 		}
 		return append(b, ']')
+	case rawJSON:
+		return append(b, x...)
 	case bool:
 		if x {
 			return append(b, "true"...)
@@ -84,7 +89,7 @@ func (w jsonWriter) object(b []byte, o obj) []byte {
 		b = w.value(b, f.v)
 	}
 	if w.extra {
-		put(field{"sandboxExtension", obj{{"note", "unknown field a tolerant reader ignores"}}})
+		put(field{"sandboxExtension", rawJSON(`{"note":"unknown field a tolerant reader ignores","list":[1,2]}`)})
 	}
 	if w.reverse {
 		for i := len(o) - 1; i >= 0; i-- {

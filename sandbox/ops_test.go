@@ -176,27 +176,35 @@ func TestCheckoutExpires(t *testing.T) {
 }
 
 func TestRecoverAnswersEnvelope(t *testing.T) {
-	var calls atomic.Int32
-	panicky := func() time.Time {
-		if calls.Add(1) > 0 {
+	var boom atomic.Bool
+	clock := func() time.Time {
+		if boom.Load() {
 			panic("boom")
 		}
 		return time.Now()
 	}
 	var logged atomic.Int32
-	sb, err := New(Options{clock: panicky, Logf: func(string, ...any) { logged.Add(1) }})
+	sb, err := New(Options{clock: clock, Logf: func(string, ...any) { logged.Add(1) }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(sb)
 	defer srv.Close()
 	h := &harness{t: t, base: srv.URL, client: srv.Client(), cred: pub}
-	r := h.pa()
-	if r.status != 500 || r.code() != codeUndefined || r.header.Get(VersionHeader) != Version {
-		t.Errorf("%d %s", r.status, r.raw)
+	id := h.pa().str("id")
+	boom.Store(true)
+	// The status lookup reads the clock while holding the store lock.
+	for _, r := range []reply{h.pa(), h.status(id)} {
+		if r.status != 500 || r.code() != codeUndefined || r.header.Get(VersionHeader) != Version {
+			t.Errorf("%d %s", r.status, r.raw)
+		}
 	}
 	if logged.Load() == 0 {
 		t.Error("the panic should be logged")
+	}
+	boom.Store(false)
+	if r := h.status(id); r.status != 200 {
+		t.Errorf("the sandbox keeps serving after a panic under its lock: %d %s", r.status, r.raw)
 	}
 }
 

@@ -52,15 +52,17 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 		pay.session = newToken()
 	}
 
-	s.store.mu.Lock()
-	s.store.put(pay)
-	var redirect obj
-	if pay.flow != flowNone {
-		redirect = s.redirectFor(r, pay, brand)
-	}
-	body := s.renderPayment(pay, viewInitial, redirect)
-	status := s.statusFor(pay, viewInitial)
-	s.store.mu.Unlock()
+	var body obj
+	var status int
+	s.locked(func() {
+		s.store.put(pay)
+		var redirect obj
+		if pay.flow != flowNone {
+			redirect = s.redirectFor(r, pay, brand)
+		}
+		body = s.renderPayment(pay, viewInitial, redirect)
+		status = s.statusFor(pay, viewInitial)
+	})
 	s.writeJSON(w, status, body)
 }
 

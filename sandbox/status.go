@@ -15,33 +15,38 @@ const (
 
 // lookup handles GET /v1/payments/{id} (limited) and GET /v1/query/{id} (not).
 func (s *Sandbox) lookup(w http.ResponseWriter, entity, id string, limited bool) {
-	s.store.mu.Lock()
-	p := s.store.get(id, entity, s.defects.on(DefectCrossEntityReadable))
-	if p == nil {
-		s.store.mu.Unlock()
-		s.writeJSON(w, http.StatusNotFound, s.errorBody(entity, codeNotFound, nil))
-		return
-	}
-	if limited && !s.opts.NoStatusRateLimit {
-		if wait := s.throttle(p); wait > 0 {
-			s.store.mu.Unlock()
-			w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-			s.writeJSON(w, http.StatusTooManyRequests, s.errorBody(entity, codeThrottled, nil))
+	var body obj
+	var wait time.Duration
+	s.locked(func() {
+		p := s.store.get(id, entity, s.defects.on(DefectCrossEntityReadable))
+		if p == nil {
 			return
 		}
-	}
-	s.expire(p)
-	shown := p
-	if s.defects.on(DefectStatusOtherPayment) {
-		if o := s.store.other(p); o != nil {
-			shown = o
+		if limited && !s.opts.NoStatusRateLimit {
+			if wait = s.throttle(p); wait > 0 {
+				return
+			}
 		}
+		s.expire(p)
+		shown := p
+		if s.defects.on(DefectStatusOtherPayment) {
+			if o := s.store.other(p); o != nil {
+				shown = o
+			}
+		}
+		body = s.renderPayment(shown, viewStatus, nil)
+	})
+	switch {
+	case wait > 0:
+		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		s.writeJSON(w, http.StatusTooManyRequests, s.errorBody(entity, codeThrottled, nil))
+	case body == nil:
+		s.writeJSON(w, http.StatusNotFound, s.errorBody(entity, codeNotFound, nil))
+	default:
+		// A lookup that found the payment succeeded: HTTP 200 whatever the payment's
+		// result; the payment's outcome is in result.code.
+		s.writeJSON(w, http.StatusOK, body)
 	}
-	body := s.renderPayment(shown, viewStatus, nil)
-	s.store.mu.Unlock()
-	// A lookup that found the payment succeeded: HTTP 200 whatever the payment's
-	// result; the payment's outcome is in result.code.
-	s.writeJSON(w, http.StatusOK, body)
 }
 
 // throttle records a status lookup of p and returns how long the caller must wait
@@ -71,16 +76,16 @@ func (s *Sandbox) queryByMerchantID(w http.ResponseWriter, entity string, p para
 			[]paramError{{"merchantTransactionId", "", msgEmpty}}))
 		return
 	}
-	s.store.mu.Lock()
 	var list []obj
-	for _, id := range s.store.byMtx[mtxKey(entity, mtx)] {
-		if p := s.store.byID[id]; p != nil {
-			s.expire(p)
-			item := s.renderPayment(p, viewStatus, nil)
-			list = append(list, withoutKey(item, "buildNumber"))
+	s.locked(func() {
+		for _, id := range s.store.byMtx[mtxKey(entity, mtx)] {
+			if p := s.store.byID[id]; p != nil {
+				s.expire(p)
+				item := s.renderPayment(p, viewStatus, nil)
+				list = append(list, withoutKey(item, "buildNumber"))
+			}
 		}
-	}
-	s.store.mu.Unlock()
+	})
 	if len(list) == 0 {
 		s.writeJSON(w, http.StatusNotFound, s.errorBody(entity, codeNotFound, nil))
 		return

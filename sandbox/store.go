@@ -157,4 +157,12 @@ func (s *store) other(p *payment) *payment {
 	return nil
 }
 
+// locked runs fn holding the store lock, released even if fn panics: the panic guard
+// in ServeHTTP answers the request, and the sandbox must keep serving afterwards.
+func (s *Sandbox) locked(fn func()) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	fn()
+}
+
 func isInitial(t string) bool { return t == "PA" || t == "DB" || t == "CD" || t == "PA.CP" }

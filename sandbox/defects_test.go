@@ -1,0 +1,249 @@
+package sandbox
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+var reTwoDecimals = regexp.MustCompile(`^[0-9]+\.[0-9]{2}$`)
+
+// byNDC finds the stored payment a reply describes, whatever the reply shows as its
+// id: the battery must keep going when a defect hides or mangles the id.
+func byNDC(h *harness, ndc string) *payment {
+	s := h.srv.Sandbox.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.byID {
+		if p.ndc == ndc {
+			return p
+		}
+	}
+	h.t.Fatalf("no payment with ndc %s", ndc)
+	return nil
+}
+
+func amountValue(s string) string {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return "bad:" + s
+	}
+	return strconv.FormatFloat(f, 'f', 2, 64)
+}
+
+func yes(b bool) string { return strconv.FormatBool(b) }
+
+// battery runs one request of every kind and records, per promise of the contract, what
+// a conformance check would see. Later steps use the stored truth, not what a previous
+// reply showed, so one broken promise does not cascade into the others.
+func battery(t *testing.T, h *harness) map[string]string {
+	o := map[string]string{}
+	h.pa() // so "another payment" exists
+	pa := h.pa()
+	id := byNDC(h, pa.str("ndc")).id
+	o["pa.http"] = strconv.Itoa(pa.status)
+	o["pa.outcome"] = string(outcome(pa.code())) + "/redirect=" + yes(pa.get("redirect") != nil)
+	o["pa.idPresent"] = yes(pa.get("id") != nil)
+	o["pa.idFormat"] = yes(reID.MatchString(pa.str("id")))
+	o["pa.amountFormat"] = yes(reTwoDecimals.MatchString(pa.str("amount")))
+	o["pa.amountValue"] = amountValue(pa.str("amount"))
+	o["pa.currency"] = pa.str("currency")
+	o["pa.type"] = pa.str("paymentType")
+	o["pa.brand"] = pa.str("paymentBrand")
+	o["pa.pan"] = yes(pa.get("card.number") != nil)
+	o["pa.bin"] = pa.str("card.bin")
+
+	st := h.status(id)
+	o["status.sameID"] = yes(strings.EqualFold(st.str("id"), id))
+	o["status.outcome"] = string(outcome(st.code()))
+	o["status.idFormat"] = yes(reID.MatchString(st.str("id")))
+	o["status.amountFormat"] = yes(reTwoDecimals.MatchString(st.str("amount")))
+	o["status.amountValue"] = amountValue(st.str("amount"))
+	o["status.currency"] = st.str("currency")
+	o["status.type"] = st.str("paymentType")
+	o["status.brand"] = st.str("paymentBrand")
+
+	cp := h.post("/v1/payments/"+id, "paymentType", "CP", "amount", "50.00", "currency", "EUR")
+	cpID := byNDC(h, cp.str("ndc")).id
+	o["cp.outcome"] = string(outcome(cp.code()))
+	o["cp.newID"] = yes(!strings.EqualFold(cp.str("id"), id))
+	o["cp.idFormat"] = yes(reID.MatchString(cp.str("id")))
+	o["cp.amountFormat"] = yes(reTwoDecimals.MatchString(cp.str("amount")))
+	o["cp.amountValue"] = amountValue(cp.str("amount"))
+	o["cp.currency"] = cp.str("currency")
+	o["cp.referencedId"] = yes(cp.str("referencedId") == id)
+
+	rf := h.post("/v1/payments/"+cpID, "paymentType", "RF", "amount", "60.00", "currency", "EUR")
+	o["rf.aboveVolume"] = string(outcome(rf.code()))
+
+	pa2 := h.pa()
+	id2 := byNDC(h, pa2.str("ndc")).id
+	o["rv.outcome"] = string(outcome(h.post("/v1/payments/"+id2, "paymentType", "RV").code()))
+	o["cp.afterRV"] = string(outcome(h.post("/v1/payments/"+id2, "paymentType", "CP", "amount", "1.00", "currency", "EUR").code()))
+
+	bad := h.do("GET", "/v1/payments/"+id+"?entityId="+pub.EntityID, "", map[string]string{"Authorization": "Bearer wrong"})
+	o["auth.badToken"] = strconv.Itoa(bad.status)
+	cross := h.do("GET", "/v1/query/"+id+"?entityId="+SecondaryCredentials.EntityID, "", map[string]string{"Authorization": "Bearer " + SecondaryCredentials.AccessToken})
+	o["auth.crossEntity"] = strconv.Itoa(cross.status) + "/" + yes(cross.get("id") != nil)
+
+	dec := h.pa("card.number", "4200000000000001")
+	o["decline.outcome"] = string(outcome(dec.code())) + "/" + strconv.Itoa(dec.status)
+	forced := h.pa("customParameters[forceResultCode]", "800.100.151")
+	o["decline.forced"] = string(outcome(forced.code()))
+
+	fe := h.pa("amount", "92.0")
+	o["format.code"] = fe.code()
+	o["format.paramErrors"] = yes(fe.get("result.parameterErrors.0.name") != nil)
+
+	a := h.post("/v1/payments", asyncParams("PAYPAL", "amount", "92.00")...)
+	ap := byNDC(h, a.str("ndc"))
+	o["async.outcome"] = string(outcome(a.code()))
+	o["redirect.urlPresent"] = yes(a.str("redirect.url") != "")
+	method, _ := a.get("redirect.method").(string)
+	if method == "" {
+		method = "POST"
+	}
+	pg := h.page(method, h.srv.URL+"connectors/demo/checkout/"+ap.id, a.redirectParams())
+	o["redirect.paramsWork"] = strconv.Itoa(pg.status)
+	done := h.page("POST", h.srv.URL+"connectors/demo/checkout/"+ap.id+"/complete",
+		url.Values{"ndcid": {ap.ndc}, "sessionToken": {ap.session}, "outcome": {"approve"}})
+	loc, _ := url.Parse(done.header.Get("Location"))
+	o["return.hasResourcePath"] = yes(loc.Query().Has("resourcePath"))
+	o["return.resourcePathOwn"] = yes(loc.Query().Get("resourcePath") == "/v1/payments/"+ap.id)
+	o["return.id"] = yes(loc.Query().Get("id") == ap.id)
+	o["status.async"] = string(outcome(h.status(ap.id).code()))
+	return o
+}
+
+// promises maps every defect mode to the observations its broken promise covers.
+var promises = map[string][]string{
+	DefectSyncSuccessWrongGroup:   {"pa.outcome", "pa.http"},
+	DefectSyncAnswersPending:      {"pa.outcome"},
+	DefectIDMalformed:             {"pa.idFormat", "status.idFormat", "cp.idFormat"},
+	DefectIDMissing:               {"pa.idPresent", "pa.idFormat"},
+	DefectAmountNotTwoDecimals:    {"pa.amountFormat", "status.amountFormat", "cp.amountFormat"},
+	DefectAmountWrongValue:        {"pa.amountValue", "status.amountValue", "cp.amountValue"},
+	DefectCurrencyWrong:           {"pa.currency", "status.currency", "cp.currency"},
+	DefectPaymentTypeSwapped:      {"pa.type", "status.type"},
+	DefectBrandWrong:              {"pa.brand", "status.brand"},
+	DefectRedirectNoURL:           {"redirect.urlPresent"},
+	DefectRedirectParamsDropped:   {"redirect.paramsWork"},
+	DefectReturnNoResourcePath:    {"return.hasResourcePath", "return.resourcePathOwn"},
+	DefectReturnWrongResourcePath: {"return.resourcePathOwn"},
+	DefectStatusStuckPending:      {"status.async"},
+	DefectStatusOtherPayment:      {"status.sameID", "status.async"},
+	DefectCaptureNoNewID:          {"cp.newID"},
+	DefectCaptureIgnoresAmount:    {"cp.amountValue"},
+	DefectRefundAboveVolume:       {"rf.aboveVolume"},
+	DefectReversalLeavesCapture:   {"cp.afterRV"},
+	DefectBadTokenAccepted:        {"auth.badToken"},
+	DefectCrossEntityReadable:     {"auth.crossEntity"},
+	DefectDeclineAsSuccess:        {"decline.outcome", "decline.forced"},
+	DefectParamErrorsMissing:      {"format.paramErrors"},
+	DefectPANEchoed:               {"pa.pan"},
+}
+
+func TestDefectModesBreakExactlyTheirPromise(t *testing.T) {
+	base := battery(t, start(t, Options{NoStatusRateLimit: true}))
+	for _, m := range DefectModes() {
+		t.Run(m.Name, func(t *testing.T) {
+			h := start(t, Options{NoStatusRateLimit: true, Defects: []string{m.Name}})
+			h.retry = true
+			got := battery(t, h)
+			allowed := map[string]bool{}
+			for _, k := range promises[m.Name] {
+				allowed[k] = true
+			}
+			if !m.Tolerated && len(allowed) == 0 {
+				t.Fatalf("no promise listed for %s", m.Name)
+			}
+			changed := 0
+			for k, want := range base {
+				if got[k] == want {
+					continue
+				}
+				if allowed[k] {
+					changed++
+					continue
+				}
+				t.Errorf("%s also changed %s: %q -> %q", m.Name, k, want, got[k])
+			}
+			if !m.Tolerated && changed == 0 {
+				t.Errorf("%s broke nothing the battery sees: %v", m.Name, got)
+			}
+		})
+	}
+}
+
+// TestToleratedModesShow checks that each tolerated mode really changes what it says,
+// so "the suites stay green" means something.
+func TestToleratedModesShow(t *testing.T) {
+	pa := func(mode string) (reply, *harness) {
+		h := start(t, Options{Defects: []string{mode}})
+		return h.pa(), h
+	}
+	if r, _ := pa(TolerateExtraFields); !strings.Contains(r.raw, `"result":{"sandboxExtension"`) || r.get("card.x_sandbox_unknown") == nil {
+		t.Errorf("extra fields: %s", r.raw)
+	}
+	if r, _ := pa(TolerateFieldOrder); !strings.HasPrefix(r.raw, `{"ndc"`) {
+		t.Errorf("field order: %s", r.raw)
+	}
+	if r, _ := pa(TolerateDescriptions); r.code() != codeSuccess || r.str("result.description") == fixturesDescription(codeSuccess) {
+		t.Errorf("descriptions: %s", r.raw)
+	}
+	_, h := pa(TolerateNoRedirectMethod)
+	if a := h.post("/v1/payments", asyncParams("PAYPAL")...); a.get("redirect.method") != nil {
+		t.Errorf("no redirect method: %s", a.raw)
+	}
+	_, h = pa(TolerateExtraRedirectParams)
+	if a := h.post("/v1/payments", asyncParams("PAYPAL")...); len(a.redirectParams()) < 3 {
+		t.Errorf("extra redirect params: %s", a.raw)
+	}
+	_, h = pa(TolerateRetryAfter)
+	faults := 0
+	for i := 0; i < 40; i++ {
+		r := h.do("GET", "/v1/resultcodes", "", nil)
+		if r.status == 503 {
+			faults++
+			if r.header.Get("Retry-After") != "0" {
+				t.Errorf("Retry-After %q", r.header.Get("Retry-After"))
+			}
+			if again := h.do("GET", "/v1/resultcodes", "", nil); again.status != 200 {
+				t.Fatal("a retry after a tolerated fault must succeed")
+			}
+		}
+	}
+	if faults == 0 {
+		t.Error("no tolerated 503 in 40 GETs")
+	}
+	t0 := time.Now()
+	if pa(TolerateLatency); time.Since(t0) < 20*time.Millisecond {
+		t.Error("no latency")
+	}
+}
+
+func fixturesDescription(code string) string {
+	s, _ := New(Options{})
+	return s.description(code)
+}
+
+func TestDefectModesList(t *testing.T) {
+	seen := map[string]bool{}
+	for _, m := range DefectModes() {
+		if seen[m.Name] || m.Description == "" || m.Tolerated != strings.HasPrefix(m.Name, "tolerate-") {
+			t.Errorf("mode %+v", m)
+		}
+		seen[m.Name] = true
+		if !m.Tolerated {
+			if _, ok := promises[m.Name]; !ok {
+				t.Errorf("%s has no battery entry", m.Name)
+			}
+		}
+	}
+	if _, err := New(Options{Defects: []string{"pan-echoed", "bogus"}}); err == nil || !strings.Contains(err.Error(), "bogus") {
+		t.Errorf("unknown mode: %v", err)
+	}
+}
