@@ -46,6 +46,15 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	Expect(fw.Setup(ctx)).To(Succeed())
 }, NodeTimeout(fw.SetupTimeout))
 
+// A POST is never retried, so the sandbox must hold no second payment for any
+// merchant reference, faults or not: the run's own proof that it charged nobody twice.
+var _ = AfterSuite(func() {
+	if e := fw.E(); e != nil && e.Sandbox != nil {
+		dup := e.Sandbox.Sandbox.Stats().DuplicateMerchantTransactionIDs
+		Expect(dup).To(BeZero(), "the embedded sandbox holds %d duplicate payments: a POST was sent twice", dup)
+	}
+})
+
 var _ = ReportAfterSuite("certification report", func(r Report) {
 	fw.WriteReports(r)
 })

@@ -32,7 +32,7 @@ type Config struct {
 	AccessToken string
 	// HTTPClient defaults to one with a 30 s timeout.
 	HTTPClient *http.Client
-	// GETAttempts bounds the tries of an idempotent GET (default 4).
+	// GETAttempts bounds the tries of an idempotent GET (default 5).
 	GETAttempts int
 	// MaxRetryWait is the longest Retry-After the client will honour; a longer one ends
 	// the retries and the reply is returned as is (default 5 s).
@@ -72,7 +72,7 @@ func New(cfg Config) (*Client, error) {
 		c.http = &http.Client{Timeout: 30 * time.Second}
 	}
 	if c.attempts <= 0 {
-		c.attempts = 4
+		c.attempts = 5
 	}
 	if c.maxWait <= 0 {
 		c.maxWait = 5 * time.Second

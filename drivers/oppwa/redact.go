@@ -10,6 +10,10 @@ import (
 // and numeric references stay readable.
 var panRun = regexp.MustCompile(`\d(?:[ -]?\d){11,18}`)
 
+// cardNumberField catches the value of a card-number parameter whatever its digits,
+// so that invalid numbers sent on purpose (a Luhn failure) are masked too.
+var cardNumberField = regexp.MustCompile(`(?i)(card\.number=|"number"\s*:\s*")([0-9]{6,19})`)
+
 // cvvField catches the value of a CVV parameter in form bodies, JSON and query strings.
 var cvvField = regexp.MustCompile(`(?i)(card\.cvv=|"cvv"\s*:\s*"|\bcvv=)([0-9]*)`)
 
@@ -55,6 +59,10 @@ func (r *Redactor) Redact(s string) string {
 			s = strings.ReplaceAll(s, secret, "[REDACTED]")
 		}
 	}
+	s = cardNumberField.ReplaceAllStringFunc(s, func(m string) string {
+		sub := cardNumberField.FindStringSubmatch(m)
+		return sub[1] + MaskPAN(sub[2])
+	})
 	s = panRun.ReplaceAllStringFunc(s, func(m string) string {
 		if !luhn(m) {
 			return m

@@ -152,7 +152,7 @@ var _ = Describe("Card checks", Label("negative", "card"), func() {
 		fw.ExpectCode(r.Payment.Result.Code, "100.100.600")
 	}, cvvEntries)
 
-	fw.Conformance("S2S-NEG-CARD-001", "MUST refuse a card number failing the Luhn check (4200000000000001) with 100.100.101", Label("brand:VISA"), func(ctx SpecContext) {
+	fw.Conformance("S2S-NEG-CARD-001", "MUST refuse the documented VISA test number that fails the Luhn check with 100.100.101", Label("brand:VISA"), func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		if !fw.HasBrand("VISA") {
 			Skip("VISA not configured")

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+)
+
+// runner builds this command once, so the tests run it the way make does.
+var runner = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "oppwa-runner-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "conformance")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", errors.New(string(out))
+	}
+	return bin, nil
+})
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runRunner runs the runner from the module root with a clean target environment
+// plus env.
+func runRunner(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	bin, err := runner()
+	if err != nil {
+		t.Fatalf("build runner: %v", err)
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = root
+	cmd.Env = append(cleanEnv(), "OPPWA_ENV_FILE=/dev/null")
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	err = cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, so.String(), se.String()}
+}
+
+func TestBadInputIsOneLineNamingTheFixAndKeepsTheReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the runner")
+	}
+	tmp := t.TempDir()
+	badEnv := filepath.Join(tmp, "bad.env")
+	_ = os.WriteFile(badEnv, []byte("OPPWA_CURRENCY=EUR\nOPPWA_BRANDS='VISA\n"), 0o644)
+	aFile := filepath.Join(tmp, "a-file")
+	_ = os.WriteFile(aFile, []byte("x"), 0o644)
+	real := map[string]string{"OPPWA_BASE_URL": "https://eu-test.oppwa.com/", "OPPWA_ENTITY_ID": "8a8294174b7ecb28014b9699220015ca", "OPPWA_ACCESS_TOKEN": "x-test-token"}
+	with := func(kv ...string) map[string]string {
+		m := map[string]string{}
+		for k, v := range real {
+			m[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		code int
+		want string
+	}{
+		"missing token":         {with("OPPWA_ACCESS_TOKEN", ""), exitConfig, "OPPWA_ACCESS_TOKEN is empty"},
+		"missing entity":        {with("OPPWA_ENTITY_ID", ""), exitConfig, "OPPWA_ENTITY_ID is empty"},
+		"malformed base URL":    {with("OPPWA_BASE_URL", "eu-test.oppwa.com"), exitConfig, "not an absolute http(s) URL"},
+		"production host":       {with("OPPWA_BASE_URL", "https://eu-prod.oppwa.com/"), exitConfig, "OPPWA_ALLOW_LIVE=yes"},
+		"unreachable host":      {with("OPPWA_BASE_URL", "http://127.0.0.1:1/"), exitEnvironment, "cannot reach 127.0.0.1:1"},
+		"unknown brand":         {map[string]string{"OPPWA_BRANDS": "VISA,NOPE"}, exitConfig, `unknown brand "NOPE"`},
+		"invalid currency":      {map[string]string{"OPPWA_CURRENCY": "EURO"}, exitConfig, "OPPWA_CURRENCY"},
+		"malformed .env line":   {map[string]string{"OPPWA_ENV_FILE": badEnv}, exitConfig, "cannot be read"},
+		"unwritable report dir": {map[string]string{"OPPWA_REPORT_DIR": filepath.Join(aFile, "reports")}, exitConfig, "OPPWA_REPORT_DIR"},
+		"chromium missing":      {map[string]string{"CHROME_BIN": "/nonexistent/chromium"}, exitEnvironment, "Chromium not found at /nonexistent/chromium"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(tmp, strings.ReplaceAll(name, " ", "-"))
+			_ = os.MkdirAll(dir, 0o755)
+			kept := filepath.Join(dir, "index.html")
+			_ = os.WriteFile(kept, []byte("earlier report"), 0o644)
+			if _, ok := tc.env["OPPWA_REPORT_DIR"]; !ok {
+				tc.env["OPPWA_REPORT_DIR"] = dir
+			}
+			r := runRunner(t, tc.env, "run")
+			lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+			if r.code != tc.code || len(lines) != 1 || !strings.Contains(lines[0], tc.want) || !strings.HasPrefix(lines[0], "oppwa-conformance: ") {
+				t.Fatalf("exit %d (want %d), stderr %q (want one line with %q)", r.code, tc.code, r.stderr, tc.want)
+			}
+			if strings.Contains(r.stderr+r.stdout, "goroutine ") || strings.Contains(r.stderr+r.stdout, "panic") {
+				t.Fatalf("panic trace in output: %s", r.stderr)
+			}
+			if strings.Contains(r.stderr+r.stdout, "x-test-token") {
+				t.Fatal("the token was printed")
+			}
+			if b, _ := os.ReadFile(kept); string(b) != "earlier report" {
+				t.Fatal("the earlier report was lost")
+			}
+		})
+	}
+}
+
+func TestChromiumThatDoesNotStartIsAnEnvironmentFailure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suites")
+	}
+	dir := t.TempDir()
+	r := runRunner(t, map[string]string{"CHROME_BIN": "/bin/false", "OPPWA_REPORT_DIR": dir}, "run", "-labels", "async && brand:PAYPAL")
+	if r.code != exitEnvironment || !strings.Contains(r.stdout, "environment:") {
+		t.Fatalf("exit %d, stdout tail %q", r.code, tail(r.stdout))
+	}
+	for _, f := range []string{"index.html", "certification.json", "junit.xml", "report.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("report %s not written: %v", f, err)
+		}
+	}
+}
+
+// TestReportsNeverCarryCardNumbersOrTheToken runs specs that send every kind of card
+// data and searches everything they leave behind for each documented test card
+// number and the access token.
+func TestReportsNeverCarryCardNumbersOrTheToken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suites")
+	}
+	dir := t.TempDir()
+	r := runRunner(t, map[string]string{"OPPWA_REPORT_DIR": dir}, "run",
+		"-labels", "brand:VISA || brand:AMEX || brand:PAYPAL || 3ds || negative || backoffice || reporting")
+	if r.code != 0 {
+		t.Fatalf("run failed with exit %d: %s", r.code, tail(r.stdout))
+	}
+	c := fixtures.Load()
+	secrets := []string{c.Credentials.AccessToken}
+	for _, card := range c.Cards {
+		secrets = append(secrets, card.Number)
+	}
+	files, masked := 0, false
+	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		files++
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, s := range secrets {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s contains %s…", path, s[:6])
+			}
+		}
+		// The card data must have been there, masked: otherwise this test proves nothing.
+		masked = masked || bytes.Contains(b, []byte("420000******0000"))
+		return nil
+	})
+	if err != nil || files < 4 || !masked {
+		t.Fatalf("walked %d files (masked card seen: %v): %v", files, masked, err)
+	}
+	for _, s := range secrets {
+		if strings.Contains(r.stdout+r.stderr, s) {
+			t.Errorf("the run's output contains %s…", s[:6])
+		}
+	}
+}
+
+// TestFaultsDoNotChangeTheVerdict runs the API specs clean and again with a share of
+// GETs answering 503 and 429 and added latency: every spec must end the same way,
+// and the sandbox must hold no duplicate payment (checked by the suite's AfterSuite).
+func TestFaultsDoNotChangeTheVerdict(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suites twice")
+	}
+	labels := "!browser && (brand:VISA || backoffice || reporting || negative)"
+	states := func(env map[string]string) map[string]string {
+		dir := t.TempDir()
+		env["OPPWA_REPORT_DIR"] = dir
+		r := runRunner(t, env, "run", "-labels", labels)
+		if r.code != 0 {
+			t.Fatalf("exit %d with %v: %s", r.code, env, tail(r.stdout))
+		}
+		var cert struct {
+			Specs []struct{ ID, State string }
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "certification.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &cert); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, s := range cert.Specs {
+			out[s.ID] = s.State
+		}
+		return out
+	}
+	clean := states(map[string]string{})
+	faulty := states(map[string]string{"OPPWA_SANDBOX_FAIL_503": "0.1", "OPPWA_SANDBOX_FAIL_429": "0.05",
+		"OPPWA_SANDBOX_RETRY_AFTER": "1s", "OPPWA_SANDBOX_LATENCY": "10ms"})
+	if len(clean) < 30 {
+		t.Fatalf("only %d specs in the clean run", len(clean))
+	}
+	for id, st := range clean {
+		if faulty[id] != st {
+			t.Errorf("%s: %s clean, %s under faults", id, st, faulty[id])
+		}
+	}
+}
+
+func tail(s string) string {
+	if len(s) > 2000 {
+		return s[len(s)-2000:]
+	}
+	return s
+}
