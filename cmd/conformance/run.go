@@ -35,7 +35,7 @@ type runOptions struct {
 	extraEnv             []string
 	// binary is a precompiled suite (ginkgo build) to run instead of compiling ./suites.
 	binary string
-	quiet                bool
+	quiet  bool
 }
 
 func runSuites(ctx context.Context, args []string) error {
