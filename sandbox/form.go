@@ -9,20 +9,27 @@ import (
 
 // params are the request parameters in the order the client sent them. The platform
 // reads POST parameters from the body only and GET parameters from the query string, so
-// one parser serves both. A repeated key keeps its first value.
+// one parser serves both. A repeated key keeps its first value. Lookups scan the short
+// slice; an index map is built only for unusually long requests.
 type params struct {
-	keys []string
-	vals map[string]string
+	keys, vals []string
+	index      map[string]int
 }
 
 // maxParams bounds the work one body can cause; the body cap already limits its size.
 const maxParams = 2000
 
+// indexFrom is the parameter count above which lookups use a map.
+const indexFrom = 48
+
 // parseForm decodes an application/x-www-form-urlencoded string. Pairs whose escapes
 // are malformed are skipped rather than failing the whole request: the validation step
 // then reports whatever required parameter is missing, in the platform's own envelope.
 func parseForm(s string) params {
-	p := params{vals: make(map[string]string, 16)}
+	var p params
+	n := strings.Count(s, "&") + 1
+	p.keys = make([]string, 0, min(n, maxParams))
+	p.vals = make([]string, 0, min(n, maxParams))
 	for s != "" && len(p.keys) < maxParams {
 		var pair string
 		pair, s, _ = strings.Cut(s, "&")
@@ -32,14 +39,19 @@ func parseForm(s string) params {
 		k, v, _ := strings.Cut(pair, "=")
 		k, ok1 := unescape(k)
 		v, ok2 := unescape(v)
-		if !ok1 || !ok2 || k == "" {
-			continue
-		}
-		if _, dup := p.vals[k]; dup {
+		if !ok1 || !ok2 || k == "" || p.has(k) {
 			continue
 		}
 		p.keys = append(p.keys, k)
-		p.vals[k] = v
+		p.vals = append(p.vals, v)
+		if p.index != nil {
+			p.index[k] = len(p.keys) - 1
+		} else if len(p.keys) > indexFrom {
+			p.index = make(map[string]int, 2*len(p.keys))
+			for i, key := range p.keys {
+				p.index[key] = i
+			}
+		}
 	}
 	return p
 }
@@ -52,14 +64,41 @@ func unescape(s string) (string, bool) {
 	return u, err == nil
 }
 
+func (p params) find(k string) int {
+	if p.index != nil {
+		if i, ok := p.index[k]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, key := range p.keys {
+		if key == k {
+			return i
+		}
+	}
+	return -1
+}
+
 // get returns a parameter's value ("" when absent).
-func (p params) get(k string) string { return p.vals[k] }
+func (p params) get(k string) string {
+	if i := p.find(k); i >= 0 {
+		return p.vals[i]
+	}
+	return ""
+}
 
 // has reports whether the parameter was sent at all, even empty.
-func (p params) has(k string) bool { _, ok := p.vals[k]; return ok }
+func (p params) has(k string) bool { return p.find(k) >= 0 }
 
 // custom returns customParameters[name].
-func (p params) custom(name string) string { return p.vals["customParameters["+name+"]"] }
+func (p params) custom(name string) string {
+	for i, k := range p.keys {
+		if n, ok := customName(k); ok && n == name {
+			return p.vals[i]
+		}
+	}
+	return ""
+}
 
 // anyWithPrefix reports whether some parameter starts with prefix.
 func (p params) anyWithPrefix(prefix string) bool {
@@ -184,8 +223,33 @@ func (n *node) render() any {
 // block(p, "customer") from customer.givenName and customer.browser.language. It
 // returns nil when the request carried none.
 func (p params) echoBlock(prefix string, mask func(key, v string) string) obj {
+	// Most blocks are flat (billing.city, customer.email): build them directly.
+	var flat obj
+	nested := false
+	for i, k := range p.keys {
+		if len(k) <= len(prefix)+1 || !strings.HasPrefix(k, prefix) || k[len(prefix)] != '.' {
+			if strings.HasPrefix(k, prefix+"[") {
+				nested = true
+				break
+			}
+			continue
+		}
+		name := k[len(prefix)+1:]
+		if strings.ContainsAny(name, ".[]") {
+			nested = true
+			break
+		}
+		v := p.vals[i]
+		if mask != nil {
+			v = mask(k[len(prefix):], v)
+		}
+		flat = append(flat, field{name, v})
+	}
+	if !nested {
+		return flat
+	}
 	var root node
-	for _, k := range p.keys {
+	for i, k := range p.keys {
 		if !strings.HasPrefix(k, prefix) || len(k) <= len(prefix) {
 			continue
 		}
@@ -197,7 +261,7 @@ func (p params) echoBlock(prefix string, mask func(key, v string) string) obj {
 		if len(segs) == 0 {
 			continue
 		}
-		v := p.vals[k]
+		v := p.vals[i]
 		if mask != nil {
 			v = mask(rest, v)
 		}
@@ -213,9 +277,9 @@ func (p params) echoBlock(prefix string, mask func(key, v string) string) obj {
 // customParameters echoes customParameters[NAME] as a flat object, like the platform.
 func (p params) customParameters() obj {
 	var o obj
-	for _, k := range p.keys {
+	for i, k := range p.keys {
 		if name, ok := customName(k); ok {
-			o = append(o, field{name, p.vals[k]})
+			o = append(o, field{name, p.vals[i]})
 		}
 	}
 	return o

@@ -30,9 +30,9 @@ func FuzzParseForm(f *testing.F) {
 		if len(p.keys) != len(p.vals) {
 			t.Fatalf("keys %d vals %d", len(p.keys), len(p.vals))
 		}
-		for _, k := range p.keys {
-			if _, ok := p.vals[k]; !ok {
-				t.Fatalf("key %q without value", k)
+		for i, k := range p.keys {
+			if j := p.find(k); j != i {
+				t.Fatalf("key %q found at %d, stored at %d", k, j, i)
 			}
 		}
 		doc := echoRequest(p)

@@ -157,3 +157,17 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
+
+// freeze serialises each field's value once, for documents stored with a payment and
+// rendered on every lookup: fewer pointers for the garbage collector to scan in a store
+// of 100,000 payments, and no repeated work. The writer's tolerated changes apply inside.
+func (w jsonWriter) freeze(o obj) obj {
+	if len(o) == 0 {
+		return nil
+	}
+	out := make(obj, len(o))
+	for i, f := range o {
+		out[i] = field{f.k, rawJSON(w.value(nil, f.v))}
+	}
+	return out
+}

@@ -39,7 +39,7 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 		pay.card = &cardView{bin: n[:min(6, len(n))], last4: n[max(0, len(n)-4):], pan: n,
 			holder: p.get("card.holder"), month: p.get("card.expiryMonth"), year: p.get("card.expiryYear")}
 	}
-	pay.echo = echoRequest(p)
+	pay.echo = s.json.freeze(echoRequest(p))
 	pay.code, pay.flow, pay.flowResult = s.decide(p, brand, known, pay)
 	if pay.flow != flowNone {
 		if pay.resultURL == "" {

@@ -123,7 +123,12 @@ func (s *store) drop(id string) {
 		ids := s.byMtx[k]
 		for i, x := range ids {
 			if x == id {
-				ids = append(ids[:i:i], ids[i+1:]...)
+				if i == 0 {
+					// Eviction drops the oldest, which is first: no copy.
+					ids = ids[1:]
+				} else {
+					ids = append(ids[:i], ids[i+1:]...)
+				}
 				break
 			}
 		}

@@ -140,12 +140,12 @@ func checkCommon(p params, perrs []paramError) []paramError {
 			perrs = append(perrs, paramError{"testMode", v, msgTestMode})
 		}
 	}
-	for _, k := range p.keys {
+	for i, k := range p.keys {
 		if name, ok := customName(k); ok {
 			if !validCustomName(name) {
-				perrs = append(perrs, paramError{k, p.vals[k], msgCustomName})
-			} else if len(p.vals[k]) > 2048 {
-				perrs = append(perrs, paramError{k, p.vals[k][:64] + "...", "size must be between 0 and 2048"})
+				perrs = append(perrs, paramError{k, p.vals[i], msgCustomName})
+			} else if len(p.vals[i]) > 2048 {
+				perrs = append(perrs, paramError{k, p.vals[i][:64] + "...", "size must be between 0 and 2048"})
 			}
 		}
 	}
