@@ -6,6 +6,7 @@
 //	conformance mutation
 //	conformance catalogue -o CATALOGUE.md
 //	conformance bench -o reports/bench.json
+//	conformance merge -o reports/latest shard-1/report.json shard-2/report.json
 package main
 
 import (
@@ -45,7 +46,7 @@ func main() {
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return &exitError{3, "missing command: use run, mutation, catalogue or bench"}
+		return &exitError{3, "missing command: use run, mutation, catalogue, bench or merge"}
 	}
 	switch args[0] {
 	case "run":
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string) error {
 		return runCatalogue(ctx, args[1:])
 	case "bench":
 		return runBench(ctx, args[1:])
+	case "merge":
+		return runMerge(ctx, args[1:])
 	}
-	return &exitError{3, fmt.Sprintf("unknown command %q: use run, mutation, catalogue or bench", args[0])}
+	return &exitError{3, fmt.Sprintf("unknown command %q: use run, mutation, catalogue, bench or merge", args[0])}
 }

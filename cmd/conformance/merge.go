@@ -1,0 +1,32 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/oppwa-conformance/oppwa-conformance/reports"
+)
+
+// runMerge merges the reports of sharded CI jobs into one JUnit, one JSON and one
+// HTML report: conformance merge -o reports/latest shard-1/report.json shard-2/report.json
+func runMerge(_ context.Context, args []string) error {
+	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
+	out := fs.String("o", "reports/latest", "directory of the merged reports")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{exitConfig, ""}
+	}
+	if fs.NArg() == 0 {
+		return &exitError{exitConfig, "merge needs each shard's report.json: conformance merge -o DIR shard-1/report.json shard-2/report.json"}
+	}
+	if err := reports.Merge(*out, fs.Args()); err != nil {
+		return &exitError{exitEnvironment, err.Error()}
+	}
+	sum, err := readSummary(*out + "/report.json")
+	if err != nil {
+		return &exitError{exitEnvironment, err.Error()}
+	}
+	sum.reportDir = *out
+	fmt.Printf("merged %d shard reports\n", fs.NArg())
+	return sum.exit()
+}
