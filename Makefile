@@ -8,7 +8,7 @@ SHARD ?=
 CHROME_BIN ?= /usr/lib/chromium/chromium
 export CHROME_BIN
 
-.PHONY: help test check unit suites mutation catalogue bench sandbox chromium vet
+.PHONY: help test check unit suites mutation catalogue bench sandbox chromium vet merge
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,9 +19,10 @@ test: chromium ## run the conformance suites against the configured target; repo
 
 check: chromium vet unit suites mutation ## the project's own tests: vet, unit tests with -race, suites on the embedded sandbox, mutation self-tests
 
-vet: ## gofmt and go vet
+vet: ## gofmt, go vet and actionlint on the nightly workflow
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed on: $$(gofmt -l $$(git ls-files '*.go'))"; exit 1; }
 	go vet ./...
+	go tool actionlint .github/workflows/*.yml
 
 unit: ## unit tests with the race detector
 	go test -race -count=1 ./fixtures/... ./drivers/... ./sandbox/... ./reports/... ./cmd/...
@@ -37,6 +38,9 @@ catalogue: ## write the conformance catalogue (ID, MUST, labels) to CATALOGUE.md
 
 bench: chromium ## benchmarks: sandbox throughput, flow latencies, full-run wall time -> reports/bench.json
 	@go run ./cmd/conformance bench -o reports/bench.json
+
+merge: ## merge sharded reports: make merge SHARDS='reports/shard-1/report.json reports/shard-2/report.json'
+	go run ./cmd/conformance merge -o reports/latest $(SHARDS)
 
 sandbox: ## start the standalone sandbox on 127.0.0.1:8080 (ADDR=127.0.0.1:0 for a free port)
 	go run ./cmd/oppwa-sandbox -addr $(or $(ADDR),127.0.0.1:8080)
