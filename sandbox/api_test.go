@@ -262,6 +262,7 @@ func TestRouting(t *testing.T) {
 		{"unknown route", "GET", "/v2/payments", "", 404, codeStructure},
 		{"unknown API route", "GET", "/v1/nope", "", 404, codeStructure},
 		{"PUT on payments", "PUT", "/v1/payments", h.form(visa()...), 405, codeBadMethod},
+		{"odd method", "POS", "/v1/payments", h.form(visa()...), 405, codeBadMethod},
 		{"GET on collection", "GET", "/v1/payments?entityId=" + pub.EntityID, "", 405, codeBadMethod},
 		{"unknown id", "GET", "/v1/payments/0123456789abcdef0123456789abcdef?entityId=" + pub.EntityID, "", 404, codeNotFound},
 		{"malformed id", "GET", "/v1/payments/xyz?entityId=" + pub.EntityID, "", 404, codeNotFound},

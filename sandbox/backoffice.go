@@ -35,7 +35,7 @@ func (s *Sandbox) backoffice(w http.ResponseWriter, entity, refID string, p para
 		op.cents = parseAmount(a)
 	}
 	if cp := p.customParameters(); cp != nil {
-		op.echo = s.json.freeze(obj{{"customParameters", cp}})
+		op.echo = s.json.freeze(obj{kx("customParameters", cp)})
 	}
 
 	var body obj

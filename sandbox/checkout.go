@@ -63,10 +63,10 @@ func (s *Sandbox) redirectFor(r *http.Request, p *payment, brand fixtures.Brand)
 	o = o.add("method", method)
 	ps := []obj{}
 	if !d.on(DefectRedirectParamsDropped) {
-		ps = append(ps, obj{{"name", "ndcid"}, {"value", p.ndc}}, obj{{"name", "sessionToken"}, {"value", p.session}})
+		ps = append(ps, obj{kv("name", "ndcid"), kv("value", p.ndc)}, obj{kv("name", "sessionToken"), kv("value", p.session)})
 	}
 	if d.on(TolerateExtraRedirectParams) {
-		ps = append(ps, obj{{"name", "locale"}, {"value", "en"}}, obj{{"name", "sandboxTrace"}, {"value", newID()}})
+		ps = append(ps, obj{kv("name", "locale"), kv("value", "en")}, obj{kv("name", "sandboxTrace"), kv("value", newID())})
 	}
 	return o.with("parameters", ps)
 }

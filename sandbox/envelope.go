@@ -76,15 +76,16 @@ func (s *Sandbox) description(code string) string {
 }
 
 func (s *Sandbox) result(code string, perrs []paramError) obj {
-	r := obj{{"code", code}, {"description", s.description(code)}}
+	r := make(obj, 2, 3)
+	r[0], r[1] = kv("code", code), kv("description", s.description(code))
 	if len(perrs) > 0 && !s.defects.on(DefectParamErrorsMissing) {
 		list := make([]obj, 0, len(perrs))
 		for _, e := range perrs {
-			var v any = e.value
+			v := kv("value", e.value)
 			if e.value == "" {
-				v = nil
+				v = kx("value", jsonNull{})
 			}
-			list = append(list, obj{{"name", e.name}, {"value", v}, {"message", e.message}})
+			list = append(list, obj{kv("name", e.name), v, kv("message", e.message)})
 		}
 		r = r.with("parameterErrors", list)
 	}
@@ -94,14 +95,14 @@ func (s *Sandbox) result(code string, perrs []paramError) obj {
 // trailer appends the fields every reply ends with.
 func (s *Sandbox) trailer(o obj, timestamp, ndc string) obj {
 	return append(o,
-		field{"buildNumber", s.buildNumber},
-		field{"timestamp", timestamp},
-		field{"ndc", ndc})
+		kv("buildNumber", s.buildNumber),
+		kv("timestamp", timestamp),
+		kv("ndc", ndc))
 }
 
 // errorBody is the platform's envelope for replies that carry no transaction.
 func (s *Sandbox) errorBody(entity, code string, perrs []paramError) obj {
-	return s.trailer(obj{{"result", s.result(code, perrs)}}, s.timestamp(s.now()), s.newNDC(entity))
+	return s.trailer(obj{kx("result", s.result(code, perrs))}, s.timestamp(s.now()), s.newNDC(entity))
 }
 
 // httpStatus is the sandbox's one rule: 200 for success and pending, 400 for every
@@ -212,7 +213,7 @@ func (s *Sandbox) renderPayment(p *payment, v view, redirect obj) obj {
 	}
 	o = append(o, p.echo...)
 	if p.riskScore != "" {
-		o = o.with("risk", obj{{"score", p.riskScore}})
+		o = o.with("risk", obj{kv("score", p.riskScore)})
 	}
 	if redirect != nil {
 		o = o.with("redirect", redirect)

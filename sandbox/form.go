@@ -214,7 +214,7 @@ func (n *node) render() any {
 	}
 	o := make(obj, 0, len(n.keys))
 	for _, k := range n.keys {
-		o = append(o, field{k, n.kids[k].render()})
+		o = append(o, kx(k, n.kids[k].render()))
 	}
 	return o
 }
@@ -243,7 +243,7 @@ func (p params) echoBlock(prefix string, mask func(key, v string) string) obj {
 		if mask != nil {
 			v = mask(k[len(prefix):], v)
 		}
-		flat = append(flat, field{name, v})
+		flat = append(flat, kv(name, v))
 	}
 	if !nested {
 		return flat
@@ -279,7 +279,7 @@ func (p params) customParameters() obj {
 	var o obj
 	for i, k := range p.keys {
 		if name, ok := customName(k); ok {
-			o = append(o, field{name, p.vals[i]})
+			o = append(o, kv(name, p.vals[i]))
 		}
 	}
 	return o

@@ -33,7 +33,9 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}()
 		w = lw
 	}
-	w.Header().Set(VersionHeader, Version)
+	// Direct map writes with canonical keys: Header.Set would canonicalise (and
+	// allocate) on every request.
+	w.Header()[canonicalVersionHeader] = versionValue
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -43,7 +45,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.opts.Logf("sandbox: recovered from panic: %v", v)
 			}
 			// Built without s.now or other state, so a fault there cannot recur here.
-			body := s.trailer(obj{{"result", s.result(codeUndefined, nil)}}, s.timestamp(time.Now()), strings.ToUpper(newID())+".sandbox")
+			body := s.trailer(obj{kx("result", s.result(codeUndefined, nil))}, s.timestamp(time.Now()), strings.ToUpper(newID())+".sandbox")
 			s.writeJSON(w, http.StatusInternalServerError, body)
 		}
 	}()
@@ -118,14 +120,14 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, path string) 
 		s.writeJSON(w, http.StatusNotFound, s.errorBody("", codeStructure, nil))
 		return
 	}
-	allow := "GET"
+	allow, ok := "GET", r.Method == http.MethodGet
 	switch rt {
 	case routePayments:
-		allow = "POST"
+		allow, ok = "POST", r.Method == http.MethodPost
 	case routePayment:
-		allow = "GET, POST"
+		allow, ok = "GET, POST", r.Method == http.MethodGet || r.Method == http.MethodPost
 	}
-	if !strings.Contains(allow, r.Method) || r.Method == "" {
+	if !ok {
 		w.Header().Set("Allow", allow)
 		s.writeJSON(w, http.StatusMethodNotAllowed, s.errorBody("", codeBadMethod, nil))
 		return
@@ -146,8 +148,8 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, path string) 
 	} else {
 		p = parseForm(r.URL.RawQuery)
 	}
-	entity, ok := s.authenticate(w, r, p)
-	if !ok {
+	entity, authed := s.authenticate(w, r, p)
+	if !authed {
 		return
 	}
 	if s.defects.on(DefectIDMalformed) {
@@ -177,7 +179,17 @@ func (s *Sandbox) readBody(w http.ResponseWriter, r *http.Request) (params, bool
 		return params{}, false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
-	b, err := io.ReadAll(r.Body)
+	bp, _ := s.bufs.Get().(*[]byte)
+	if bp == nil {
+		b := make([]byte, 0, 2048)
+		bp = &b
+	}
+	b, err := readAll(r.Body, (*bp)[:0])
+	body := string(b)
+	if cap(b) <= 64<<10 {
+		*bp = b
+		s.bufs.Put(bp)
+	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -191,7 +203,24 @@ func (s *Sandbox) readBody(w http.ResponseWriter, r *http.Request) (params, bool
 	if strings.HasPrefix(ct, "application/json") || strings.HasPrefix(ct, "multipart/") {
 		return parseForm(""), true
 	}
-	return parseForm(string(b)), true
+	return parseForm(body), true
+}
+
+// readAll is io.ReadAll into a caller's (pooled) buffer.
+func readAll(r io.Reader, b []byte) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // authenticate checks the Bearer token and that it owns the entityId. A missing token
@@ -242,8 +271,8 @@ func (s *Sandbox) writeJSON(w http.ResponseWriter, status int, o obj) {
 	}
 	b := s.json.object((*bp)[:0], o)
 	h := w.Header()
-	h.Set("Content-Type", "application/json;charset=UTF-8")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 	if cap(b) <= 64<<10 {
@@ -251,6 +280,12 @@ func (s *Sandbox) writeJSON(w http.ResponseWriter, status int, o obj) {
 		s.bufs.Put(bp)
 	}
 }
+
+var (
+	canonicalVersionHeader = http.CanonicalHeaderKey(VersionHeader)
+	versionValue           = []string{Version}
+	jsonContentType        = []string{"application/json;charset=UTF-8"}
+)
 
 // logWriter remembers the status for the request log.
 type logWriter struct {

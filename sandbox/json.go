@@ -8,11 +8,23 @@ import (
 // encoding/json: key order then matches the platform's replies, the tolerated modes can
 // reverse it or add fields at every level in one place, and a PA round-trip stays cheap.
 
-// field is one key of an ordered JSON object.
+// field is one key of an ordered JSON object: a string value in s, or any other value
+// in v (obj, arr, []obj, rawJSON, bool, jsonNull). Strings stay out of the interface so
+// rendering a payment does not allocate per field.
 type field struct {
 	k string
-	v any // string, obj, arr, bool or nil (null)
+	s string
+	v any
 }
+
+// jsonNull is the JSON null value.
+type jsonNull struct{}
+
+// kv is a string-valued field.
+func kv(k, s string) field { return field{k: k, s: s} }
+
+// kx is a field with a non-string value.
+func kx(k string, v any) field { return field{k: k, v: v} }
 
 // obj is an ordered JSON object.
 type obj []field
@@ -28,11 +40,11 @@ func (o obj) add(k, v string) obj {
 	if v == "" {
 		return o
 	}
-	return append(o, field{k, v})
+	return append(o, kv(k, v))
 }
 
 // with appends a key whatever its value.
-func (o obj) with(k string, v any) obj { return append(o, field{k, v}) }
+func (o obj) with(k string, v any) obj { return append(o, kx(k, v)) }
 
 // jsonWriter carries the tolerated presentation changes that apply to every object.
 type jsonWriter struct {
@@ -76,6 +88,13 @@ func (w jsonWriter) value(b []byte, v any) []byte {
 	}
 }
 
+func (w jsonWriter) fieldValue(b []byte, f field) []byte {
+	if f.v == nil {
+		return appendString(b, f.s)
+	}
+	return w.value(b, f.v)
+}
+
 func (w jsonWriter) object(b []byte, o obj) []byte {
 	b = append(b, '{')
 	n := 0
@@ -86,10 +105,10 @@ func (w jsonWriter) object(b []byte, o obj) []byte {
 		n++
 		b = appendString(b, f.k)
 		b = append(b, ':')
-		b = w.value(b, f.v)
+		b = w.fieldValue(b, f)
 	}
 	if w.extra {
-		put(field{"sandboxExtension", rawJSON(`{"note":"unknown field a tolerant reader ignores","list":[1,2]}`)})
+		put(kx("sandboxExtension", rawJSON(`{"note":"unknown field a tolerant reader ignores","list":[1,2]}`)))
 	}
 	if w.reverse {
 		for i := len(o) - 1; i >= 0; i-- {
@@ -101,7 +120,7 @@ func (w jsonWriter) object(b []byte, o obj) []byte {
 		}
 	}
 	if w.extra {
-		put(field{"x_sandbox_unknown", "ignore me"})
+		put(kv("x_sandbox_unknown", "ignore me"))
 	}
 	return append(b, '}')
 }
@@ -167,7 +186,7 @@ func (w jsonWriter) freeze(o obj) obj {
 	}
 	out := make(obj, len(o))
 	for i, f := range o {
-		out[i] = field{f.k, rawJSON(w.value(nil, f.v))}
+		out[i] = kx(f.k, rawJSON(w.fieldValue(nil, f)))
 	}
 	return out
 }

@@ -81,11 +81,11 @@ func echoRequest(p params) obj {
 			}
 		}
 		if blk := p.echoBlock(b, mask); blk != nil {
-			o = append(o, field{b, blk})
+			o = append(o, kx(b, blk))
 		}
 	}
 	if cp := p.customParameters(); cp != nil {
-		o = append(o, field{"customParameters", cp})
+		o = append(o, kx("customParameters", cp))
 	}
 	return o
 }

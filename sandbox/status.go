@@ -90,7 +90,7 @@ func (s *Sandbox) queryByMerchantID(w http.ResponseWriter, entity string, p para
 		s.writeJSON(w, http.StatusNotFound, s.errorBody(entity, codeNotFound, nil))
 		return
 	}
-	body := obj{{"result", s.result(codeRequestOK, nil)}}
+	body := obj{kx("result", s.result(codeRequestOK, nil))}
 	body = s.trailer(body, s.timestamp(s.now()), s.newNDC(entity))
 	s.writeJSON(w, http.StatusOK, body.with("payments", list))
 }
@@ -110,8 +110,8 @@ func withoutKey(o obj, k string) obj {
 func (s *Sandbox) resultCodes(w http.ResponseWriter) {
 	list := make([]obj, 0, len(s.contract.ResultCodes))
 	for _, rc := range s.contract.ResultCodes {
-		list = append(list, obj{{"code", rc.Code}, {"description", s.description(rc.Code)}})
+		list = append(list, obj{kv("code", rc.Code), kv("description", s.description(rc.Code))})
 	}
-	body := s.trailer(obj{{"result", s.result(codeRequestOK, nil)}}, s.timestamp(s.now()), s.newNDC(""))
+	body := s.trailer(obj{kx("result", s.result(codeRequestOK, nil))}, s.timestamp(s.now()), s.newNDC(""))
 	s.writeJSON(w, http.StatusOK, body.with("resultCodes", list))
 }
