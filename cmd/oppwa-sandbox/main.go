@@ -32,9 +32,10 @@ import (
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "oppwa-sandbox:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
 		}
+		fmt.Fprintln(os.Stderr, "oppwa-sandbox:", err)
 		os.Exit(1)
 	}
 }
@@ -129,8 +130,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "OPPWA sandbox %s listening on %s\n", sandbox.Version, srv.URL)
-	for _, c := range srv.Sandbox.Credentials() {
-		fmt.Fprintf(stdout, "  entityId=%s  Authorization: Bearer %s\n", c.EntityID, c.AccessToken)
+	for i, c := range srv.Sandbox.Credentials() {
+		token := c.AccessToken
+		if i >= 2 {
+			// The public and secondary test tokens are published; extra ones are the
+			// user's own and are not echoed.
+			token = token[:min(4, len(token))] + "***"
+		}
+		fmt.Fprintf(stdout, "  entityId=%s  Authorization: Bearer %s\n", c.EntityID, token)
 	}
 	if len(defects) > 0 {
 		fmt.Fprintf(stdout, "  modes: %s\n", strings.Join(defects, ", "))

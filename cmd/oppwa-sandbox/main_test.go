@@ -1,10 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"net"
+	"net/http"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
 )
 
 func TestBadFlags(t *testing.T) {
@@ -50,5 +58,44 @@ func TestEnvDefects(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if err := run([]string{"-addr", "127.0.0.1:0"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "bogus-mode") {
 		t.Errorf("env defects: %v", err)
+	}
+}
+
+func TestServeAndShutDownOnSignal(t *testing.T) {
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run([]string{"-addr", "127.0.0.1:0", "-credentials", "0123456789abcdef0123456789abcdef:my-secret-token"}, pw, io.Discard)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	var out []string
+	for len(out) < 4 && sc.Scan() {
+		out = append(out, sc.Text())
+	}
+	go io.Copy(io.Discard, pr)
+	base := strings.TrimPrefix(out[0], "OPPWA sandbox "+sandbox.Version+" listening on ")
+	if !strings.HasPrefix(base, "http://127.0.0.1:") || !strings.HasSuffix(base, "/") {
+		t.Fatalf("banner %q", out[0])
+	}
+	all := strings.Join(out, "\n")
+	if !strings.Contains(all, sandbox.PublicCredentials().AccessToken) || strings.Contains(all, "my-secret-token") {
+		t.Errorf("credentials banner:\n%s", all)
+	}
+	resp, err := http.Get(base + "v1/resultcodes")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("serving: %v", err)
+	}
+	resp.Body.Close()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no shutdown on SIGINT")
 	}
 }
