@@ -9,7 +9,7 @@ import (
 
 // echoBlocks are the request families the platform echoes in its replies, in the
 // order they appear there.
-var echoBlocks = []string{"bankAccount", "customer", "billing", "shipping", "cart", "threeDSecure", "standingInstruction"}
+var echoBlocks = [...]string{"bankAccount", "customer", "billing", "shipping", "cart", "threeDSecure", "standingInstruction"}
 
 // createPayment handles POST /v1/payments: validate, decide the outcome, store, answer.
 func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity string, p params) {
@@ -69,8 +69,24 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 // echoRequest builds the request blocks replies echo (customParameters last, as the
 // platform does). The IBAN is masked like a card number.
 func echoRequest(p params) obj {
+	// One pass finds which families were sent, so absent ones cost nothing.
+	var present [len(echoBlocks)]bool
+	for _, k := range p.keys {
+		top := k
+		if i := strings.IndexAny(k, ".["); i >= 0 {
+			top = k[:i]
+		}
+		for j, b := range echoBlocks {
+			if top == b {
+				present[j] = true
+			}
+		}
+	}
 	var o obj
-	for _, b := range echoBlocks {
+	for j, b := range echoBlocks {
+		if !present[j] {
+			continue
+		}
 		var mask func(string, string) string
 		if b == "bankAccount" {
 			mask = func(k, v string) string {
