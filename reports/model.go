@@ -168,7 +168,7 @@ func build(r types.Report, meta Meta) (Certification, []specDetail) {
 }
 
 func specOf(sr types.SpecReport) (SpecResult, specDetail) {
-	id, must, _ := parseSpecText(sr.LeafNodeText)
+	id, must, _ := ParseSpecText(sr.LeafNodeText)
 	labels := sr.Labels()
 	if labels == nil {
 		labels = []string{}
@@ -254,9 +254,9 @@ func decodeEntry(e types.ReportEntry, v any) error {
 	return json.Unmarshal([]byte(js), v)
 }
 
-// parseSpecText splits "[ID] MUST ..." like framework.ParseSpecText, which reports
-// cannot import.
-func parseSpecText(text string) (id, must string, ok bool) {
+// ParseSpecText splits a conformance spec's text, "[ID] MUST ...", into its ID and
+// MUST statement; ok is false for specs without an ID.
+func ParseSpecText(text string) (id, must string, ok bool) {
 	if !strings.HasPrefix(text, "[") {
 		return "", text, false
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
 // entry is one line of the conformance catalogue.
@@ -67,17 +69,17 @@ func collectCatalogue(ctx context.Context, root string) ([]entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	var reports []types.Report
-	if err := json.Unmarshal(b, &reports); err != nil {
+	var rs []types.Report
+	if err := json.Unmarshal(b, &rs); err != nil {
 		return nil, err
 	}
 	var out []entry
-	for _, r := range reports {
+	for _, r := range rs {
 		for _, sr := range r.SpecReports {
 			if sr.LeafNodeType != types.NodeTypeIt {
 				continue
 			}
-			id, must, _ := parseSpecText(sr.LeafNodeText)
+			id, must, _ := reports.ParseSpecText(sr.LeafNodeText)
 			out = append(out, entry{ID: id, Must: must, Labels: sr.Labels()})
 		}
 	}
@@ -95,17 +97,6 @@ func cleanEnv() []string {
 		env = append(env, kv)
 	}
 	return env
-}
-
-func parseSpecText(text string) (id, must string, ok bool) {
-	if !strings.HasPrefix(text, "[") {
-		return "", text, false
-	}
-	end := strings.Index(text, "] ")
-	if end < 0 {
-		return "", text, false
-	}
-	return text[1:end], text[end+2:], true
 }
 
 // checkCatalogue enforces the catalogue's rules: every spec has an ID and a MUST, and

@@ -173,15 +173,7 @@ var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
 
 	fw.Conformance("S2S-BO-008", "MUST refuse a capture or refund of a payment still pending in the async workflow with 700.400.570", Label("CP", "RF", "async"), func(ctx SpecContext) {
 		s := fw.Begin(ctx)
-		b := fw.AsyncBrand()
-		_, resultURL := s.ResultURL()
-		params, _, err := fw.Payment(b, cur, s.MerchantTransactionID(), resultURL)
-		Expect(err).NotTo(HaveOccurred())
-		params.Set("paymentType", "DB")
-		r, err := s.Client.Pay(ctx, params)
-		s.Must(err, "async initial payment")
-		s.Note(r.Payment)
-		fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Pending)
+		r := s.PendingAsyncPayment(ctx)
 		rf, err := s.Client.Refund(ctx, r.Payment.ID, "10.00", cur, nil)
 		s.Must(err, "refund of a pending payment")
 		s.Note(rf.Payment)

@@ -66,3 +66,19 @@ func ExpectCode(code string, documented ...string) {
 
 // GroupName is the documented group of code.
 func GroupName(code string) string { return oppwa.GroupName(code) }
+
+// PendingAsyncPayment starts a DB with the first configured async brand and asserts it
+// is pending: a payment waiting for its shopper, which specs then poke at.
+func (s *Spec) PendingAsyncPayment(ctx context.Context) *oppwa.Response {
+	GinkgoHelper()
+	b := AsyncBrand()
+	_, resultURL := s.ResultURL()
+	params, _, err := Payment(b, Config().Currency, s.MerchantTransactionID(), resultURL)
+	Expect(err).NotTo(HaveOccurred())
+	params.Set("paymentType", "DB")
+	r, err := s.Client.Pay(ctx, params)
+	s.Must(err, "async initial payment")
+	s.Note(r.Payment)
+	ExpectOutcome(r.Payment.Result.Code, fixtures.Pending)
+	return r
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/shopper"
+	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
 // Report entry names; the report writer reads them back.
@@ -240,16 +241,7 @@ func Conformance(id, must string, args ...any) bool {
 func SpecText(id, must string) string { return "[" + id + "] " + must }
 
 // ParseSpecText splits "[ID] MUST ..." back into its parts.
-func ParseSpecText(text string) (id, must string, ok bool) {
-	if !strings.HasPrefix(text, "[") {
-		return "", text, false
-	}
-	end := strings.Index(text, "] ")
-	if end < 0 {
-		return "", text, false
-	}
-	return text[1:end], text[end+2:], true
-}
+func ParseSpecText(text string) (id, must string, ok bool) { return reports.ParseSpecText(text) }
 
 // Timeout is the per-spec timeout decorator for table entries.
 func Timeout() SpecTimeout { return SpecTimeout(Config().SpecTimeout) }

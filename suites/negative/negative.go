@@ -231,15 +231,7 @@ var _ = Describe("Forced declines", Label("negative", "decline"), func() {
 var _ = Describe("Async refusals", Label("negative", "async"), func() {
 	fw.Conformance("S2S-NEG-ASYNC-001", "MUST report pending (000.200) on a status lookup while the shopper has not finished", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
-		b := fw.AsyncBrand()
-		_, resultURL := s.ResultURL()
-		p, _, err := fw.Payment(b, fw.Config().Currency, s.MerchantTransactionID(), resultURL)
-		Expect(err).NotTo(HaveOccurred())
-		p.Set("paymentType", "DB")
-		r, err := s.Client.Pay(ctx, p)
-		s.Must(err, "async initial payment")
-		s.Note(r.Payment)
-		fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Pending)
+		r := s.PendingAsyncPayment(ctx)
 		st, err := s.Client.Status(ctx, r.Payment.ID)
 		s.Must(err, "status lookup while pending")
 		Expect(st.Payment.ID).To(Equal(r.Payment.ID))
