@@ -40,6 +40,7 @@ func (s *Sandbox) backoffice(w http.ResponseWriter, entity, refID string, p para
 
 	var body obj
 	var status int
+	buf := s.getObj()
 	s.locked(func() {
 		ref := s.store.get(refID, entity, s.defects.on(DefectCrossEntityReadable))
 		if ref != nil {
@@ -60,10 +61,11 @@ func (s *Sandbox) backoffice(w http.ResponseWriter, entity, refID string, p para
 			s.apply(op, ref)
 		}
 		s.store.put(op)
-		body = s.renderPayment(op, viewBackoffice, nil)
+		body = s.renderPaymentInto(*buf, op, viewBackoffice, nil)
 		status = s.statusFor(op, viewBackoffice)
 	})
 	s.writeJSON(w, status, body)
+	s.putObj(buf, body)
 }
 
 // succeeded reports whether ref is a final success the platform lets you reference.

@@ -151,8 +151,12 @@ func swap(v, from, to, other string) string {
 // what a client reads are applied here, on the way out, so the stored state stays
 // true and each defect breaks only the promise it names.
 func (s *Sandbox) renderPayment(p *payment, v view, redirect obj) obj {
+	return s.renderPaymentInto(make(obj, 0, 20+len(p.echo)), p, v, redirect)
+}
+
+// renderPaymentInto is renderPayment appending to o (a pooled buffer on the hot paths).
+func (s *Sandbox) renderPaymentInto(o obj, p *payment, v view, redirect obj) obj {
 	d := s.defects
-	o := make(obj, 0, 24)
 
 	id := p.id
 	if d.on(DefectIDMalformed) {
@@ -203,7 +207,7 @@ func (s *Sandbox) renderPayment(p *payment, v view, redirect obj) obj {
 	o = o.with("result", s.result(s.shownCode(p, v), nil))
 
 	if c := p.card; c != nil {
-		co := obj{}.add("bin", c.bin)
+		co := make(obj, 0, 6).add("bin", c.bin)
 		if d.on(DefectPANEchoed) {
 			co = co.add("number", c.pan)
 		}

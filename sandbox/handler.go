@@ -262,6 +262,29 @@ func bearer(h string) (string, bool) {
 	return t, t != ""
 }
 
+// getObj returns an empty pooled document for a reply; putObj gives it back once the
+// reply is written (nothing keeps a reference to a reply document).
+func (s *Sandbox) getObj() *obj {
+	if op, _ := s.objs.Get().(*obj); op != nil {
+		return op
+	}
+	o := make(obj, 0, 32)
+	return &o
+}
+
+func (s *Sandbox) putObj(op *obj, o obj) {
+	if o == nil {
+		s.objs.Put(op) // unused
+		return
+	}
+	if cap(o) > 64 {
+		return
+	}
+	clear(o[:cap(o)])
+	*op = o[:0]
+	s.objs.Put(op)
+}
+
 // writeJSON serialises an ordered document and writes it with its status.
 func (s *Sandbox) writeJSON(w http.ResponseWriter, status int, o obj) {
 	bp, _ := s.bufs.Get().(*[]byte)

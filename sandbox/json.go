@@ -20,6 +20,10 @@ type field struct {
 // jsonNull is the JSON null value.
 type jsonNull struct{}
 
+// rawField marks a field whose s holds ready JSON (a frozen value); a zero-size marker
+// in the interface costs no allocation.
+type rawField struct{}
+
 // kv is a string-valued field.
 func kv(k, s string) field { return field{k: k, s: s} }
 
@@ -89,8 +93,11 @@ func (w jsonWriter) value(b []byte, v any) []byte {
 }
 
 func (w jsonWriter) fieldValue(b []byte, f field) []byte {
-	if f.v == nil {
+	switch f.v.(type) {
+	case nil:
 		return appendString(b, f.s)
+	case rawField:
+		return append(b, f.s...)
 	}
 	return w.value(b, f.v)
 }
@@ -184,9 +191,19 @@ func (w jsonWriter) freeze(o obj) obj {
 	if len(o) == 0 {
 		return nil
 	}
-	out := make(obj, len(o))
+	// One buffer and one string for all fields; each field keeps a slice of it.
+	var b []byte
+	ends := make([]int, len(o))
 	for i, f := range o {
-		out[i] = kx(f.k, rawJSON(w.fieldValue(nil, f)))
+		b = w.fieldValue(b, f)
+		ends[i] = len(b)
+	}
+	text := string(b)
+	out := make(obj, len(o))
+	start := 0
+	for i, f := range o {
+		out[i] = field{k: f.k, s: text[start:ends[i]], v: rawField{}}
+		start = ends[i]
 	}
 	return out
 }

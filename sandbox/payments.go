@@ -54,16 +54,18 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 
 	var body obj
 	var status int
+	buf := s.getObj()
 	s.locked(func() {
 		s.store.put(pay)
 		var redirect obj
 		if pay.flow != flowNone {
 			redirect = s.redirectFor(r, pay, brand)
 		}
-		body = s.renderPayment(pay, viewInitial, redirect)
+		body = s.renderPaymentInto(*buf, pay, viewInitial, redirect)
 		status = s.statusFor(pay, viewInitial)
 	})
 	s.writeJSON(w, status, body)
+	s.putObj(buf, body)
 }
 
 // echoRequest builds the request blocks replies echo (customParameters last, as the

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
@@ -95,7 +96,10 @@ type Sandbox struct {
 	json        jsonWriter
 	retryAfter  string
 
-	bufs sync.Pool // reply buffers
+	bufs sync.Pool // reply and body buffers (*[]byte)
+	objs sync.Pool // top-level reply documents (*obj)
+
+	stamp atomic.Pointer[stampCache] // the current second's formatted timestamp
 
 	faultMu   sync.Mutex
 	lastFault map[string]bool // tolerate-retry-after: path faulted last time
@@ -245,8 +249,21 @@ func shortID() string {
 	return string(b[:])
 }
 
+// stampCache holds the formatted timestamp of one second: every reply carries one and
+// formatting is the costliest part of a small reply.
+type stampCache struct {
+	sec  int64
+	text string
+}
+
 func (s *Sandbox) timestamp(t time.Time) string {
-	return t.UTC().Format("2006-01-02 15:04:05-0700")
+	sec := t.Unix()
+	if c := s.stamp.Load(); c != nil && c.sec == sec {
+		return c.text
+	}
+	text := t.UTC().Format("2006-01-02 15:04:05-0700")
+	s.stamp.Store(&stampCache{sec, text})
+	return text
 }
 
 func (s *Sandbox) newNDC(entity string) string {

@@ -17,6 +17,8 @@ const (
 func (s *Sandbox) lookup(w http.ResponseWriter, entity, id string, limited bool) {
 	var body obj
 	var wait time.Duration
+	buf := s.getObj()
+	defer func() { s.putObj(buf, body) }()
 	s.locked(func() {
 		p := s.store.get(id, entity, s.defects.on(DefectCrossEntityReadable))
 		if p == nil {
@@ -34,7 +36,7 @@ func (s *Sandbox) lookup(w http.ResponseWriter, entity, id string, limited bool)
 				shown = o
 			}
 		}
-		body = s.renderPayment(shown, viewStatus, nil)
+		body = s.renderPaymentInto(*buf, shown, viewStatus, nil)
 	})
 	switch {
 	case wait > 0:
