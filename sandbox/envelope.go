@@ -147,9 +147,9 @@ func swap(v, from, to, other string) string {
 }
 
 // renderPayment builds the JSON reply for a stored payment; the caller holds
-// s.store.mu (payments change under it) and serialises the result after unlocking. Defect modes that change
-// what a client reads are applied here, on the way out, so the stored state stays
-// true and each defect breaks only the promise it names.
+// s.store.mu (payments change under it) and serialises the result after unlocking.
+// Defect modes that change what a client reads are applied here, on the way out, so
+// the stored state stays true and each defect breaks only the promise it names.
 func (s *Sandbox) renderPayment(p *payment, v view, redirect obj) obj {
 	return s.renderPaymentInto(make(obj, 0, 20+len(p.echo)), p, v, redirect)
 }
