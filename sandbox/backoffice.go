@@ -57,7 +57,7 @@ func (s *Sandbox) backoffice(w http.ResponseWriter, entity, refID string, p para
 			// machine allowed the operation and the forced answer is a success too.
 			op.code = fc
 		}
-		if natural == codeSuccess && s.contract.OutcomeOf(op.code) == fixtures.Success {
+		if natural == codeSuccess && s.outcomeOf(op.code) == fixtures.Success {
 			s.apply(op, ref)
 		}
 		s.store.put(op)
@@ -70,11 +70,11 @@ func (s *Sandbox) backoffice(w http.ResponseWriter, entity, refID string, p para
 
 // succeeded reports whether ref is a final success the platform lets you reference.
 func (s *Sandbox) succeeded(ref *payment) bool {
-	return s.contract.OutcomeOf(ref.code) == fixtures.Success
+	return s.outcomeOf(ref.code) == fixtures.Success
 }
 
 func (s *Sandbox) pending(ref *payment) bool {
-	return s.contract.OutcomeOf(ref.code) == fixtures.Pending
+	return s.outcomeOf(ref.code) == fixtures.Pending
 }
 
 // transition is the backoffice state machine: it returns the result code of op

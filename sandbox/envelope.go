@@ -108,7 +108,7 @@ func (s *Sandbox) errorBody(entity, code string, perrs []paramError) obj {
 // httpStatus is the sandbox's one rule: 200 for success and pending, 400 for every
 // rejection. Clients must classify by result.code; the status is a convenience.
 func (s *Sandbox) httpStatus(code string) int {
-	switch s.contract.OutcomeOf(code) {
+	switch s.outcomeOf(code) {
 	case fixtures.Success, fixtures.Pending:
 		return http.StatusOK
 	}
@@ -229,7 +229,7 @@ func (s *Sandbox) renderPaymentInto(o obj, p *payment, v view, redirect obj) obj
 func (s *Sandbox) shownCode(p *payment, v view) string {
 	d := s.defects
 	code := p.code
-	outcome := s.contract.OutcomeOf(code)
+	outcome := s.outcomeOf(code)
 	switch {
 	case d.on(DefectDeclineAsSuccess) && isInitial(p.paymentType) && outcome == fixtures.Rejected:
 		return codeSuccess

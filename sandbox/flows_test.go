@@ -149,6 +149,9 @@ func TestCheckoutRefusesBadSessions(t *testing.T) {
 			if pg.status != c.status || pg.header.Get("Location") != "" {
 				t.Fatalf("got %d %q", pg.status, pg.header.Get("Location"))
 			}
+			if pg.header.Get(VersionHeader) != Version {
+				t.Error("pages carry the version header too")
+			}
 			if c.status >= 400 && !strings.Contains(pg.header.Get("Content-Type"), "text/html") {
 				t.Errorf("error pages are HTML: %v", pg.header)
 			}

@@ -227,11 +227,14 @@ func (p params) echoBlock(prefix string, mask func(key, v string) string) obj {
 	var flat obj
 	nested := false
 	for i, k := range p.keys {
-		if len(k) <= len(prefix)+1 || !strings.HasPrefix(k, prefix) || k[len(prefix)] != '.' {
-			if strings.HasPrefix(k, prefix+"[") {
-				nested = true
-				break
-			}
+		if len(k) <= len(prefix)+1 || !strings.HasPrefix(k, prefix) {
+			continue
+		}
+		if k[len(prefix)] == '[' {
+			nested = true
+			break
+		}
+		if k[len(prefix)] != '.' {
 			continue
 		}
 		name := k[len(prefix)+1:]

@@ -178,7 +178,11 @@ func (s *Sandbox) readBody(w http.ResponseWriter, r *http.Request) (params, bool
 		s.writeJSON(w, http.StatusRequestEntityTooLarge, s.errorBody("", codeStructure, nil))
 		return params{}, false
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+	if r.ContentLength < 0 {
+		// Without a declared length the cap is enforced while reading; with one, the
+		// server's framing already stops at the checked length.
+		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+	}
 	bp, _ := s.bufs.Get().(*[]byte)
 	if bp == nil {
 		b := make([]byte, 0, 2048)

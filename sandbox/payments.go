@@ -36,8 +36,9 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 		resultURL:   p.get("shopperResultUrl"),
 	}
 	if n := p.get("card.number"); n != "" && (!known || brand.Kind == "card") {
-		pay.card = &cardView{bin: n[:min(6, len(n))], last4: n[max(0, len(n)-4):], pan: n,
+		pay.ownCard = cardView{bin: n[:min(6, len(n))], last4: n[max(0, len(n)-4):], pan: n,
 			holder: p.get("card.holder"), month: p.get("card.expiryMonth"), year: p.get("card.expiryYear")}
+		pay.card = &pay.ownCard
 	}
 	pay.echo = s.json.freeze(echoRequest(p))
 	pay.code, pay.flow, pay.flowResult = s.decide(p, brand, known, pay)

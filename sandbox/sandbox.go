@@ -99,7 +99,8 @@ type Sandbox struct {
 	bufs sync.Pool // reply and body buffers (*[]byte)
 	objs sync.Pool // top-level reply documents (*obj)
 
-	stamp atomic.Pointer[stampCache] // the current second's formatted timestamp
+	stamp    atomic.Pointer[stampCache]  // the current second's formatted timestamp
+	outcomes map[string]fixtures.Outcome // documented codes, classified once
 
 	faultMu   sync.Mutex
 	lastFault map[string]bool // tolerate-retry-after: path faulted last time
@@ -140,6 +141,10 @@ func New(opts Options) (*Sandbox, error) {
 	}
 	if opts.clock != nil {
 		s.now = opts.clock
+	}
+	s.outcomes = make(map[string]fixtures.Outcome, len(s.contract.ResultCodes))
+	for _, rc := range s.contract.ResultCodes {
+		s.outcomes[rc.Code] = s.contract.OutcomeOf(rc.Code)
 	}
 	secs := int64((opts.RetryAfter + time.Second - 1) / time.Second)
 	s.retryAfter = fmt.Sprint(secs)
@@ -213,6 +218,15 @@ func (s *Sandbox) Stats() Stats {
 		DuplicateMerchantTransactionIDs: s.store.dupMtx,
 		Evicted:                         s.store.evict,
 	}
+}
+
+// outcomeOf classifies a result code by the documented group regexes; documented codes
+// come from a table built once, since the regexes would run on every reply.
+func (s *Sandbox) outcomeOf(code string) fixtures.Outcome {
+	if o, ok := s.outcomes[code]; ok {
+		return o
+	}
+	return s.contract.OutcomeOf(code)
 }
 
 // newID returns 32 lowercase hex characters. Ids need to be unique, not secret, so a

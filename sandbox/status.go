@@ -80,7 +80,7 @@ func (s *Sandbox) queryByMerchantID(w http.ResponseWriter, entity string, p para
 	}
 	var list []obj
 	s.locked(func() {
-		for _, id := range s.store.byMtx[mtxKey(entity, mtx)] {
+		for _, id := range s.store.byMtx[mtxKey{entity, mtx}] {
 			if p := s.store.byID[id]; p != nil {
 				s.expire(p)
 				item := s.renderPayment(p, viewStatus, nil)

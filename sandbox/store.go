@@ -35,8 +35,8 @@ type payment struct {
 	code         string // current result code
 	referencedID string
 	riskScore    string
-	card         *cardView
-	echo         obj // echoed request blocks (customer, billing, customParameters...)
+	card         *cardView // nil without a card; points at ownCard
+	echo         obj       // echoed request blocks (customer, billing, customParameters...)
 	timestamp    string
 	ndc          string
 	created      time.Time
@@ -57,6 +57,8 @@ type payment struct {
 	children int // successful CP/RF referencing this payment
 
 	lookups []time.Time // status lookups inside the rate-limit window
+
+	ownCard cardView // storage for card, saving an allocation per card payment
 }
 
 // store holds the payments, bounded: when full, the oldest payment is evicted so a
@@ -67,7 +69,7 @@ type store struct {
 	byID   map[string]*payment
 	order  []string // insertion order (a ring would save the copy; eviction is rare)
 	head   int
-	byMtx  map[string][]string // entity+"\x00"+merchantTransactionId -> ids, oldest first
+	byMtx  map[mtxKey][]string // ids per entity and merchantTransactionId, oldest first
 	seq    uint64
 	dupMtx int
 	evict  int
@@ -78,12 +80,13 @@ func newStore(max int) *store {
 	return &store{
 		max:    max,
 		byID:   make(map[string]*payment, 1024),
-		byMtx:  make(map[string][]string),
+		byMtx:  make(map[mtxKey][]string),
 		byType: make(map[string]int),
 	}
 }
 
-func mtxKey(entity, mtx string) string { return entity + "\x00" + mtx }
+// mtxKey indexes payments by merchant reference within an entity.
+type mtxKey struct{ entity, mtx string }
 
 // put stores p; the caller holds s.mu.
 func (s *store) put(p *payment) {
@@ -103,7 +106,7 @@ func (s *store) put(p *payment) {
 	s.order = append(s.order, p.id)
 	s.byType[p.paymentType]++
 	if p.mtxID != "" {
-		k := mtxKey(p.entity, p.mtxID)
+		k := mtxKey{p.entity, p.mtxID}
 		if isInitial(p.paymentType) && len(s.byMtx[k]) > 0 {
 			s.dupMtx++
 		}
@@ -119,7 +122,7 @@ func (s *store) drop(id string) {
 	delete(s.byID, id)
 	s.byType[p.paymentType]--
 	if p.mtxID != "" {
-		k := mtxKey(p.entity, p.mtxID)
+		k := mtxKey{p.entity, p.mtxID}
 		ids := s.byMtx[k]
 		for i, x := range ids {
 			if x == id {
