@@ -296,6 +296,22 @@ func TestStartErrors(t *testing.T) {
 	}
 }
 
+func TestWildcardListenerURL(t *testing.T) {
+	srv, err := Start(context.Background(), ":0", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close(context.Background())
+	if !strings.HasPrefix(srv.URL, "http://127.0.0.1:") {
+		t.Errorf("URL %q", srv.URL)
+	}
+	resp, err := http.Get(srv.URL + "v1/resultcodes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
 func TestParseCredentials(t *testing.T) {
 	got, err := ParseCredentials(" 0123456789abcdef0123456789abcdef:tok1 ,fedcba9876543210fedcba9876543210:tok:2")
 	if err != nil || len(got) != 2 || got[1].AccessToken != "tok:2" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -33,7 +34,7 @@ func Start(ctx context.Context, addr string, opts Options) (*Server, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	s := &Server{URL: "http://" + ln.Addr().String() + "/", Sandbox: sb, srv: srv, done: make(chan struct{})}
+	s := &Server{URL: "http://" + dialAddr(ln.Addr()) + "/", Sandbox: sb, srv: srv, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		_ = srv.Serve(ln)
@@ -61,4 +62,14 @@ func (s *Server) Close(ctx context.Context) error {
 	}
 	<-s.done
 	return err
+}
+
+// dialAddr is the address clients should use: a wildcard listener (":0", "0.0.0.0")
+// is reached on the loopback address.
+func dialAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }
