@@ -183,17 +183,10 @@ func (s *Sandbox) readBody(w http.ResponseWriter, r *http.Request) (params, bool
 		// server's framing already stops at the checked length.
 		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
 	}
-	bp, _ := s.bufs.Get().(*[]byte)
-	if bp == nil {
-		b := make([]byte, 0, 2048)
-		bp = &b
-	}
+	bp := s.getBuf()
 	b, err := readAll(r.Body, (*bp)[:0])
 	body := string(b)
-	if cap(b) <= 64<<10 {
-		*bp = b
-		s.bufs.Put(bp)
-	}
+	s.putBuf(bp, b)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -291,21 +284,31 @@ func (s *Sandbox) putObj(op *obj, o obj) {
 
 // writeJSON serialises an ordered document and writes it with its status.
 func (s *Sandbox) writeJSON(w http.ResponseWriter, status int, o obj) {
-	bp, _ := s.bufs.Get().(*[]byte)
-	if bp == nil {
-		b := make([]byte, 0, 2048)
-		bp = &b
-	}
+	bp := s.getBuf()
 	b := s.json.object((*bp)[:0], o)
 	h := w.Header()
 	h["Content-Type"] = jsonContentType
 	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
-	if cap(b) <= 64<<10 {
-		*bp = b
-		s.bufs.Put(bp)
+	s.putBuf(bp, b)
+}
+
+// getBuf and putBuf recycle byte buffers for bodies, replies and frozen echoes.
+func (s *Sandbox) getBuf() *[]byte {
+	if bp, _ := s.bufs.Get().(*[]byte); bp != nil {
+		return bp
 	}
+	b := make([]byte, 0, 2048)
+	return &b
+}
+
+func (s *Sandbox) putBuf(bp *[]byte, b []byte) {
+	if cap(b) > 64<<10 {
+		return // let an unusually large buffer go
+	}
+	*bp = b[:0]
+	s.bufs.Put(bp)
 }
 
 var (

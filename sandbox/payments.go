@@ -40,7 +40,11 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 			holder: p.get("card.holder"), month: p.get("card.expiryMonth"), year: p.get("card.expiryYear")}
 		pay.card = &pay.ownCard
 	}
-	pay.echo = s.json.freeze(echoRequest(p))
+	if e := echoRequest(p); e != nil {
+		bp := s.getBuf()
+		pay.echo = s.json.freezeWith(e, *bp)
+		s.putBuf(bp, (*bp)[:0])
+	}
 	pay.code, pay.flow, pay.flowResult = s.decide(p, brand, known, pay)
 	if pay.flow != flowNone {
 		if pay.resultURL == "" {
