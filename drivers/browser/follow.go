@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -95,6 +96,8 @@ const pollInterval = 50 * time.Millisecond
 func (s *Session) Follow(ctx context.Context, r Redirect, returnURLPrefix string, action Action) (*Journey, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	tracef("Follow")
+	defer tracef("Follow end")
 
 	run, stop := context.WithCancelCause(s.ctx)
 	defer stop(nil)
@@ -215,7 +218,7 @@ func (f *flow) mark(st pageState) (bool, error) {
 	return res == "", nil
 }
 
-// watchLoads wakes the wait loop on every load and DOMContentLoaded event of
+// watchLoads wakes the wait loop on every commit, load and DOMContentLoaded event of
 // the tab, so waits mostly end on events and not on the poll interval. It
 // also records the HTTP status of every document.
 func (f *flow) watchLoads() {
@@ -238,18 +241,16 @@ func (f *flow) watchLoads() {
 			}
 		}
 	}()
-	loads := chromedp.Events(f.ctx, page.LoadEventFired)
-	dcl := chromedp.Events(f.ctx, page.DomContentEventFired)
+	wakeOn(f.ctx, page.FrameNavigated, notify)
+	wakeOn(f.ctx, page.DomContentEventFired, notify)
+	wakeOn(f.ctx, page.LoadEventFired, notify)
+}
+
+// wakeOn calls notify on every event ev of the tab until ctx ends.
+func wakeOn[E any](ctx context.Context, ev cdp.Event[E], notify func()) {
+	evs := chromedp.Events(ctx, ev)
 	go func() {
-		for _, err := range loads {
-			if err != nil {
-				return
-			}
-			notify()
-		}
-	}()
-	go func() {
-		for _, err := range dcl {
+		for _, err := range evs {
 			if err != nil {
 				return
 			}
@@ -262,8 +263,10 @@ func (f *flow) run(r Redirect) error {
 	if err := f.submitRedirect(r); err != nil {
 		return err
 	}
+	tracef("submitted")
 	for {
 		st, err := f.nextPage(0)
+		tracef("next page %s %s %v", st.Kind, st.URL, err)
 		if err != nil {
 			return err
 		}
@@ -403,6 +406,7 @@ func (f *flow) nextPage(limit time.Duration) (pageState, error) {
 		pctx, cancel := context.WithTimeout(f.ctx, 2*time.Second)
 		st, err := probe(pctx)
 		cancel()
+		tracef("probe %s seen=%v %s %v", st.Ready, st.Seen, st.URL, err)
 		if err == nil {
 			lastErr = nil
 			f.url = st.URL
@@ -440,7 +444,9 @@ func (f *flow) nextPage(limit time.Duration) (pageState, error) {
 		case <-deadline:
 			return st, errStalled
 		case <-f.wake:
+			tracef("wake")
 		case <-tick.C:
+			tracef("tick")
 		}
 	}
 }
@@ -479,11 +485,55 @@ func (f *flow) approve(st pageState) error {
 	if !found {
 		return fmt.Errorf("browser: checkout page %s has no #%s button (found %v)", st.URL, id, st.Buttons)
 	}
-	if ok, err := f.mark(st); err != nil || !ok {
-		return err // the page moved on: the loop looks again
+	sel, _ := json.Marshal("#" + id)
+	return f.clickAt(st, `document.querySelector(`+string(sel)+`)`, "#"+id+" on checkout page")
+}
+
+// clickTarget is where clickAt's script found the element.
+type clickTarget struct {
+	Moved bool    `json:"moved"`
+	Err   string  `json:"err"`
+	X     float64 `json:"x"`
+	Y     float64 `json:"y"`
+	Hit   bool    `json:"hit"`
+}
+
+// clickAt clicks the element that the expression elem yields, on the document
+// that probe saw as st, as a shopper would: with a trusted mouse click at its
+// centre. One script marks the document as handled, scrolls the element into
+// view and finds its centre; two mouse events click. If another element
+// covers the centre, it clicks through the DOM instead. If the page moved on
+// meanwhile, it does nothing and the loop looks again.
+func (f *flow) clickAt(st pageState, elem, what string) error {
+	id, _ := json.Marshal(st.ID)
+	js := `(() => {
+	if (document.__oppwaID !== ` + string(id) + `) return {moved: true};
+	const e = ` + elem + `;
+	if (!e) return {err: 'not found'};
+	e.scrollIntoView({block: 'center', inline: 'center'});
+	const r = e.getBoundingClientRect();
+	if (r.width === 0 || r.height === 0) return {err: 'not visible'};
+	const x = r.left + r.width / 2, y = r.top + r.height / 2;
+	const h = document.elementFromPoint(x, y);
+	document.__oppwaSeen = true;
+	return {x, y, hit: !!h && (h === e || e.contains(h))};
+})()`
+	t, err := chromedp.Run(f.ctx, chromedp.Evaluate[clickTarget](js))
+	switch {
+	case err != nil:
+		return fmt.Errorf("browser: click %s %s: %w", what, st.URL, err)
+	case t.Moved:
+		return nil
+	case t.Err != "":
+		return fmt.Errorf("browser: click %s %s: %s", what, st.URL, t.Err)
+	case !t.Hit:
+		// Covered (an overlay, a cookie banner): click through the DOM.
+		_, err = chromedp.Run(f.ctx, chromedp.Evaluate[chromedp.Void](`(` + elem + `).click()`))
+	default:
+		err = chromedp.Do(f.ctx, chromedp.MouseClickXY(t.X, t.Y))
 	}
-	if err := chromedp.Do(f.ctx, chromedp.Click(chromedp.ID(id))); err != nil {
-		return fmt.Errorf("browser: click #%s on checkout page %s: %w", id, st.URL, err)
+	if err != nil {
+		return fmt.Errorf("browser: click %s %s: %w", what, st.URL, err)
 	}
 	return nil
 }
@@ -510,7 +560,6 @@ func (f *flow) fillChallenge(st pageState) error {
 	s.dispatchEvent(new Event('change', {bubbles: true}));
 	const f = document.querySelector('form[name="challengeForm"]');
 	if (!f.querySelector('[type="submit"], button:not([type])')) return 'no submit button in challengeForm';
-	document.__oppwaSeen = true;
 	return '';
 })(`+string(vj)+`);`)))
 	if err != nil {
@@ -522,11 +571,7 @@ func (f *flow) fillChallenge(st pageState) error {
 	if msg != "" {
 		return fmt.Errorf("browser: challenge page %s: %s", st.URL, msg)
 	}
-	sel := chromedp.CSS(`form[name="challengeForm"] [type="submit"], form[name="challengeForm"] button:not([type])`)
-	if err := chromedp.Do(f.ctx, chromedp.Click(sel)); err != nil {
-		return fmt.Errorf("browser: submit challenge on %s: %w", st.URL, err)
-	}
-	return nil
+	return f.clickAt(st, `document.querySelector('form[name="challengeForm"] [type="submit"], form[name="challengeForm"] button:not([type])')`, "the submit button of the challenge form on")
 }
 
 // clickFirstSubmitJS clicks the first form's submit button. It returns false
@@ -589,23 +634,31 @@ func (f *flow) snap(ctx context.Context, name string, st pageState) {
 		f.j.Steps = append(f.j.Steps, Step{Name: name, URL: st.URL, Title: st.Title, At: time.Now()})
 		return
 	}
-	q := int64(screenshotQuality)
+	q, fast := int64(screenshotQuality), true
 	t0 := time.Now()
 	var img []byte
 	cctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	res, err := chromedp.Call(cctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
-		Format:  page.CaptureScreenshotFormatJpeg,
-		Quality: &q,
+		Format:           page.CaptureScreenshotFormatJpeg,
+		Quality:          &q,
+		OptimizeForSpeed: &fast,
 	})
 	cancel()
 	if err == nil {
 		img = res.Data
 	}
-	if os.Getenv("BROWSER_DEBUG") != "" {
-		fmt.Fprintf(os.Stderr, "snap %s %s: %v %v\n", name, st.URL, time.Since(t0), err)
-	}
+	tracef("snap %s %s: %v %v", name, st.URL, time.Since(t0), err)
 	if st.URL == "" {
 		st.URL = f.url
 	}
 	f.j.Steps = append(f.j.Steps, Step{Name: name, URL: st.URL, Title: st.Title, Screenshot: img, At: time.Now()})
+}
+
+// debug turns on a timed trace of every step on stderr (BROWSER_DEBUG=1).
+var debug = os.Getenv("BROWSER_DEBUG") != ""
+
+func tracef(format string, args ...any) {
+	if debug {
+		fmt.Fprintf(os.Stderr, time.Now().Format("15:04:05.000 ")+format+"\n", args...)
+	}
 }

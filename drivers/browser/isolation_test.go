@@ -1,0 +1,114 @@
+package browser_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
+)
+
+// stateSite sets and reads every kind of state a checkout page could leave in
+// the browser. /set stores it and goes on to the return URL; /check reads it
+// and brings it to the return URL as the query parameter "state".
+func stateSite(t *testing.T) (*httptest.Server, *atomic.Int64) {
+	var cached atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("/cached.js", func(w http.ResponseWriter, r *http.Request) {
+		cached.Add(1)
+		w.Header().Set("Content-Type", "text/javascript")
+		w.Header().Set("Cache-Control", "max-age=3600")
+		fmt.Fprint(w, "window.cachedLoaded = true;")
+	})
+	page := func(script string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Cache-Control", "no-store")
+			if r.URL.Path == "/set" {
+				http.SetCookie(w, &http.Cookie{Name: "srv", Value: "leak", Path: "/", MaxAge: 3600})
+			}
+			fmt.Fprintf(w, `<!doctype html><html><head><title>state</title><script src="/cached.js"></script></head><body><p>state</p>
+<script>const ret = new URLSearchParams(location.search).get('ret');
+(async () => { %s })().then(s => { const u = new URL(ret); if (s) u.searchParams.set('state', s); location.replace(u.href); });</script></body></html>`, script)
+		}
+	}
+	mux.HandleFunc("/set", page(`
+		document.cookie = 'js=leak; max-age=3600; path=/';
+		localStorage.setItem('k', 'leak');
+		sessionStorage.setItem('k', 'leak');
+		window.name = 'leak';
+		await new Promise((ok, ko) => { const r = indexedDB.open('leakdb', 1);
+			r.onupgradeneeded = () => r.result.createObjectStore('s');
+			r.onsuccess = () => { r.result.close(); ok(); }; r.onerror = ko; });
+		await caches.open('leakcache').then(c => c.put('/x', new Response('leak')));
+		return '';`))
+	mux.HandleFunc("/check", page(`
+		const dbs = (await indexedDB.databases()).map(d => d.name).join(',');
+		const cs = (await caches.keys()).join(',');
+		return JSON.stringify({cookie: document.cookie, local: localStorage.getItem('k'), session: sessionStorage.getItem('k'),
+			name: window.name, history: history.length, idb: dbs, caches: cs});`))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv, &cached
+}
+
+// TestResetTabIsolated proves that a reset tab is as clean as a new one:
+// cookies (HTTP and script), local and session storage, IndexedDB, Cache
+// Storage, the HTTP cache, window.name and history.
+func TestResetTabIsolated(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	// No pre-warmed tabs: the second session must get the first one's tab.
+	b, err := browser.Start(ctx, browser.Options{ExecPath: execPath(), Prewarm: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close(context.Background())
+	site, cached := stateSite(t)
+
+	run := func(s *browser.Session, path, key string) string {
+		t.Helper()
+		r := browser.Redirect{URL: site.URL + path, Method: "GET", Parameters: []browser.Param{{Name: "ret", Value: shop.URL(key)}}}
+		j, err := s.Follow(ctx, r, shop.Prefix(key), browser.Frictionless)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		u, _ := url.Parse(j.FinalURL)
+		return u.Query().Get("state")
+	}
+
+	// A fresh tab's view, the reference.
+	fresh, err := b.NewSession(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := run(fresh, "/check", t.Name()+"-fresh")
+	freshID := browser.TabID(fresh)
+	fresh.Close()
+	t.Logf("fresh tab: %s", want)
+
+	for i := range 3 {
+		s, err := b.NewSession(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id := browser.TabID(s); id != freshID {
+			t.Fatalf("round %d: got tab %s, want the reset tab %s", i, id, freshID)
+		}
+		before := cached.Load()
+		got := run(s, "/check", fmt.Sprintf("%s-check%d", t.Name(), i))
+		if got != want {
+			t.Errorf("round %d: reset tab sees %s, a fresh tab %s", i, got, want)
+		}
+		if cached.Load() != before+1 {
+			t.Errorf("round %d: /cached.js came from the HTTP cache of an earlier session", i)
+		}
+		run(s, "/set", fmt.Sprintf("%s-set%d", t.Name(), i))
+		s.Close()
+	}
+}

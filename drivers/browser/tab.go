@@ -1,0 +1,174 @@
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/storage"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+)
+
+// tab is one tab in an incognito browser context of its own. It serves one
+// session at a time; between sessions it is reset or disposed of.
+type tab struct {
+	ctx    context.Context // the tab; no deadline
+	cancel context.CancelFunc
+	id     target.ID
+	bcid   cdp.BrowserContextID
+
+	// dirty marks a tab that must not be reset and reused: it held state the
+	// reset does not clear, or it could not be watched.
+	dirty atomic.Bool
+
+	mu      sync.Mutex
+	origins map[string]bool // every origin the tab sent a request to
+}
+
+// openTab opens a new incognito browser context with one tab, attached, with
+// the viewport set and watched for the origins it contacts. ctx bounds only
+// the creation.
+func (b *Browser) openTab(ctx context.Context) (*tab, error) {
+	tctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	abort := context.AfterFunc(ctx, cancel)
+	err := chromedp.Do(tctx, chromedp.EmulateViewport(int64(b.opts.ViewportWidth), int64(b.opts.ViewportHeight)))
+	if !abort() {
+		err = errors.Join(context.Cause(ctx), err)
+	}
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("browser: new session: %w", err)
+	}
+	c := chromedp.FromContext(tctx)
+	t := &tab{ctx: tctx, cancel: cancel, bcid: c.BrowserContextID, origins: map[string]bool{}}
+	if c.Target != nil {
+		t.id = c.Target.TargetID
+	}
+	t.watch()
+	return t, nil
+}
+
+// watch records the origin of every request of the tab, and marks it dirty
+// when another target (out-of-process frame, worker, popup) attaches to it.
+func (t *tab) watch() {
+	reqs := chromedp.Events(t.ctx, network.RequestWillBeSent)
+	go func() {
+		for ev, err := range reqs {
+			if err != nil {
+				return
+			}
+			if ev.Request != nil {
+				t.note(ev.Request.URL)
+			}
+			t.note(ev.DocumentURL)
+		}
+	}()
+	attached := chromedp.Events(t.ctx, target.AttachedToTarget)
+	go func() {
+		for _, err := range attached {
+			if err != nil {
+				return
+			}
+			t.dirty.Store(true)
+		}
+	}()
+}
+
+func (t *tab) note(raw string) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return
+	}
+	o := u.Scheme + "://" + u.Host
+	t.mu.Lock()
+	t.origins[o] = true
+	t.mu.Unlock()
+}
+
+// errDirty says a tab holds state that a reset does not clear.
+var errDirty = errors.New("tab holds state a reset does not clear")
+
+// reset brings a used tab back to the state of a new one (see NewSession), or
+// fails; then the tab must be disposed of.
+func (t *tab) reset(b *Browser) error {
+	if t.dirty.Load() || t.id == "" || t.bcid == "" {
+		return errDirty
+	}
+	ctx, cancel := context.WithTimeout(t.ctx, 5*time.Second)
+	defer cancel()
+	// Another target in the browser context (a popup, a worker) holds state
+	// of its own.
+	ts, err := chromedp.CallBrowser(ctx, target.GetTargets, target.GetTargetsParams{})
+	if err != nil {
+		return err
+	}
+	for _, ti := range ts.TargetInfos {
+		if ti.BrowserContextID == t.bcid && ti.TargetID != t.id && ti.Type != "browser_ui" {
+			return fmt.Errorf("%w: %s target %s", errDirty, ti.Type, ti.URL)
+		}
+	}
+	// Leave the page: its scripts, timers and connections end with it.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		return err
+	}
+	t.mu.Lock()
+	origins := make([]string, 0, len(t.origins))
+	for o := range t.origins {
+		origins = append(origins, o)
+	}
+	clear(t.origins)
+	t.mu.Unlock()
+	err = chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tt *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tt, page.ResetNavigationHistory, cdp.Empty{}); err != nil {
+			return fmt.Errorf("reset history: %w", err)
+		}
+		// A browsing context's name survives navigations.
+		if _, err := cdp.Call(ctx, tt, runtime.Evaluate, runtime.EvaluateParams{Expression: "window.name = ''"}); err != nil {
+			return fmt.Errorf("clear window.name: %w", err)
+		}
+		for _, o := range origins {
+			if _, err := cdp.Call(ctx, tt, storage.ClearDataForOrigin, storage.ClearDataForOriginParams{Origin: o, StorageTypes: "all"}); err != nil {
+				return fmt.Errorf("clear data of %s: %w", o, err)
+			}
+		}
+		if _, err := cdp.Call(ctx, tt, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+			return fmt.Errorf("clear cookies: %w", err)
+		}
+		if _, err := cdp.Call(ctx, tt, network.ClearBrowserCache, cdp.Empty{}); err != nil {
+			return fmt.Errorf("clear cache: %w", err)
+		}
+		return nil
+	}), chromedp.EmulateViewport(int64(b.opts.ViewportWidth), int64(b.opts.ViewportHeight)))
+	if err != nil {
+		return err
+	}
+	// Proof, not trust: the browser context has no cookie left.
+	cs, err := chromedp.CallBrowser(ctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: t.bcid})
+	if err != nil {
+		return err
+	}
+	if len(cs.Cookies) > 0 {
+		return fmt.Errorf("%w: %d cookies left", errDirty, len(cs.Cookies))
+	}
+	return nil
+}
+
+// dispose closes the tab and disposes of its browser context, and waits for
+// both.
+func (t *tab) dispose() error {
+	err := chromedp.Cancel(t.ctx)
+	t.cancel()
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, chromedp.ErrInvalidContext) {
+		return fmt.Errorf("browser: close session: %w", err)
+	}
+	return nil
+}
