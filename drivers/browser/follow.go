@@ -528,7 +528,7 @@ func (f *flow) clickAt(st pageState, elem, what string) error {
 		return fmt.Errorf("browser: click %s %s: %s", what, st.URL, t.Err)
 	case !t.Hit:
 		// Covered (an overlay, a cookie banner): click through the DOM.
-		_, err = chromedp.Run(f.ctx, chromedp.Evaluate[chromedp.Void](`(` + elem + `).click()`))
+		_, err = chromedp.Run(f.ctx, chromedp.Evaluate[chromedp.Void](`(`+elem+`).click()`))
 	default:
 		err = chromedp.Do(f.ctx, chromedp.MouseClickXY(t.X, t.Y))
 	}
