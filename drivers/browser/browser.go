@@ -248,6 +248,8 @@ type Session struct {
 // step failed. It is safe to call NewSession from parallel goroutines. ctx
 // bounds only the creation.
 func (b *Browser) NewSession(ctx context.Context) (*Session, error) {
+	t0 := time.Now()
+	defer func() { tracef("NewSession %v", time.Since(t0)) }()
 	t, err := b.pool.take(ctx)
 	if err != nil {
 		return nil, err
@@ -267,6 +269,7 @@ func (s *Session) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
+	tracef("Session.Close")
 	s.b.pool.release(s.t)
 	return nil
 }
