@@ -39,8 +39,8 @@ var mutationFilters = map[string]string{
 	"reversal-leaves-capturable":   "RV",
 	"bad-token-accepted":           "negative && auth",
 	"cross-entity-readable":        "negative && auth",
-	"decline-as-success":           "negative",
-	"param-errors-missing":         "negative",
+	"decline-as-success":           "negative && !browser",
+	"param-errors-missing":         "negative && format",
 }
 
 // broadFilter is what tolerated changes run against: every kind of flow for a few
