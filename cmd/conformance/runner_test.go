@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -197,6 +198,7 @@ func TestFaultsDoNotChangeTheVerdict(t *testing.T) {
 		t.Skip("runs the suites twice")
 	}
 	labels := "!browser && (brand:VISA || backoffice || reporting || negative)"
+	retried := regexp.MustCompile(`attempts\\?"\s*:\s*[2-9]`)
 	states := func(env map[string]string) map[string]string {
 		dir := t.TempDir()
 		env["OPPWA_REPORT_DIR"] = dir
@@ -218,10 +220,17 @@ func TestFaultsDoNotChangeTheVerdict(t *testing.T) {
 		for _, s := range cert.Specs {
 			out[s.ID] = s.State
 		}
+		if _, faulty := env["OPPWA_SANDBOX_FAIL_503"]; faulty {
+			// The faults must have been met and retried, or this test proves nothing.
+			rj, _ := os.ReadFile(filepath.Join(dir, "report.json"))
+			if !retried.Match(rj) {
+				t.Fatal("no retried GET in the faulty run's transcripts")
+			}
+		}
 		return out
 	}
 	clean := states(map[string]string{})
-	faulty := states(map[string]string{"OPPWA_SANDBOX_FAIL_503": "0.1", "OPPWA_SANDBOX_FAIL_429": "0.05",
+	faulty := states(map[string]string{"OPPWA_SANDBOX_FAIL_503": "0.06", "OPPWA_SANDBOX_FAIL_429": "0.03",
 		"OPPWA_SANDBOX_RETRY_AFTER": "1s", "OPPWA_SANDBOX_LATENCY": "10ms"})
 	if len(clean) < 30 {
 		t.Fatalf("only %d specs in the clean run", len(clean))

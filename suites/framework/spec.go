@@ -114,18 +114,17 @@ func (s *Spec) Note(p oppwa.Payment) {
 		MerchantTransactionID: p.MerchantTransactionID, Code: p.Result.Code, Group: oppwa.GroupName(p.Result.Code)})
 }
 
-// Must fails the spec as an environment failure when err is one (unreachable host,
-// browser crash), and as a contract failure otherwise.
+// Must fails the spec when err is set: as an environment failure when the platform
+// could not be reached or the browser broke, as a contract failure otherwise.
 func (s *Spec) Must(err error, doing string) {
 	if err == nil {
 		return
 	}
-	msg := fmt.Sprintf("%s: %v", doing, err)
+	msg := strings.TrimPrefix(err.Error(), EnvironmentMarker)
 	if IsEnvironment(err) || isTransport(err) {
-		msg = EnvironmentMarker + strings.TrimPrefix(msg, EnvironmentMarker)
-		msg = strings.Replace(msg, EnvironmentMarker+doing+": "+EnvironmentMarker, EnvironmentMarker+doing+": ", 1)
+		Fail(EnvironmentMarker+doing+": "+msg, 1)
 	}
-	Fail(msg, 1)
+	Fail(doing+": "+msg, 1)
 }
 
 // isTransport is true for errors where the platform could not be reached or did not
