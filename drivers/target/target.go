@@ -92,7 +92,9 @@ var Variables = []struct{ Name, Doc string }{
 }
 
 // Known hosts. Production hosts are refused unless OPPWA_ALLOW_LIVE=yes; test hosts
-// and loopback are allowed; anything else needs OPPWA_TEST_ENDPOINT=yes.
+// and loopback are allowed; anything else needs OPPWA_TEST_ENDPOINT=yes. The OPPWA
+// hosts are the platform's own (HyperPay and other resellers use them too); Peach's
+// pair is from its card API documentation and VR pay's from its integration guide.
 var (
 	LiveHosts = []string{"oppwa.com", "eu-prod.oppwa.com", "card.peachpayments.com", "vr-pay-ecommerce.de"}
 	TestHosts = []string{"eu-test.oppwa.com", "test.oppwa.com", "sandbox-card.peachpayments.com", "test.vr-pay-ecommerce.de"}
