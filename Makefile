@@ -8,13 +8,16 @@ SHARD ?=
 CHROME_BIN ?= /usr/lib/chromium/chromium
 export CHROME_BIN
 
+# API-only runs (LABELS containing !browser) need no browser, so nothing is installed for them.
+NEEDS_CHROMIUM := $(if $(findstring !browser,$(LABELS)),,chromium)
+
 .PHONY: help test check unit suites mutation catalogue bench sandbox chromium vet merge
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "  variables: LABELS='sync && brand:VISA'  PROCS=2  SHARD=1/2  (see README.md)"
 
-test: chromium ## run the conformance suites against the configured target; reports in reports/latest/
+test: $(NEEDS_CHROMIUM) ## run the conformance suites against the configured target; reports in reports/latest/
 	@go run ./cmd/conformance run -labels '$(LABELS)' -procs '$(PROCS)' -shard '$(SHARD)'
 
 check: chromium vet unit suites mutation ## the project's own tests: vet, unit tests with -race, suites on the embedded sandbox, mutation self-tests
