@@ -32,16 +32,18 @@ const (
 	FailureEnvironment = "environment"
 )
 
-// Report entry names the framework attaches; kept here as strings because reports
-// cannot import the framework (the framework imports reports).
+// Report entry names of a spec's evidence. The framework attaches them and this
+// package reads them back; both use these names and the types below.
 const (
-	entryTranscript  = "transcript"
-	entryScreenshots = "screenshots"
-	entryPayments    = "payments"
+	EntryTranscript  = "transcript"
+	EntryScreenshots = "screenshots"
+	EntryPayments    = "payments"
 )
 
-// environmentMarker starts the failure message of an environment failure.
-const environmentMarker = "[environment] "
+// EnvironmentMarker starts the message of every failure caused by the environment
+// rather than by the platform; FailureKind, the report and the runner's exit code
+// all read it.
+const EnvironmentMarker = "[environment] "
 
 // Certification is the content of certification.json.
 type Certification struct {
@@ -86,7 +88,8 @@ type SpecResult struct {
 	Payments    []Payment `json:"payments"`
 }
 
-// Payment is a transaction a spec created, as the framework's payments entry has it.
+// Payment is a transaction a spec created: the payments entry, for a reviewer to find
+// in the backoffice.
 type Payment struct {
 	ID                    string `json:"id"`
 	PaymentType           string `json:"paymentType"`
@@ -96,9 +99,10 @@ type Payment struct {
 	Group                 string `json:"group"`
 }
 
-// shot mirrors the framework's Shot: the image is a file relative to the report
-// directory (File), or inline base64 (JPEG) from older reports.
-type shot struct {
+// Shot is one browser screenshot of the screenshots entry. The image is a JPEG file
+// relative to the report directory (File), kept beside the reports so that junit.xml
+// and report.json stay small; JPEG holds it once loaded for the HTML.
+type Shot struct {
 	Step string    `json:"step"`
 	URL  string    `json:"url"`
 	At   time.Time `json:"at"`
@@ -113,7 +117,7 @@ type specDetail struct {
 	Location  string
 	Started   time.Time
 	Exchanges []oppwa.Exchange
-	Shots     []shot
+	Shots     []Shot
 	// Notes are evidence entries that could not be read; shown, never fatal.
 	Notes []string
 }
@@ -155,7 +159,7 @@ func build(r types.Report, meta Meta) (Certification, []specDetail) {
 	// program-wide timeout) still make the run unverified.
 	if !r.SuiteSucceeded && c.Counts.Contract == 0 && c.Counts.Environment == 0 && len(r.SpecialSuiteFailureReasons) > 0 {
 		s := SpecResult{Must: "suite", State: "failed", FailureKind: FailureEnvironment,
-			Message: environmentMarker + strings.Join(r.SpecialSuiteFailureReasons, "; "), Labels: []string{}, Payments: []Payment{}}
+			Message: EnvironmentMarker + strings.Join(r.SpecialSuiteFailureReasons, "; "), Labels: []string{}, Payments: []Payment{}}
 		c.Specs = append(c.Specs, s)
 		details = append(details, specDetail{Node: "Suite"})
 		c.Counts.Environment++
@@ -188,7 +192,7 @@ func specOf(sr types.SpecReport) (SpecResult, specDetail) {
 		if s.Message == "" {
 			s.Message = sr.State.String()
 		}
-		s.FailureKind = failureKind(sr)
+		s.FailureKind = FailureKind(sr)
 	}
 	d := specDetail{Started: sr.StartTime}
 	if sr.State.Is(types.SpecStateFailureStates) && sr.Failure.Location.FileName != "" {
@@ -197,17 +201,17 @@ func specOf(sr types.SpecReport) (SpecResult, specDetail) {
 	for _, e := range sr.ReportEntries {
 		var err error
 		switch e.Name {
-		case entryTranscript:
+		case EntryTranscript:
 			var xs []oppwa.Exchange
 			if err = decodeEntry(e, &xs); err == nil {
 				d.Exchanges = append(d.Exchanges, xs...)
 			}
-		case entryScreenshots:
-			var ss []shot
+		case EntryScreenshots:
+			var ss []Shot
 			if err = decodeEntry(e, &ss); err == nil {
 				d.Shots = append(d.Shots, ss...)
 			}
-		case entryPayments:
+		case EntryPayments:
 			var ps []Payment
 			if err = decodeEntry(e, &ps); err == nil {
 				for _, p := range ps {
@@ -225,11 +229,11 @@ func specOf(sr types.SpecReport) (SpecResult, specDetail) {
 	return s, d
 }
 
-// failureKind follows cmd/conformance's exit code: the environment marker anywhere in
-// the message, or an interrupted run, is the environment's fault; anything else that
-// failed is the contract's.
-func failureKind(sr types.SpecReport) string {
-	if strings.Contains(sr.Failure.Message, environmentMarker) || sr.State == types.SpecStateInterrupted {
+// FailureKind tells whose fault a failed spec is: the environment marker anywhere in
+// the message, or an interrupted run, is the environment's; anything else that failed
+// is the contract's. The report and the runner's exit code both use it.
+func FailureKind(sr types.SpecReport) string {
+	if strings.Contains(sr.Failure.Message, EnvironmentMarker) || sr.State == types.SpecStateInterrupted {
 		return FailureEnvironment
 	}
 	return FailureContract

@@ -272,19 +272,25 @@ h1{font-size:1.3rem}dl{display:grid;grid-template-columns:8rem 1fr;gap:.3rem}dt{
 button{font-size:1rem;padding:.5rem 1rem;margin:.3rem .3rem 0 0;border-radius:4px;border:1px solid #889;cursor:pointer}
 #approve{background:#1a7f37;color:#fff}.note{color:#667;font-size:.85rem}</style>`
 
-var checkoutPage = template.Must(template.New("checkout").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>OPPWA sandbox demo checkout - {{.Brand}}</title>` + pageStyle + `</head>
-<body><main>
-<h1>Demo checkout: {{.Brand}}</h1>
-<dl>
+// pageParts are what every shopper page shows and carries: the payment's summary
+// and the session the redirect parameters opened.
+const pageParts = `{{define "summary"}}<dl>
 <dt>Brand</dt><dd id="brand">{{.Brand}}</dd>
 <dt>Amount</dt><dd id="amount">{{.Amount}}</dd>
 <dt>Currency</dt><dd id="currency">{{.Currency}}</dd>
 <dt>Reference</dt><dd id="reference">{{.Reference}}</dd>
 </dl>
-<form id="checkout" method="post" action="/connectors/demo/checkout/{{.ID}}/complete">
-<input type="hidden" name="ndcid" value="{{.NDC}}">
+{{end}}{{define "session"}}<input type="hidden" name="ndcid" value="{{.NDC}}">
 <input type="hidden" name="sessionToken" value="{{.Session}}">
+{{end}}`
+
+var checkoutPage = template.Must(template.New("checkout").Parse(pageParts + `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>OPPWA sandbox demo checkout - {{.Brand}}</title>` + pageStyle + `</head>
+<body><main>
+<h1>Demo checkout: {{.Brand}}</h1>
+{{template "summary" .}}
+<form id="checkout" method="post" action="/connectors/demo/checkout/{{.ID}}/complete">
+{{template "session" .}}
 <button type="submit" id="approve" name="outcome" value="approve">Approve payment</button>
 <button type="submit" id="cancel" name="outcome" value="cancel">Cancel</button>
 <button type="submit" id="fail" name="outcome" value="fail">Fail</button>
@@ -293,19 +299,13 @@ var checkoutPage = template.Must(template.New("checkout").Parse(`<!DOCTYPE html>
 </main></body></html>
 `))
 
-var challengePage = template.Must(template.New("challenge").Parse(`<!DOCTYPE html>
+var challengePage = template.Must(template.New("challenge").Parse(pageParts + `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>3-D Secure challenge - ACS simulator</title>` + pageStyle + `</head>
 <body><main>
 <h1>3-D Secure authentication (ACS challenge)</h1>
-<dl>
-<dt>Brand</dt><dd id="brand">{{.Brand}}</dd>
-<dt>Amount</dt><dd id="amount">{{.Amount}}</dd>
-<dt>Currency</dt><dd id="currency">{{.Currency}}</dd>
-<dt>Reference</dt><dd id="reference">{{.Reference}}</dd>
-</dl>
+{{template "summary" .}}
 <form name="challengeForm" method="post" action="/connectors/demo/threeds/{{.ID}}/complete">
-<input type="hidden" name="ndcid" value="{{.NDC}}">
-<input type="hidden" name="sessionToken" value="{{.Session}}">
+{{template "session" .}}
 <label for="outcomeSelect">Authentication result</label>
 <select id="outcomeSelect" name="outcome"><option value="Y">Approve</option><option value="N">Fail</option><option value="U">Technical error</option></select>
 <button type="submit">Submit</button>
@@ -314,19 +314,13 @@ var challengePage = template.Must(template.New("challenge").Parse(`<!DOCTYPE htm
 </main></body></html>
 `))
 
-var frictionlessPage = template.Must(template.New("frictionless").Parse(`<!DOCTYPE html>
+var frictionlessPage = template.Must(template.New("frictionless").Parse(pageParts + `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>3-D Secure - frictionless authentication</title>` + pageStyle + `</head>
 <body onload="document.forms[0].submit()"><main>
 <h1>3-D Secure: authenticating without a challenge</h1>
-<dl>
-<dt>Brand</dt><dd id="brand">{{.Brand}}</dd>
-<dt>Amount</dt><dd id="amount">{{.Amount}}</dd>
-<dt>Currency</dt><dd id="currency">{{.Currency}}</dd>
-<dt>Reference</dt><dd id="reference">{{.Reference}}</dd>
-</dl>
+{{template "summary" .}}
 <form name="frictionlessForm" method="post" action="/connectors/demo/threeds/{{.ID}}/complete">
-<input type="hidden" name="ndcid" value="{{.NDC}}">
-<input type="hidden" name="sessionToken" value="{{.Session}}">
+{{template "session" .}}
 <button type="submit" id="continue">Continue</button>
 </form>
 <p class="note">This page submits itself; press Continue if it does not.</p>

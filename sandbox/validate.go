@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
 // Messages the platform uses in result.parameterErrors (recorded in public clients).
@@ -228,23 +230,6 @@ func validateBackoffice(p params) []paramError {
 	return checkCommon(p, perrs)
 }
 
-// luhn reports whether a digit string passes the Luhn check.
-func luhn(n string) bool {
-	sum, double := 0, false
-	for i := len(n) - 1; i >= 0; i-- {
-		d := int(n[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
-}
-
 func prefixIn(n string, lo, hi int, digits int) bool {
 	if len(n) < digits {
 		return false
@@ -285,7 +270,7 @@ func cvvRequired(brand string) bool { return brand == "VISA" || brand == "MASTER
 // check (they are the simulator's own list); every one but the Luhn card passes Luhn.
 func cardCheck(brand string, p params, now time.Time, documented bool) string {
 	n := p.get("card.number")
-	if !luhn(n) {
+	if !fixtures.Luhn(n) {
 		return codeLuhn
 	}
 	if !documented && !brandMatches(brand, n) {

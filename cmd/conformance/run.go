@@ -18,6 +18,7 @@ import (
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/target"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
 // Exit codes, as documented in the README.
@@ -26,8 +27,6 @@ const (
 	exitEnvironment = 2
 	exitConfig      = 3
 )
-
-const environmentMarker = "[environment] "
 
 type runOptions struct {
 	labels, procs, shard string
@@ -205,11 +204,11 @@ func readSummary(path string) (summary, error) {
 	if err != nil {
 		return s, fmt.Errorf("no JSON report at %s: %w", path, err)
 	}
-	var reports []types.Report
-	if err := json.Unmarshal(b, &reports); err != nil {
+	var rs []types.Report
+	if err := json.Unmarshal(b, &rs); err != nil {
 		return s, fmt.Errorf("JSON report %s is unreadable: %w", path, err)
 	}
-	for _, r := range reports {
+	for _, r := range rs {
 		for _, sr := range r.SpecReports {
 			name := strings.TrimSpace(strings.Join(append(sr.ContainerHierarchyTexts, sr.LeafNodeText), " "))
 			switch {
@@ -229,7 +228,7 @@ func readSummary(path string) (summary, error) {
 				if name == "" {
 					name = sr.LeafNodeType.String()
 				}
-				if strings.Contains(sr.Failure.Message, environmentMarker) || sr.State == types.SpecStateInterrupted {
+				if reports.FailureKind(sr) == reports.FailureEnvironment {
 					s.environment = append(s.environment, name+": "+msg)
 				} else {
 					s.contract = append(s.contract, name+": "+msg)
@@ -322,14 +321,11 @@ func moduleRoot() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", &exitError{exitConfig, "run from inside the conformance repository (no go.mod found above " + wd + ")"}
-		}
+	root, ok := target.ModuleRoot(wd)
+	if !ok {
+		return "", &exitError{exitConfig, "run from inside the conformance repository (no go.mod found above " + wd + ")"}
 	}
+	return root, nil
 }
 
 func newRunID() string {

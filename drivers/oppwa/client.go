@@ -10,6 +10,7 @@ package oppwa
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -437,14 +438,13 @@ func toQuery(r *Response, err error) (*QueryReply, error) {
 		return nil, err
 	}
 	q := &QueryReply{Response: *r}
-	if list, ok := r.JSON["payments"]; ok {
+	if _, ok := r.JSON["payments"]; ok {
 		var wrap struct {
 			Payments []Payment `json:"payments"`
 		}
-		if jerr := jsonUnmarshal(r.Body, &wrap); jerr == nil {
+		if json.Unmarshal(r.Body, &wrap) == nil {
 			q.Payments = wrap.Payments
 		}
-		_ = list
 	} else if r.Payment.ID != "" {
 		q.Payments = []Payment{r.Payment}
 	}

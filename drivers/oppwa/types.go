@@ -129,5 +129,3 @@ func decodeInto(body []byte, r *Response) {
 	}
 	_ = json.Unmarshal(body, &r.Payment)
 }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -302,6 +302,20 @@ func readDotenv(getenv func(string) string, dir string) (string, map[string]stri
 	return path, vals, nil
 }
 
+// ModuleRoot is the nearest directory at or above dir that holds go.mod: where
+// relative report paths and .env are resolved, whichever folder a test binary or the
+// runner starts in. ok is false, and dir is returned, when there is none.
+func ModuleRoot(dir string) (root string, ok bool) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, true
+		}
+		if filepath.Dir(d) == d {
+			return dir, false
+		}
+	}
+}
+
 func findUp(dir, name string) string {
 	for d := dir; ; d = filepath.Dir(d) {
 		p := filepath.Join(d, name)

@@ -46,9 +46,7 @@ var _ = Describe("Async workflow through the shopper's browser", Label("async", 
 			params.Set("paymentType", "DB")
 
 			By("sending the initial payment with the url-encoded shopperResultUrl")
-			r, err := s.Client.Pay(ctx, params)
-			s.Must(err, "POST /v1/payments")
-			s.Note(r.Payment)
+			r := s.Call(s.Client.Pay(ctx, params))
 			sent := fw.Sent{PaymentType: "DB", Brand: b.Name, Amount: fw.Amount, Currency: t.Currency}
 			fw.ExpectTransaction(r, sent)
 			fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Pending)
@@ -60,9 +58,7 @@ var _ = Describe("Async workflow through the shopper's browser", Label("async", 
 			fw.ExpectReturn(ret, r.Payment.ID)
 
 			By("reading the final status at baseUrl + resourcePath")
-			st, err := s.Client.StatusAt(ctx, ret.ResourcePath)
-			s.Must(err, "GET baseUrl + resourcePath")
-			s.Note(st.Payment)
+			st := s.Call(s.Client.StatusAt(ctx, ret.ResourcePath))
 			fw.ExpectTransaction(st, sent)
 			Expect(st.Payment.ID).To(Equal(r.Payment.ID), "the status lookup must describe the payment the shopper paid")
 			fw.ExpectOutcome(st.Payment.Result.Code, o.want)

@@ -59,15 +59,11 @@ var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
 		pa := s.CardPayment(ctx, "PA", "92.00", nil)
 		for _, amt := range []string{"30.00", "30.00", "32.00"} {
 			By("capturing " + amt)
-			cp, err := s.Client.Capture(ctx, pa.Payment.ID, amt, cur, nil)
-			s.Must(err, "capture")
-			s.Note(cp.Payment)
+			cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, amt, cur, nil))
 			backofficeOK(cp, "CP", amt, cur, pa.Payment.ID)
 		}
 		By("capturing 0.01 beyond the PA amount")
-		over, err := s.Client.Capture(ctx, pa.Payment.ID, "0.01", cur, nil)
-		s.Must(err, "capture beyond")
-		s.Note(over.Payment)
+		over := s.Call(s.Client.Capture(ctx, pa.Payment.ID, "0.01", cur, nil))
 		refused(over, "700.400.100")
 		statusShows(ctx, s, pa.Payment.ID, "PA", fixtures.Success)
 	})
@@ -78,16 +74,12 @@ var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
 		var last *oppwa.Response
 		for _, amt := range []string{"50.00", "42.00"} {
 			By("refunding " + amt)
-			rf, err := s.Client.Refund(ctx, db.Payment.ID, amt, cur, nil)
-			s.Must(err, "refund")
-			s.Note(rf.Payment)
+			rf := s.Call(s.Client.Refund(ctx, db.Payment.ID, amt, cur, nil))
 			backofficeOK(rf, "RF", amt, cur, db.Payment.ID)
 			last = rf
 		}
 		By("refunding 0.01 more than was debited")
-		over, err := s.Client.Refund(ctx, db.Payment.ID, "0.01", cur, nil)
-		s.Must(err, "refund above volume")
-		s.Note(over.Payment)
+		over := s.Call(s.Client.Refund(ctx, db.Payment.ID, "0.01", cur, nil))
 		refused(over, "700.400.200")
 		statusShows(ctx, s, last.Payment.ID, "RF", fixtures.Success)
 	})
@@ -95,17 +87,11 @@ var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
 	fw.Conformance("S2S-BO-003", "MUST accept a refund after a capture and refuse one above the captured volume with 700.400.200", Label("RF", "CP"), func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		pa := s.CardPayment(ctx, "PA", "92.00", nil)
-		cp, err := s.Client.Capture(ctx, pa.Payment.ID, "60.00", cur, nil)
-		s.Must(err, "capture")
-		s.Note(cp.Payment)
+		cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, "60.00", cur, nil))
 		backofficeOK(cp, "CP", "60.00", cur, pa.Payment.ID)
-		rf, err := s.Client.Refund(ctx, cp.Payment.ID, "20.00", cur, nil)
-		s.Must(err, "refund of the capture")
-		s.Note(rf.Payment)
+		rf := s.Call(s.Client.Refund(ctx, cp.Payment.ID, "20.00", cur, nil))
 		backofficeOK(rf, "RF", "20.00", cur, cp.Payment.ID)
-		over, err := s.Client.Refund(ctx, cp.Payment.ID, "40.01", cur, nil)
-		s.Must(err, "refund above the captured volume")
-		s.Note(over.Payment)
+		over := s.Call(s.Client.Refund(ctx, cp.Payment.ID, "40.01", cur, nil))
 		refused(over, "700.400.200")
 		statusShows(ctx, s, rf.Payment.ID, "RF", fixtures.Success)
 	})
@@ -113,22 +99,16 @@ var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
 	fw.Conformance("S2S-BO-004", "MUST reverse a PA, then refuse a capture of it and a second reversal", Label("RV", "CP"), func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		pa := s.CardPayment(ctx, "PA", "92.00", nil)
-		rv, err := s.Client.Reverse(ctx, pa.Payment.ID, nil)
-		s.Must(err, "reversal")
-		s.Note(rv.Payment)
+		rv := s.Call(s.Client.Reverse(ctx, pa.Payment.ID, nil))
 		// A reversal voids the whole authorisation and echoes its amount.
 		backofficeOK(rv, "RV", "", cur, pa.Payment.ID)
 		By("capturing the reversed PA")
-		cp, err := s.Client.Capture(ctx, pa.Payment.ID, "10.00", cur, nil)
-		s.Must(err, "capture after reversal")
-		s.Note(cp.Payment)
+		cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, "10.00", cur, nil))
 		// 700.400.100 reads "PA value exceeded or PA reverted"; 700.300.300 "already
 		// ... reversed" is the documented neighbour.
 		refused(cp, "700.400.100", "700.300.300")
 		By("reversing it again")
-		rv2, err := s.Client.Reverse(ctx, pa.Payment.ID, nil)
-		s.Must(err, "second reversal")
-		s.Note(rv2.Payment)
+		rv2 := s.Call(s.Client.Reverse(ctx, pa.Payment.ID, nil))
 		refused(rv2, "700.400.300", "700.300.300")
 		statusShows(ctx, s, rv.Payment.ID, "RV", fixtures.Success)
 	})
@@ -136,9 +116,7 @@ var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
 	fw.Conformance("S2S-BO-005", "MUST refuse a capture of a DB (capture needs a successful PA)", Label("CP"), func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		db := s.CardPayment(ctx, "DB", "92.00", nil)
-		cp, err := s.Client.Capture(ctx, db.Payment.ID, "10.00", cur, nil)
-		s.Must(err, "capture of a DB")
-		s.Note(cp.Payment)
+		cp := s.Call(s.Client.Capture(ctx, db.Payment.ID, "10.00", cur, nil))
 		refused(cp, "700.400.510", "700.300.100")
 		statusShows(ctx, s, db.Payment.ID, "DB", fixtures.Success)
 	})
@@ -164,9 +142,7 @@ var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
 		if cur == "USD" {
 			other = "EUR"
 		}
-		cp, err := s.Client.Capture(ctx, pa.Payment.ID, "10.00", other, nil)
-		s.Must(err, "capture in another currency")
-		s.Note(cp.Payment)
+		cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, "10.00", other, nil))
 		refused(cp, "700.100.500")
 		statusShows(ctx, s, pa.Payment.ID, "PA", fixtures.Success)
 	})
@@ -174,9 +150,7 @@ var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
 	fw.Conformance("S2S-BO-008", "MUST refuse a capture or refund of a payment still pending in the async workflow with 700.400.570", Label("CP", "RF", "async"), func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		r := s.PendingAsyncPayment(ctx)
-		rf, err := s.Client.Refund(ctx, r.Payment.ID, "10.00", cur, nil)
-		s.Must(err, "refund of a pending payment")
-		s.Note(rf.Payment)
+		rf := s.Call(s.Client.Refund(ctx, r.Payment.ID, "10.00", cur, nil))
 		refused(rf, "700.400.570")
 		cp, err := s.Client.Capture(ctx, r.Payment.ID, "10.00", cur, nil)
 		s.Must(err, "capture of a pending payment")

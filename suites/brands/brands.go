@@ -29,9 +29,7 @@ var _ = Describe("Each brand's declared workflow", Label("workflow"), func() {
 		params, card, err := fw.Payment(b, t.Currency, s.MerchantTransactionID(), resultURL)
 		Expect(err).NotTo(HaveOccurred())
 		params.Set("paymentType", "DB")
-		r, err := s.Client.Pay(ctx, params)
-		s.Must(err, "POST /v1/payments")
-		s.Note(r.Payment)
+		r := s.Call(s.Client.Pay(ctx, params))
 		fw.ExpectTransaction(r, fw.Sent{PaymentType: "DB", Brand: b.Name, Amount: fw.Amount, Currency: t.Currency, PAN: card.Number})
 		if b.Workflow == fixtures.Sync {
 			fw.ExpectNoRedirect(r)

@@ -132,9 +132,7 @@ func ExpectReturn(ret ShopperReturn, paymentID string) {
 	GinkgoHelper()
 	Expect(ret.ResourcePath).To(MatchRegexp(oppwa.ResourcePathPattern.String()), "resourcePath %q is not /v1/payments/{32 hex}", ret.ResourcePath)
 	Expect(ret.ResourcePath).To(HaveSuffix("/"+paymentID), "resourcePath does not name the payment the shopper paid")
-	if ret.ID != "" {
-		Expect(ret.ID).To(Equal(paymentID), "id at the shopperResultUrl is not the payment's id")
-	}
+	Expect(ret.ID).To(Equal(paymentID), "id at the shopperResultUrl is missing or not the payment's id")
 }
 
 // ExpectParameterError asserts a documented format error naming param.

@@ -61,11 +61,8 @@ func (s *Spec) CardPayment(ctx context.Context, paymentType, amount string, extr
 // documentation leaves room, the caller lists every documented candidate.
 func ExpectCode(code string, documented ...string) {
 	GinkgoHelper()
-	Expect(documented).To(ContainElement(code), "result.code %s (%s) is not the documented %v", code, GroupName(code), documented)
+	Expect(documented).To(ContainElement(code), "result.code %s (%s) is not the documented %v", code, oppwa.GroupName(code), documented)
 }
-
-// GroupName is the documented group of code.
-func GroupName(code string) string { return oppwa.GroupName(code) }
 
 // PendingAsyncPayment starts a DB with the first configured async brand and asserts it
 // is pending: a payment waiting for its shopper, which specs then poke at.
@@ -76,9 +73,7 @@ func (s *Spec) PendingAsyncPayment(ctx context.Context) *oppwa.Response {
 	params, _, err := Payment(b, Config().Currency, s.MerchantTransactionID(), resultURL)
 	Expect(err).NotTo(HaveOccurred())
 	params.Set("paymentType", "DB")
-	r, err := s.Client.Pay(ctx, params)
-	s.Must(err, "async initial payment")
-	s.Note(r.Payment)
+	r := s.Call(s.Client.Pay(ctx, params))
 	ExpectOutcome(r.Payment.Result.Code, fixtures.Pending)
 	return r
 }

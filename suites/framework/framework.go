@@ -27,6 +27,7 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/shopper"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/target"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/reports"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
 )
 
@@ -66,7 +67,8 @@ func Configure() (target.Target, error) {
 		return t, err
 	}
 	if !filepath.IsAbs(t.ReportDir) {
-		t.ReportDir = filepath.Join(moduleRoot(wd), t.ReportDir)
+		root, _ := target.ModuleRoot(wd)
+		t.ReportDir = filepath.Join(root, t.ReportDir)
 	}
 	config = t
 	return t, nil
@@ -169,9 +171,9 @@ func (e *Env) NextMerchantTransactionID() string {
 	return fmt.Sprintf("%s-p%d-%d", e.RunID, GinkgoParallelProcess(), e.seq.Add(1))
 }
 
-// EnvironmentMarker starts the message of every failure caused by the environment
-// rather than by the platform, so that reports and exit codes can tell them apart.
-const EnvironmentMarker = "[environment] "
+// EnvironmentMarker starts the message of every environment failure; the report and
+// the runner's exit code read it.
+const EnvironmentMarker = reports.EnvironmentMarker
 
 // EnvironmentError marks err as an environment failure.
 func EnvironmentError(err error) error {
@@ -190,15 +192,4 @@ func (e envError) Unwrap() error { return e.error }
 func IsEnvironment(err error) bool {
 	var ee envError
 	return errors.As(err, &ee)
-}
-
-func moduleRoot(dir string) string {
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
-		}
-		if filepath.Dir(d) == d {
-			return dir
-		}
-	}
 }

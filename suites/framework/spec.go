@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive
 
@@ -17,33 +16,6 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/shopper"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
-
-// Report entry names; the report writer reads them back.
-const (
-	EntryTranscript  = "transcript"
-	EntryScreenshots = "screenshots"
-	EntryPayments    = "payments"
-)
-
-// Shot is one browser screenshot kept as evidence.
-type Shot struct {
-	Step string    `json:"step"`
-	URL  string    `json:"url"`
-	At   time.Time `json:"at"`
-	// File is the JPEG's path relative to the report directory. Images live beside the
-	// reports rather than inside them so that junit.xml and report.json stay small.
-	File string `json:"file"`
-}
-
-// PaymentRef is a transaction a spec created, for a reviewer to find in the backoffice.
-type PaymentRef struct {
-	ID                    string `json:"id"`
-	PaymentType           string `json:"paymentType"`
-	Brand                 string `json:"brand,omitempty"`
-	MerchantTransactionID string `json:"merchantTransactionId,omitempty"`
-	Code                  string `json:"code"`
-	Group                 string `json:"group"`
-}
 
 // Spec is one running spec's isolation and evidence.
 type Spec struct {
@@ -55,8 +27,8 @@ type Spec struct {
 
 	mu        sync.Mutex
 	exchanges []oppwa.Exchange
-	shots     []Shot
-	payments  []PaymentRef
+	shots     []reports.Shot
+	payments  []reports.Payment
 	session   *browser.Session
 }
 
@@ -90,13 +62,13 @@ func (s *Spec) finish() {
 		s.session = nil
 	}
 	if len(s.exchanges) > 0 {
-		AddReportEntry(EntryTranscript, s.exchanges, ReportEntryVisibilityNever)
+		AddReportEntry(reports.EntryTranscript, s.exchanges, ReportEntryVisibilityNever)
 	}
 	if len(s.shots) > 0 {
-		AddReportEntry(EntryScreenshots, s.shots, ReportEntryVisibilityNever)
+		AddReportEntry(reports.EntryScreenshots, s.shots, ReportEntryVisibilityNever)
 	}
 	if len(s.payments) > 0 {
-		AddReportEntry(EntryPayments, s.payments, ReportEntryVisibilityNever)
+		AddReportEntry(reports.EntryPayments, s.payments, ReportEntryVisibilityNever)
 	}
 }
 
@@ -110,21 +82,32 @@ func (s *Spec) Note(p oppwa.Payment) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.payments = append(s.payments, PaymentRef{ID: p.ID, PaymentType: p.PaymentType, Brand: p.PaymentBrand,
+	s.payments = append(s.payments, reports.Payment{ID: p.ID, PaymentType: p.PaymentType, Brand: p.PaymentBrand,
 		MerchantTransactionID: p.MerchantTransactionID, Code: p.Result.Code, Group: oppwa.GroupName(p.Result.Code)})
 }
 
 // Must fails the spec when err is set: as an environment failure when the platform
 // could not be reached or the browser broke, as a contract failure otherwise.
 func (s *Spec) Must(err error, doing string) {
+	GinkgoHelper()
 	if err == nil {
 		return
 	}
 	msg := strings.TrimPrefix(err.Error(), EnvironmentMarker)
 	if IsEnvironment(err) || isTransport(err) {
-		Fail(EnvironmentMarker+doing+": "+msg, 1)
+		Fail(EnvironmentMarker + doing + ": " + msg)
 	}
-	Fail(doing+": "+msg, 1)
+	Fail(doing + ": " + msg)
+}
+
+// Call checks an API call's error with Must and notes the transaction it made, so a
+// spec reads as its steps: cp := s.Call(s.Client.Capture(ctx, id, amount, currency, nil)).
+// The error already names the method and URL.
+func (s *Spec) Call(r *oppwa.Response, err error) *oppwa.Response {
+	GinkgoHelper()
+	s.Must(err, "API call")
+	s.Note(r.Payment)
+	return r
 }
 
 // isTransport is true for errors where the platform could not be reached or did not
@@ -165,7 +148,7 @@ func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (Sho
 	if j != nil {
 		s.mu.Lock()
 		for _, st := range j.Steps {
-			shot := Shot{Step: st.Name, URL: s.Client.Redactor().Redact(st.URL), At: st.At}
+			shot := reports.Shot{Step: st.Name, URL: s.Client.Redactor().Redact(st.URL), At: st.At}
 			shot.File, err = saveShot(key, len(s.shots), st.Name, st.Screenshot)
 			if err != nil {
 				GinkgoWriter.Printf("screenshot not kept: %v\n", err)
@@ -189,7 +172,7 @@ func saveShot(key string, n int, step string, jpeg []byte) (string, error) {
 	if len(jpeg) == 0 {
 		return "", nil
 	}
-	if id, _, ok := ParseSpecText(CurrentSpecReport().LeafNodeText); ok {
+	if id, _, ok := reports.ParseSpecText(CurrentSpecReport().LeafNodeText); ok {
 		key = id
 	}
 	rel := filepath.Join("screenshots", fmt.Sprintf("%s-%02d-%s.jpg", safeName(key), n, safeName(step)))
@@ -218,16 +201,6 @@ func (s *Spec) ResultURL() (key, resultURL string) {
 	return key, E().Receiver.URL(key)
 }
 
-// Screenshots returns the screenshots taken so far.
-func (s *Spec) Screenshots() []Shot {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Shot(nil), s.shots...)
-}
-
-// Redact hides the spec's secrets and card numbers in text meant for a failure message.
-func (s *Spec) Redact(text string) string { return s.Client.Redactor().Redact(text) }
-
 // Conformance declares a conformance spec: a stable ID, the one-line MUST it checks,
 // its labels and body. The ID and MUST become the spec text, "[ID] MUST ...", which the
 // catalogue and the report read back.
@@ -238,9 +211,6 @@ func Conformance(id, must string, args ...any) bool {
 
 // SpecText is the text of a conformance spec or table entry.
 func SpecText(id, must string) string { return "[" + id + "] " + must }
-
-// ParseSpecText splits "[ID] MUST ..." back into its parts.
-func ParseSpecText(text string) (id, must string, ok bool) { return reports.ParseSpecText(text) }
 
 // Timeout is the per-spec timeout decorator for table entries.
 func Timeout() SpecTimeout { return SpecTimeout(Config().SpecTimeout) }

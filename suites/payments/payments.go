@@ -26,9 +26,7 @@ var _ = Describe("Initial payments, sync workflow", Label("sync"), func() {
 			Expect(err).NotTo(HaveOccurred())
 			By("sending the " + k.paymentType + " server-to-server")
 			params.Set("paymentType", k.paymentType)
-			r, err := s.Client.Pay(ctx, params)
-			s.Must(err, "POST /v1/payments")
-			s.Note(r.Payment)
+			r := s.Call(s.Client.Pay(ctx, params))
 			fw.ExpectTransaction(r, fw.Sent{PaymentType: k.paymentType, Brand: b.Name, Amount: fw.Amount,
 				Currency: t.Currency, MerchantTransactionID: params.Get("merchantTransactionId"), PAN: card.Number})
 			fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Success)
@@ -55,9 +53,7 @@ var _ = Describe("Capture after preauthorization", Label("sync", "backoffice", "
 		params, card, err := fw.Payment(brand, t.Currency, s.MerchantTransactionID(), "")
 		Expect(err).NotTo(HaveOccurred())
 		By("preauthorizing " + fw.Amount + " " + t.Currency + " with " + brand.Name)
-		r, err := s.Client.Preauthorize(ctx, params)
-		s.Must(err, "POST /v1/payments (PA)")
-		s.Note(r.Payment)
+		r := s.Call(s.Client.Preauthorize(ctx, params))
 		fw.ExpectTransaction(r, fw.Sent{PaymentType: "PA", Brand: brand.Name, Amount: fw.Amount, Currency: t.Currency, PAN: card.Number})
 		fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Success)
 		return r.Payment.ID
@@ -69,9 +65,7 @@ var _ = Describe("Capture after preauthorization", Label("sync", "backoffice", "
 		paID := preauthorize(ctx, s)
 
 		By("capturing " + amount + " of the PA")
-		cp, err := s.Client.Capture(ctx, paID, amount, t.Currency, nil)
-		s.Must(err, "POST /v1/payments/{id} (CP)")
-		s.Note(cp.Payment)
+		cp := s.Call(s.Client.Capture(ctx, paID, amount, t.Currency, nil))
 		fw.ExpectTransaction(cp, fw.Sent{PaymentType: "CP", Amount: amount, Currency: t.Currency})
 		fw.ExpectOutcome(cp.Payment.Result.Code, fixtures.Success)
 		Expect(cp.Payment.ID).NotTo(Equal(paID), "a capture is a new transaction with its own id")

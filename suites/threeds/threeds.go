@@ -67,9 +67,7 @@ func run(ctx SpecContext, c threeDSCase) {
 	p.Set("paymentType", "DB")
 	p.Set("shopperResultUrl", resultURL)
 	By("sending a card payment that 3-D Secure applies to")
-	r, err := s.Client.Pay(ctx, p)
-	s.Must(err, "POST /v1/payments")
-	s.Note(r.Payment)
+	r := s.Call(s.Client.Pay(ctx, p))
 	sent := fw.Sent{PaymentType: "DB", Brand: b.Name, Amount: fw.Amount, Currency: t.Currency, PAN: c.card.Number}
 	fw.ExpectTransaction(r, sent)
 	fw.ExpectGroup(r.Payment.Result.Code, "pending")
@@ -80,9 +78,7 @@ func run(ctx SpecContext, c threeDSCase) {
 	s.Must(err, "3-D Secure redirect")
 	fw.ExpectReturn(ret, r.Payment.ID)
 
-	st, err := s.Client.StatusAt(ctx, ret.ResourcePath)
-	s.Must(err, "GET baseUrl + resourcePath")
-	s.Note(st.Payment)
+	st := s.Call(s.Client.StatusAt(ctx, ret.ResourcePath))
 	fw.ExpectTransaction(st, sent)
 	fw.ExpectOutcome(st.Payment.Result.Code, c.want)
 	if c.groups != nil {
@@ -150,9 +146,7 @@ var _ = Describe("3-D Secure", Label("3ds", "browser"), func() {
 		p.Set("paymentType", "DB")
 		p.Set("shopperResultUrl", resultURL)
 		p.Set("customParameters[3DS2_flow]", "challenge")
-		r, err := s.Client.Pay(ctx, p)
-		s.Must(err, "POST /v1/payments")
-		s.Note(r.Payment)
+		r := s.Call(s.Client.Pay(ctx, p))
 		fw.ExpectMaskedCard(r, card.Number)
 		fw.ExpectCode(r.Payment.Result.Code, "000.400.109")
 		fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Rejected)
