@@ -233,11 +233,17 @@ func (s *Sandbox) returnURL(p *payment) string {
 			rid = newID()
 		}
 	}
-	u += sep + "id=" + p.id
-	if !s.defects.on(DefectReturnNoResourcePath) {
-		u += "&resourcePath=" + url.QueryEscape("/v1/payments/"+rid)
+	var added []string
+	if !s.defects.on(DefectReturnNoID) {
+		added = append(added, "id="+p.id)
 	}
-	return u + frag
+	if !s.defects.on(DefectReturnNoResourcePath) {
+		added = append(added, "resourcePath="+url.QueryEscape("/v1/payments/"+rid))
+	}
+	if len(added) == 0 {
+		return u + frag
+	}
+	return u + sep + strings.Join(added, "&") + frag
 }
 
 type pageData struct {

@@ -28,6 +28,7 @@ const (
 	DefectBrandWrong              = "brand-wrong"
 	DefectRedirectNoURL           = "redirect-no-url"
 	DefectRedirectParamsDropped   = "redirect-params-dropped"
+	DefectReturnNoID              = "return-no-id"
 	DefectReturnNoResourcePath    = "return-no-resource-path"
 	DefectReturnWrongResourcePath = "return-wrong-resource-path"
 	DefectStatusStuckPending      = "status-stuck-pending"
@@ -63,6 +64,7 @@ var modes = []Mode{
 	{DefectBrandWrong, "paymentBrand is echoed as another brand (VISA -> MASTER, else VISA)", false},
 	{DefectRedirectNoURL, "async replies carry a redirect without url", false},
 	{DefectRedirectParamsDropped, "async replies carry redirect.parameters [] although the checkout page still requires them", false},
+	{DefectReturnNoID, "the shopper returns to shopperResultUrl without the payment's id", false},
 	{DefectReturnNoResourcePath, "the shopper returns to shopperResultUrl without resourcePath", false},
 	{DefectReturnWrongResourcePath, "the shopper returns with a resourcePath naming another payment's id", false},
 	{DefectStatusStuckPending, "status lookups keep answering 000.200.000 after the shopper finished an async payment", false},

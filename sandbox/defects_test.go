@@ -131,6 +131,7 @@ var promises = map[string][]string{
 	DefectBrandWrong:              {"pa.brand", "status.brand"},
 	DefectRedirectNoURL:           {"redirect.urlPresent"},
 	DefectRedirectParamsDropped:   {"redirect.paramsWork"},
+	DefectReturnNoID:              {"return.id"},
 	DefectReturnNoResourcePath:    {"return.hasResourcePath", "return.resourcePathOwn"},
 	DefectReturnWrongResourcePath: {"return.resourcePathOwn"},
 	DefectStatusStuckPending:      {"status.async"},

@@ -29,6 +29,7 @@ var mutationFilters = map[string]string{
 	"pan-echoed":                   "PA && brand:VISA",
 	"redirect-no-url":              "workflow && brand:PAYPAL",
 	"redirect-params-dropped":      "async && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)",
+	"return-no-id":                 "async && brand:PAYPAL",
 	"return-no-resource-path":      "async && brand:PAYPAL",
 	"return-wrong-resource-path":   "async && brand:PAYPAL",
 	"status-stuck-pending":         "async && brand:PAYPAL",
