@@ -1,7 +1,7 @@
-// Package target turns the user's environment and .env file into the one Target a run
+// Package config turns the user's environment and .env file into the one Target a run
 // certifies: which platform, as which merchant, for which brands and currency, with
 // which browser. Every mistake is reported as one line that names the fix.
-package target
+package config
 
 import (
 	"errors"

@@ -16,7 +16,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/oppwa-conformance/oppwa-conformance/drivers/target"
+	"github.com/oppwa-conformance/oppwa-conformance/config"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
@@ -184,13 +184,13 @@ func commandLine(o runOptions, filter string) string {
 	return strings.Join(parts, " ")
 }
 
-func loadTarget(root string, extraEnv []string) (target.Target, error) {
+func loadTarget(root string, extraEnv []string) (config.Target, error) {
 	extra := map[string]string{}
 	for _, kv := range extraEnv {
 		k, v, _ := strings.Cut(kv, "=")
 		extra[k] = v
 	}
-	return target.Load(func(k string) string {
+	return config.Load(func(k string) string {
 		if v, ok := extra[k]; ok {
 			return v
 		}
@@ -248,7 +248,7 @@ func oneLine(s string) string {
 }
 
 // preflight catches the environment problems that would otherwise fail every spec.
-func preflight(ctx context.Context, t target.Target, labels string) error {
+func preflight(ctx context.Context, t config.Target, labels string) error {
 	if !t.Embedded() {
 		u, _ := url.Parse(t.BaseURL)
 		host := u.Host
@@ -283,7 +283,7 @@ func shortNetErr(err error) string {
 }
 
 // needsBrowser says whether the label filter can select a spec that drives Chromium.
-func needsBrowser(t target.Target, labels string) bool {
+func needsBrowser(t config.Target, labels string) bool {
 	if strings.TrimSpace(labels) == "" {
 		return true
 	}
@@ -321,7 +321,7 @@ func moduleRoot() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	root, ok := target.ModuleRoot(wd)
+	root, ok := config.ModuleRoot(wd)
 	if !ok {
 		return "", &exitError{exitConfig, "run from inside the conformance repository (no go.mod found above " + wd + ")"}
 	}
@@ -344,7 +344,7 @@ func andFilter(a, b string) string {
 
 // shardFilter narrows the label filter to one shard. Shards split by brand label so a
 // brand's specs stay together; specs without a brand go to shard 1.
-func shardFilter(labels, shard string, t target.Target) (string, error) {
+func shardFilter(labels, shard string, t config.Target) (string, error) {
 	if shard == "" {
 		return labels, nil
 	}

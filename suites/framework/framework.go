@@ -25,7 +25,7 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/shopper"
-	"github.com/oppwa-conformance/oppwa-conformance/drivers/target"
+	"github.com/oppwa-conformance/oppwa-conformance/config"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
@@ -33,7 +33,7 @@ import (
 
 // Env is the per-process state built by suite setup.
 type Env struct {
-	Target   target.Target
+	Target   config.Target
 	Contract *fixtures.Contract
 	// Client acts as the configured merchant; specs use Spec.Client, which records.
 	Client *oppwa.Client
@@ -54,28 +54,28 @@ type Env struct {
 // The configuration is read before the spec tree is built (brands decide which specs
 // exist) and the Env in BeforeSuite; both are written once, by suite setup only.
 var (
-	config target.Target
+	configured config.Target
 	env    *Env
 )
 
 // Configure reads the target for tree construction. The bootstrap test calls it before
 // RunSpecs and stops with its one-line error if it fails.
-func Configure() (target.Target, error) {
+func Configure() (config.Target, error) {
 	wd, _ := os.Getwd()
-	t, err := target.Load(os.Getenv, wd)
+	t, err := config.Load(os.Getenv, wd)
 	if err != nil {
 		return t, err
 	}
 	if !filepath.IsAbs(t.ReportDir) {
-		root, _ := target.ModuleRoot(wd)
+		root, _ := config.ModuleRoot(wd)
 		t.ReportDir = filepath.Join(root, t.ReportDir)
 	}
-	config = t
+	configured = t
 	return t, nil
 }
 
 // Config returns the target read by Configure.
-func Config() target.Target { return config }
+func Config() config.Target { return configured }
 
 // E returns the process's Env; only valid inside specs.
 func E() *Env { return env }
@@ -95,7 +95,7 @@ func runID() string {
 // Setup builds the Env for this process. Cleanups are registered with DeferCleanup
 // beside what they undo, so call it from BeforeSuite.
 func Setup(ctx context.Context) error {
-	t := config
+	t := configured
 	// Servers live until the suite ends, not until BeforeSuite's context does.
 	long := context.WithoutCancel(ctx)
 	e := &Env{Target: t, Contract: fixtures.Load(), RunID: runID()}
