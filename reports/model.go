@@ -26,6 +26,17 @@ const (
 	VerdictInconclusive = "INCONCLUSIVE"
 )
 
+// Exit codes of a run, as the README documents them. Judge is the only place a
+// run's counts become one of them.
+const (
+	ExitPass        = 0
+	ExitContract    = 1
+	ExitEnvironment = 2
+	// ExitConfig is also the code of a run where no spec ran at all: the label filter
+	// or the brand list selected nothing, which is the configuration's doing.
+	ExitConfig = 3
+)
+
 // Failure kinds of a spec.
 const (
 	FailureContract    = "contract"
@@ -51,7 +62,9 @@ type Certification struct {
 	Verdict string `json:"verdict"`
 	// Reason says in one line why the verdict is what it is.
 	Reason string `json:"reason"`
-	Counts Counts `json:"counts"`
+	// ExitCode is the runner's exit code for this verdict.
+	ExitCode int    `json:"exitCode"`
+	Counts   Counts `json:"counts"`
 	// BuildNumber is the buildNumber of the first reply found in the transcripts.
 	BuildNumber string       `json:"buildNumber,omitempty"`
 	Suite       string       `json:"suite"`
@@ -167,8 +180,15 @@ func build(r types.Report, meta Meta) (Certification, []specDetail) {
 	sortSpecs(c.Specs, details)
 	assignAnchors(c.Specs, details)
 	c.BuildNumber = firstBuildNumber(details)
-	c.Verdict, c.Reason = verdict(c.Counts)
+	c.Verdict, c.Reason, c.ExitCode = Judge(c.Counts)
 	return c, details
+}
+
+// Summarize is the certification of a Ginkgo report: the same counts, verdict and exit
+// code that certification.json and index.html show, for the runner's terminal line.
+func Summarize(r types.Report, meta Meta) Certification {
+	c, _ := build(r, meta)
+	return c
 }
 
 func specOf(sr types.SpecReport) (SpecResult, specDetail) {
@@ -400,16 +420,21 @@ func firstBuildNumber(details []specDetail) string {
 	return best
 }
 
-func verdict(c Counts) (string, string) {
+// Judge turns a run's counts into its verdict, a one-line reason and the exit code.
+// A broken promise is a FAIL whatever else happened; environment failures beside it
+// are listed, not allowed to soften it.
+func Judge(c Counts) (verdict, reason string, exit int) {
 	switch {
+	case c.Contract > 0 && c.Environment > 0:
+		return VerdictFail, fmt.Sprintf("%d contract failure(s): the integration does not meet the documented contract; %d environment failure(s) left part of it unverified", c.Contract, c.Environment), ExitContract
 	case c.Contract > 0:
-		return VerdictFail, fmt.Sprintf("%d contract failure(s): the integration does not meet the documented contract", c.Contract)
+		return VerdictFail, fmt.Sprintf("%d contract failure(s): the integration does not meet the documented contract", c.Contract), ExitContract
 	case c.Environment > 0:
-		return VerdictInconclusive, fmt.Sprintf("%d environment failure(s): part of the contract was not verified; fix the environment and rerun", c.Environment)
+		return VerdictInconclusive, fmt.Sprintf("%d environment failure(s): part of the contract was not verified; fix the environment and rerun", c.Environment), ExitEnvironment
 	case c.Passed == 0:
-		return VerdictInconclusive, "no spec passed: nothing was verified (check the label filter and brands)"
+		return VerdictInconclusive, "no spec ran: nothing was verified (check LABELS and OPPWA_BRANDS)", ExitConfig
 	default:
-		return VerdictPass, fmt.Sprintf("all %d specs that ran passed", c.Passed)
+		return VerdictPass, fmt.Sprintf("all %d specs that ran passed", c.Passed), ExitPass
 	}
 }
 

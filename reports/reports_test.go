@@ -247,18 +247,21 @@ func TestWriteSerialEntries(t *testing.T) {
 	}
 }
 
-func TestVerdicts(t *testing.T) {
+func TestJudgeGivesOneVerdictAndExitCode(t *testing.T) {
 	for _, tc := range []struct {
 		c    Counts
 		want string
+		exit int
 	}{
-		{Counts{Passed: 3}, VerdictPass},
-		{Counts{Passed: 3, Environment: 1}, VerdictInconclusive},
-		{Counts{Passed: 3, Environment: 1, Contract: 1}, VerdictFail},
-		{Counts{Skipped: 4}, VerdictInconclusive},
+		{Counts{Passed: 3}, VerdictPass, ExitPass},
+		{Counts{Passed: 3, Environment: 1}, VerdictInconclusive, ExitEnvironment},
+		{Counts{Passed: 3, Environment: 1, Contract: 1}, VerdictFail, ExitContract},
+		{Counts{Passed: 3, Contract: 1}, VerdictFail, ExitContract},
+		{Counts{Skipped: 4}, VerdictInconclusive, ExitConfig},
 	} {
-		if got, _ := verdict(tc.c); got != tc.want {
-			t.Errorf("verdict(%+v) = %s, want %s", tc.c, got, tc.want)
+		got, reason, exit := Judge(tc.c)
+		if got != tc.want || exit != tc.exit || reason == "" {
+			t.Errorf("Judge(%+v) = %s, %d, %q; want %s, %d", tc.c, got, exit, reason, tc.want, tc.exit)
 		}
 	}
 }

@@ -126,7 +126,7 @@ func runBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("bench: full run: %w", err)
 	}
-	rep.FullRun.Specs, rep.FullRun.Passed, rep.FullRun.Verdict = sum.passed+sum.failed, sum.passed, sum.verdict()
+	rep.FullRun.Specs, rep.FullRun.Passed, rep.FullRun.Verdict = sum.Counts.Specs, sum.Counts.Passed, sum.Verdict
 
 	// 2. Per-flow latencies, in process.
 	fmt.Fprintln(os.Stderr, "bench: flow latencies")
@@ -151,7 +151,7 @@ func runBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("bench: latency run: %w", err)
 	}
-	rep.Latency.Specs = sum.passed + sum.failed
+	rep.Latency.Specs = sum.Counts.Specs
 	crit, suiteWall, err := longestSpec(filepath.Join(dir, "report.json"))
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/oppwa-conformance/oppwa-conformance/reports"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
 )
 
@@ -54,6 +55,8 @@ type mutationRow struct {
 	took                               time.Duration
 }
 
+// runMutation runs the suites once per sandbox mode and prints whether each defect
+// was caught and each tolerated change tolerated.
 func runMutation(ctx context.Context, args []string) error {
 	start := time.Now()
 	modes := sandbox.DefectModes()
@@ -63,55 +66,77 @@ func runMutation(ctx context.Context, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(base)
-	// One build serves every mode; compiling per mode would triple the run time.
-	root, err := moduleRoot()
+	binary, err := buildSuites(ctx)
 	if err != nil {
 		return err
+	}
+	defer os.Remove(binary)
+	var rows []mutationRow
+	for _, m := range modes {
+		row := runMode(ctx, m, binary, filepath.Join(base, m.Name))
+		rows = append(rows, row)
+		fmt.Fprintf(os.Stderr, "mutation %-30s expected %-4s observed %-4s (%s)\n", m.Name, row.expected, row.observed, row.took.Round(100*time.Millisecond))
+	}
+	bad := printMutationTable(rows)
+	fmt.Printf("%d modes in %s; %d not as expected\n", len(rows), time.Since(start).Round(time.Second), bad)
+	if bad > 0 {
+		return &exitError{exitContract, fmt.Sprintf("%d mutation modes were not as expected: an undetected defect is a gap in the suites", bad)}
+	}
+	return nil
+}
+
+// buildSuites compiles the suites once; compiling per mode would triple the run time.
+func buildSuites(ctx context.Context) (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
 	}
 	build := exec.CommandContext(ctx, "go", "tool", "ginkgo", "build", "./suites")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("build the suites: %v\n%s", err, out)
+		return "", &exitError{exitEnvironment, fmt.Sprintf("build the suites: %v: %s", err, oneLine(string(out)))}
 	}
-	binary := filepath.Join(root, "suites", "suites.test")
-	defer os.Remove(binary)
-	var rows []mutationRow
-	for _, m := range modes {
-		filter := mutationFilters[m.Name]
-		if filter == "" || m.Tolerated {
-			filter = broadFilter
-		}
-		t0 := time.Now()
-		sum, err := suiteRun(ctx, runOptions{
-			labels: filter, reportDir: filepath.Join(base, m.Name), quiet: true, binary: binary,
-			extraEnv: []string{"OPPWA_SANDBOX_DEFECTS=" + m.Name, "OPPWA_BASE_URL=", "OPPWA_ENV_FILE=/dev/null", "OPPWA_BRANDS="},
-		})
-		row := mutationRow{mode: m.Name, expected: "fail", took: time.Since(t0)}
-		if m.Tolerated {
-			row.expected = "pass"
-		}
-		switch {
-		case err != nil:
-			row.observed = "error: " + err.Error()
-		case len(sum.environment) > 0:
-			row.observed = "environment failure"
-			row.caughtBy = firstLines(sum.environment)
-		case len(sum.contract) > 0:
-			row.observed = "fail"
-			row.caughtBy = firstLines(sum.contract)
-			row.ok = !m.Tolerated
-		case sum.passed == 0:
-			row.observed = "nothing ran"
-		default:
-			row.observed = "pass"
-			row.ok = m.Tolerated
-		}
-		rows = append(rows, row)
-		fmt.Fprintf(os.Stderr, "mutation %-30s expected %-4s observed %-4s (%s)\n", m.Name, row.expected, row.observed, row.took.Round(100*time.Millisecond))
+	return filepath.Join(root, "suites", "suites.test"), nil
+}
+
+// runMode runs the suites against the embedded sandbox started with one mode.
+func runMode(ctx context.Context, m sandbox.Mode, binary, reportDir string) mutationRow {
+	filter := mutationFilters[m.Name]
+	if filter == "" || m.Tolerated {
+		filter = broadFilter
 	}
+	t0 := time.Now()
+	sum, err := suiteRun(ctx, runOptions{
+		labels: filter, reportDir: reportDir, quiet: true, binary: binary,
+		extraEnv: []string{"OPPWA_SANDBOX_DEFECTS=" + m.Name, "OPPWA_BASE_URL=", "OPPWA_ENV_FILE=/dev/null", "OPPWA_BRANDS="},
+	})
+	row := mutationRow{mode: m.Name, expected: "fail", took: time.Since(t0)}
+	if m.Tolerated {
+		row.expected = "pass"
+	}
+	switch {
+	case err != nil:
+		row.observed = "error: " + err.Error()
+	case sum.ExitCode == exitEnvironment:
+		row.observed = "environment failure"
+		row.caughtBy = failedIDs(sum.Certification, reports.FailureEnvironment)
+	case sum.ExitCode == exitContract:
+		row.observed = "fail"
+		row.caughtBy = failedIDs(sum.Certification, reports.FailureContract)
+		row.ok = !m.Tolerated
+	case sum.ExitCode == exitConfig:
+		row.observed = "nothing ran"
+	default:
+		row.observed = "pass"
+		row.ok = m.Tolerated
+	}
+	return row
+}
+
+// printMutationTable prints the rows and returns how many were not as expected.
+func printMutationTable(rows []mutationRow) (bad int) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "MODE\tEXPECTED\tOBSERVED\tOK\tCAUGHT BY")
-	bad := 0
 	for _, r := range rows {
 		ok := "yes"
 		if !r.ok {
@@ -121,24 +146,16 @@ func runMutation(ctx context.Context, args []string) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.mode, r.expected, r.observed, ok, r.caughtBy)
 	}
 	_ = w.Flush()
-	fmt.Printf("%d modes in %s; %d not as expected\n", len(rows), time.Since(start).Round(time.Second), bad)
-	if bad > 0 {
-		return &exitError{exitContract, fmt.Sprintf("%d mutation modes were not as expected: an undetected defect is a gap in the suites", bad)}
-	}
-	return nil
+	return bad
 }
 
-// firstLines names the specs that caught a mode, by conformance ID where there is one.
-func firstLines(lines []string) string {
+// failedIDs names the specs that failed with kind, by conformance ID, three at most.
+func failedIDs(c reports.Certification, kind string) string {
 	var ids []string
-	for _, l := range lines {
-		if i := strings.Index(l, "["); i >= 0 {
-			if j := strings.Index(l[i:], "]"); j > 0 {
-				ids = append(ids, l[i+1:i+j])
-				continue
-			}
+	for _, sp := range c.Specs {
+		if sp.FailureKind == kind {
+			ids = append(ids, specName(sp))
 		}
-		ids = append(ids, oneLine(l)[:min(60, len(oneLine(l)))])
 	}
 	if len(ids) > 3 {
 		return strings.Join(ids[:3], ", ") + fmt.Sprintf(" (+%d)", len(ids)-3)

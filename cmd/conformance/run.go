@@ -21,11 +21,11 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
-// Exit codes, as documented in the README.
+// Exit codes, as documented in the README; the report package owns them.
 const (
-	exitContract    = 1
-	exitEnvironment = 2
-	exitConfig      = 3
+	exitContract    = reports.ExitContract
+	exitEnvironment = reports.ExitEnvironment
+	exitConfig      = reports.ExitConfig
 )
 
 type runOptions struct {
@@ -53,43 +53,43 @@ func runSuites(ctx context.Context, args []string) error {
 	return sum.exit()
 }
 
-// summary is what a run's JSON report says.
+// summary is a finished run: the one certification the report package computed
+// from Ginkgo's JSON report, and where the reports are.
 type summary struct {
-	specs, passed, failed, skipped int
-	contract, environment          []string
-	reportDir                      string
+	reports.Certification
+	reportDir string
 }
 
+// exitMessages say what a user does next after each verdict's exit code.
+var exitMessages = map[int]string{
+	exitContract:    "the platform broke its contract: see the contract failures above",
+	exitEnvironment: "environment failures: fix the environment and run again (the verdict on the contract is incomplete)",
+	exitConfig:      "no spec ran: check LABELS and OPPWA_BRANDS",
+}
+
+// exit prints the verdict line and the failures, and returns the verdict's exit code.
 func (s summary) exit() error {
-	fmt.Printf("\nverdict: %s — %d specs run, %d passed, %d contract failures, %d environment failures, %d skipped\nreports: %s\n",
-		s.verdict(), s.passed+s.failed, s.passed, len(s.contract), len(s.environment), s.skipped, s.reportDir)
-	for _, l := range s.environment {
-		fmt.Println("  environment: " + l)
+	c := s.Counts
+	fmt.Printf("\nverdict: %s — %d specs run, %d passed, %d contract failures, %d environment failures, %d skipped\n%s\nreports: %s\n",
+		s.Verdict, c.Passed+c.Contract+c.Environment, c.Passed, c.Contract, c.Environment, c.Skipped, s.Reason, s.reportDir)
+	for _, kind := range []string{reports.FailureContract, reports.FailureEnvironment} {
+		for _, sp := range s.Specs {
+			if sp.FailureKind == kind {
+				fmt.Printf("  %-12s %s: %s\n", kind+":", specName(sp), oneLine(sp.Message))
+			}
+		}
 	}
-	for _, l := range s.contract {
-		fmt.Println("  contract:    " + l)
+	if s.ExitCode == reports.ExitPass {
+		return nil
 	}
-	switch {
-	case len(s.environment) > 0:
-		return &exitError{exitEnvironment, "environment failures: fix the environment and run again (the verdict on the contract is incomplete)"}
-	case len(s.contract) > 0:
-		return &exitError{exitContract, "the platform broke its contract: see the failed specs above"}
-	case s.passed == 0:
-		return &exitError{exitConfig, "no spec ran: check LABELS and OPPWA_BRANDS"}
-	}
-	return nil
+	return &exitError{s.ExitCode, exitMessages[s.ExitCode]}
 }
 
-func (s summary) verdict() string {
-	switch {
-	case len(s.environment) > 0:
-		return "INCONCLUSIVE (environment)"
-	case len(s.contract) > 0:
-		return "FAIL"
-	case s.passed == 0:
-		return "NOTHING RAN"
+func specName(sp reports.SpecResult) string {
+	if sp.ID == "" {
+		return sp.Must
 	}
-	return "PASS"
+	return sp.ID
 }
 
 // suiteRun checks the configuration and environment, then runs Ginkgo and reads its
@@ -198,45 +198,18 @@ func loadTarget(root string, extraEnv []string) (config.Target, error) {
 	}, root)
 }
 
+// readSummary reads Ginkgo's JSON report and lets the report package judge it, so the
+// terminal says what certification.json and index.html say.
 func readSummary(path string) (summary, error) {
-	var s summary
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return s, fmt.Errorf("no JSON report at %s: %w", path, err)
+		return summary{}, fmt.Errorf("no JSON report at %s: %w", path, err)
 	}
 	var rs []types.Report
-	if err := json.Unmarshal(b, &rs); err != nil {
-		return s, fmt.Errorf("JSON report %s is unreadable: %w", path, err)
+	if err := json.Unmarshal(b, &rs); err != nil || len(rs) == 0 {
+		return summary{}, fmt.Errorf("JSON report %s is unreadable (%v): run again, or `go tool ginkgo ./suites` to see why", path, err)
 	}
-	for _, r := range rs {
-		for _, sr := range r.SpecReports {
-			name := strings.TrimSpace(strings.Join(append(sr.ContainerHierarchyTexts, sr.LeafNodeText), " "))
-			switch {
-			case sr.State == types.SpecStatePassed:
-				if sr.LeafNodeType == types.NodeTypeIt {
-					s.passed++
-					s.specs++
-				}
-			case sr.State == types.SpecStateSkipped || sr.State == types.SpecStatePending:
-				s.skipped++
-			case sr.State.Is(types.SpecStateFailureStates):
-				msg := oneLine(sr.Failure.Message)
-				if sr.LeafNodeType == types.NodeTypeIt {
-					s.failed++
-					s.specs++
-				}
-				if name == "" {
-					name = sr.LeafNodeType.String()
-				}
-				if reports.FailureKind(sr) == reports.FailureEnvironment {
-					s.environment = append(s.environment, name+": "+msg)
-				} else {
-					s.contract = append(s.contract, name+": "+msg)
-				}
-			}
-		}
-	}
-	return s, nil
+	return summary{Certification: reports.Summarize(rs[0], reports.Meta{})}, nil
 }
 
 func oneLine(s string) string {

@@ -51,7 +51,7 @@ type Client struct {
 	http     *http.Client
 	attempts int
 	maxWait  time.Duration
-	onX      func(Exchange)
+	record   func(Exchange)
 	redactor *Redactor
 	// noAuth and the overrides exist for negative specs that must send what a broken
 	// merchant would send.
@@ -67,7 +67,7 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		base: base, entityID: cfg.EntityID, token: cfg.AccessToken,
 		http: cfg.HTTPClient, attempts: cfg.GETAttempts, maxWait: cfg.MaxRetryWait,
-		onX: cfg.OnExchange, redactor: NewRedactor(cfg.AccessToken),
+		record: cfg.OnExchange, redactor: NewRedactor(cfg.AccessToken),
 	}
 	if c.http == nil {
 		c.http = &http.Client{Timeout: 30 * time.Second}
@@ -109,7 +109,7 @@ func (c *Client) Redactor() *Redactor { return c.redactor }
 // WithRecorder returns a copy whose calls report their transcript to fn.
 func (c *Client) WithRecorder(fn func(Exchange)) *Client {
 	cp := *c
-	cp.onX = fn
+	cp.record = fn
 	return &cp
 }
 
@@ -263,10 +263,10 @@ func (c *Client) reconcile(ctx context.Context, mtid string, cause error) error 
 	if err == nil {
 		ue.Found = q.Payments
 	}
-	if c.onX != nil {
+	if c.record != nil {
 		// The lost POST's own entry is already recorded; this one tells the reader of the
 		// report what the platform holds now, so a double charge can be ruled out.
-		c.onX(Exchange{Method: "RECONCILE", URL: c.redactor.Redact(c.Resolve("v1/query")), Started: time.Now(),
+		c.record(Exchange{Method: "RECONCILE", URL: c.redactor.Redact(c.Resolve("v1/query")), Started: time.Now(),
 			Attempts: 1, Reconciled: c.redactor.Redact(ue.Error())})
 	}
 	return ue
@@ -291,8 +291,8 @@ func (c *Client) do(ctx context.Context, method, path string, q, form url.Values
 	x := Exchange{Method: method, URL: c.redactor.Redact(u), RequestBody: c.redactor.Redact(body), Started: time.Now()}
 	defer func() {
 		x.Duration = time.Since(x.Started)
-		if c.onX != nil {
-			c.onX(x)
+		if c.record != nil {
+			c.record(x)
 		}
 	}()
 	var lastErr error
@@ -313,10 +313,7 @@ func (c *Client) do(ctx context.Context, method, path string, q, form url.Values
 				xc := x
 				resp.Exchange = &xc
 			}
-			if err != nil {
-				return resp, fmt.Errorf("%s %s: %w", method, c.redactor.Redact(u), err)
-			}
-			return resp, nil
+			return resp, c.judge(method, u, resp, err, attempt)
 		}
 		lastErr = err
 		t := time.NewTimer(wait)
@@ -330,6 +327,21 @@ func (c *Client) do(ctx context.Context, method, path string, q, form url.Values
 		case <-t.C:
 		}
 	}
+}
+
+// judge turns the last try of a call into its error: the transport's, the platform
+// still answering that it is unavailable, or a reply that cannot be decoded.
+func (c *Client) judge(method, u string, resp *Response, err error, attempts int) error {
+	where := method + " " + c.redactor.Redact(u)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s: %w", where, err)
+	case resp.HTTPStatus == http.StatusTooManyRequests || resp.HTTPStatus >= 500:
+		return &UnavailableError{Method: method, URL: c.redactor.Redact(u), Status: resp.HTTPStatus, Attempts: attempts}
+	case resp.decodeErr != nil:
+		return fmt.Errorf("%s: %w", where, resp.decodeErr)
+	}
+	return nil
 }
 
 func (c *Client) redactedHeaders(isForm bool) http.Header {
@@ -369,7 +381,7 @@ func (c *Client) once(ctx context.Context, method, u, body string, isForm bool) 
 		return nil, fmt.Errorf("read reply: %w", err)
 	}
 	r := &Response{HTTPStatus: res.StatusCode, Header: res.Header, Body: bytes.TrimSpace(b)}
-	decodeInto(r.Body, r)
+	r.decodeErr = decodeInto(r.Body, r)
 	return r, nil
 }
 
@@ -433,22 +445,28 @@ func neverSent(err error) bool {
 	return errors.As(err, &oe) && oe.Op == "dial"
 }
 
+// toQuery reads a transaction report. A failed call stays failed: an empty list is
+// only ever what the platform said.
 func toQuery(r *Response, err error) (*QueryReply, error) {
 	if r == nil {
 		return nil, err
 	}
 	q := &QueryReply{Response: *r}
+	if err != nil {
+		return q, err
+	}
 	if _, ok := r.JSON["payments"]; ok {
 		var wrap struct {
 			Payments []Payment `json:"payments"`
 		}
-		if json.Unmarshal(r.Body, &wrap) == nil {
-			q.Payments = wrap.Payments
+		if err := json.Unmarshal(r.Body, &wrap); err != nil {
+			return q, fmt.Errorf("transaction report: %w", decodeError(err))
 		}
+		q.Payments = wrap.Payments
 	} else if r.Payment.ID != "" {
 		q.Payments = []Payment{r.Payment}
 	}
-	return q, err
+	return q, nil
 }
 
 func with(v url.Values, key, value string) url.Values {

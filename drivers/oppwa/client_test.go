@@ -2,9 +2,11 @@ package oppwa
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -94,7 +96,8 @@ func TestGETRetriesHonourRetryAfterAndPOSTNeverRetries(t *testing.T) {
 		t.Errorf("transcript shows %d attempts, want 3", xs[0].Attempts)
 	}
 	r, err = c.Debit(context.Background(), nil)
-	if err != nil || r.HTTPStatus != 503 || posts.Load() != 1 {
+	var ue *UnavailableError
+	if !errors.As(err, &ue) || !IsEnvironment(err) || r.HTTPStatus != 503 || posts.Load() != 1 {
 		t.Fatalf("POST: status %v err %v posts=%d (must be exactly 1)", r, err, posts.Load())
 	}
 }
@@ -109,7 +112,7 @@ func TestRetryAfterBeyondTheCapEndsRetries(t *testing.T) {
 	defer srv.Close()
 	c, _ := New(Config{BaseURL: srv.URL, MaxRetryWait: time.Second})
 	r, err := c.Status(context.Background(), "x")
-	if err != nil || r.HTTPStatus != 429 || gets.Load() != 1 {
+	if !IsEnvironment(err) || r.HTTPStatus != 429 || gets.Load() != 1 {
 		t.Fatalf("got %v %v after %d GETs", r, err, gets.Load())
 	}
 }
@@ -161,5 +164,61 @@ func TestBodiesAreFormEncodedAndAuthIsBearer(t *testing.T) {
 	}
 	if strings.Contains(r.Exchange.RequestHeaders.Get("Authorization"), "tok-12345678") {
 		t.Error("token in transcript")
+	}
+}
+
+func TestUnavailableReportIsAnEnvironmentErrorNotAnEmptyList(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "0")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"result":{"code":"900.100.300","description":"timeout"}}`))
+	}))
+	defer srv.Close()
+	c, _ := New(Config{BaseURL: srv.URL, GETAttempts: 3})
+	q, err := c.QueryByMerchantTransactionID(context.Background(), "m-1")
+	var ue *UnavailableError
+	if !errors.As(err, &ue) || !IsEnvironment(err) || ue.Attempts != 3 || !strings.Contains(err.Error(), "/v1/query") {
+		t.Fatalf("err = %v, want an UnavailableError after 3 attempts naming the call", err)
+	}
+	if q == nil || len(q.Payments) != 0 || q.HTTPStatus != 503 {
+		t.Fatalf("reply not kept: %+v", q)
+	}
+}
+
+func TestUndecodableReplyIsAContractErrorNamingTheField(t *testing.T) {
+	for body, field := range map[string]string{
+		`<html>oops</html>`:                   "(body)",
+		`{"amount": 92.00}`:                   "amount",
+		`{"result": {"code": 100}}`:           "result.code",
+		`{"redirect": {"parameters": "x=1"}}`: "redirect.parameters",
+		`{"payments": {"id": "x"}}`:           "payments",
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(body)) }))
+		c, _ := New(Config{BaseURL: srv.URL})
+		_, err := c.Query(context.Background(), "x")
+		srv.Close()
+		var de *DecodeError
+		if !errors.As(err, &de) || de.Field != field || IsEnvironment(err) {
+			t.Errorf("%s: err = %v, want a DecodeError naming %s", body, err, field)
+		}
+	}
+}
+
+func TestRedirectParametersReadInEveryDocumentedShape(t *testing.T) {
+	want := Params{{"b", "2"}, {"a", "1"}}
+	for _, raw := range []string{
+		`{"parameters":[{"name":"b","value":"2"},{"name":"a","value":"1"}]}`,
+		`{"parameters":{"b":"2","a":"1"}}`,
+	} {
+		var r Redirect
+		if err := json.Unmarshal([]byte(raw), &r); err != nil || !slices.Equal(r.Parameters, want) {
+			t.Errorf("%s: %v %v", raw, r.Parameters, err)
+		}
+	}
+	for _, raw := range []string{`{"parameters":null}`, `{}`} {
+		var r Redirect
+		if err := json.Unmarshal([]byte(raw), &r); err != nil || len(r.Parameters) != 0 {
+			t.Errorf("%s: %v %v", raw, r.Parameters, err)
+		}
 	}
 }

@@ -1,7 +1,9 @@
 package oppwa
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"time"
@@ -55,8 +57,61 @@ type Card struct {
 type Redirect struct {
 	URL string `json:"url"`
 	// Method is GET or POST; the documentation says to POST when it is absent.
-	Method     string  `json:"method"`
-	Parameters []Param `json:"parameters"`
+	Method     string `json:"method"`
+	Parameters Params `json:"parameters"`
+}
+
+// Params are the redirect parameters. The documentation shows an array of
+// {name, value}; recordings of the platform also show an object of name to value, and
+// null or absent when there is nothing to send. All read the same; any other shape is
+// a decoding error naming the field, never a silently empty list.
+type Params []Param
+
+// UnmarshalJSON reads the shapes Params documents, keeping the object's key order.
+func (ps *Params) UnmarshalJSON(b []byte) error {
+	bad := func(kind string) error {
+		return &fieldError{"redirect.parameters", "want an array of {name, value} or an object of name to value, got " + kind}
+	}
+	var list []Param
+	switch t := bytes.TrimSpace(b); {
+	case bytes.Equal(t, []byte("null")):
+		*ps = nil
+		return nil
+	case len(t) > 0 && t[0] == '[':
+		if err := json.Unmarshal(t, &list); err != nil {
+			return bad("an array of something else")
+		}
+	case len(t) > 0 && t[0] == '{':
+		var err error
+		if list, err = orderedParams(t); err != nil {
+			return bad("an object whose values are not all strings")
+		}
+	default:
+		return bad(string(t[:min(len(t), 20)]))
+	}
+	*ps = list
+	return nil
+}
+
+// orderedParams reads an object of name to string value in document order.
+func orderedParams(b []byte) ([]Param, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	list := []Param{}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var v string
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		list = append(list, Param{Name: k.(string), Value: v})
+	}
+	return list, nil
 }
 
 // Param is one redirect parameter.
@@ -83,6 +138,8 @@ type Response struct {
 	Payment Payment
 	// Exchange is the redacted transcript entry of this call.
 	Exchange *Exchange
+	// decodeErr is why the body could not be read, for the call's error.
+	decodeErr error
 }
 
 // QueryReply is the reply of the transaction reports (/v1/query). The platform answers
@@ -122,10 +179,20 @@ var TimestampPattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\
 // ResourcePathPattern is the form of the resourcePath a shopper brings back.
 var ResourcePathPattern = regexp.MustCompile(`^/v1/payments/[0-9a-f]{32}$`)
 
-func decodeInto(body []byte, r *Response) {
-	var m map[string]any
-	if json.Unmarshal(body, &m) == nil {
-		r.JSON = m
+// decodeInto reads a reply body into r.JSON and r.Payment. An empty body is no error
+// here (the caller judges a reply without content); a body that is not a JSON object,
+// or a field of the wrong shape, is.
+func decodeInto(body []byte, r *Response) error {
+	if len(body) == 0 {
+		return nil
 	}
-	_ = json.Unmarshal(body, &r.Payment)
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		return &DecodeError{Field: "(body)", Err: fmt.Errorf("not a JSON object: %w", err)}
+	}
+	r.JSON = m
+	if err := json.Unmarshal(body, &r.Payment); err != nil {
+		return decodeError(err)
+	}
+	return nil
 }

@@ -3,7 +3,6 @@ package framework
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,7 +93,7 @@ func (s *Spec) Must(err error, doing string) {
 		return
 	}
 	msg := strings.TrimPrefix(err.Error(), EnvironmentMarker)
-	if IsEnvironment(err) || isTransport(err) {
+	if IsEnvironment(err) || oppwa.IsEnvironment(err) {
 		Fail(EnvironmentMarker + doing + ": " + msg)
 	}
 	Fail(doing + ": " + msg)
@@ -110,13 +109,6 @@ func (s *Spec) Call(r *oppwa.Response, err error) *oppwa.Response {
 	return r
 }
 
-// isTransport is true for errors where the platform could not be reached or did not
-// answer: the environment's fault, not the contract's.
-func isTransport(err error) bool {
-	var ue *url.Error
-	var unc *oppwa.UncertainError
-	return asErr(err, &ue) || asErr(err, &unc)
-}
 
 // ShopperReturn is where the shopper's browser came back and what it brought.
 type ShopperReturn = shopper.Return
