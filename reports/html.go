@@ -190,7 +190,7 @@ func matrixOf(specs []specView, configured []string) matrixView {
 	extra := brands[len(configured):]
 	sort.Strings(extra)
 	sort.Slice(flows, func(a, b int) bool {
-		ra, rb := flowRank(flows[a]), flowRank(flows[b])
+		ra, rb := FlowRank(flows[a]), FlowRank(flows[b])
 		if ra != rb {
 			return ra < rb
 		}

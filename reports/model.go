@@ -192,20 +192,23 @@ func Summarize(r types.Report, meta Meta) Certification {
 }
 
 func specOf(sr types.SpecReport) (SpecResult, specDetail) {
-	id, must, _ := ParseSpecText(sr.LeafNodeText)
+	meta := MetaOf(sr.Labels())
 	labels := sr.Labels()
 	if labels == nil {
 		labels = []string{}
 	}
 	s := SpecResult{
-		ID: id, Must: must, Labels: labels, Brand: brandOf(labels),
+		ID: meta.ID, Must: sr.LeafNodeText, Labels: labels, Brand: meta.Brand,
 		State: sr.State.String(), DurationMs: durationMs(sr.RunTime), Payments: []Payment{},
 	}
-	if s.Must == "" {
+	if s.ID == "" {
 		s.Must = strings.TrimSpace(strings.Join(append(slices.Clone(sr.ContainerHierarchyTexts), sr.LeafNodeText), " "))
 	}
 	if sr.LeafNodeType == types.NodeTypeIt {
-		s.Flow = flowKey(id, s.Brand, labels)
+		s.Flow = meta.Flow
+		if s.Flow == "" {
+			s.Flow = "other"
+		}
 	}
 	if sr.State.Is(types.SpecStateFailureStates) {
 		s.Message = sr.Failure.Message
@@ -278,86 +281,37 @@ func decodeEntry(e types.ReportEntry, v any) error {
 	return json.Unmarshal([]byte(js), v)
 }
 
-// ParseSpecText splits a conformance spec's text, "[ID] MUST ...", into its ID and
-// MUST statement; ok is false for specs without an ID.
-func ParseSpecText(text string) (id, must string, ok bool) {
-	if !strings.HasPrefix(text, "[") {
-		return "", text, false
-	}
-	end := strings.Index(text, "] ")
-	if end < 0 {
-		return "", text, false
-	}
-	return text[1:end], text[end+2:], true
-}
-
-func brandOf(labels []string) string {
-	for _, l := range labels {
-		if b, ok := strings.CutPrefix(l, "brand:"); ok {
-			return b
-		}
-	}
-	return ""
-}
-
-// flowKey derives a spec's matrix column from its ID with the brand and sequence
-// numbers taken out: S2S-PA-VISA → PA, S2S-ASYNC-PAYPAL-APPROVE → ASYNC-APPROVE,
-// S2S-CP-001 → CP. IDs are the stable part of a spec, labels the fallback.
-func flowKey(id, brand string, labels []string) string {
-	if id != "" {
-		toks := strings.Split(strings.ToUpper(strings.TrimPrefix(id, "S2S-")), "-")
-		if brand != "" {
-			bt := strings.Split(strings.ToUpper(brand), "-")
-			for i := 0; i+len(bt) <= len(toks); i++ {
-				if slices.Equal(toks[i:i+len(bt)], bt) {
-					toks = slices.Delete(toks, i, i+len(bt))
-					break
-				}
-			}
-		}
-		toks = slices.DeleteFunc(toks, func(t string) bool { return t == "" || strings.Trim(t, "0123456789") == "" })
-		if len(toks) > 0 {
-			return strings.Join(toks, "-")
-		}
-	}
-	for _, f := range []struct{ label, key string }{
-		{"3ds", "3DS"}, {"backoffice", "BACKOFFICE"}, {"negative", "NEGATIVE"}, {"workflow", "WF"},
-		{"PA", "PA"}, {"DB", "DB"}, {"CP", "CP"}, {"RF", "RF"}, {"RV", "RV"}, {"async", "ASYNC"},
-	} {
-		if slices.Contains(labels, f.label) {
-			return f.key
-		}
-	}
-	return "OTHER"
-}
-
+// flowTitles are the matrix's column titles; a flow without one shows its label.
 var flowTitles = map[string]string{
-	"PA": "PA", "DB": "DB", "CP": "CP", "RF": "RF", "RV": "RV", "WF": "Workflow",
-	"ASYNC": "Async", "ASYNC-APPROVE": "Async approve", "ASYNC-CANCEL": "Async cancel",
-	"3DS": "3DS", "BACKOFFICE": "Backoffice", "NEG": "Negative", "NEGATIVE": "Negative", "OTHER": "Other",
+	"workflow": "Workflow", "async-approve": "Async approve", "async-cancel": "Async cancel",
+	"async-pending": "Async pending", "3ds": "3DS", "backoffice-refusal": "Backoffice refusal",
+	"auth": "Auth", "format": "Format", "card-check": "Card check", "decline": "Decline",
+	"reporting": "Reporting", "other": "Other",
 }
 
 var flowHints = map[string]string{
 	"PA": "preauthorization", "DB": "debit", "CP": "capture", "RF": "refund", "RV": "reversal",
-	"WF": "the brand's documented workflow", "3DS": "3-D Secure",
+	"workflow": "the brand's documented workflow", "3ds": "3-D Secure",
 }
 
 func flowTitle(k string) string {
 	if t, ok := flowTitles[k]; ok {
 		return t
 	}
-	w := strings.ToLower(strings.ReplaceAll(k, "-", " "))
-	return strings.ToUpper(w[:1]) + w[1:]
+	return k
 }
 
-// flowRank orders the matrix columns the way a payment's life runs.
-func flowRank(k string) int {
-	for i, p := range []string{"PA", "DB", "CP", "RF", "RV", "WF", "ASYNC", "3DS", "BACKOFFICE", "NEG"} {
-		if k == p || strings.HasPrefix(k, p+"-") || (p == "NEG" && strings.HasPrefix(k, p)) {
-			return i
-		}
+// FlowOrder orders flows the way a payment's life runs, refusals and reports last;
+// the matrix and the catalogue both use it.
+var FlowOrder = []string{"PA", "DB", "CP", "RF", "RV", "workflow", "async-approve", "async-cancel", "async-pending",
+	"3ds", "backoffice-refusal", "auth", "format", "card-check", "decline", "reporting"}
+
+// FlowRank is a flow's place in FlowOrder; unknown flows come after.
+func FlowRank(k string) int {
+	if i := slices.Index(FlowOrder, k); i >= 0 {
+		return i
 	}
-	return 100
+	return len(FlowOrder)
 }
 
 func sortSpecs(specs []SpecResult, details []specDetail) {

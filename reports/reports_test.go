@@ -9,6 +9,7 @@ import (
 	"image/jpeg"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -59,7 +60,13 @@ func entry(name string, v any) types.ReportEntry {
 	return types.ReportEntry{Name: name, Value: types.WrapEntryValue(v), Visibility: types.ReportEntryVisibilityNever, Time: t0}
 }
 
+// spec builds a spec report; text is "[ID] MUST ...", and the ID and the flow (the
+// first of labels) become the id: and flow: labels, as framework.Conformance does.
 func spec(text string, state types.SpecState, msg string, labels []string, line int, entries ...types.ReportEntry) types.SpecReport {
+	if id, must, ok := strings.Cut(strings.TrimPrefix(text, "["), "] "); ok {
+		text = must
+		labels = append(SpecMeta{ID: id, Flow: labels[0]}.Labels(), labels[1:]...)
+	}
 	sr := types.SpecReport{
 		ContainerHierarchyTexts: []string{"payments"},
 		LeafNodeType:            types.NodeTypeIt,
@@ -99,19 +106,19 @@ func buildReport(t *testing.T) types.Report {
 		SpecReports: types.SpecReports{
 			{LeafNodeType: types.NodeTypeBeforeSuite, State: types.SpecStatePassed},
 			spec("[S2S-PA-VISA] MUST answer a preauthorization (PA) with VISA's test data", types.SpecStatePassed, "",
-				[]string{"sync", "PA", "brand:VISA"}, 10, entry("transcript", txn(okBody)), entry("payments", pay)),
+				[]string{"PA", "sync", "brand:VISA"}, 10, entry("transcript", txn(okBody)), entry("payments", pay)),
 			spec("[S2S-DB-VISA] MUST answer a debit (DB) with VISA's test data", types.SpecStateFailed,
-				"result.code: expected a success code, got 800.100.151", []string{"sync", "DB", "brand:VISA"}, 20,
+				"result.code: expected a success code, got 800.100.151", []string{"DB", "sync", "brand:VISA"}, 20,
 				entry("transcript", txn(`{"result":{"code":"800.100.151"},"note":"<script>alert(1)</script>"}`))),
 			spec("[S2S-PA-MASTER] MUST answer a preauthorization (PA) with MASTER's test data", types.SpecStateFailed,
-				"[environment] send PA: dial tcp: connection refused", []string{"sync", "PA", "brand:MASTER"}, 30),
+				"[environment] send PA: dial tcp: connection refused", []string{"PA", "sync", "brand:MASTER"}, 30),
 			spec("[S2S-WF-MASTER] MASTER MUST complete its documented workflow", types.SpecStateSkipped, "",
 				[]string{"workflow", "brand:MASTER"}, 40),
 			spec("[S2S-ASYNC-PAYPAL-APPROVE] for PAYPAL, the async workflow MUST end in success when the shopper approves",
-				types.SpecStatePassed, "", []string{"async", "browser", "brand:PAYPAL"}, 50,
+				types.SpecStatePassed, "", []string{"async-approve", "async", "browser", "brand:PAYPAL"}, 50,
 				entry("screenshots", shots), entry("transcript", txn(okBody))),
 			spec("[S2S-CP-001] MUST capture the full amount of a successful PA", types.SpecStatePassed, "",
-				[]string{"sync", "backoffice", "CP"}, 60),
+				[]string{"CP", "sync", "backoffice"}, 60),
 		},
 	}
 }
@@ -192,8 +199,8 @@ func TestWriteCertification(t *testing.T) {
 	}
 	for id, w := range map[string]struct{ kind, flow, brand string }{
 		"S2S-PA-VISA": {"", "PA", "VISA"}, "S2S-DB-VISA": {"contract", "DB", "VISA"},
-		"S2S-PA-MASTER": {"environment", "PA", "MASTER"}, "S2S-ASYNC-PAYPAL-APPROVE": {"", "ASYNC-APPROVE", "PAYPAL"},
-		"S2S-WF-MASTER": {"", "WF", "MASTER"}, "S2S-CP-001": {"", "CP", ""},
+		"S2S-PA-MASTER": {"environment", "PA", "MASTER"}, "S2S-ASYNC-PAYPAL-APPROVE": {"", "async-approve", "PAYPAL"},
+		"S2S-WF-MASTER": {"", "workflow", "MASTER"}, "S2S-CP-001": {"", "CP", ""},
 	} {
 		s := byID[id]
 		if s.FailureKind != w.kind || s.Flow != w.flow || s.Brand != w.brand {
@@ -266,21 +273,14 @@ func TestJudgeGivesOneVerdictAndExitCode(t *testing.T) {
 	}
 }
 
-func TestFlowKey(t *testing.T) {
-	for _, tc := range []struct {
-		id, brand string
-		labels    []string
-		want      string
-	}{
-		{"S2S-PA-VISA", "VISA", nil, "PA"},
-		{"S2S-ASYNC-PAYPAL-APPROVE", "PAYPAL", nil, "ASYNC-APPROVE"},
-		{"S2S-WF-AMERICAN-EXPRESS", "AMERICAN-EXPRESS", nil, "WF"},
-		{"S2S-CP-002", "", nil, "CP"},
-		{"", "", []string{"negative"}, "NEGATIVE"},
-	} {
-		if got := flowKey(tc.id, tc.brand, tc.labels); got != tc.want {
-			t.Errorf("flowKey(%q, %q) = %q, want %q", tc.id, tc.brand, got, tc.want)
-		}
+func TestSpecMetaRoundTripsThroughLabels(t *testing.T) {
+	m := SpecMeta{ID: "S2S-ASYNC-PAYPAL-APPROVE", Flow: "async-approve", Brand: "PAYPAL"}
+	labels := append([]string{"async", "browser"}, m.Labels()...)
+	if got := MetaOf(labels); got != m {
+		t.Errorf("MetaOf(%v) = %+v, want %+v", labels, got, m)
+	}
+	if got := (SpecMeta{ID: "S2S-CP-001"}).Labels(); len(got) != 1 || got[0] != "id:S2S-CP-001" {
+		t.Errorf("empty fields must give no label: %v", got)
 	}
 }
 
@@ -310,7 +310,7 @@ func TestMerge(t *testing.T) {
 	for _, sr := range full.SpecReports {
 		skipped := sr
 		skipped.State, skipped.Failure, skipped.ReportEntries = types.SpecStateSkipped, types.Failure{}, nil
-		if sr.LeafNodeType != types.NodeTypeIt || strings.Contains(sr.LeafNodeText, "VISA") || strings.Contains(sr.LeafNodeText, "CP-001") {
+		if sr.LeafNodeType != types.NodeTypeIt || slices.Contains(sr.Labels(), "brand:VISA") || slices.Contains(sr.Labels(), "id:S2S-CP-001") {
 			s1.SpecReports, s2.SpecReports = append(s1.SpecReports, sr), append(s2.SpecReports, skipped)
 		} else {
 			s1.SpecReports, s2.SpecReports = append(s1.SpecReports, skipped), append(s2.SpecReports, sr)

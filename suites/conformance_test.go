@@ -49,7 +49,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 // A POST is never retried, so the sandbox must hold no second payment for any
 // merchant reference, faults or not: the run's own proof that it charged nobody twice.
 var _ = AfterSuite(func() {
-	if e := fw.E(); e != nil && e.Sandbox != nil {
+	if e := fw.Shared(); e != nil && e.Sandbox != nil {
 		dup := e.Sandbox.Sandbox.Stats().DuplicateMerchantTransactionIDs
 		Expect(dup).To(BeZero(), "the embedded sandbox holds %d duplicate payments: a POST was sent twice", dup)
 	}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
 // TestCatalogueIsCompleteAndFresh fails when a spec lacks an ID, when two share one,
@@ -41,13 +44,31 @@ func TestCatalogueRules(t *testing.T) {
 		in   []entry
 		fail bool
 	}{
-		"ok":        {[]entry{{ID: "A", Must: "MUST x"}, {ID: "B", Must: "MUST y"}}, false},
-		"no id":     {[]entry{{ID: "", Must: "MUST x"}}, true},
-		"duplicate": {[]entry{{ID: "A", Must: "MUST x"}, {ID: "A", Must: "MUST y"}}, true},
-		"no must":   {[]entry{{ID: "A", Must: "does x"}}, true},
+		"ok":        {[]entry{{SpecMeta: meta("A", "PA"), Must: "MUST x"}, {SpecMeta: meta("B", "PA"), Must: "MUST y"}}, false},
+		"no id":     {[]entry{{SpecMeta: meta("", "PA"), Must: "MUST x"}}, true},
+		"no flow":   {[]entry{{SpecMeta: meta("A", ""), Must: "MUST x"}}, true},
+		"duplicate": {[]entry{{SpecMeta: meta("A", "PA"), Must: "MUST x"}, {SpecMeta: meta("A", "PA"), Must: "MUST y"}}, true},
+		"no must":   {[]entry{{SpecMeta: meta("A", "PA"), Must: "does x"}}, true},
 	} {
 		if err := checkCatalogue(tc.in); (err != nil) != tc.fail {
 			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+}
+
+func meta(id, flow string) reports.SpecMeta { return reports.SpecMeta{ID: id, Flow: flow} }
+
+func TestCatalogueRowIsOneTemplateWithItsBrands(t *testing.T) {
+	at := "suites/payments/payments.go:20"
+	es := []entry{
+		{SpecMeta: reports.SpecMeta{ID: "S2S-PA-VISA", Flow: "PA", Brand: "VISA"}, Must: "MUST pay with VISA", Where: at},
+		{SpecMeta: reports.SpecMeta{ID: "S2S-PA-MASTER", Flow: "PA", Brand: "MASTER"}, Must: "MUST pay with MASTER", Where: at},
+		{SpecMeta: reports.SpecMeta{ID: "S2S-CP-001", Flow: "CP"}, Must: "MUST capture", Where: "suites/payments/payments.go:90"},
+	}
+	got := renderCatalogue(es)
+	for _, want := range []string{"3 specs from 2 declarations", "## flow:PA", "| S2S-PA-<brand> | MUST pay with <brand> | VISA, MASTER |  | " + at + " |", "## flow:CP"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("catalogue lacks %q:\n%s", want, got)
 		}
 	}
 }

@@ -18,27 +18,27 @@ import (
 // mutationFilters names, per sandbox mode, the specs that must react to it. Filtering
 // keeps `make mutation` fast; a mode missing here runs against broadFilter.
 var mutationFilters = map[string]string{
-	"sync-success-wrong-group":     "PA && brand:VISA",
-	"sync-answers-pending":         "workflow && brand:VISA",
-	"id-malformed":                 "PA && brand:VISA",
-	"id-missing":                   "PA && brand:VISA",
-	"amount-not-two-decimals":      "PA && brand:VISA",
-	"amount-wrong-value":           "PA && brand:VISA",
-	"currency-wrong":               "PA && brand:VISA",
-	"payment-type-swapped":         "PA && brand:VISA",
-	"brand-wrong":                  "PA && brand:VISA",
-	"pan-echoed":                   "PA && brand:VISA",
-	"redirect-no-url":              "workflow && brand:PAYPAL",
+	"sync-success-wrong-group":     "flow:PA && brand:VISA",
+	"sync-answers-pending":         "flow:DB && brand:VISA",
+	"id-malformed":                 "flow:PA && brand:VISA",
+	"id-missing":                   "flow:PA && brand:VISA",
+	"amount-not-two-decimals":      "flow:PA && brand:VISA",
+	"amount-wrong-value":           "flow:PA && brand:VISA",
+	"currency-wrong":               "flow:PA && brand:VISA",
+	"payment-type-swapped":         "flow:PA && brand:VISA",
+	"brand-wrong":                  "flow:PA && brand:VISA",
+	"pan-echoed":                   "flow:PA && brand:VISA",
+	"redirect-no-url":              "flow:workflow && brand:PAYPAL",
 	"redirect-params-dropped":      "async && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)",
 	"return-no-id":                 "async && brand:PAYPAL",
 	"return-no-resource-path":      "async && brand:PAYPAL",
 	"return-wrong-resource-path":   "async && brand:PAYPAL",
 	"status-stuck-pending":         "async && brand:PAYPAL",
-	"status-other-payment":         "CP",
-	"capture-no-new-id":            "CP",
-	"capture-ignores-amount":       "CP",
-	"refund-above-volume-accepted": "RF",
-	"reversal-leaves-capturable":   "RV",
+	"status-other-payment":         "flow:CP",
+	"capture-no-new-id":            "flow:CP",
+	"capture-ignores-amount":       "flow:CP",
+	"refund-above-volume-accepted": "flow:RF",
+	"reversal-leaves-capturable":   "flow:RV",
 	"bad-token-accepted":           "negative && auth",
 	"cross-entity-readable":        "negative && auth",
 	"decline-as-success":           "negative && !browser",
@@ -47,7 +47,7 @@ var mutationFilters = map[string]string{
 
 // broadFilter is what tolerated changes run against: every kind of flow for a few
 // brands, so an over-strict check anywhere would show.
-const broadFilter = "brand:VISA || brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY || brand:DIRECTDEBIT_SEPA || backoffice || negative || CP || 3ds"
+const broadFilter = "brand:VISA || brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY || brand:DIRECTDEBIT_SEPA || backoffice || negative || flow:CP || 3ds"
 
 type mutationRow struct {
 	mode, expected, observed, caughtBy string

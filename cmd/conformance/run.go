@@ -267,7 +267,9 @@ func needsBrowser(t config.Target, labels string) bool {
 	c := fixtures.Load()
 	for _, name := range t.Brands {
 		b, _ := c.Brand(name)
-		for _, extra := range [][]string{{"async", "DB"}, {"3ds", "PA", "DB", "sync"}} {
+		// Label sets that a browser spec of this brand may carry; a filter that
+		// selects one of them may select a browser spec.
+		for _, extra := range [][]string{{"async", "flow:async-approve", "flow:async-cancel", "flow:reporting"}, {"3ds", "flow:3ds"}} {
 			set := append([]string{"browser", "brand:" + name, string(b.Workflow)}, extra...)
 			if filter(set) {
 				return true

@@ -4,6 +4,8 @@
 package async
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2" //nolint:revive
 	. "github.com/onsi/gomega"    //nolint:revive
 
@@ -33,9 +35,8 @@ var _ = Describe("Async workflow through the shopper's browser", Label("async", 
 	for _, o := range outcomes {
 		var entries []TableEntry
 		for _, b := range fw.Brands(fixtures.Async) {
-			entries = append(entries, Entry(
-				fw.SpecText("S2S-ASYNC-"+b.Name+"-"+o.name, "for "+b.Name+", the async workflow "+o.must),
-				Label("DB", "brand:"+b.Name), Label(o.labels...), fw.Timeout(), b))
+			entries = append(entries, fw.Case(fw.Meta{ID: "S2S-ASYNC-" + b.Name + "-" + o.name, Flow: "async-" + strings.ToLower(o.name), Brand: b.Name},
+				"for "+b.Name+", the async workflow "+o.must, Label(o.labels...), b))
 		}
 		DescribeTable("shopper "+o.name, func(ctx SpecContext, b fixtures.Brand) {
 			s := fw.Begin(ctx)
@@ -54,7 +55,7 @@ var _ = Describe("Async workflow through the shopper's browser", Label("async", 
 
 			By("redirecting the shopper with redirect.method " + red.EffectiveMethod() + ", who chooses " + string(o.action))
 			ret, err := s.Shopper(key, red, o.action)
-			s.Must(err, "shopper redirect")
+			s.NoError(err, "shopper redirect")
 			fw.ExpectReturn(ret, r.Payment.ID)
 
 			By("reading the final status at baseUrl + resourcePath")

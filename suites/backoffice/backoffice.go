@@ -37,7 +37,7 @@ func refused(r *oppwa.Response, documented ...string) {
 func statusShows(ctx SpecContext, s *fw.Spec, id, paymentType string, want fixtures.Outcome) *oppwa.Response {
 	GinkgoHelper()
 	st, err := s.Client.Status(ctx, id)
-	s.Must(err, "GET /v1/payments/{id}")
+	s.NoError(err, "GET /v1/payments/{id}")
 	Expect(st.Payment.ID).To(Equal(id), "status lookup answered for another transaction")
 	Expect(st.Payment.PaymentType).To(Equal(paymentType), "status lookup shows another paymentType")
 	fw.ExpectOutcome(st.Payment.Result.Code, want)
@@ -54,9 +54,9 @@ var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
 	var cur string
 	BeforeEach(func() { cur = fw.Config().Currency })
 
-	fw.Conformance("S2S-BO-001", "MUST accept several partial captures up to the PA amount and refuse a capture beyond it with 700.400.100", Label("CP"), func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-BO-001", Flow: "CP"}, "MUST accept several partial captures up to the PA amount and refuse a capture beyond it with 700.400.100", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
-		pa := s.CardPayment(ctx, "PA", "92.00", nil)
+		pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
 		for _, amt := range []string{"30.00", "30.00", "32.00"} {
 			By("capturing " + amt)
 			cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, amt, cur, nil))
@@ -68,9 +68,9 @@ var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
 		statusShows(ctx, s, pa.Payment.ID, "PA", fixtures.Success)
 	})
 
-	fw.Conformance("S2S-BO-002", "MUST accept partial and repeated refunds of a DB up to its amount and refuse a refund above the remaining volume with 700.400.200", Label("RF"), func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-BO-002", Flow: "RF"}, "MUST accept partial and repeated refunds of a DB up to its amount and refuse a refund above the remaining volume with 700.400.200", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
-		db := s.CardPayment(ctx, "DB", "92.00", nil)
+		db := s.CardPayment(ctx, "DB", fw.Amount, nil)
 		var last *oppwa.Response
 		for _, amt := range []string{"50.00", "42.00"} {
 			By("refunding " + amt)
@@ -84,9 +84,9 @@ var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
 		statusShows(ctx, s, last.Payment.ID, "RF", fixtures.Success)
 	})
 
-	fw.Conformance("S2S-BO-003", "MUST accept a refund after a capture and refuse one above the captured volume with 700.400.200", Label("RF", "CP"), func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-BO-003", Flow: "RF"}, "MUST accept a refund after a capture and refuse one above the captured volume with 700.400.200", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
-		pa := s.CardPayment(ctx, "PA", "92.00", nil)
+		pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
 		cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, "60.00", cur, nil))
 		backofficeOK(cp, "CP", "60.00", cur, pa.Payment.ID)
 		rf := s.Call(s.Client.Refund(ctx, cp.Payment.ID, "20.00", cur, nil))
@@ -96,9 +96,9 @@ var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
 		statusShows(ctx, s, rf.Payment.ID, "RF", fixtures.Success)
 	})
 
-	fw.Conformance("S2S-BO-004", "MUST reverse a PA, then refuse a capture of it and a second reversal", Label("RV", "CP"), func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-BO-004", Flow: "RV"}, "MUST reverse a PA, then refuse a capture of it and a second reversal", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
-		pa := s.CardPayment(ctx, "PA", "92.00", nil)
+		pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
 		rv := s.Call(s.Client.Reverse(ctx, pa.Payment.ID, nil))
 		// A reversal voids the whole authorisation and echoes its amount.
 		backofficeOK(rv, "RV", "", cur, pa.Payment.ID)
@@ -113,31 +113,31 @@ var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
 		statusShows(ctx, s, rv.Payment.ID, "RV", fixtures.Success)
 	})
 
-	fw.Conformance("S2S-BO-005", "MUST refuse a capture of a DB (capture needs a successful PA)", Label("CP"), func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-BO-005", Flow: "CP"}, "MUST refuse a capture of a DB (capture needs a successful PA)", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
-		db := s.CardPayment(ctx, "DB", "92.00", nil)
+		db := s.CardPayment(ctx, "DB", fw.Amount, nil)
 		cp := s.Call(s.Client.Capture(ctx, db.Payment.ID, "10.00", cur, nil))
 		refused(cp, "700.400.510", "700.300.100")
 		statusShows(ctx, s, db.Payment.ID, "DB", fixtures.Success)
 	})
 
-	fw.Conformance("S2S-BO-006", "MUST refuse a capture, refund or reversal of an unknown reference with its documented 700.* code", Label("CP", "RF", "RV"), func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-BO-006", Flow: "backoffice-refusal"}, "MUST refuse a capture, refund or reversal of an unknown reference with its documented 700.* code", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		id := unknownID()
 		cp, err := s.Client.Capture(ctx, id, "10.00", cur, nil)
-		s.Must(err, "capture of an unknown id")
+		s.NoError(err, "capture of an unknown id")
 		refused(cp, "700.400.510", "700.100.100", "700.400.580")
 		rf, err := s.Client.Refund(ctx, id, "10.00", cur, nil)
-		s.Must(err, "refund of an unknown id")
+		s.NoError(err, "refund of an unknown id")
 		refused(rf, "700.400.520", "700.100.100", "700.400.580")
 		rv, err := s.Client.Reverse(ctx, id, nil)
-		s.Must(err, "reversal of an unknown id")
+		s.NoError(err, "reversal of an unknown id")
 		refused(rv, "700.400.530", "700.100.100", "700.400.580")
 	})
 
-	fw.Conformance("S2S-BO-007", "MUST refuse a capture in another currency than the PA's with 700.100.500", Label("CP"), func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-BO-007", Flow: "CP"}, "MUST refuse a capture in another currency than the PA's with 700.100.500", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
-		pa := s.CardPayment(ctx, "PA", "92.00", nil)
+		pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
 		other := "USD"
 		if cur == "USD" {
 			other = "EUR"
@@ -147,13 +147,13 @@ var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
 		statusShows(ctx, s, pa.Payment.ID, "PA", fixtures.Success)
 	})
 
-	fw.Conformance("S2S-BO-008", "MUST refuse a capture or refund of a payment still pending in the async workflow with 700.400.570", Label("CP", "RF", "async"), func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-BO-008", Flow: "backoffice-refusal"}, "MUST refuse a capture or refund of a payment still pending in the async workflow with 700.400.570", Label("async"), func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		r := s.PendingAsyncPayment(ctx)
 		rf := s.Call(s.Client.Refund(ctx, r.Payment.ID, "10.00", cur, nil))
 		refused(rf, "700.400.570")
 		cp, err := s.Client.Capture(ctx, r.Payment.ID, "10.00", cur, nil)
-		s.Must(err, "capture of a pending payment")
+		s.NoError(err, "capture of a pending payment")
 		refused(cp, "700.400.570", "700.400.510")
 	})
 })

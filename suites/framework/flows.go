@@ -50,7 +50,7 @@ func (s *Spec) CardPayment(ctx context.Context, paymentType, amount string, extr
 		params[k] = vs
 	}
 	r, err := s.Client.Pay(ctx, params)
-	s.Must(err, "POST /v1/payments ("+paymentType+")")
+	s.NoError(err, "POST /v1/payments ("+paymentType+")")
 	s.Note(r.Payment)
 	ExpectTransaction(r, Sent{PaymentType: paymentType, Brand: b.Name, Amount: amount, Currency: t.Currency, PAN: card.Number})
 	ExpectOutcome(r.Payment.Result.Code, fixtures.Success)

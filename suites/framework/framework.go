@@ -22,10 +22,10 @@ import (
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified.
 
+	"github.com/oppwa-conformance/oppwa-conformance/config"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/shopper"
-	"github.com/oppwa-conformance/oppwa-conformance/config"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
@@ -55,7 +55,7 @@ type Env struct {
 // exist) and the Env in BeforeSuite; both are written once, by suite setup only.
 var (
 	configured config.Target
-	env    *Env
+	env        *Env
 )
 
 // Configure reads the target for tree construction. The bootstrap test calls it before
@@ -77,8 +77,9 @@ func Configure() (config.Target, error) {
 // Config returns the target read by Configure.
 func Config() config.Target { return configured }
 
-// E returns the process's Env; only valid inside specs.
-func E() *Env { return env }
+// Shared returns the state this Ginkgo process shares between its specs (clients,
+// receiver, browser, embedded sandbox); only valid inside specs.
+func Shared() *Env { return env }
 
 // RunID is shared by all Ginkgo processes of a run so that every payment of one run
 // can be found by its merchantTransactionId prefix; the CLI passes it in the

@@ -19,7 +19,7 @@ func WriteReports(r Report) {
 		Target: t.Host(), BaseURL: t.BaseURL, Embedded: t.Embedded(), EntityID: t.EntityID,
 		Brands: t.Brands, Currency: t.Currency, Args: os.Args,
 	}
-	if e := E(); e != nil {
+	if e := Shared(); e != nil {
 		meta.RunID = e.RunID
 		meta.Browser = e.BrowserVersion()
 		if e.Sandbox != nil {

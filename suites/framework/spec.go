@@ -34,7 +34,7 @@ type Spec struct {
 // Begin starts a spec: call it first in every spec body. Its evidence is attached to
 // the spec's report entry when the spec ends, passed or failed.
 func Begin(ctx SpecContext) *Spec {
-	e := E()
+	e := Shared()
 	if e == nil {
 		Fail(EnvironmentMarker + "suite setup did not run")
 	}
@@ -72,7 +72,7 @@ func (s *Spec) finish() {
 }
 
 // MerchantTransactionID returns a reference unique to this run, process and call.
-func (s *Spec) MerchantTransactionID() string { return E().NextMerchantTransactionID() }
+func (s *Spec) MerchantTransactionID() string { return Shared().NextMerchantTransactionID() }
 
 // Note records a transaction the spec created, for the report.
 func (s *Spec) Note(p oppwa.Payment) {
@@ -85,9 +85,9 @@ func (s *Spec) Note(p oppwa.Payment) {
 		MerchantTransactionID: p.MerchantTransactionID, Code: p.Result.Code, Group: oppwa.GroupName(p.Result.Code)})
 }
 
-// Must fails the spec when err is set: as an environment failure when the platform
+// NoError fails the spec when err is set: as an environment failure when the platform
 // could not be reached or the browser broke, as a contract failure otherwise.
-func (s *Spec) Must(err error, doing string) {
+func (s *Spec) NoError(err error, doing string) {
 	GinkgoHelper()
 	if err == nil {
 		return
@@ -104,11 +104,10 @@ func (s *Spec) Must(err error, doing string) {
 // The error already names the method and URL.
 func (s *Spec) Call(r *oppwa.Response, err error) *oppwa.Response {
 	GinkgoHelper()
-	s.Must(err, "API call")
+	s.NoError(err, "API call")
 	s.Note(r.Payment)
 	return r
 }
-
 
 // ShopperReturn is where the shopper's browser came back and what it brought.
 type ShopperReturn = shopper.Return
@@ -116,7 +115,7 @@ type ShopperReturn = shopper.Return
 // Shopper sends the shopper's browser through redirect with action and waits for the
 // return to the shopperResultUrl made by ResultURL(key). Every page is screenshotted.
 func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (ShopperReturn, error) {
-	e := E()
+	e := Shared()
 	b, err := e.Browser(s.ctx)
 	if err != nil {
 		return ShopperReturn{}, err
@@ -164,7 +163,7 @@ func saveShot(key string, n int, step string, jpeg []byte) (string, error) {
 	if len(jpeg) == 0 {
 		return "", nil
 	}
-	if id, _, ok := reports.ParseSpecText(CurrentSpecReport().LeafNodeText); ok {
+	if id := reports.MetaOf(CurrentSpecReport().Labels()).ID; id != "" {
 		key = id
 	}
 	rel := filepath.Join("screenshots", fmt.Sprintf("%s-%02d-%s.jpg", safeName(key), n, safeName(step)))
@@ -189,20 +188,25 @@ func safeName(s string) string {
 
 // ResultURL returns a fresh shopperResultUrl key and URL for this spec.
 func (s *Spec) ResultURL() (key, resultURL string) {
-	key = E().NextMerchantTransactionID()
-	return key, E().Receiver.URL(key)
+	key = Shared().NextMerchantTransactionID()
+	return key, Shared().Receiver.URL(key)
 }
 
-// Conformance declares a conformance spec: a stable ID, the one-line MUST it checks,
-// its labels and body. The ID and MUST become the spec text, "[ID] MUST ...", which the
-// catalogue and the report read back.
-func Conformance(id, must string, args ...any) bool {
-	args = append(args, SpecTimeout(Config().SpecTimeout))
-	return It(SpecText(id, must), args...)
+// Meta is a conformance spec's typed metadata: ID, flow and brand, carried as labels.
+type Meta = reports.SpecMeta
+
+// Conformance declares a conformance spec: its metadata, the one-line MUST it checks,
+// its other decorators and its body. The MUST is the spec's text; the metadata become
+// its id:, flow: and brand: labels.
+func Conformance(m Meta, must string, args ...any) bool {
+	args = append(args, Label(m.Labels()...), SpecTimeout(Config().SpecTimeout), Offset(1))
+	return It(must, args...)
 }
 
-// SpecText is the text of a conformance spec or table entry.
-func SpecText(id, must string) string { return "[" + id + "] " + must }
-
-// Timeout is the per-spec timeout decorator for table entries.
-func Timeout() SpecTimeout { return SpecTimeout(Config().SpecTimeout) }
+// Case declares one conformance spec of a DescribeTable, as Conformance does for It;
+// the table body receives the non-decorator args.
+func Case(m Meta, must string, args ...any) TableEntry {
+	GinkgoHelper() // the entry's location is its caller's, for the catalogue
+	args = append(args, Label(m.Labels()...), SpecTimeout(Config().SpecTimeout))
+	return Entry(must, args...)
+}

@@ -44,50 +44,50 @@ func authRefused(r *oppwa.Response) {
 }
 
 var _ = Describe("Authentication and isolation", Label("negative", "auth"), func() {
-	fw.Conformance("S2S-NEG-AUTH-001", "MUST refuse a payment without an access token with 800.900.300 and HTTP 401/403", func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-NEG-AUTH-001", Flow: "auth"}, "MUST refuse a payment without an access token with 800.900.300 and HTTP 401/403", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		p, _ := cardParams(s)
 		r, err := s.Client.WithoutAuthorization().Pay(ctx, p)
-		s.Must(err, "POST without token")
+		s.NoError(err, "POST without token")
 		authRefused(r)
 		fw.ExpectCode(r.Payment.Result.Code, "800.900.300")
 	})
 
-	fw.Conformance("S2S-NEG-AUTH-002", "MUST refuse a payment with a wrong access token with 800.900.300 and HTTP 401/403", func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-NEG-AUTH-002", Flow: "auth"}, "MUST refuse a payment with a wrong access token with 800.900.300 and HTTP 401/403", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		p, _ := cardParams(s)
-		r, err := s.Client.WithCredentials(fw.E().Target.EntityID, "T0tallyWr0ngT0kenT0tallyWr0ngT0ken=").Pay(ctx, p)
-		s.Must(err, "POST with a wrong token")
+		r, err := s.Client.WithCredentials(fw.Shared().Target.EntityID, "T0tallyWr0ngT0kenT0tallyWr0ngT0ken=").Pay(ctx, p)
+		s.NoError(err, "POST with a wrong token")
 		authRefused(r)
 		fw.ExpectCode(r.Payment.Result.Code, "800.900.300")
 	})
 
-	fw.Conformance("S2S-NEG-AUTH-003", "MUST refuse a token used with an entity it does not own with an 800.900.* code", func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-NEG-AUTH-003", Flow: "auth"}, "MUST refuse a token used with an entity it does not own with an 800.900.* code", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		if s.Other == nil {
 			Skip("no second merchant: set OPPWA_OTHER_ENTITY_ID and OPPWA_OTHER_ACCESS_TOKEN")
 		}
 		p, _ := cardParams(s)
 		// The token authenticates, but the entity belongs to the other merchant.
-		r, err := s.Client.WithCredentials(s.Other.EntityID(), fw.E().Target.AccessToken).Pay(ctx, p)
-		s.Must(err, "POST with another merchant's entity")
+		r, err := s.Client.WithCredentials(s.Other.EntityID(), fw.Shared().Target.AccessToken).Pay(ctx, p)
+		s.NoError(err, "POST with another merchant's entity")
 		authRefused(r)
 		// 800.900.301 "user has no sufficient rights" or the generic 800.900.300.
 		fw.ExpectCode(r.Payment.Result.Code, "800.900.300", "800.900.301")
 	})
 
-	fw.Conformance("S2S-NEG-AUTH-004", "MUST NOT show a merchant's payment to another merchant, by status lookup or transaction report", func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-NEG-AUTH-004", Flow: "auth"}, "MUST NOT show a merchant's payment to another merchant, by status lookup or transaction report", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		if s.Other == nil {
 			Skip("no second merchant: set OPPWA_OTHER_ENTITY_ID and OPPWA_OTHER_ACCESS_TOKEN")
 		}
 		db := s.CardPayment(ctx, "DB", fw.Amount, nil)
 		st, err := s.Other.Status(ctx, db.Payment.ID)
-		s.Must(err, "status lookup as the other merchant")
+		s.NoError(err, "status lookup as the other merchant")
 		noSuccess(st)
 		Expect(string(st.Body)).NotTo(ContainSubstring(db.Payment.ID), "the other merchant's status lookup shows the payment")
 		q, err := s.Other.Query(ctx, db.Payment.ID)
-		s.Must(err, "transaction report as the other merchant")
+		s.NoError(err, "transaction report as the other merchant")
 		Expect(string(q.Body)).NotTo(ContainSubstring(db.Payment.ID), "the other merchant's transaction report shows the payment")
 	})
 })
@@ -114,14 +114,14 @@ var _ = Describe("Format errors", Label("negative", "format"), func() {
 	}
 	var entries []TableEntry
 	for _, c := range cases {
-		entries = append(entries, Entry(fw.SpecText(c.id, "MUST refuse "+c.what+" with HTTP 400, 200.300.404 and a parameterErrors entry for "+c.param), fw.Timeout(), c))
+		entries = append(entries, fw.Case(fw.Meta{ID: c.id, Flow: "format"}, "MUST refuse "+c.what+" with HTTP 400, 200.300.404 and a parameterErrors entry for "+c.param, c))
 	}
 	DescribeTable("parameter errors", func(ctx SpecContext, c bad) {
 		s := fw.Begin(ctx)
 		p, _ := cardParams(s)
 		c.mutate(p)
 		r, err := s.Client.Pay(ctx, p)
-		s.Must(err, "POST /v1/payments")
+		s.NoError(err, "POST /v1/payments")
 		noSuccess(r)
 		fw.ExpectParameterError(r, c.param)
 	}, entries)
@@ -131,8 +131,8 @@ var _ = Describe("Card checks", Label("negative", "card"), func() {
 	var cvvEntries []TableEntry
 	for _, brand := range []string{"VISA", "MASTER", "AMEX"} {
 		if fw.HasBrand(brand) {
-			cvvEntries = append(cvvEntries, Entry(fw.SpecText("S2S-NEG-CVV-"+brand, "MUST refuse a "+brand+" payment without CVV (100.100.600 or a card.cvv parameter error)"),
-				Label("brand:"+brand), fw.Timeout(), brand))
+			cvvEntries = append(cvvEntries, fw.Case(fw.Meta{ID: "S2S-NEG-CVV-" + brand, Flow: "card-check", Brand: brand},
+				"MUST refuse a "+brand+" payment without CVV (100.100.600 or a card.cvv parameter error)", brand))
 		}
 	}
 	DescribeTable("CVV required", func(ctx SpecContext, brand string) {
@@ -143,7 +143,7 @@ var _ = Describe("Card checks", Label("negative", "card"), func() {
 		p.Set("paymentType", "DB")
 		p.Del("card.cvv")
 		r, err := s.Client.Pay(ctx, p)
-		s.Must(err, "POST without CVV")
+		s.NoError(err, "POST without CVV")
 		noSuccess(r)
 		if r.Payment.Result.Code == "200.300.404" {
 			fw.ExpectParameterError(r, "card.cvv")
@@ -152,7 +152,7 @@ var _ = Describe("Card checks", Label("negative", "card"), func() {
 		fw.ExpectCode(r.Payment.Result.Code, "100.100.600")
 	}, cvvEntries)
 
-	fw.Conformance("S2S-NEG-CARD-001", "MUST refuse the documented VISA test number that fails the Luhn check with 100.100.101", Label("brand:VISA"), func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-NEG-CARD-001", Flow: "card-check", Brand: "VISA"}, "MUST refuse the documented VISA test number that fails the Luhn check with 100.100.101", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		if !fw.HasBrand("VISA") {
 			Skip("VISA not configured")
@@ -164,29 +164,29 @@ var _ = Describe("Card checks", Label("negative", "card"), func() {
 		p.Set("paymentType", "DB")
 		p.Set("card.number", card.Number)
 		r, err := s.Client.Pay(ctx, p)
-		s.Must(err, "POST with a Luhn failure")
+		s.NoError(err, "POST with a Luhn failure")
 		noSuccess(r)
 		fw.ExpectCode(r.Payment.Result.Code, "100.100.101")
 		fw.ExpectMaskedCard(r, card.Number)
 	})
 
-	fw.Conformance("S2S-NEG-CARD-002", "MUST refuse an expired card (100.100.303, or the bank's 800.100.157 wrong expiry)", func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-NEG-CARD-002", Flow: "card-check"}, "MUST refuse an expired card (100.100.303, or the bank's 800.100.157 wrong expiry)", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		p, card := cardParams(s)
 		p.Set("card.expiryMonth", "01")
 		p.Set("card.expiryYear", fmt.Sprint(time.Now().Year()-1))
 		r, err := s.Client.Pay(ctx, p)
-		s.Must(err, "POST with an expired card")
+		s.NoError(err, "POST with an expired card")
 		noSuccess(r)
 		fw.ExpectCode(r.Payment.Result.Code, "100.100.303", "800.100.157")
 		fw.ExpectMaskedCard(r, card.Number)
 	})
 
-	fw.Conformance("S2S-NEG-POST-001", "MUST NOT process a payment whose parameters are sent in the URL of the POST instead of its body", func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-NEG-POST-001", Flow: "format"}, "MUST NOT process a payment whose parameters are sent in the URL of the POST instead of its body", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		p, _ := cardParams(s)
 		r, err := s.Client.Send(ctx, oppwa.Request{Method: http.MethodPost, Path: "v1/payments", Query: p, Form: url.Values{}})
-		s.Must(err, "POST with parameters in the URL")
+		s.NoError(err, "POST with parameters in the URL")
 		noSuccess(r)
 		fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Rejected)
 	})
@@ -211,8 +211,8 @@ var _ = Describe("Forced declines", Label("negative", "decline"), func() {
 		if code == "" {
 			continue
 		}
-		entries = append(entries, Entry(fw.SpecText("S2S-NEG-DECLINE-"+strings.ToUpper(g.Name), "MUST answer customParameters[forceResultCode]="+code+" with that "+g.Name+" code, a rejection"),
-			fw.Timeout(), code))
+		entries = append(entries, fw.Case(fw.Meta{ID: "S2S-NEG-DECLINE-" + strings.ToUpper(g.Name), Flow: "decline"},
+			"MUST answer customParameters[forceResultCode]="+code+" with that "+g.Name+" code, a rejection", code))
 	}
 	DescribeTable("forceResultCode", func(ctx SpecContext, code string) {
 		s := fw.Begin(ctx)
@@ -227,11 +227,11 @@ var _ = Describe("Forced declines", Label("negative", "decline"), func() {
 })
 
 var _ = Describe("Async refusals", Label("negative", "async"), func() {
-	fw.Conformance("S2S-NEG-ASYNC-001", "MUST report pending (000.200) on a status lookup while the shopper has not finished", func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-NEG-ASYNC-001", Flow: "async-pending"}, "MUST report pending (000.200) on a status lookup while the shopper has not finished", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		r := s.PendingAsyncPayment(ctx)
 		st, err := s.Client.Status(ctx, r.Payment.ID)
-		s.Must(err, "status lookup while pending")
+		s.NoError(err, "status lookup while pending")
 		Expect(st.Payment.ID).To(Equal(r.Payment.ID))
 		fw.ExpectGroup(st.Payment.Result.Code, "pending")
 	})

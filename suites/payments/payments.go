@@ -15,9 +15,8 @@ var _ = Describe("Initial payments, sync workflow", Label("sync"), func() {
 	for _, k := range []kind{{"PA", "preauthorization"}, {"DB", "debit"}} {
 		var entries []TableEntry
 		for _, b := range fw.Brands(fixtures.Sync) {
-			entries = append(entries, Entry(
-				fw.SpecText("S2S-"+k.paymentType+"-"+b.Name, "MUST answer a "+k.what+" ("+k.paymentType+") with "+b.Name+"'s documented test data with a final success that echoes type, brand, amount and currency"),
-				Label(k.paymentType, "brand:"+b.Name), fw.Timeout(), b))
+			entries = append(entries, fw.Case(fw.Meta{ID: "S2S-" + k.paymentType + "-" + b.Name, Flow: k.paymentType, Brand: b.Name},
+				"MUST answer a "+k.what+" ("+k.paymentType+") with "+b.Name+"'s documented test data with a final success, no redirect, that echoes type, brand, amount and currency, as the sync workflow promises", b))
 		}
 		DescribeTable(k.paymentType+" per sync brand", func(ctx SpecContext, b fixtures.Brand) {
 			s := fw.Begin(ctx)
@@ -29,13 +28,16 @@ var _ = Describe("Initial payments, sync workflow", Label("sync"), func() {
 			r := s.Call(s.Client.Pay(ctx, params))
 			fw.ExpectTransaction(r, fw.Sent{PaymentType: k.paymentType, Brand: b.Name, Amount: fw.Amount,
 				Currency: t.Currency, MerchantTransactionID: params.Get("merchantTransactionId"), PAN: card.Number})
+			// One spec for the result and the workflow: a sync brand's answer is final.
+			Expect(fixtures.Load().OutcomeOf(r.Payment.Result.Code)).NotTo(Equal(fixtures.Pending),
+				"sync brand %s answered pending (%s); the sync workflow's result is final", b.Name, r.Payment.Result.Code)
 			fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Success)
 			fw.ExpectNoRedirect(r)
 		}, entries)
 	}
 })
 
-var _ = Describe("Capture after preauthorization", Label("sync", "backoffice", "CP"), func() {
+var _ = Describe("Capture after preauthorization", Label("sync", "backoffice"), func() {
 	var brand fixtures.Brand
 	BeforeEach(func() {
 		bs := fw.Brands(fixtures.Sync)
@@ -75,19 +77,19 @@ var _ = Describe("Capture after preauthorization", Label("sync", "backoffice", "
 
 		By("looking up the PA: it keeps its own type and success")
 		pa, err := s.Client.Status(ctx, paID)
-		s.Must(err, "GET /v1/payments/{PA id}")
+		s.NoError(err, "GET /v1/payments/{PA id}")
 		fw.ExpectTransaction(pa, fw.Sent{PaymentType: "PA", Brand: brand.Name, Amount: fw.Amount, Currency: t.Currency})
 		Expect(pa.Payment.ID).To(Equal(paID))
 		fw.ExpectOutcome(pa.Payment.Result.Code, fixtures.Success)
 
 		By("looking up the capture: it shows the captured amount")
 		st, err := s.Client.Status(ctx, cp.Payment.ID)
-		s.Must(err, "GET /v1/payments/{CP id}")
+		s.NoError(err, "GET /v1/payments/{CP id}")
 		fw.ExpectTransaction(st, fw.Sent{PaymentType: "CP", Amount: amount, Currency: t.Currency})
 		Expect(st.Payment.ID).To(Equal(cp.Payment.ID))
 		fw.ExpectOutcome(st.Payment.Result.Code, fixtures.Success)
 	},
-		Entry(fw.SpecText("S2S-CP-001", "MUST capture the full amount of a successful PA as a new CP transaction, and status lookups MUST show the PA and the CP"), fw.Timeout(), fw.Amount),
-		Entry(fw.SpecText("S2S-CP-002", "MUST capture part of a successful PA as a new CP transaction of the partial amount, and status lookups MUST show both"), fw.Timeout(), "40.00"),
+		fw.Case(fw.Meta{ID: "S2S-CP-001", Flow: "CP"}, "MUST capture the full amount of a successful PA as a new CP transaction, and status lookups MUST show the PA and the CP", fw.Amount),
+		fw.Case(fw.Meta{ID: "S2S-CP-002", Flow: "CP"}, "MUST capture part of a successful PA as a new CP transaction of the partial amount, and status lookups MUST show both", "40.00"),
 	)
 })

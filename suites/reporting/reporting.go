@@ -17,11 +17,11 @@ import (
 func agree(ctx SpecContext, s *fw.Spec, p oppwa.Payment, mtid string) {
 	GinkgoHelper()
 	st, err := s.Client.Status(ctx, p.ID)
-	s.Must(err, "GET /v1/payments/{id}")
+	s.NoError(err, "GET /v1/payments/{id}")
 	Expect(st.Payment.ID).To(Equal(p.ID))
 
 	q, err := s.Client.Query(ctx, p.ID)
-	s.Must(err, "GET /v1/query/{id}")
+	s.NoError(err, "GET /v1/query/{id}")
 	Expect(q.Payments).NotTo(BeEmpty(), "the transaction report by id lists nothing")
 	same(q.Payments[0], st.Payment)
 
@@ -29,7 +29,7 @@ func agree(ctx SpecContext, s *fw.Spec, p oppwa.Payment, mtid string) {
 		return
 	}
 	qm, err := s.Client.QueryByMerchantTransactionID(ctx, mtid)
-	s.Must(err, "GET /v1/query?merchantTransactionId=")
+	s.NoError(err, "GET /v1/query?merchantTransactionId=")
 	var found *oppwa.Payment
 	for i := range qm.Payments {
 		if qm.Payments[i].ID == p.ID {
@@ -50,31 +50,31 @@ func same(got, want oppwa.Payment) {
 }
 
 var _ = Describe("Transaction reports", Label("reporting"), func() {
-	fw.Conformance("S2S-REP-001", "MUST report a PA, its CP, RF and a reversed PA's RV by id and by merchantTransactionId as the status lookup shows them", Label("PA", "CP", "RF", "RV"), func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-REP-001", Flow: "reporting"}, "MUST report a PA, its CP, RF and a reversed PA's RV by id and by merchantTransactionId as the status lookup shows them", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		cur := fw.Config().Currency
-		pa := s.CardPayment(ctx, "PA", "92.00", nil)
+		pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
 		agree(ctx, s, pa.Payment, pa.Payment.MerchantTransactionID)
 		mtid := s.MerchantTransactionID()
-		cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, "92.00", cur, map[string][]string{"merchantTransactionId": {mtid}}))
+		cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, fw.Amount, cur, map[string][]string{"merchantTransactionId": {mtid}}))
 		fw.ExpectOutcome(cp.Payment.Result.Code, fixtures.Success)
 		agree(ctx, s, cp.Payment, mtid)
 		rf := s.Call(s.Client.Refund(ctx, cp.Payment.ID, "10.00", cur, nil))
 		fw.ExpectOutcome(rf.Payment.Result.Code, fixtures.Success)
 		agree(ctx, s, rf.Payment, "")
-		pa2 := s.CardPayment(ctx, "PA", "92.00", nil)
+		pa2 := s.CardPayment(ctx, "PA", fw.Amount, nil)
 		rv := s.Call(s.Client.Reverse(ctx, pa2.Payment.ID, nil))
 		fw.ExpectOutcome(rv.Payment.Result.Code, fixtures.Success)
 		agree(ctx, s, rv.Payment, "")
 	})
 
-	fw.Conformance("S2S-REP-002", "MUST report a DB by id and by merchantTransactionId as the status lookup shows it", Label("DB"), func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-REP-002", Flow: "reporting"}, "MUST report a DB by id and by merchantTransactionId as the status lookup shows it", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
-		db := s.CardPayment(ctx, "DB", "92.00", nil)
+		db := s.CardPayment(ctx, "DB", fw.Amount, nil)
 		agree(ctx, s, db.Payment, db.Payment.MerchantTransactionID)
 	})
 
-	fw.Conformance("S2S-REP-003", "MUST report an async payment after the shopper approved it as the status lookup shows it", Label("async", "browser", "DB"), func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-REP-003", Flow: "reporting"}, "MUST report an async payment after the shopper approved it as the status lookup shows it", Label("async", "browser"), func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		b := fw.AsyncBrand()
 		key, resultURL := s.ResultURL()
@@ -85,7 +85,7 @@ var _ = Describe("Transaction reports", Label("reporting"), func() {
 		r := s.Call(s.Client.Pay(ctx, p))
 		red := fw.ExpectRedirect(r)
 		_, err = s.Shopper(key, red, browser.Approve)
-		s.Must(err, "shopper redirect")
+		s.NoError(err, "shopper redirect")
 		agree(ctx, s, r.Payment, mtid)
 	})
 })

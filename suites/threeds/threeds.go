@@ -30,8 +30,8 @@ func browserParams() url.Values {
 	}
 }
 
-// mustBeSync reports whether card's number is also documented as a sync success card.
-func mustBeSync(c *fixtures.Contract, card fixtures.Card) bool {
+// alsoSyncSuccessCard reports whether card's number is also documented as a sync success card.
+func alsoSyncSuccessCard(c *fixtures.Contract, card fixtures.Card) bool {
 	for _, other := range c.CardsWith("success") {
 		if other.Number == card.Number {
 			return true
@@ -75,7 +75,7 @@ func run(ctx SpecContext, c threeDSCase) {
 
 	By("authenticating in the browser: " + string(c.action))
 	ret, err := s.Shopper(key, red, c.action)
-	s.Must(err, "3-D Secure redirect")
+	s.NoError(err, "3-D Secure redirect")
 	fw.ExpectReturn(ret, r.Payment.ID)
 
 	st := s.Call(s.Client.StatusAt(ctx, ret.ResourcePath))
@@ -96,10 +96,10 @@ var _ = Describe("3-D Secure", Label("3ds", "browser"), func() {
 		if !fw.HasBrand(tc.card.Brand) {
 			return
 		}
-		entries = append(entries, Entry(fw.SpecText(id, must), Label("brand:"+tc.card.Brand, "DB"), Label(labels...), fw.Timeout(), tc))
+		entries = append(entries, fw.Case(fw.Meta{ID: id, Flow: "3ds", Brand: tc.card.Brand}, must, Label(labels...), tc))
 	}
 	for _, card := range c.CardsWith("3ds2-frictionless") {
-		if _, ambiguous := c.CardByNumber(card.Brand, card.Number); ambiguous && mustBeSync(c, card) {
+		if _, ambiguous := c.CardByNumber(card.Brand, card.Number); ambiguous && alsoSyncSuccessCard(c, card) {
 			// The same number is documented as a plain sync success card too; whether
 			// 3-D Secure applies then depends on the channel, not on the card.
 			continue
@@ -134,7 +134,7 @@ var _ = Describe("3-D Secure", Label("3ds", "browser"), func() {
 	}
 	DescribeTable("through the browser", run, entries)
 
-	fw.Conformance("S2S-3DS-NOT-ENROLLED", "MUST answer 000.400.109 for a card missing from the 3DS2 simulator when 3-D Secure is requested", Label("brand:VISA"), func(ctx SpecContext) {
+	fw.Conformance(fw.Meta{ID: "S2S-3DS-NOT-ENROLLED", Flow: "3ds", Brand: "VISA"}, "MUST answer 000.400.109 for a card missing from the 3DS2 simulator when 3-D Secure is requested", func(ctx SpecContext) {
 		if !fw.HasBrand("VISA") {
 			Skip("VISA not configured")
 		}
