@@ -82,7 +82,7 @@ var Variables = []struct{ Name, Doc string }{
 	{"OPPWA_TEST_ENDPOINT", "set to yes to declare an unknown host a test endpoint"},
 	{"OPPWA_SPEC_TIMEOUT", "per-spec timeout, e.g. 60s (default 60s)"},
 	{"OPPWA_REPORT_DIR", "where reports go (default reports/latest)"},
-	{"CHROME_BIN", "Chromium binary (default /usr/lib/chromium/chromium)"},
+	{"CHROME_BIN", "browser binary (default: Debian's chromium-headless-shell, else chromium)"},
 	{"CHROME_WS_URL", "DevTools websocket URL of a running Chrome to use instead of starting one"},
 	{"OPPWA_SANDBOX_DEFECTS", "embedded sandbox only: comma-separated defect modes (mutation self-tests)"},
 	{"OPPWA_SANDBOX_LATENCY", "embedded sandbox only: latency added to every API call, e.g. 150ms"},
@@ -134,36 +134,7 @@ func build(get func(string) string, file string) (Target, error) {
 		Currency: get("OPPWA_CURRENCY"), ChromeBin: get("CHROME_BIN"), ChromeWSURL: get("CHROME_WS_URL"),
 		ReportDir: get("OPPWA_REPORT_DIR"), EnvFile: file,
 	}
-	if t.Currency == "" {
-		t.Currency = "EUR"
-	}
-	if !currencyRE.MatchString(t.Currency) {
-		return t, fmt.Errorf("OPPWA_CURRENCY=%q is not an ISO 4217 code: use three capital letters such as EUR", t.Currency)
-	}
-	if t.ChromeBin == "" {
-		t.ChromeBin = "/usr/lib/chromium/chromium"
-	}
-	if t.ReportDir == "" {
-		t.ReportDir = "reports/latest"
-	}
-	t.SpecTimeout = 60 * time.Second
-	if v := get("OPPWA_SPEC_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return t, fmt.Errorf("OPPWA_SPEC_TIMEOUT=%q is not a duration: use a value such as 60s", v)
-		}
-		t.SpecTimeout = d
-	}
-	brands, err := parseBrands(c, get("OPPWA_BRANDS"))
-	if err != nil {
-		return t, err
-	}
-	t.Brands = brands
-	if v := get("OPPWA_SANDBOX_DEFECTS"); v != "" {
-		t.SandboxDefects = splitList(v)
-	}
-
-	if t.SandboxFaults, err = parseFaults(get); err != nil {
+	if err := t.readRunSettings(c, get); err != nil {
 		return t, err
 	}
 	raw := get("OPPWA_BASE_URL")
@@ -188,17 +159,53 @@ func build(get func(string) string, file string) (Target, error) {
 	if err := guardHost(u, get("OPPWA_ALLOW_LIVE"), get("OPPWA_TEST_ENDPOINT")); err != nil {
 		return t, err
 	}
+	return t, t.checkCredentials()
+}
+
+// readRunSettings reads what every target has: currency, report directory, spec
+// timeout, brands and the embedded sandbox's modes and fault knobs.
+func (t *Target) readRunSettings(c *fixtures.Contract, get func(string) string) error {
+	if t.Currency == "" {
+		t.Currency = "EUR"
+	}
+	if !currencyRE.MatchString(t.Currency) {
+		return fmt.Errorf("OPPWA_CURRENCY=%q is not an ISO 4217 code: use three capital letters such as EUR", t.Currency)
+	}
+	if t.ReportDir == "" {
+		t.ReportDir = "reports/latest"
+	}
+	t.SpecTimeout = 60 * time.Second
+	if v := get("OPPWA_SPEC_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("OPPWA_SPEC_TIMEOUT=%q is not a duration: use a value such as 60s", v)
+		}
+		t.SpecTimeout = d
+	}
+	var err error
+	if t.Brands, err = parseBrands(c, get("OPPWA_BRANDS")); err != nil {
+		return err
+	}
+	if v := get("OPPWA_SANDBOX_DEFECTS"); v != "" {
+		t.SandboxDefects = splitList(v)
+	}
+	t.SandboxFaults, err = parseFaults(get)
+	return err
+}
+
+// checkCredentials checks a real target's merchant credentials.
+func (t Target) checkCredentials() error {
 	switch {
 	case t.AccessToken == "":
-		return t, errors.New("OPPWA_ACCESS_TOKEN is empty: set it to the access token of your test account (Authorization: Bearer)")
+		return errors.New("OPPWA_ACCESS_TOKEN is empty: set it to the access token of your test account (Authorization: Bearer)")
 	case t.EntityID == "":
-		return t, errors.New("OPPWA_ENTITY_ID is empty: set it to the entity (channel) id of your test account")
+		return errors.New("OPPWA_ENTITY_ID is empty: set it to the entity (channel) id of your test account")
 	case !entityRE.MatchString(t.EntityID):
-		return t, fmt.Errorf("OPPWA_ENTITY_ID=%q is not 32 lowercase hex characters: copy the entity id from your account", t.EntityID)
+		return fmt.Errorf("OPPWA_ENTITY_ID=%q is not 32 lowercase hex characters: copy the entity id from your account", t.EntityID)
 	case (t.OtherEntityID == "") != (t.OtherAccessToken == ""):
-		return t, errors.New("set both OPPWA_OTHER_ENTITY_ID and OPPWA_OTHER_ACCESS_TOKEN, or neither")
+		return errors.New("set both OPPWA_OTHER_ENTITY_ID and OPPWA_OTHER_ACCESS_TOKEN, or neither")
 	}
-	return t, nil
+	return nil
 }
 
 func parseFaults(get func(string) string) (Faults, error) {

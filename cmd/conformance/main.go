@@ -7,6 +7,7 @@
 //	conformance catalogue -o CATALOGUE.md
 //	conformance bench -o reports/bench.json
 //	conformance merge -o reports/latest shard-1/report.json shard-2/report.json
+//	conformance browser   (prints the browser binary a run would start)
 package main
 
 import (
@@ -46,7 +47,7 @@ func main() {
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return &exitError{3, "missing command: use run, mutation, catalogue, bench or merge"}
+		return &exitError{3, "missing command: use run, mutation, catalogue, bench, merge or browser"}
 	}
 	switch args[0] {
 	case "run":
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string) error {
 		return runBench(ctx, args[1:])
 	case "merge":
 		return runMerge(ctx, args[1:])
+	case "browser":
+		return runBrowser(ctx, args[1:])
 	}
-	return &exitError{3, fmt.Sprintf("unknown command %q: use run, mutation, catalogue, bench or merge", args[0])}
+	return &exitError{3, fmt.Sprintf("unknown command %q: use run, mutation, catalogue, bench, merge or browser", args[0])}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/oppwa-conformance/oppwa-conformance/config"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
@@ -95,15 +96,47 @@ func specName(sp reports.SpecResult) string {
 // suiteRun checks the configuration and environment, then runs Ginkgo and reads its
 // JSON report back.
 func suiteRun(ctx context.Context, o runOptions) (summary, error) {
-	root, err := moduleRoot()
+	root, t, dir, err := prepareRun(ctx, o)
 	if err != nil {
 		return summary{}, err
 	}
-	t, err := loadTarget(root, o.extraEnv)
+	args, filter, err := ginkgoArgs(o, t, dir)
 	if err != nil {
 		return summary{}, &exitError{exitConfig, err.Error()}
 	}
-	dir := o.reportDir
+	// Screenshots of an earlier run would be mistaken for this run's evidence; the
+	// other files are overwritten, and are kept if this run never starts.
+	_ = os.RemoveAll(filepath.Join(dir, "screenshots"))
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = root
+	cmd.Env = append(append(os.Environ(), o.extraEnv...), "OPPWA_RUN_ID="+newRunID(), "OPPWA_REPORT_DIR="+dir,
+		"OPPWA_COMMAND="+commandLine(o, filter))
+	if !o.quiet {
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	}
+	// Ginkgo's own exit code says only pass or fail; the JSON report says why.
+	runErr := cmd.Run()
+	sum, rerr := readSummary(filepath.Join(dir, "report.json"))
+	sum.reportDir = dir
+	if rerr != nil {
+		if runErr != nil {
+			return sum, &exitError{exitEnvironment, fmt.Sprintf("the suites did not finish (%v) and left no report: run `go tool ginkgo ./suites` to see why", runErr)}
+		}
+		return sum, &exitError{exitEnvironment, rerr.Error()}
+	}
+	return sum, nil
+}
+
+// prepareRun reads the configuration, makes sure the report directory is writable and
+// checks the environment before any spec runs.
+func prepareRun(ctx context.Context, o runOptions) (root string, t config.Target, dir string, err error) {
+	if root, err = moduleRoot(); err != nil {
+		return "", t, "", err
+	}
+	if t, err = loadTarget(root, o.extraEnv); err != nil {
+		return "", t, "", &exitError{exitConfig, err.Error()}
+	}
+	dir = o.reportDir
 	if dir == "" {
 		dir = t.ReportDir
 	}
@@ -111,15 +144,18 @@ func suiteRun(ctx context.Context, o runOptions) (summary, error) {
 		dir = filepath.Join(root, dir)
 	}
 	if err := writable(dir); err != nil {
-		return summary{}, &exitError{exitConfig, err.Error()}
+		return "", t, "", &exitError{exitConfig, err.Error()}
 	}
 	if err := preflight(ctx, t, o.labels); err != nil {
-		return summary{}, &exitError{exitEnvironment, err.Error()}
+		return "", t, "", &exitError{exitEnvironment, err.Error()}
 	}
-	// Screenshots of an earlier run would be mistaken for this run's evidence; the
-	// other files are overwritten, and are kept if this run never starts.
-	_ = os.RemoveAll(filepath.Join(dir, "screenshots"))
-	args := []string{"tool", "ginkgo", "--keep-going", "--timeout=80m", "--junit-report=junit.xml",
+	return root, t, dir, nil
+}
+
+// ginkgoArgs is the go command line that runs the suites for o, and the label filter
+// it applies.
+func ginkgoArgs(o runOptions, t config.Target, dir string) (args []string, filter string, err error) {
+	args = []string{"tool", "ginkgo", "--keep-going", "--timeout=80m", "--junit-report=junit.xml",
 		"--json-report=report.json", "--output-dir=" + dir, "--silence-skips"}
 	if o.quiet {
 		args = append(args, "--succinct")
@@ -135,38 +171,16 @@ func suiteRun(ctx context.Context, o runOptions) (summary, error) {
 		// not describe for the real platform; name the label to run them anyway.
 		labels = andFilter(labels, "!simulator-only")
 	}
-	filter, err := shardFilter(labels, o.shard, t)
-	if err != nil {
-		return summary{}, &exitError{exitConfig, err.Error()}
+	if filter, err = shardFilter(labels, o.shard, t); err != nil {
+		return nil, "", err
 	}
 	if filter != "" {
 		args = append(args, "--label-filter="+filter)
 	}
 	if o.binary != "" {
-		args = append(args, o.binary)
-	} else {
-		args = append(args, "./suites")
+		return append(args, o.binary), filter, nil
 	}
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = root
-	cmd.Env = append(append(os.Environ(), o.extraEnv...), "OPPWA_RUN_ID="+newRunID(), "OPPWA_REPORT_DIR="+dir,
-		"OPPWA_COMMAND="+commandLine(o, filter))
-	if o.quiet {
-		cmd.Stdout, cmd.Stderr = nil, nil
-	} else {
-		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	}
-	// Ginkgo's own exit code says only pass or fail; the JSON report says why.
-	runErr := cmd.Run()
-	sum, rerr := readSummary(filepath.Join(dir, "report.json"))
-	sum.reportDir = dir
-	if rerr != nil {
-		if runErr != nil {
-			return sum, &exitError{exitEnvironment, fmt.Sprintf("the suites did not finish (%v) and left no report: run `go tool ginkgo ./suites` to see why", runErr)}
-		}
-		return sum, &exitError{exitEnvironment, rerr.Error()}
-	}
-	return sum, nil
+	return append(args, "./suites"), filter, nil
 }
 
 // commandLine is the run as a user would retype it, for the report.
@@ -236,8 +250,8 @@ func preflight(ctx context.Context, t config.Target, labels string) error {
 		_ = conn.Close()
 	}
 	if t.ChromeWSURL == "" && needsBrowser(t, labels) {
-		if st, err := os.Stat(t.ChromeBin); err != nil || st.IsDir() {
-			return fmt.Errorf("Chromium not found at %s: run `make chromium` as root (Debian package chromium) or set CHROME_BIN", t.ChromeBin)
+		if _, err := browser.FindExec(t.ChromeBin); err != nil {
+			return fmt.Errorf("%w (or run `make browser` as root)", err)
 		}
 	}
 	return nil
@@ -353,4 +367,27 @@ func shardFilter(labels, shard string, t config.Target) (string, error) {
 		return labels, nil
 	}
 	return f, nil
+}
+
+// runBrowser prints the browser binary a run would start, or says in one line how to
+// install one; `make browser` uses it to decide whether to install.
+func runBrowser(ctx context.Context, args []string) error {
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	t, err := loadTarget(root, nil)
+	if err != nil {
+		return &exitError{exitConfig, err.Error()}
+	}
+	if t.ChromeWSURL != "" {
+		fmt.Println("remote browser at CHROME_WS_URL")
+		return nil
+	}
+	path, err := browser.FindExec(t.ChromeBin)
+	if err != nil {
+		return &exitError{exitEnvironment, err.Error()}
+	}
+	fmt.Println(path)
+	return nil
 }

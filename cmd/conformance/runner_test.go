@@ -99,7 +99,7 @@ func TestBadInputIsOneLineNamingTheFixAndKeepsTheReport(t *testing.T) {
 		"invalid currency":      {map[string]string{"OPPWA_CURRENCY": "EURO"}, exitConfig, "OPPWA_CURRENCY"},
 		"malformed .env line":   {map[string]string{"OPPWA_ENV_FILE": badEnv}, exitConfig, "cannot be read"},
 		"unwritable report dir": {map[string]string{"OPPWA_REPORT_DIR": filepath.Join(aFile, "reports")}, exitConfig, "OPPWA_REPORT_DIR"},
-		"chromium missing":      {map[string]string{"CHROME_BIN": "/nonexistent/chromium"}, exitEnvironment, "Chromium not found at /nonexistent/chromium"},
+		"chromium missing":      {map[string]string{"CHROME_BIN": "/nonexistent/chromium"}, exitEnvironment, "CHROME_BIN=/nonexistent/chromium is not an executable file"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(tmp, strings.ReplaceAll(name, " ", "-"))

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
 )
 
 type certSummary struct {
@@ -80,9 +82,9 @@ func TestRemoteBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Chromium and runs the suites")
 	}
-	bin := os.Getenv("CHROME_BIN")
-	if bin == "" {
-		bin = "/usr/lib/chromium/chromium"
+	bin, err := browser.FindExec(os.Getenv("CHROME_BIN"))
+	if err != nil {
+		t.Skip(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -51,109 +51,123 @@ func unknownID() string {
 }
 
 var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
-	var cur string
-	BeforeEach(func() { cur = fw.Config().Currency })
-
-	fw.Conformance(fw.Meta{ID: "S2S-BO-001", Flow: "CP"}, "MUST accept several partial captures up to the PA amount and refuse a capture beyond it with 700.400.100", func(ctx SpecContext) {
-		s := fw.Begin(ctx)
-		pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
-		for _, amt := range []string{"30.00", "30.00", "32.00"} {
-			By("capturing " + amt)
-			cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, amt, cur, nil))
-			backofficeOK(cp, "CP", amt, cur, pa.Payment.ID)
-		}
-		By("capturing 0.01 beyond the PA amount")
-		over := s.Call(s.Client.Capture(ctx, pa.Payment.ID, "0.01", cur, nil))
-		refused(over, "700.400.100")
-		statusShows(ctx, s, pa.Payment.ID, "PA", fixtures.Success)
-	})
-
-	fw.Conformance(fw.Meta{ID: "S2S-BO-002", Flow: "RF"}, "MUST accept partial and repeated refunds of a DB up to its amount and refuse a refund above the remaining volume with 700.400.200", func(ctx SpecContext) {
-		s := fw.Begin(ctx)
-		db := s.CardPayment(ctx, "DB", fw.Amount, nil)
-		var last *oppwa.Response
-		for _, amt := range []string{"50.00", "42.00"} {
-			By("refunding " + amt)
-			rf := s.Call(s.Client.Refund(ctx, db.Payment.ID, amt, cur, nil))
-			backofficeOK(rf, "RF", amt, cur, db.Payment.ID)
-			last = rf
-		}
-		By("refunding 0.01 more than was debited")
-		over := s.Call(s.Client.Refund(ctx, db.Payment.ID, "0.01", cur, nil))
-		refused(over, "700.400.200")
-		statusShows(ctx, s, last.Payment.ID, "RF", fixtures.Success)
-	})
-
-	fw.Conformance(fw.Meta{ID: "S2S-BO-003", Flow: "RF"}, "MUST accept a refund after a capture and refuse one above the captured volume with 700.400.200", func(ctx SpecContext) {
-		s := fw.Begin(ctx)
-		pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
-		cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, "60.00", cur, nil))
-		backofficeOK(cp, "CP", "60.00", cur, pa.Payment.ID)
-		rf := s.Call(s.Client.Refund(ctx, cp.Payment.ID, "20.00", cur, nil))
-		backofficeOK(rf, "RF", "20.00", cur, cp.Payment.ID)
-		over := s.Call(s.Client.Refund(ctx, cp.Payment.ID, "40.01", cur, nil))
-		refused(over, "700.400.200")
-		statusShows(ctx, s, rf.Payment.ID, "RF", fixtures.Success)
-	})
-
-	fw.Conformance(fw.Meta{ID: "S2S-BO-004", Flow: "RV"}, "MUST reverse a PA, then refuse a capture of it and a second reversal", func(ctx SpecContext) {
-		s := fw.Begin(ctx)
-		pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
-		rv := s.Call(s.Client.Reverse(ctx, pa.Payment.ID, nil))
-		// A reversal voids the whole authorisation and echoes its amount.
-		backofficeOK(rv, "RV", "", cur, pa.Payment.ID)
-		By("capturing the reversed PA")
-		cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, "10.00", cur, nil))
-		// 700.400.100 reads "PA value exceeded or PA reverted"; 700.300.300 "already
-		// ... reversed" is the documented neighbour.
-		refused(cp, "700.400.100", "700.300.300")
-		By("reversing it again")
-		rv2 := s.Call(s.Client.Reverse(ctx, pa.Payment.ID, nil))
-		refused(rv2, "700.400.300", "700.300.300")
-		statusShows(ctx, s, rv.Payment.ID, "RV", fixtures.Success)
-	})
-
-	fw.Conformance(fw.Meta{ID: "S2S-BO-005", Flow: "CP"}, "MUST refuse a capture of a DB (capture needs a successful PA)", func(ctx SpecContext) {
-		s := fw.Begin(ctx)
-		db := s.CardPayment(ctx, "DB", fw.Amount, nil)
-		cp := s.Call(s.Client.Capture(ctx, db.Payment.ID, "10.00", cur, nil))
-		refused(cp, "700.400.510", "700.300.100")
-		statusShows(ctx, s, db.Payment.ID, "DB", fixtures.Success)
-	})
-
-	fw.Conformance(fw.Meta{ID: "S2S-BO-006", Flow: "backoffice-refusal"}, "MUST refuse a capture, refund or reversal of an unknown reference with its documented 700.* code", func(ctx SpecContext) {
-		s := fw.Begin(ctx)
-		id := unknownID()
-		cp, err := s.Client.Capture(ctx, id, "10.00", cur, nil)
-		s.NoError(err, "capture of an unknown id")
-		refused(cp, "700.400.510", "700.100.100", "700.400.580")
-		rf, err := s.Client.Refund(ctx, id, "10.00", cur, nil)
-		s.NoError(err, "refund of an unknown id")
-		refused(rf, "700.400.520", "700.100.100", "700.400.580")
-		rv, err := s.Client.Reverse(ctx, id, nil)
-		s.NoError(err, "reversal of an unknown id")
-		refused(rv, "700.400.530", "700.100.100", "700.400.580")
-	})
-
-	fw.Conformance(fw.Meta{ID: "S2S-BO-007", Flow: "CP"}, "MUST refuse a capture in another currency than the PA's with 700.100.500", func(ctx SpecContext) {
-		s := fw.Begin(ctx)
-		pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
-		other := "USD"
-		if cur == "USD" {
-			other = "EUR"
-		}
-		cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, "10.00", other, nil))
-		refused(cp, "700.100.500")
-		statusShows(ctx, s, pa.Payment.ID, "PA", fixtures.Success)
-	})
-
-	fw.Conformance(fw.Meta{ID: "S2S-BO-008", Flow: "backoffice-refusal"}, "MUST refuse a capture or refund of a payment still pending in the async workflow with 700.400.570", Label("async"), func(ctx SpecContext) {
-		s := fw.Begin(ctx)
-		r := s.PendingAsyncPayment(ctx)
-		rf := s.Call(s.Client.Refund(ctx, r.Payment.ID, "10.00", cur, nil))
-		refused(rf, "700.400.570")
-		cp, err := s.Client.Capture(ctx, r.Payment.ID, "10.00", cur, nil)
-		s.NoError(err, "capture of a pending payment")
-		refused(cp, "700.400.570", "700.400.510")
-	})
+	fw.Conformance(fw.Meta{ID: "S2S-BO-001", Flow: "CP"}, "MUST accept several partial captures up to the PA amount and refuse a capture beyond it with 700.400.100", partialCapturesUpToThePA)
+	fw.Conformance(fw.Meta{ID: "S2S-BO-002", Flow: "RF"}, "MUST accept partial and repeated refunds of a DB up to its amount and refuse a refund above the remaining volume with 700.400.200", partialRefundsUpToTheDebit)
+	fw.Conformance(fw.Meta{ID: "S2S-BO-003", Flow: "RF"}, "MUST accept a refund after a capture and refuse one above the captured volume with 700.400.200", refundAfterCapture)
+	fw.Conformance(fw.Meta{ID: "S2S-BO-004", Flow: "RV"}, "MUST reverse a PA, then refuse a capture of it and a second reversal", reversalEndsThePA)
+	fw.Conformance(fw.Meta{ID: "S2S-BO-005", Flow: "CP"}, "MUST refuse a capture of a DB (capture needs a successful PA)", noCaptureOfADebit)
+	fw.Conformance(fw.Meta{ID: "S2S-BO-006", Flow: "backoffice-refusal"}, "MUST refuse a capture, refund or reversal of an unknown reference with its documented 700.* code", unknownReferenceRefused)
+	fw.Conformance(fw.Meta{ID: "S2S-BO-007", Flow: "CP"}, "MUST refuse a capture in another currency than the PA's with 700.100.500", captureInAnotherCurrencyRefused)
+	fw.Conformance(fw.Meta{ID: "S2S-BO-008", Flow: "backoffice-refusal"}, "MUST refuse a capture or refund of a payment still pending in the async workflow with 700.400.570", Label("async"), pendingPaymentRefused)
 })
+
+func partialCapturesUpToThePA(ctx SpecContext) {
+	s := fw.Begin(ctx)
+	cur := fw.Config().Currency
+	pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
+	for _, amt := range []string{"30.00", "30.00", "32.00"} {
+		By("capturing " + amt)
+		cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, amt, cur, nil))
+		backofficeOK(cp, "CP", amt, cur, pa.Payment.ID)
+	}
+	By("capturing 0.01 beyond the PA amount")
+	over := s.Call(s.Client.Capture(ctx, pa.Payment.ID, "0.01", cur, nil))
+	refused(over, "700.400.100")
+	statusShows(ctx, s, pa.Payment.ID, "PA", fixtures.Success)
+}
+
+func partialRefundsUpToTheDebit(ctx SpecContext) {
+	s := fw.Begin(ctx)
+	cur := fw.Config().Currency
+	db := s.CardPayment(ctx, "DB", fw.Amount, nil)
+	var last *oppwa.Response
+	for _, amt := range []string{"50.00", "42.00"} {
+		By("refunding " + amt)
+		rf := s.Call(s.Client.Refund(ctx, db.Payment.ID, amt, cur, nil))
+		backofficeOK(rf, "RF", amt, cur, db.Payment.ID)
+		last = rf
+	}
+	By("refunding 0.01 more than was debited")
+	over := s.Call(s.Client.Refund(ctx, db.Payment.ID, "0.01", cur, nil))
+	refused(over, "700.400.200")
+	statusShows(ctx, s, last.Payment.ID, "RF", fixtures.Success)
+}
+
+func refundAfterCapture(ctx SpecContext) {
+	s := fw.Begin(ctx)
+	cur := fw.Config().Currency
+	pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
+	cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, "60.00", cur, nil))
+	backofficeOK(cp, "CP", "60.00", cur, pa.Payment.ID)
+	rf := s.Call(s.Client.Refund(ctx, cp.Payment.ID, "20.00", cur, nil))
+	backofficeOK(rf, "RF", "20.00", cur, cp.Payment.ID)
+	over := s.Call(s.Client.Refund(ctx, cp.Payment.ID, "40.01", cur, nil))
+	refused(over, "700.400.200")
+	statusShows(ctx, s, rf.Payment.ID, "RF", fixtures.Success)
+}
+
+func reversalEndsThePA(ctx SpecContext) {
+	s := fw.Begin(ctx)
+	cur := fw.Config().Currency
+	pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
+	rv := s.Call(s.Client.Reverse(ctx, pa.Payment.ID, nil))
+	// A reversal voids the whole authorisation and echoes its amount.
+	backofficeOK(rv, "RV", "", cur, pa.Payment.ID)
+	By("capturing the reversed PA")
+	cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, "10.00", cur, nil))
+	// 700.400.100 reads "PA value exceeded or PA reverted"; 700.300.300 "already
+	// ... reversed" is the documented neighbour.
+	refused(cp, "700.400.100", "700.300.300")
+	By("reversing it again")
+	rv2 := s.Call(s.Client.Reverse(ctx, pa.Payment.ID, nil))
+	refused(rv2, "700.400.300", "700.300.300")
+	statusShows(ctx, s, rv.Payment.ID, "RV", fixtures.Success)
+}
+
+func noCaptureOfADebit(ctx SpecContext) {
+	s := fw.Begin(ctx)
+	cur := fw.Config().Currency
+	db := s.CardPayment(ctx, "DB", fw.Amount, nil)
+	cp := s.Call(s.Client.Capture(ctx, db.Payment.ID, "10.00", cur, nil))
+	refused(cp, "700.400.510", "700.300.100")
+	statusShows(ctx, s, db.Payment.ID, "DB", fixtures.Success)
+}
+
+func unknownReferenceRefused(ctx SpecContext) {
+	s := fw.Begin(ctx)
+	cur := fw.Config().Currency
+	id := unknownID()
+	cp, err := s.Client.Capture(ctx, id, "10.00", cur, nil)
+	s.NoError(err, "capture of an unknown id")
+	refused(cp, "700.400.510", "700.100.100", "700.400.580")
+	rf, err := s.Client.Refund(ctx, id, "10.00", cur, nil)
+	s.NoError(err, "refund of an unknown id")
+	refused(rf, "700.400.520", "700.100.100", "700.400.580")
+	rv, err := s.Client.Reverse(ctx, id, nil)
+	s.NoError(err, "reversal of an unknown id")
+	refused(rv, "700.400.530", "700.100.100", "700.400.580")
+}
+
+func captureInAnotherCurrencyRefused(ctx SpecContext) {
+	s := fw.Begin(ctx)
+	cur := fw.Config().Currency
+	pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
+	other := "USD"
+	if cur == "USD" {
+		other = "EUR"
+	}
+	cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, "10.00", other, nil))
+	refused(cp, "700.100.500")
+	statusShows(ctx, s, pa.Payment.ID, "PA", fixtures.Success)
+}
+
+func pendingPaymentRefused(ctx SpecContext) {
+	s := fw.Begin(ctx)
+	cur := fw.Config().Currency
+	r := s.PendingAsyncPayment(ctx)
+	rf := s.Call(s.Client.Refund(ctx, r.Payment.ID, "10.00", cur, nil))
+	refused(rf, "700.400.570")
+	cp, err := s.Client.Capture(ctx, r.Payment.ID, "10.00", cur, nil)
+	s.NoError(err, "capture of a pending payment")
+	refused(cp, "700.400.570", "700.400.510")
+}

@@ -151,12 +151,22 @@ func (e *Env) Browser(ctx context.Context) (*browser.Browser, error) {
 	return e.browser, nil
 }
 
-// BrowserVersion is the started browser's version, or "" when none started.
-func (e *Env) BrowserVersion() string {
-	if e.browser == nil {
-		return ""
+// BrowserName names the browser for the report: its version and binary when this
+// process started it, else the binary a start would use (another process may have
+// been the one to drive it).
+func (e *Env) BrowserName() string {
+	switch {
+	case e.browser != nil && e.browser.ExecPath() != "":
+		return e.browser.Version() + " (" + e.browser.ExecPath() + ")"
+	case e.browser != nil:
+		return e.browser.Version() + " (remote)"
+	case e.Target.ChromeWSURL != "":
+		return "remote browser at CHROME_WS_URL"
 	}
-	return e.browser.Version()
+	if path, err := browser.FindExec(e.Target.ChromeBin); err == nil {
+		return path
+	}
+	return ""
 }
 
 func (e *Env) closeBrowser(ctx context.Context) error {

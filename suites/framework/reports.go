@@ -21,7 +21,7 @@ func WriteReports(r Report) {
 	}
 	if e := Shared(); e != nil {
 		meta.RunID = e.RunID
-		meta.Browser = e.BrowserVersion()
+		meta.Browser = e.BrowserName()
 		if e.Sandbox != nil {
 			meta.SandboxVersion = "embedded sandbox " + sandbox.Version
 			meta.BaseURL = e.Sandbox.URL

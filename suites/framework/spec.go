@@ -99,7 +99,7 @@ func (s *Spec) NoError(err error, doing string) {
 	Fail(doing + ": " + msg)
 }
 
-// Call checks an API call's error with Must and notes the transaction it made, so a
+// Call checks an API call's error with NoError and notes the transaction it made, so a
 // spec reads as its steps: cp := s.Call(s.Client.Capture(ctx, id, amount, currency, nil)).
 // The error already names the method and URL.
 func (s *Spec) Call(r *oppwa.Response, err error) *oppwa.Response {

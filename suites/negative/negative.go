@@ -135,40 +135,9 @@ var _ = Describe("Card checks", Label("negative", "card"), func() {
 				"MUST refuse a "+brand+" payment without CVV (100.100.600 or a card.cvv parameter error)", brand))
 		}
 	}
-	DescribeTable("CVV required", func(ctx SpecContext, brand string) {
-		s := fw.Begin(ctx)
-		b, _ := fixtures.Load().Brand(brand)
-		p, _, err := fw.Payment(b, fw.Config().Currency, s.MerchantTransactionID(), "")
-		Expect(err).NotTo(HaveOccurred())
-		p.Set("paymentType", "DB")
-		p.Del("card.cvv")
-		r, err := s.Client.Pay(ctx, p)
-		s.NoError(err, "POST without CVV")
-		noSuccess(r)
-		if r.Payment.Result.Code == "200.300.404" {
-			fw.ExpectParameterError(r, "card.cvv")
-			return
-		}
-		fw.ExpectCode(r.Payment.Result.Code, "100.100.600")
-	}, cvvEntries)
+	DescribeTable("CVV required", cvvRequired, cvvEntries)
 
-	fw.Conformance(fw.Meta{ID: "S2S-NEG-CARD-001", Flow: "card-check", Brand: "VISA"}, "MUST refuse the documented VISA test number that fails the Luhn check with 100.100.101", func(ctx SpecContext) {
-		s := fw.Begin(ctx)
-		if !fw.HasBrand("VISA") {
-			Skip("VISA not configured")
-		}
-		card, _ := fixtures.Load().Card("VISA", "luhn")
-		b, _ := fixtures.Load().Brand("VISA")
-		p, _, err := fw.Payment(b, fw.Config().Currency, s.MerchantTransactionID(), "")
-		Expect(err).NotTo(HaveOccurred())
-		p.Set("paymentType", "DB")
-		p.Set("card.number", card.Number)
-		r, err := s.Client.Pay(ctx, p)
-		s.NoError(err, "POST with a Luhn failure")
-		noSuccess(r)
-		fw.ExpectCode(r.Payment.Result.Code, "100.100.101")
-		fw.ExpectMaskedCard(r, card.Number)
-	})
+	fw.Conformance(fw.Meta{ID: "S2S-NEG-CARD-001", Flow: "card-check", Brand: "VISA"}, "MUST refuse the documented VISA test number that fails the Luhn check with 100.100.101", luhnFailureRefused)
 
 	fw.Conformance(fw.Meta{ID: "S2S-NEG-CARD-002", Flow: "card-check"}, "MUST refuse an expired card (100.100.303, or the bank's 800.100.157 wrong expiry)", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
@@ -236,3 +205,40 @@ var _ = Describe("Async refusals", Label("negative", "async"), func() {
 		fw.ExpectGroup(st.Payment.Result.Code, "pending")
 	})
 })
+
+// cvvRequired sends brand's test payment without card.cvv.
+func cvvRequired(ctx SpecContext, brand string) {
+	s := fw.Begin(ctx)
+	b, _ := fixtures.Load().Brand(brand)
+	p, _, err := fw.Payment(b, fw.Config().Currency, s.MerchantTransactionID(), "")
+	Expect(err).NotTo(HaveOccurred())
+	p.Set("paymentType", "DB")
+	p.Del("card.cvv")
+	r, err := s.Client.Pay(ctx, p)
+	s.NoError(err, "POST without CVV")
+	noSuccess(r)
+	if r.Payment.Result.Code == "200.300.404" {
+		fw.ExpectParameterError(r, "card.cvv")
+		return
+	}
+	fw.ExpectCode(r.Payment.Result.Code, "100.100.600")
+}
+
+// luhnFailureRefused sends the documented VISA number that fails the Luhn check.
+func luhnFailureRefused(ctx SpecContext) {
+	s := fw.Begin(ctx)
+	if !fw.HasBrand("VISA") {
+		Skip("VISA not configured")
+	}
+	card, _ := fixtures.Load().Card("VISA", "luhn")
+	b, _ := fixtures.Load().Brand("VISA")
+	p, _, err := fw.Payment(b, fw.Config().Currency, s.MerchantTransactionID(), "")
+	Expect(err).NotTo(HaveOccurred())
+	p.Set("paymentType", "DB")
+	p.Set("card.number", card.Number)
+	r, err := s.Client.Pay(ctx, p)
+	s.NoError(err, "POST with a Luhn failure")
+	noSuccess(r)
+	fw.ExpectCode(r.Payment.Result.Code, "100.100.101")
+	fw.ExpectMaskedCard(r, card.Number)
+}

@@ -134,21 +134,24 @@ var _ = Describe("3-D Secure", Label("3ds", "browser"), func() {
 	}
 	DescribeTable("through the browser", run, entries)
 
-	fw.Conformance(fw.Meta{ID: "S2S-3DS-NOT-ENROLLED", Flow: "3ds", Brand: "VISA"}, "MUST answer 000.400.109 for a card missing from the 3DS2 simulator when 3-D Secure is requested", func(ctx SpecContext) {
-		if !fw.HasBrand("VISA") {
-			Skip("VISA not configured")
-		}
-		s := fw.Begin(ctx)
-		b, _ := c.Brand("VISA")
-		_, resultURL := s.ResultURL()
-		p, card, err := fw.Payment(b, fw.Config().Currency, s.MerchantTransactionID(), "")
-		Expect(err).NotTo(HaveOccurred())
-		p.Set("paymentType", "DB")
-		p.Set("shopperResultUrl", resultURL)
-		p.Set("customParameters[3DS2_flow]", "challenge")
-		r := s.Call(s.Client.Pay(ctx, p))
-		fw.ExpectMaskedCard(r, card.Number)
-		fw.ExpectCode(r.Payment.Result.Code, "000.400.109")
-		fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Rejected)
-	})
+	fw.Conformance(fw.Meta{ID: "S2S-3DS-NOT-ENROLLED", Flow: "3ds", Brand: "VISA"}, "MUST answer 000.400.109 for a card missing from the 3DS2 simulator when 3-D Secure is requested", notEnrolledCard)
 })
+
+// notEnrolledCard asks for a 3DS2 challenge with a card the 3DS2 simulator lacks.
+func notEnrolledCard(ctx SpecContext) {
+	if !fw.HasBrand("VISA") {
+		Skip("VISA not configured")
+	}
+	s := fw.Begin(ctx)
+	b, _ := fixtures.Load().Brand("VISA")
+	_, resultURL := s.ResultURL()
+	p, card, err := fw.Payment(b, fw.Config().Currency, s.MerchantTransactionID(), "")
+	Expect(err).NotTo(HaveOccurred())
+	p.Set("paymentType", "DB")
+	p.Set("shopperResultUrl", resultURL)
+	p.Set("customParameters[3DS2_flow]", "challenge")
+	r := s.Call(s.Client.Pay(ctx, p))
+	fw.ExpectMaskedCard(r, card.Number)
+	fw.ExpectCode(r.Payment.Result.Code, "000.400.109")
+	fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Rejected)
+}
