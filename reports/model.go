@@ -49,7 +49,16 @@ const (
 	EntryTranscript  = "transcript"
 	EntryScreenshots = "screenshots"
 	EntryPayments    = "payments"
+	// EntrySandboxStats is added by each Ginkgo process's AfterSuite when it ran the
+	// embedded sandbox; make bench reads it.
+	EntrySandboxStats = "sandbox-stats"
 )
+
+// SandboxStats is one process's embedded sandbox load over a run.
+type SandboxStats struct {
+	Requests int64   `json:"requests"`
+	BusyMs   float64 `json:"busyMs"`
+}
 
 // EnvironmentMarker starts the message of every failure caused by the environment
 // rather than by the platform; FailureKind, the report and the runner's exit code
