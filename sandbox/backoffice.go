@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
@@ -15,34 +16,20 @@ func (s *Sandbox) backoffice(w http.ResponseWriter, entity, refID string, p para
 		s.writeJSON(w, http.StatusBadRequest, s.errorBody(entity, codeParam, perrs))
 		return
 	}
-	now := s.now()
-	op := &payment{
-		id:           newID(),
-		entity:       entity,
-		paymentType:  p.get("paymentType"),
-		referencedID: refID,
-		cents:        -1,
-		currency:     p.get("currency"),
-		descriptor:   shortID() + " OPP_Channel ",
-		mtxID:        p.get("merchantTransactionId"),
-		invoiceID:    p.get("merchantInvoiceId"),
-		riskScore:    "0",
-		timestamp:    s.timestamp(now),
-		ndc:          s.newNDC(entity),
-		created:      now,
-	}
+	op := s.newPayment(entity, p)
+	op.cents, op.riskScore = -1, "0"
 	if a := p.get("amount"); a != "" {
 		op.cents = parseAmount(a)
 	}
 	if cp := p.customParameters(); cp != nil {
-		op.echo = s.json.freeze(obj{kx("customParameters", cp)})
+		op.echo = document{{"customParameters", cp}}
 	}
 
-	var body obj
-	var status int
-	buf := s.getObj()
+	var body document
+	var code string
 	s.locked(func() {
-		ref := s.store.get(refID, entity, s.defects.on(DefectCrossEntityReadable))
+		var ref *payment
+		ref, op.referencedID = s.findPayment(refID, entity)
 		if ref != nil {
 			s.expire(ref)
 		}
@@ -61,78 +48,91 @@ func (s *Sandbox) backoffice(w http.ResponseWriter, entity, refID string, p para
 			s.apply(op, ref)
 		}
 		s.store.put(op)
-		body = s.renderPaymentInto(*buf, op, viewBackoffice, nil)
-		status = s.statusFor(op, viewBackoffice)
+		body, code = s.renderPayment(op, viewBackoffice, nil)
 	})
-	s.writeJSON(w, status, body)
-	s.putObj(buf, body)
+	s.writeJSON(w, s.httpStatus(code), body)
 }
 
-// succeeded reports whether ref is a final success the platform lets you reference.
-func (s *Sandbox) succeeded(ref *payment) bool {
-	return s.outcomeOf(ref.code) == fixtures.Success
+// stateRule is one rule of the backoffice state machine: when refuses holds for
+// operation op on reference ref (nil when unknown or another entity's), op is answered
+// with code. An operation's rules are tried in order, so each may rely on the ones
+// before it (a known, successful reference); the first refusal answers.
+type stateRule struct {
+	name    string
+	code    string
+	refuses func(s *Sandbox, op, ref *payment) bool
 }
 
-func (s *Sandbox) pending(ref *payment) bool {
+// The rules a mode may waive, by name.
+const (
+	ruleNoCaptureOfReversed = "a reversed PA cannot be captured"
+	ruleRefundWithinVolume  = "refunds stay within the refunded payment's amount"
+)
+
+var backofficeRules = map[string][]stateRule{
+	"CP": {
+		{"capture needs a known PA", codeCaptureNeedsPA, noReference},
+		{"the reference must be final", codeRefPending, referencePending},
+		{"capture needs a successful PA", codeCaptureNeedsPA, referenceNotSuccessful("PA")},
+		{"same currency as the reference", codeCurrencyMismatch, currencyDiffers},
+		{ruleNoCaptureOfReversed, codeCannotCapture, referenceReversed},
+		{"captures stay within the PA's amount", codeCannotCapture, func(_ *Sandbox, op, ref *payment) bool {
+			return ref.captured+op.cents > ref.cents
+		}},
+		{"a positive amount", codeLowAmount, noAmount},
+	},
+	"RF": {
+		{"refund needs a known payment", codeRefundNeedsCP, noReference},
+		{"the reference must be final", codeRefPending, referencePending},
+		{"refund needs a successful CP, DB or PA.CP", codeRefundNeedsCP, referenceNotSuccessful("CP", "DB", "PA.CP")},
+		{"same currency as the reference", codeCurrencyMismatch, currencyDiffers},
+		{"a positive amount", codeLowAmount, noAmount},
+		{"a reversed payment cannot be refunded", codeCannotRefund, referenceReversed},
+		{ruleRefundWithinVolume, codeCannotRefund, func(_ *Sandbox, op, ref *payment) bool {
+			return ref.refunded+op.cents > ref.cents
+		}},
+	},
+	"RV": {
+		{"reversal needs a known payment", codeReversalNeeds, noReference},
+		{"the reference must be final", codeRefPending, referencePending},
+		{"reversal needs a successful PA, DB, CP or PA.CP", codeReversalNeeds, referenceNotSuccessful("PA", "DB", "CP", "PA.CP")},
+		{"no reversal once reversed, captured or refunded", codeCannotReverse, func(_ *Sandbox, _, ref *payment) bool {
+			return ref.reversed || ref.refunded > 0 || ref.captured > 0
+		}},
+	},
+}
+
+func noReference(_ *Sandbox, _, ref *payment) bool { return ref == nil }
+
+func referencePending(s *Sandbox, _, ref *payment) bool {
 	return s.outcomeOf(ref.code) == fixtures.Pending
 }
 
-// transition is the backoffice state machine: it returns the result code of op
-// against ref (nil when unknown or another entity's). The caller holds s.store.mu.
+func referenceNotSuccessful(types ...string) func(*Sandbox, *payment, *payment) bool {
+	return func(s *Sandbox, _, ref *payment) bool {
+		return !slices.Contains(types, ref.paymentType) || s.outcomeOf(ref.code) != fixtures.Success
+	}
+}
+
+func currencyDiffers(_ *Sandbox, op, ref *payment) bool  { return op.currency != ref.currency }
+func referenceReversed(_ *Sandbox, _, ref *payment) bool { return ref.reversed }
+func noAmount(_ *Sandbox, op, _ *payment) bool           { return op.cents <= 0 }
+
+// transition returns the result code of op against ref by the backoffice rules; each
+// refusal passes the backofficeRule hook point. The caller holds s.store.mu.
 func (s *Sandbox) transition(op, ref *payment) string {
-	switch op.paymentType {
-	case "CP":
-		switch {
-		case ref == nil:
-			return codeCaptureNeedsPA
-		case s.pending(ref):
-			return codeRefPending
-		case ref.paymentType != "PA" || !s.succeeded(ref):
-			return codeCaptureNeedsPA
-		case op.currency != ref.currency:
-			return codeCurrencyMismatch
-		case ref.reversed && !s.defects.on(DefectReversalLeavesCapture):
-			return codeCannotCapture
-		case ref.captured+op.cents > ref.cents:
-			return codeCannotCapture
-		case op.cents <= 0:
-			return codeLowAmount
+	for _, r := range backofficeRules[op.paymentType] {
+		if !r.refuses(s, op, ref) {
+			continue
 		}
-	case "RF":
-		switch {
-		case ref == nil:
-			return codeRefundNeedsCP
-		case s.pending(ref):
-			return codeRefPending
-		case !refundable(ref.paymentType) || !s.succeeded(ref):
-			return codeRefundNeedsCP
-		case op.currency != ref.currency:
-			return codeCurrencyMismatch
-		case op.cents <= 0:
-			return codeLowAmount
-		case ref.reversed:
-			return codeCannotRefund
-		case ref.refunded+op.cents > ref.cents && !s.defects.on(DefectRefundAboveVolume):
-			return codeCannotRefund
-		}
-	case "RV":
-		switch {
-		case ref == nil:
-			return codeReversalNeeds
-		case s.pending(ref):
-			return codeRefPending
-		case !reversible(ref.paymentType) || !s.succeeded(ref):
-			return codeReversalNeeds
-		case ref.reversed, ref.refunded > 0, ref.captured > 0:
-			// Already reversed, or money has moved on (captured or refunded).
-			return codeCannotReverse
+		decision := backofficeRule{rule: r.name, op: op, ref: ref, refused: true}
+		fire(s, &decision)
+		if decision.refused {
+			return r.code
 		}
 	}
 	return codeSuccess
 }
-
-func refundable(t string) bool { return t == "CP" || t == "DB" || t == "PA.CP" }
-func reversible(t string) bool { return t == "PA" || t == "DB" || t == "CP" || t == "PA.CP" }
 
 // apply books a successful operation on its reference; the caller holds s.store.mu.
 func (s *Sandbox) apply(op, ref *payment) {

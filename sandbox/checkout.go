@@ -47,28 +47,18 @@ func baseURL(r *http.Request) string {
 }
 
 // redirectFor builds the redirect block of a pending payment; the caller holds s.store.mu.
-func (s *Sandbox) redirectFor(r *http.Request, p *payment, brand fixtures.Brand) obj {
-	d := s.defects
+func (s *Sandbox) redirectFor(r *http.Request, p *payment, brand fixtures.Brand) document {
 	path, method := checkoutPrefix, brand.SimulatorRedirectMethod
 	if p.flow != flowCheckout {
 		path, method = threedsPrefix, http.MethodPost
 	}
-	if d.on(TolerateNoRedirectMethod) {
-		method = ""
-	}
-	o := obj{}
-	if !d.on(DefectRedirectNoURL) {
-		o = o.add("url", baseURL(r)+strings.TrimPrefix(path, "/")+p.id)
-	}
-	o = o.add("method", method)
-	ps := []obj{}
-	if !d.on(DefectRedirectParamsDropped) {
-		ps = append(ps, obj{kv("name", "ndcid"), kv("value", p.ndc)}, obj{kv("name", "sessionToken"), kv("value", p.session)})
-	}
-	if d.on(TolerateExtraRedirectParams) {
-		ps = append(ps, obj{kv("name", "locale"), kv("value", "en")}, obj{kv("name", "sandboxTrace"), kv("value", newID())})
-	}
-	return o.with("parameters", ps)
+	return document{}.
+		withString("url", baseURL(r)+strings.TrimPrefix(path, "/")+p.id).
+		withString("method", method).
+		with("parameters", []document{
+			{{"name", "ndcid"}, {"value", p.ndc}},
+			{{"name", "sessionToken"}, {"value", p.session}},
+		})
 }
 
 // pageRequest is a parsed request to a shopper page.
@@ -105,71 +95,84 @@ func parsePagePath(path string) (pageRequest, bool) {
 // the session parameters), then take the shopper's one action and send the browser back
 // to the shop.
 func (s *Sandbox) servePage(w http.ResponseWriter, r *http.Request, path string) {
-	pr, ok := parsePagePath(path)
+	pr, ok := s.readPageRequest(w, r, path)
 	if !ok {
-		s.errorPage(w, http.StatusNotFound, "Page not found", "There is no such checkout page.")
 		return
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+	var step pageStep
+	s.locked(func() { step = s.pageStep(pr, r.Form) })
+	switch {
+	case step.problem != "":
+		s.errorPage(w, http.StatusBadRequest, "Checkout error", step.problem)
+	case !pr.complete:
+		s.renderPage(w, step.flow, step.data)
+	default:
+		http.Redirect(w, r, step.target, http.StatusSeeOther)
+	}
+}
+
+// readPageRequest checks the page path and method and parses the form; it answers the
+// error page itself and returns false when the request goes no further.
+func (s *Sandbox) readPageRequest(w http.ResponseWriter, r *http.Request, path string) (pageRequest, bool) {
+	pr, ok := parsePagePath(path)
+	switch {
+	case !ok:
+		s.errorPage(w, http.StatusNotFound, "Page not found", "There is no such checkout page.")
+	case r.Method != http.MethodGet && r.Method != http.MethodPost:
 		w.Header().Set("Allow", "GET, POST")
 		s.errorPage(w, http.StatusMethodNotAllowed, "Method not allowed", "Use GET or POST.")
-		return
-	}
-	if pr.complete && r.Method != http.MethodPost {
+	case pr.complete && r.Method != http.MethodPost:
 		w.Header().Set("Allow", "POST")
 		s.errorPage(w, http.StatusMethodNotAllowed, "Method not allowed", "The shopper's decision is POSTed.")
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, http.StatusBadRequest, "Bad request", "The request could not be read.")
-		return
-	}
-	ndcid, token := r.Form.Get("ndcid"), r.Form.Get("sessionToken")
-
-	var (
-		problem, target string
-		data            pageData
-		flow            flowKind
-	)
-	s.locked(func() {
-		p := s.store.byID[pr.id]
-		if p != nil {
-			s.expire(p)
-		}
-		switch {
-		case p == nil || p.flow == flowNone:
-			problem = "This checkout does not exist."
-		case (p.flow == flowCheckout) == pr.threeds:
-			problem = "This payment is not handled by this page."
-		case ndcid == "" || token == "":
-			problem = "The checkout session parameters (ndcid, sessionToken) are missing. Submit redirect.parameters to redirect.url."
-		case !equal(ndcid, p.ndc) || !equal(token, p.session):
-			problem = "The checkout session parameters are wrong."
-		case p.done:
-			problem = "This checkout has already been completed; it cannot be used twice."
-		case !pr.complete:
-			flow = p.flow
-			data = pageData{ID: p.id, Brand: p.brand, Amount: formatAmount(p.cents), Currency: p.currency,
-				Reference: p.id[:4] + "************************" + p.id[28:], NDC: p.ndc, Session: p.session}
-		default:
-			code, ok := s.outcome(p, r.Form.Get("outcome"))
-			if !ok {
-				problem = "Unknown outcome; choose one of the page's buttons."
-				return
-			}
-			p.code, p.done, p.viaFlow = code, true, true
-			target = s.returnURL(p)
-		}
-	})
-	switch {
-	case problem != "":
-		s.errorPage(w, http.StatusBadRequest, "Checkout error", problem)
-	case !pr.complete:
-		s.renderPage(w, flow, data)
 	default:
-		http.Redirect(w, r, target, http.StatusSeeOther)
+		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+		if err := r.ParseForm(); err != nil {
+			s.errorPage(w, http.StatusBadRequest, "Bad request", "The request could not be read.")
+			return pr, false
+		}
+		return pr, true
 	}
+	return pr, false
+}
+
+// pageStep is what a page request leads to: a problem shown on the error page, the page
+// to show, or (for the shopper's action) the shop's URL to send the browser to.
+type pageStep struct {
+	problem string
+	flow    flowKind
+	data    pageData
+	target  string
+}
+
+// pageStep checks the session a page request carries and, for the shopper's action,
+// records the outcome; the caller holds s.store.mu.
+func (s *Sandbox) pageStep(pr pageRequest, form url.Values) pageStep {
+	ndcid, token := form.Get("ndcid"), form.Get("sessionToken")
+	p := s.store.byID[pr.id]
+	if p != nil {
+		s.expire(p)
+	}
+	switch {
+	case p == nil || p.flow == flowNone:
+		return pageStep{problem: "This checkout does not exist."}
+	case (p.flow == flowCheckout) == pr.threeds:
+		return pageStep{problem: "This payment is not handled by this page."}
+	case ndcid == "" || token == "":
+		return pageStep{problem: "The checkout session parameters (ndcid, sessionToken) are missing. Submit redirect.parameters to redirect.url."}
+	case !equal(ndcid, p.ndc) || !equal(token, p.session):
+		return pageStep{problem: "The checkout session parameters are wrong."}
+	case p.done:
+		return pageStep{problem: "This checkout has already been completed; it cannot be used twice."}
+	case !pr.complete:
+		return pageStep{flow: p.flow, data: pageData{ID: p.id, Brand: p.brand, Amount: formatAmount(p.cents), Currency: p.currency,
+			Reference: p.id[:4] + "************************" + p.id[28:], NDC: p.ndc, Session: p.session}}
+	}
+	code, ok := s.outcome(p, form.Get("outcome"))
+	if !ok {
+		return pageStep{problem: "Unknown outcome; choose one of the page's buttons."}
+	}
+	p.code, p.done, p.viaFlow = code, true, true
+	return pageStep{target: s.returnURL(p)}
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
@@ -211,12 +214,16 @@ func (s *Sandbox) expire(p *payment) {
 }
 
 // returnURL is the shop's shopperResultUrl with id and resourcePath added to its own
-// query; the caller holds s.store.mu.
+// query, through the shopperReturn hook point; the caller holds s.store.mu.
 func (s *Sandbox) returnURL(p *payment) string {
-	u := p.resultURL
-	frag := ""
+	u, frag := p.resultURL, ""
 	if i := strings.IndexByte(u, '#'); i >= 0 {
 		u, frag = u[:i], u[i:]
+	}
+	ret := shopperReturn{p: p, query: url.Values{"id": {p.id}, "resourcePath": {"/v1/payments/" + p.id}}}
+	fire(s, &ret)
+	if len(ret.query) == 0 {
+		return u + frag
 	}
 	sep := "?"
 	if strings.Contains(u, "?") {
@@ -225,25 +232,7 @@ func (s *Sandbox) returnURL(p *payment) string {
 			sep = ""
 		}
 	}
-	rid := p.id
-	if s.defects.on(DefectReturnWrongResourcePath) {
-		if o := s.store.other(p); o != nil {
-			rid = o.id
-		} else {
-			rid = newID()
-		}
-	}
-	var added []string
-	if !s.defects.on(DefectReturnNoID) {
-		added = append(added, "id="+p.id)
-	}
-	if !s.defects.on(DefectReturnNoResourcePath) {
-		added = append(added, "resourcePath="+url.QueryEscape("/v1/payments/"+rid))
-	}
-	if len(added) == 0 {
-		return u + frag
-	}
-	return u + sep + strings.Join(added, "&") + frag
+	return u + sep + ret.query.Encode() + frag
 }
 
 type pageData struct {

@@ -1,8 +1,13 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
 // Mode is a deliberate deviation the sandbox can be started with. Defect modes each
@@ -11,8 +16,8 @@ import (
 // contract does not promise, so the suites must stay green under them.
 type Mode struct {
 	Name        string
-	Description string
-	Tolerated   bool
+	Description string // the promise a defect breaks, or the change a tolerated mode makes
+	Tolerated   bool   // the suites must pass under the mode
 }
 
 // Defect and tolerated mode names.
@@ -52,67 +57,248 @@ const (
 	TolerateLatency             = "tolerate-latency"
 )
 
-var modes = []Mode{
-	{DefectSyncSuccessWrongGroup, "a sync success answers 800.100.100 (rejected group) while the payment behaves as a success", false},
-	{DefectSyncAnswersPending, "a sync brand answers 000.200.000 pending without a redirect (the payment is in fact final)", false},
-	{DefectIDMalformed, "the id in payment replies is not 32 lowercase hex (upper-cased and cut to 31 characters; lookups still accept it)", false},
-	{DefectIDMissing, "initial payment replies carry no id", false},
-	{DefectAmountNotTwoDecimals, "amounts are echoed without trailing zero decimals (92.00 -> \"92\", 92.50 -> \"92.5\")", false},
-	{DefectAmountWrongValue, "amounts are echoed one unit higher than the stored amount", false},
-	{DefectCurrencyWrong, "the currency is echoed as another currency (EUR -> USD, else EUR)", false},
-	{DefectPaymentTypeSwapped, "a PA is echoed with paymentType DB (the stored payment is still a PA)", false},
-	{DefectBrandWrong, "paymentBrand is echoed as another brand (VISA -> MASTER, else VISA)", false},
-	{DefectRedirectNoURL, "async replies carry a redirect without url", false},
-	{DefectRedirectParamsDropped, "async replies carry redirect.parameters [] although the checkout page still requires them", false},
-	{DefectReturnNoID, "the shopper returns to shopperResultUrl without the payment's id", false},
-	{DefectReturnNoResourcePath, "the shopper returns to shopperResultUrl without resourcePath", false},
-	{DefectReturnWrongResourcePath, "the shopper returns with a resourcePath naming another payment's id", false},
-	{DefectStatusStuckPending, "status lookups keep answering 000.200.000 after the shopper finished an async payment", false},
-	{DefectStatusOtherPayment, "status lookups answer with another payment of the entity (other id and data)", false},
-	{DefectCaptureNoNewID, "a capture reply reuses the PA's id instead of a new one", false},
-	{DefectCaptureIgnoresAmount, "a capture reply echoes the PA amount whatever amount was captured", false},
-	{DefectRefundAboveVolume, "a refund above the refundable volume succeeds", false},
-	{DefectReversalLeavesCapture, "a reversed PA can still be captured", false},
-	{DefectBadTokenAccepted, "an unknown access token is accepted (a missing one is still refused)", false},
-	{DefectCrossEntityReadable, "payments of one entity can be read and referenced by another entity", false},
-	{DefectDeclineAsSuccess, "declined and rejected payments are reported as 000.100.110 with HTTP 200", false},
-	{DefectParamErrorsMissing, "format errors (200.300.404) answer without result.parameterErrors", false},
-	{DefectPANEchoed, "card replies carry the full card number in card.number", false},
+// mode is one entry of the table: what DefectModes shows, and the hooks (hooks.go)
+// that apply the mode.
+type mode struct {
+	Mode
+	hooks []hook
+}
 
-	{TolerateExtraFields, "unknown fields are added to every JSON object (top level, result, card, redirect, parameters...)", true},
-	{TolerateFieldOrder, "the keys of every JSON object are in reverse order", true},
-	{TolerateDescriptions, "result descriptions are reworded (codes unchanged)", true},
-	{TolerateNoRedirectMethod, "redirect.method is omitted for every brand (clients must POST; the pages accept POST)", true},
-	{TolerateExtraRedirectParams, "redirect.parameters carry extra parameters the pages ignore", true},
-	{TolerateRetryAfter, "about 30% of API GETs answer 503 with Retry-After: 0 (never twice in a row for one path)", true},
-	{TolerateLatency, "every API call is delayed by 20 ms", true},
+func defect(name, breaks string, hooks ...hook) mode {
+	return mode{Mode{Name: name, Description: breaks}, hooks}
+}
+
+func tolerated(name, change string, hooks ...hook) mode {
+	return mode{Mode{Name: name, Description: change, Tolerated: true}, hooks}
+}
+
+// modes is every defect and tolerated mode. Enabled modes' hooks run in table order:
+// where two of them change the same thing, the later one wins. Most touch only what a
+// reply shows; the state, lookup and authentication hooks change what the sandbox
+// decides.
+var modes = []mode{
+	// The result code a reply shows, and with it the HTTP status.
+	defect(DefectStatusStuckPending, "status lookups keep answering 000.200.000 after the shopper finished an async payment",
+		on(func(_ *Sandbox, r *paymentReply) {
+			if r.view == viewStatus && r.p.viaFlow {
+				r.code = codePending
+			}
+		})),
+	defect(DefectSyncAnswersPending, "a sync brand answers 000.200.000 pending without a redirect (the payment is in fact final)",
+		on(func(s *Sandbox, r *paymentReply) {
+			if s.syncSuccess(r) {
+				r.code = codePending
+			}
+		})),
+	defect(DefectSyncSuccessWrongGroup, "a sync success answers 800.100.100 (rejected group) while the payment behaves as a success",
+		on(func(s *Sandbox, r *paymentReply) {
+			if s.syncSuccess(r) {
+				r.code = codeBankDecline
+			}
+		})),
+	defect(DefectDeclineAsSuccess, "declined and rejected payments are reported as 000.100.110 with HTTP 200",
+		on(func(s *Sandbox, r *paymentReply) {
+			if isInitial(r.p.paymentType) && s.outcomeOf(r.p.code) == fixtures.Rejected {
+				r.code = codeSuccess
+			}
+		})),
+
+	// The fields of payment replies.
+	defect(DefectIDMalformed, "the id in payment replies is not 32 lowercase hex (upper-cased; lookups still accept it)",
+		on(func(_ *Sandbox, r *paymentReply) { r.doc = r.doc.set("id", strings.ToUpper(r.p.id)) }),
+		on(func(_ *Sandbox, l *paymentLookup) { l.id = strings.ToLower(l.id) })),
+	defect(DefectCaptureNoNewID, "a capture reply reuses the PA's id instead of a new one",
+		on(func(_ *Sandbox, r *paymentReply) {
+			if isCaptureReply(r) {
+				r.doc = r.doc.set("id", r.p.referencedID)
+			}
+		})),
+	defect(DefectIDMissing, "initial payment replies carry no id",
+		on(func(_ *Sandbox, r *paymentReply) {
+			if r.view == viewInitial {
+				r.doc = r.doc.without("id")
+			}
+		})),
+	defect(DefectCaptureIgnoresAmount, "a capture reply echoes the PA amount whatever amount was captured",
+		on(captureShowsAuthorisedAmount)),
+	defect(DefectAmountWrongValue, "amounts are echoed one unit higher than the stored amount",
+		on(func(_ *Sandbox, r *paymentReply) {
+			r.doc = editString(r.doc, "amount", func(a string) string { return formatAmount(parseAmount(a) + 100) })
+		})),
+	defect(DefectAmountNotTwoDecimals, "amounts are echoed without trailing zero decimals (92.00 -> \"92\", 92.50 -> \"92.5\")",
+		on(func(_ *Sandbox, r *paymentReply) {
+			r.doc = editString(r.doc, "amount", func(a string) string { return strings.TrimSuffix(strings.TrimRight(a, "0"), ".") })
+		})),
+	defect(DefectCurrencyWrong, "the currency is echoed as another currency (EUR -> USD, else EUR)",
+		on(func(_ *Sandbox, r *paymentReply) {
+			r.doc = editString(r.doc, "currency", func(c string) string { return swap(c, "EUR", "USD", "EUR") })
+		})),
+	defect(DefectPaymentTypeSwapped, "a PA is echoed with paymentType DB (the stored payment is still a PA)",
+		on(func(_ *Sandbox, r *paymentReply) {
+			r.doc = editString(r.doc, "paymentType", func(t string) string { return swap(t, "PA", "DB", t) })
+		})),
+	defect(DefectBrandWrong, "paymentBrand is echoed as another brand (VISA -> MASTER, else VISA)",
+		on(func(_ *Sandbox, r *paymentReply) {
+			r.doc = editString(r.doc, "paymentBrand", func(b string) string { return swap(b, "VISA", "MASTER", "VISA") })
+		})),
+	defect(DefectPANEchoed, "card replies carry the full card number in card.number",
+		on(func(_ *Sandbox, r *paymentReply) {
+			r.doc = r.doc.edit("card", func(c document) document { return c.insertAfter("bin", "number", r.p.card.pan) })
+		})),
+
+	// The redirect of async replies and the way back to the shop.
+	defect(DefectRedirectNoURL, "async replies carry a redirect without url",
+		on(func(_ *Sandbox, r *paymentReply) {
+			r.doc = r.doc.edit("redirect", func(d document) document { return d.without("url") })
+		})),
+	defect(DefectRedirectParamsDropped, "async replies carry redirect.parameters [] although the checkout page still requires them",
+		on(func(_ *Sandbox, r *paymentReply) {
+			r.doc = r.doc.edit("redirect", func(d document) document { return d.set("parameters", []document{}) })
+		})),
+	defect(DefectReturnWrongResourcePath, "the shopper returns with a resourcePath naming another payment's id",
+		on(func(s *Sandbox, r *shopperReturn) {
+			other := newID()
+			if o := s.store.other(r.p); o != nil {
+				other = o.id
+			}
+			r.query.Set("resourcePath", "/v1/payments/"+other)
+		})),
+	defect(DefectReturnNoResourcePath, "the shopper returns to shopperResultUrl without resourcePath",
+		on(func(_ *Sandbox, r *shopperReturn) { r.query.Del("resourcePath") })),
+	defect(DefectReturnNoID, "the shopper returns to shopperResultUrl without the payment's id",
+		on(func(_ *Sandbox, r *shopperReturn) { r.query.Del("id") })),
+
+	// Lookups, format errors, backoffice decisions and authentication.
+	defect(DefectStatusOtherPayment, "status lookups answer with another payment of the entity (other id and data)",
+		on(func(s *Sandbox, l *lookupReply) {
+			if o := s.store.other(l.found); o != nil {
+				l.shown = o
+			}
+		})),
+	defect(DefectParamErrorsMissing, "format errors (200.300.404) answer without result.parameterErrors",
+		on(func(_ *Sandbox, r *resultBlock) { r.paramErrors = nil })),
+	defect(DefectRefundAboveVolume, "a refund above the refundable volume succeeds (and is booked)",
+		on(func(_ *Sandbox, b *backofficeRule) { b.refused = b.refused && b.rule != ruleRefundWithinVolume })),
+	defect(DefectReversalLeavesCapture, "a reversed PA can still be captured (and the capture is booked)",
+		on(func(_ *Sandbox, b *backofficeRule) { b.refused = b.refused && b.rule != ruleNoCaptureOfReversed })),
+	defect(DefectBadTokenAccepted, "an unknown access token is accepted for any entity (a missing one is still refused)",
+		on(func(_ *Sandbox, t *tokenCheck) {
+			if !t.known {
+				t.known, t.anyEntity = true, true
+			}
+		})),
+	defect(DefectCrossEntityReadable, "payments of one entity can be read and referenced by another entity",
+		on(func(_ *Sandbox, l *paymentLookup) { l.anyEntity = true })),
+
+	// Tolerated: what the contract leaves open. Field order comes before extra fields so
+	// that, together, the added fields stay first and last.
+	tolerated(TolerateFieldOrder, "the keys of every JSON object are in reverse order",
+		on(func(_ *Sandbox, r *jsonReply) {
+			r.doc = mapObjects(r.doc, func(d document) document { slices.Reverse(d); return d }).(document)
+		})),
+	tolerated(TolerateExtraFields, "unknown fields are added to every JSON object (top level, result, card, redirect, parameters...)",
+		on(func(_ *Sandbox, r *jsonReply) { r.doc = mapObjects(r.doc, withUnknownFields).(document) })),
+	tolerated(TolerateDescriptions, "result descriptions are reworded (codes unchanged)",
+		on(func(_ *Sandbox, r *resultBlock) {
+			r.description = "Sandbox wording: " + strings.ToUpper(r.description[:1]) + r.description[1:] + "."
+		})),
+	tolerated(TolerateNoRedirectMethod, "redirect.method is omitted for every brand (clients must POST; the pages accept POST)",
+		on(func(_ *Sandbox, r *paymentReply) {
+			r.doc = r.doc.edit("redirect", func(d document) document { return d.without("method") })
+		})),
+	tolerated(TolerateExtraRedirectParams, "redirect.parameters carry extra parameters the pages ignore",
+		on(func(_ *Sandbox, r *paymentReply) { r.doc = r.doc.edit("redirect", withExtraParameters) })),
+	tolerated(TolerateRetryAfter, "about 30% of API GETs answer 503 with Retry-After: 0 (never twice in a row for one path)",
+		on(func(s *Sandbox, f *apiFault) {
+			if s.alternating.fault(f.path) {
+				f.status, f.code, f.retryAfter = 503, codeDown, "0"
+			}
+		})),
+	tolerated(TolerateLatency, "every API call is delayed by 20 ms",
+		on(func(_ *Sandbox, o *Options) { o.Latency = max(o.Latency, 20*time.Millisecond) })),
+}
+
+// syncSuccess reports whether r is the initial reply of a successful payment that did
+// not wait for the shopper.
+func (s *Sandbox) syncSuccess(r *paymentReply) bool {
+	return r.view == viewInitial && r.p.flow == flowNone && s.outcomeOf(r.p.code) == fixtures.Success
+}
+
+func isCaptureReply(r *paymentReply) bool {
+	return r.view == viewBackoffice && r.p.paymentType == "CP"
+}
+
+// captureShowsAuthorisedAmount shows the captured PA's amount in a capture reply.
+func captureShowsAuthorisedAmount(s *Sandbox, r *paymentReply) {
+	ref := s.store.byID[r.p.referencedID]
+	if !isCaptureReply(r) || ref == nil {
+		return
+	}
+	if a := formatAmount(ref.cents); a != "" {
+		r.doc = r.doc.set("amount", a)
+	} else {
+		r.doc = r.doc.without("amount")
+	}
+}
+
+// editString returns d with the string under key replaced by change(it).
+func editString(d document, key string, change func(string) string) document {
+	if v, ok := d.get(key).(string); ok {
+		return d.set(key, change(v))
+	}
+	return d
+}
+
+func swap(v, from, to, other string) string {
+	if v == from {
+		return to
+	}
+	return other
+}
+
+// sandboxExtension is the unknown object tolerate-extra-fields adds; it is raw JSON so
+// that no later change reaches inside it.
+var sandboxExtension = json.RawMessage(`{"note":"unknown field a tolerant reader ignores","list":[1,2]}`)
+
+func withUnknownFields(d document) document {
+	out := append(document{{"sandboxExtension", sandboxExtension}}, d...)
+	return out.with("x_sandbox_unknown", "ignore me")
+}
+
+func withExtraParameters(redirect document) document {
+	ps, _ := redirect.get("parameters").([]document)
+	ps = append(slices.Clip(ps),
+		document{{"name", "locale"}, {"value", "en"}},
+		document{{"name", "sandboxTrace"}, {"value", newID()}})
+	return redirect.set("parameters", ps)
 }
 
 // DefectModes lists every defect and tolerated mode with a one-line description.
 func DefectModes() []Mode {
-	return append([]Mode(nil), modes...)
+	out := make([]Mode, len(modes))
+	for i, m := range modes {
+		out[i] = m.Mode
+	}
+	return out
 }
 
-// defectSet is the parsed Options.Defects; lookups are map reads on the request path.
-type defectSet map[string]bool
-
-func parseDefects(names []string) (defectSet, error) {
-	known := make(map[string]bool, len(modes))
-	for _, m := range modes {
-		known[m.Name] = true
-	}
-	set := defectSet{}
+// enabledHooks returns the hooks of the named modes, in table order.
+func enabledHooks(names []string) ([]hook, error) {
+	on := map[string]bool{}
 	for _, n := range names {
-		n = strings.TrimSpace(n)
-		if n == "" {
+		if n = strings.TrimSpace(n); n == "" {
 			continue
 		}
-		if !known[n] {
+		if !slices.ContainsFunc(modes, func(m mode) bool { return m.Name == n }) {
 			return nil, fmt.Errorf("sandbox: unknown defect mode %q (see DefectModes)", n)
 		}
-		set[n] = true
+		on[n] = true
 	}
-	return set, nil
+	var hooks []hook
+	for _, m := range modes {
+		if on[m.Name] {
+			hooks = append(hooks, m.hooks...)
+		}
+	}
+	return hooks, nil
 }
-
-func (d defectSet) on(name string) bool { return d[name] }

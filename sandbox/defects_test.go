@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/url"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -228,7 +229,8 @@ func TestToleratedModesShow(t *testing.T) {
 
 func fixturesDescription(code string) string {
 	s, _ := New(Options{})
-	return s.description(code)
+	desc, _ := s.result(code, nil).get("description").(string)
+	return desc
 }
 
 func TestDefectModesList(t *testing.T) {
@@ -246,5 +248,28 @@ func TestDefectModesList(t *testing.T) {
 	}
 	if _, err := New(Options{Defects: []string{"pan-echoed", "bogus"}}); err == nil || !strings.Contains(err.Error(), "bogus") {
 		t.Errorf("unknown mode: %v", err)
+	}
+}
+
+// TestModeTable checks the one table of modes: unique names, a description, and at
+// least one hook in every entry (on accepts only the hook points' event types).
+func TestModeTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, m := range modes {
+		if seen[m.Name] {
+			t.Errorf("%s: listed twice", m.Name)
+		}
+		seen[m.Name] = true
+		if strings.TrimSpace(m.Description) == "" {
+			t.Errorf("%s: no description", m.Name)
+		}
+		if len(m.hooks) == 0 {
+			t.Errorf("%s: no hook", m.Name)
+		}
+		for _, h := range m.hooks {
+			if v := reflect.ValueOf(h.fn); v.Kind() != reflect.Func || v.IsNil() {
+				t.Errorf("%s: empty hook", m.Name)
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -55,54 +56,45 @@ const (
 // paramError is one entry of result.parameterErrors.
 type paramError struct{ name, value, message string }
 
-// view says which reply a payment is rendered for; some defects touch only one.
+// view says which reply a payment is rendered for; some modes touch only one.
 type view uint8
 
 const (
-	viewInitial view = iota
-	viewStatus
-	viewBackoffice
+	viewInitial    view = iota // the reply to POST /v1/payments
+	viewStatus                 // status and query lookups
+	viewBackoffice             // the reply to a capture, refund or reversal
 )
 
-func (s *Sandbox) description(code string) string {
-	d := s.contract.Description(code)
-	if d == "" {
-		d = "sandbox result " + code
+// result is a reply's result block: code, description and any parameter errors.
+func (s *Sandbox) result(code string, perrs []paramError) document {
+	r := resultBlock{code: code, description: s.contract.Description(code), paramErrors: perrs}
+	if r.description == "" {
+		r.description = "sandbox result " + code
 	}
-	if s.defects.on(TolerateDescriptions) {
-		return "Sandbox wording: " + strings.ToUpper(d[:1]) + d[1:] + "."
+	fire(s, &r)
+	doc := document{{"code", r.code}, {"description", r.description}}
+	if len(r.paramErrors) == 0 {
+		return doc
 	}
-	return d
-}
-
-func (s *Sandbox) result(code string, perrs []paramError) obj {
-	r := make(obj, 2, 3)
-	r[0], r[1] = kv("code", code), kv("description", s.description(code))
-	if len(perrs) > 0 && !s.defects.on(DefectParamErrorsMissing) {
-		list := make([]obj, 0, len(perrs))
-		for _, e := range perrs {
-			v := kv("value", e.value)
-			if e.value == "" {
-				v = kx("value", jsonNull{})
-			}
-			list = append(list, obj{kv("name", e.name), v, kv("message", e.message)})
+	list := make([]document, 0, len(r.paramErrors))
+	for _, e := range r.paramErrors {
+		var value any = e.value
+		if e.value == "" {
+			value = nil
 		}
-		r = r.with("parameterErrors", list)
+		list = append(list, document{{"name", e.name}, {"value", value}, {"message", e.message}})
 	}
-	return r
+	return doc.with("parameterErrors", list)
 }
 
 // trailer appends the fields every reply ends with.
-func (s *Sandbox) trailer(o obj, timestamp, ndc string) obj {
-	return append(o,
-		kv("buildNumber", s.buildNumber),
-		kv("timestamp", timestamp),
-		kv("ndc", ndc))
+func (s *Sandbox) trailer(doc document, timestamp, ndc string) document {
+	return doc.with("buildNumber", s.buildNumber).with("timestamp", timestamp).with("ndc", ndc)
 }
 
 // errorBody is the platform's envelope for replies that carry no transaction.
-func (s *Sandbox) errorBody(entity, code string, perrs []paramError) obj {
-	return s.trailer(obj{kx("result", s.result(code, perrs))}, s.timestamp(s.now()), s.newNDC(entity))
+func (s *Sandbox) errorBody(entity, code string, perrs []paramError) document {
+	return s.trailer(document{{"result", s.result(code, perrs)}}, timestamp(s.now()), newNDC(entity))
 }
 
 // httpStatus is the sandbox's one rule: 200 for success and pending, 400 for every
@@ -115,14 +107,12 @@ func (s *Sandbox) httpStatus(code string) int {
 	return http.StatusBadRequest
 }
 
+// formatAmount writes minor units as "92.00" ("" for -1, no amount).
 func formatAmount(cents int64) string {
 	if cents < 0 {
 		return ""
 	}
-	whole, frac := cents/100, cents%100
-	b := strconv.AppendInt(make([]byte, 0, 16), whole, 10)
-	b = append(b, '.', byte('0'+frac/10), byte('0'+frac%10))
-	return string(b)
+	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
 }
 
 // parseAmount reads an amount that already passed the format check.
@@ -139,111 +129,45 @@ func parseAmount(s string) int64 {
 	return w*100 + f
 }
 
-func swap(v, from, to, other string) string {
-	if v == from {
-		return to
+// renderPayment builds the reply for a stored payment in view v and returns it with
+// the result code it shows; the caller holds s.store.mu. The stored payment is the
+// truth; the paymentReply hook point lets the modes change what the reply shows.
+func (s *Sandbox) renderPayment(p *payment, v view, redirect document) (document, string) {
+	r := paymentReply{p: p, view: v, code: p.code, doc: s.paymentDocument(p, redirect)}
+	fire(s, &r)
+	if r.code != p.code {
+		r.doc = r.doc.set("result", s.result(r.code, nil))
 	}
-	return other
+	return r.doc, r.code
 }
 
-// renderPayment builds the JSON reply for a stored payment; the caller holds
-// s.store.mu (payments change under it) and serialises the result after unlocking.
-// Defect modes that change what a client reads are applied here, on the way out, so
-// the stored state stays true and each defect breaks only the promise it names.
-func (s *Sandbox) renderPayment(p *payment, v view, redirect obj) obj {
-	return s.renderPaymentInto(make(obj, 0, 20+len(p.echo)), p, v, redirect)
-}
-
-// renderPaymentInto is renderPayment appending to o (a pooled buffer on the hot paths).
-func (s *Sandbox) renderPaymentInto(o obj, p *payment, v view, redirect obj) obj {
-	d := s.defects
-
-	id := p.id
-	if d.on(DefectIDMalformed) {
-		id = strings.ToUpper(id)
-	}
-	if v == viewBackoffice && p.paymentType == "CP" && d.on(DefectCaptureNoNewID) {
-		id = p.referencedID
-	}
-	if !(v == viewInitial && d.on(DefectIDMissing)) {
-		o = o.add("id", id)
-	}
-	o = o.add("referencedId", p.referencedID)
-
-	pt := p.paymentType
-	if pt == "PA" && d.on(DefectPaymentTypeSwapped) {
-		pt = "DB"
-	}
-	o = o.add("paymentType", pt)
-	brand := p.brand
-	if brand != "" && d.on(DefectBrandWrong) {
-		brand = swap(brand, "VISA", "MASTER", "VISA")
-	}
-	o = o.add("paymentBrand", brand)
-
-	cents := p.cents
-	if v == viewBackoffice && p.paymentType == "CP" && d.on(DefectCaptureIgnoresAmount) {
-		if ref := s.store.byID[p.referencedID]; ref != nil {
-			cents = ref.cents
-		}
-	}
-	if cents >= 0 && d.on(DefectAmountWrongValue) {
-		cents += 100
-	}
-	amount := formatAmount(cents)
-	if d.on(DefectAmountNotTwoDecimals) && amount != "" {
-		amount = strings.TrimSuffix(strings.TrimRight(amount, "0"), ".")
-	}
-	o = o.add("amount", amount)
-	cur := p.currency
-	if cur != "" && d.on(DefectCurrencyWrong) {
-		cur = swap(cur, "EUR", "USD", "EUR")
-	}
-	o = o.add("currency", cur)
-	o = o.add("descriptor", p.descriptor)
-	o = o.add("merchantTransactionId", p.mtxID)
-	o = o.add("merchantInvoiceId", p.invoiceID)
-
-	o = o.with("result", s.result(s.shownCode(p, v), nil))
-
+// paymentDocument is the truthful reply for p, in the platform's key order.
+func (s *Sandbox) paymentDocument(p *payment, redirect document) document {
+	doc := make(document, 0, 24+len(p.echo)).
+		withString("id", p.id).
+		withString("referencedId", p.referencedID).
+		withString("paymentType", p.paymentType).
+		withString("paymentBrand", p.brand).
+		withString("amount", formatAmount(p.cents)).
+		withString("currency", p.currency).
+		withString("descriptor", p.descriptor).
+		withString("merchantTransactionId", p.mtxID).
+		withString("merchantInvoiceId", p.invoiceID).
+		with("result", s.result(p.code, nil))
 	if c := p.card; c != nil {
-		co := make(obj, 0, 6).add("bin", c.bin)
-		if d.on(DefectPANEchoed) {
-			co = co.add("number", c.pan)
-		}
-		co = co.add("last4Digits", c.last4).add("holder", c.holder).
-			add("expiryMonth", c.month).add("expiryYear", c.year)
-		o = o.with("card", co)
+		doc = doc.with("card", document{}.
+			withString("bin", c.bin).
+			withString("last4Digits", c.last4).
+			withString("holder", c.holder).
+			withString("expiryMonth", c.month).
+			withString("expiryYear", c.year))
 	}
-	o = append(o, p.echo...)
+	doc = append(doc, p.echo...)
 	if p.riskScore != "" {
-		o = o.with("risk", obj{kv("score", p.riskScore)})
+		doc = doc.with("risk", document{{"score", p.riskScore}})
 	}
 	if redirect != nil {
-		o = o.with("redirect", redirect)
+		doc = doc.with("redirect", redirect)
 	}
-	return s.trailer(o, p.timestamp, p.ndc)
-}
-
-// shownCode is the result code a reply shows for p, after the defects that misreport it.
-func (s *Sandbox) shownCode(p *payment, v view) string {
-	d := s.defects
-	code := p.code
-	outcome := s.outcomeOf(code)
-	switch {
-	case d.on(DefectDeclineAsSuccess) && isInitial(p.paymentType) && outcome == fixtures.Rejected:
-		return codeSuccess
-	case v == viewInitial && p.flow == flowNone && outcome == fixtures.Success && d.on(DefectSyncSuccessWrongGroup):
-		return codeBankDecline
-	case v == viewInitial && p.flow == flowNone && outcome == fixtures.Success && d.on(DefectSyncAnswersPending):
-		return codePending
-	case v == viewStatus && p.viaFlow && d.on(DefectStatusStuckPending):
-		return codePending
-	}
-	return code
-}
-
-// statusFor is the HTTP status of a reply showing p.
-func (s *Sandbox) statusFor(p *payment, v view) int {
-	return s.httpStatus(s.shownCode(p, v))
+	return s.trailer(doc, p.timestamp, p.ndc)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	mrand "math/rand/v2"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -25,49 +26,52 @@ func (s *Sandbox) delay(ctx context.Context) {
 	}
 }
 
-// fault decides whether an API GET answers a fault instead; it writes the reply and
-// returns true when so.
+// fault decides whether an API GET answers a fault instead: the apiFault hook point
+// first, then the Fail503Share and Fail429Share knobs. It writes the fault and returns
+// true when so.
 func (s *Sandbox) fault(w http.ResponseWriter, r *http.Request, path string) bool {
 	if r.Method != http.MethodGet {
 		return false
 	}
-	if s.defects.on(TolerateRetryAfter) && s.toleratedFault(path) {
-		w.Header().Set("Retry-After", "0")
-		s.writeJSON(w, http.StatusServiceUnavailable, s.errorBody("", codeDown, nil))
-		return true
+	f := apiFault{path: path}
+	fire(s, &f)
+	if f.status == 0 && s.opts.Fail503Share+s.opts.Fail429Share > 0 {
+		switch x := mrand.Float64(); {
+		case x < s.opts.Fail503Share:
+			f.status, f.code = http.StatusServiceUnavailable, codeDown
+		case x < s.opts.Fail503Share+s.opts.Fail429Share:
+			f.status, f.code = http.StatusTooManyRequests, codeThrottled
+		}
+		f.retryAfter = s.retryAfter
 	}
-	if s.opts.Fail503Share <= 0 && s.opts.Fail429Share <= 0 {
+	if f.status == 0 {
 		return false
 	}
-	x := mrand.Float64()
-	switch {
-	case x < s.opts.Fail503Share:
-		w.Header().Set("Retry-After", s.retryAfter)
-		s.writeJSON(w, http.StatusServiceUnavailable, s.errorBody("", codeDown, nil))
-		return true
-	case x < s.opts.Fail503Share+s.opts.Fail429Share:
-		w.Header().Set("Retry-After", s.retryAfter)
-		s.writeJSON(w, http.StatusTooManyRequests, s.errorBody("", codeThrottled, nil))
-		return true
-	}
-	return false
+	w.Header().Set("Retry-After", f.retryAfter)
+	s.writeJSON(w, f.status, s.errorBody("", f.code, nil))
+	return true
 }
 
-// toleratedFault faults about 30% of GETs but never the same path twice in a row, so
-// a client that honours Retry-After with a single retry always gets through.
-func (s *Sandbox) toleratedFault(path string) bool {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	if s.lastFault[path] {
-		delete(s.lastFault, path)
+// alternatingFaults faults about 30% of calls but never the same path twice in a row,
+// so a client that honours Retry-After with a single retry always gets through.
+type alternatingFaults struct {
+	mu   sync.Mutex
+	last map[string]bool // paths whose previous call was faulted
+}
+
+func (a *alternatingFaults) fault(path string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.last[path] {
+		delete(a.last, path)
 		return false
 	}
 	if mrand.Float64() >= 0.3 {
 		return false
 	}
-	if len(s.lastFault) > 10_000 {
-		clear(s.lastFault)
+	if a.last == nil || len(a.last) > 10_000 {
+		a.last = map[string]bool{}
 	}
-	s.lastFault[path] = true
+	a.last[path] = true
 	return true
 }

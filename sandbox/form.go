@@ -206,15 +206,15 @@ func (n *node) render() any {
 			idx = append(idx, i)
 		}
 		sort.Ints(idx)
-		out := make(arr, 0, len(idx))
+		out := make([]any, 0, len(idx))
 		for _, i := range idx {
 			out = append(out, n.kids[strconv.Itoa(i)].render())
 		}
 		return out
 	}
-	o := make(obj, 0, len(n.keys))
+	o := make(document, 0, len(n.keys))
 	for _, k := range n.keys {
-		o = append(o, kx(k, n.kids[k].render()))
+		o = o.with(k, n.kids[k].render())
 	}
 	return o
 }
@@ -222,9 +222,9 @@ func (n *node) render() any {
 // echoBlock builds the nested object the platform echoes for a parameter family, e.g.
 // block(p, "customer") from customer.givenName and customer.browser.language. It
 // returns nil when the request carried none.
-func (p params) echoBlock(prefix string, mask func(key, v string) string) obj {
+func (p params) echoBlock(prefix string, mask func(key, v string) string) document {
 	// Most blocks are flat (billing.city, customer.email): build them directly.
-	var flat obj
+	var flat document
 	nested := false
 	for i, k := range p.keys {
 		if len(k) <= len(prefix)+1 || !strings.HasPrefix(k, prefix) {
@@ -246,7 +246,7 @@ func (p params) echoBlock(prefix string, mask func(key, v string) string) obj {
 		if mask != nil {
 			v = mask(k[len(prefix):], v)
 		}
-		flat = append(flat, kv(name, v))
+		flat = flat.with(name, v)
 	}
 	if !nested {
 		return flat
@@ -273,16 +273,16 @@ func (p params) echoBlock(prefix string, mask func(key, v string) string) obj {
 	if len(root.keys) == 0 || root.isArr {
 		return nil
 	}
-	o, _ := root.render().(obj)
+	o, _ := root.render().(document)
 	return o
 }
 
 // customParameters echoes customParameters[NAME] as a flat object, like the platform.
-func (p params) customParameters() obj {
-	var o obj
+func (p params) customParameters() document {
+	var o document
 	for i, k := range p.keys {
 		if name, ok := customName(k); ok {
-			o = append(o, kv(name, p.vals[i]))
+			o = o.with(name, p.vals[i])
 		}
 	}
 	return o

@@ -24,31 +24,21 @@ import (
 //	write                           ordered JSON, HTTP 200 for success and pending, 400
 //	                                for rejections, 4xx/5xx for transport-level refusals
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	defer func() {
+		s.requests.Add(1)
+		s.busy.Add(int64(time.Since(start)))
+	}()
 	if s.opts.Logf != nil {
 		lw := &logWriter{ResponseWriter: w, status: http.StatusOK}
-		start := time.Now()
 		defer func() {
 			// Only method, path and status: paths never carry card data or tokens.
 			s.opts.Logf("%s %s -> %d (%s)", r.Method, r.URL.EscapedPath(), lw.status, time.Since(start).Round(time.Microsecond))
 		}()
 		w = lw
 	}
-	// Direct map writes with canonical keys: Header.Set would canonicalise (and
-	// allocate) on every request.
-	w.Header()[canonicalVersionHeader] = versionValue
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			if s.opts.Logf != nil {
-				s.opts.Logf("sandbox: recovered from panic: %v", v)
-			}
-			// Built without s.now or other state, so a fault there cannot recur here.
-			body := s.trailer(obj{kx("result", s.result(codeUndefined, nil))}, s.timestamp(time.Now()), strings.ToUpper(newID())+".sandbox")
-			s.writeJSON(w, http.StatusInternalServerError, body)
-		}
-	}()
+	w.Header().Set(VersionHeader, Version)
+	defer s.recoverPanic(w)
 
 	path := cleanPath(r.URL.Path)
 	switch {
@@ -59,6 +49,24 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.writeJSON(w, http.StatusNotFound, s.errorBody("", codeStructure, nil))
 	}
+}
+
+// recoverPanic answers 500 999.999.999 for a request whose handling panicked, so no
+// input can crash the sandbox or leak a Go error page. Deferred by ServeHTTP.
+func (s *Sandbox) recoverPanic(w http.ResponseWriter) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	if s.opts.Logf != nil {
+		s.opts.Logf("sandbox: recovered from panic: %v", v)
+	}
+	// Built without s.now, so a fault there cannot recur here.
+	body := s.trailer(document{{"result", s.result(codeUndefined, nil)}}, timestamp(time.Now()), newNDC(""))
+	s.writeJSON(w, http.StatusInternalServerError, body)
 }
 
 // cleanPath collapses repeated slashes and drops a trailing one, without allocating
@@ -152,9 +160,6 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, path string) 
 	if !authed {
 		return
 	}
-	if s.defects.on(DefectIDMalformed) {
-		id = strings.ToLower(id)
-	}
 	switch rt {
 	case routePayments:
 		s.createPayment(w, r, entity, p)
@@ -178,46 +183,20 @@ func (s *Sandbox) readBody(w http.ResponseWriter, r *http.Request) (params, bool
 		s.writeJSON(w, http.StatusRequestEntityTooLarge, s.errorBody("", codeStructure, nil))
 		return params{}, false
 	}
-	if r.ContentLength < 0 {
-		// Without a declared length the cap is enforced while reading; with one, the
-		// server's framing already stops at the checked length.
-		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
-	}
-	bp := s.getBuf()
-	b, err := readAll(r.Body, (*bp)[:0])
-	body := string(b)
-	s.putBuf(bp, b)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.writeJSON(w, http.StatusRequestEntityTooLarge, s.errorBody("", codeStructure, nil))
-		} else {
-			s.writeJSON(w, http.StatusBadRequest, s.errorBody("", codeStructure, nil))
+		status := http.StatusBadRequest
+		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
+			status = http.StatusRequestEntityTooLarge
 		}
+		s.writeJSON(w, status, s.errorBody("", codeStructure, nil))
 		return params{}, false
 	}
 	ct := strings.ToLower(r.Header.Get("Content-Type"))
 	if strings.HasPrefix(ct, "application/json") || strings.HasPrefix(ct, "multipart/") {
 		return parseForm(""), true
 	}
-	return parseForm(body), true
-}
-
-// readAll is io.ReadAll into a caller's (pooled) buffer.
-func readAll(r io.Reader, b []byte) ([]byte, error) {
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
-	}
+	return parseForm(string(body)), true
 }
 
 // authenticate checks the Bearer token and that it owns the entityId. A missing token
@@ -229,8 +208,10 @@ func (s *Sandbox) authenticate(w http.ResponseWriter, r *http.Request, p params)
 		s.writeJSON(w, http.StatusUnauthorized, s.errorBody("", codeAuth, nil))
 		return "", false
 	}
-	owned, known := s.tokens[token]
-	if !known && !s.defects.on(DefectBadTokenAccepted) {
+	check := tokenCheck{token: token}
+	check.entities, check.known = s.tokens[token]
+	fire(s, &check)
+	if !check.known {
 		s.writeJSON(w, http.StatusForbidden, s.errorBody("", codeAuth, nil))
 		return "", false
 	}
@@ -243,7 +224,7 @@ func (s *Sandbox) authenticate(w http.ResponseWriter, r *http.Request, p params)
 		s.writeJSON(w, http.StatusBadRequest, s.errorBody("", codeParam, []paramError{{"entityId", entity, msgEntity}}))
 		return "", false
 	}
-	if known && !owned[entity] {
+	if !check.anyEntity && !check.entities[entity] {
 		s.writeJSON(w, http.StatusForbidden, s.errorBody(entity, codeNoRights, nil))
 		return "", false
 	}
@@ -259,63 +240,19 @@ func bearer(h string) (string, bool) {
 	return t, t != ""
 }
 
-// getObj returns an empty pooled document for a reply; putObj gives it back once the
-// reply is written (nothing keeps a reference to a reply document).
-func (s *Sandbox) getObj() *obj {
-	if op, _ := s.objs.Get().(*obj); op != nil {
-		return op
-	}
-	o := make(obj, 0, 32)
-	return &o
-}
-
-func (s *Sandbox) putObj(op *obj, o obj) {
-	if o == nil {
-		s.objs.Put(op) // unused
-		return
-	}
-	if cap(o) > 64 {
-		return
-	}
-	clear(o[:cap(o)])
-	*op = o[:0]
-	s.objs.Put(op)
-}
-
-// writeJSON serialises an ordered document and writes it with its status.
-func (s *Sandbox) writeJSON(w http.ResponseWriter, status int, o obj) {
-	bp := s.getBuf()
-	b := s.json.object((*bp)[:0], o)
+// writeJSON encodes a document, after the jsonReply hook point, and writes it with its
+// status.
+func (s *Sandbox) writeJSON(w http.ResponseWriter, status int, doc document) {
+	reply := jsonReply{doc}
+	fire(s, &reply)
+	// Documents hold only strings, bools, nil, raw JSON and documents: encoding cannot fail.
+	b, _ := reply.doc.MarshalJSON()
 	h := w.Header()
-	h["Content-Type"] = jsonContentType
-	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	h.Set("Content-Type", "application/json;charset=UTF-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
-	s.putBuf(bp, b)
 }
-
-// getBuf and putBuf recycle byte buffers for bodies, replies and frozen echoes.
-func (s *Sandbox) getBuf() *[]byte {
-	if bp, _ := s.bufs.Get().(*[]byte); bp != nil {
-		return bp
-	}
-	b := make([]byte, 0, 2048)
-	return &b
-}
-
-func (s *Sandbox) putBuf(bp *[]byte, b []byte) {
-	if cap(b) > 64<<10 {
-		return // let an unusually large buffer go
-	}
-	*bp = b[:0]
-	s.bufs.Put(bp)
-}
-
-var (
-	canonicalVersionHeader = http.CanonicalHeaderKey(VersionHeader)
-	versionValue           = []string{Version}
-	jsonContentType        = []string{"application/json;charset=UTF-8"}
-)
 
 // logWriter remembers the status for the request log.
 type logWriter struct {

@@ -1,212 +1,150 @@
 package sandbox
 
 import (
-	"unicode/utf8"
+	"encoding/json"
+	"slices"
 )
 
-// The sandbox writes its JSON by hand from ordered documents rather than through
-// encoding/json: key order then matches the platform's replies, the tolerated modes can
-// reverse it or add fields at every level in one place, and a PA round-trip stays cheap.
+// document is an ordered JSON object: replies keep the platform's key order, which a Go
+// map would lose. Values are strings, bools, nil (null), documents, []document, []any
+// and json.RawMessage; encoding/json encodes each of them.
+type document []field
 
-// field is one key of an ordered JSON object: a string value in s, or any other value
-// in v (obj, arr, []obj, rawJSON, bool, jsonNull). Strings stay out of the interface so
-// rendering a payment does not allocate per field.
+// field is one key of a document.
 type field struct {
-	k string
-	s string
-	v any
+	key   string
+	value any
 }
 
-// jsonNull is the JSON null value.
-type jsonNull struct{}
+// MarshalJSON writes the keys in order.
+func (d document) MarshalJSON() ([]byte, error) { return appendJSON(nil, d) }
 
-// rawField marks a field whose s holds ready JSON (a frozen value); a zero-size marker
-// in the interface costs no allocation.
-type rawField struct{}
-
-// kv is a string-valued field.
-func kv(k, s string) field { return field{k: k, s: s} }
-
-// kx is a field with a non-string value.
-func kx(k string, v any) field { return field{k: k, v: v} }
-
-// obj is an ordered JSON object.
-type obj []field
-
-// arr is a JSON array.
-type arr []any
-
-// rawJSON is written verbatim (constant, trusted fragments only).
-type rawJSON string
-
-// add appends a key; empty strings are left out so optional fields stay absent.
-func (o obj) add(k, v string) obj {
-	if v == "" {
-		return o
-	}
-	return append(o, kv(k, v))
-}
-
-// with appends a key whatever its value.
-func (o obj) with(k string, v any) obj { return append(o, kx(k, v)) }
-
-// jsonWriter carries the tolerated presentation changes that apply to every object.
-type jsonWriter struct {
-	reverse bool // tolerate-field-order: keys in reverse order at every level
-	extra   bool // tolerate-extra-fields: an unknown key in every object
-}
-
-func (w jsonWriter) value(b []byte, v any) []byte {
+// appendJSON appends v as JSON: documents, []document and []any element by element
+// (nested documents would otherwise be encoded and re-validated once per level), every
+// other value and every key by encoding/json.
+func appendJSON(b []byte, v any) ([]byte, error) {
+	var err error
 	switch x := v.(type) {
-	case string:
-		return appendString(b, x)
-	case obj:
-		return w.object(b, x)
-	case arr:
-		b = append(b, '[')
-		for i, e := range x {
+	case document:
+		b = append(b, '{')
+		for i, f := range x {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = w.value(b, e)
-		}
-		return append(b, ']')
-	case []obj:
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ',')
+			if b, err = appendJSON(b, f.key); err != nil {
+				return nil, err
 			}
-			b = w.object(b, e)
+			if b, err = appendJSON(append(b, ':'), f.value); err != nil {
+				return nil, err
+			}
 		}
-		return append(b, ']')
-	case rawJSON:
-		return append(b, x...)
-	case bool:
-		if x {
-			return append(b, "true"...)
-		}
-		return append(b, "false"...)
-	default:
-		return append(b, "null"...)
+		return append(b, '}'), nil
+	case []document:
+		return appendArray(b, x)
+	case []any:
+		return appendArray(b, x)
 	}
+	enc, err := json.Marshal(v)
+	return append(b, enc...), err
 }
 
-func (w jsonWriter) fieldValue(b []byte, f field) []byte {
-	switch f.v.(type) {
-	case nil:
-		return appendString(b, f.s)
-	case rawField:
-		return append(b, f.s...)
-	}
-	return w.value(b, f.v)
-}
-
-func (w jsonWriter) object(b []byte, o obj) []byte {
-	b = append(b, '{')
-	n := 0
-	put := func(f field) {
-		if n > 0 {
+func appendArray[E any](b []byte, list []E) ([]byte, error) {
+	b = append(b, '[')
+	for i, e := range list {
+		if i > 0 {
 			b = append(b, ',')
 		}
-		n++
-		b = appendString(b, f.k)
-		b = append(b, ':')
-		b = w.fieldValue(b, f)
-	}
-	if w.extra {
-		put(kx("sandboxExtension", rawJSON(`{"note":"unknown field a tolerant reader ignores","list":[1,2]}`)))
-	}
-	if w.reverse {
-		for i := len(o) - 1; i >= 0; i-- {
-			put(o[i])
-		}
-	} else {
-		for _, f := range o {
-			put(f)
+		var err error
+		if b, err = appendJSON(b, e); err != nil {
+			return nil, err
 		}
 	}
-	if w.extra {
-		put(kv("x_sandbox_unknown", "ignore me"))
-	}
-	return append(b, '}')
+	return append(b, ']'), nil
 }
 
-const hexDigits = "0123456789abcdef"
-
-// appendString writes s as a JSON string, escaping like encoding/json does (HTML-safe,
-// invalid UTF-8 replaced) so echoed shopper input can never break the document.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+// with returns d with a key appended.
+func (d document) with(key string, value any) document {
+	return append(d, field{key, value})
 }
 
-// freeze serialises each field's value once, for documents stored with a payment and
-// rendered on every lookup: fewer pointers for the garbage collector to scan in a store
-// of 100,000 payments, and no repeated work. The writer's tolerated changes apply inside.
-func (w jsonWriter) freeze(o obj) obj { return w.freezeWith(o, nil) }
+// withString appends a string key unless the value is empty, so optional fields stay
+// absent.
+func (d document) withString(key, value string) document {
+	if value == "" {
+		return d
+	}
+	return d.with(key, value)
+}
 
-// freezeWith is freeze using scratch (a pooled buffer) for the serialisation.
-func (w jsonWriter) freezeWith(o obj, scratch []byte) obj {
-	if len(o) == 0 {
-		return nil
+// get returns the value of key (nil when absent).
+func (d document) get(key string) any {
+	if i := d.index(key); i >= 0 {
+		return d[i].value
 	}
-	// One buffer and one string for all fields; each field keeps a slice of it.
-	var endsArr [16]int
-	b, ends := scratch[:0], endsArr[:0]
-	for _, f := range o {
-		b = w.fieldValue(b, f)
-		ends = append(ends, len(b))
+	return nil
+}
+
+func (d document) index(key string) int {
+	return slices.IndexFunc(d, func(f field) bool { return f.key == key })
+}
+
+// The editing helpers below return a new document and leave d alone: a reply shares
+// nested documents with the stored payment (its echoed request blocks).
+
+// set returns d with the value of an existing key replaced; an absent key stays absent.
+func (d document) set(key string, value any) document {
+	i := d.index(key)
+	if i < 0 {
+		return d
 	}
-	text := string(b)
-	out := make(obj, len(o))
-	start := 0
-	for i, f := range o {
-		out[i] = field{k: f.k, s: text[start:ends[i]], v: rawField{}}
-		start = ends[i]
-	}
+	out := slices.Clone(d)
+	out[i].value = value
 	return out
+}
+
+// edit returns d with the document under key replaced by change(it); d is returned as
+// it is when key holds no document.
+func (d document) edit(key string, change func(document) document) document {
+	inner, ok := d.get(key).(document)
+	if !ok {
+		return d
+	}
+	return d.set(key, change(inner))
+}
+
+// without returns d without key.
+func (d document) without(key string) document {
+	return slices.DeleteFunc(slices.Clone(d), func(f field) bool { return f.key == key })
+}
+
+// insertAfter returns d with a key added right after the key after (first when after
+// is absent).
+func (d document) insertAfter(after, key string, value any) document {
+	return slices.Insert(slices.Clone(d), d.index(after)+1, field{key, value})
+}
+
+// mapObjects returns v with every object in it replaced by change(object), innermost
+// first. It builds new documents and slices; v is left as it is.
+func mapObjects(v any, change func(document) document) any {
+	switch x := v.(type) {
+	case document:
+		out := make(document, len(x))
+		for i, f := range x {
+			out[i] = field{f.key, mapObjects(f.value, change)}
+		}
+		return change(out)
+	case []document:
+		out := make([]document, len(x))
+		for i, d := range x {
+			out[i] = mapObjects(d, change).(document)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = mapObjects(e, change)
+		}
+		return out
+	}
+	return v
 }

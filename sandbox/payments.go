@@ -17,34 +17,17 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 		s.writeJSON(w, http.StatusBadRequest, s.errorBody(entity, codeParam, perrs))
 		return
 	}
-	now := s.now()
 	brand, known := s.contract.Brand(p.get("paymentBrand"))
-	pay := &payment{
-		id:          newID(),
-		entity:      entity,
-		paymentType: p.get("paymentType"),
-		brand:       p.get("paymentBrand"),
-		cents:       parseAmount(p.get("amount")),
-		currency:    p.get("currency"),
-		descriptor:  shortID() + " OPP_Channel ",
-		mtxID:       p.get("merchantTransactionId"),
-		invoiceID:   p.get("merchantInvoiceId"),
-		riskScore:   "100",
-		timestamp:   s.timestamp(now),
-		ndc:         s.newNDC(entity),
-		created:     now,
-		resultURL:   p.get("shopperResultUrl"),
-	}
+	pay := s.newPayment(entity, p)
+	pay.brand = p.get("paymentBrand")
+	pay.cents = parseAmount(p.get("amount"))
+	pay.riskScore = "100"
+	pay.resultURL = p.get("shopperResultUrl")
 	if n := p.get("card.number"); n != "" && (!known || brand.Kind == "card") {
-		pay.ownCard = cardView{bin: n[:min(6, len(n))], last4: n[max(0, len(n)-4):], pan: n,
+		pay.card = &cardView{bin: n[:min(6, len(n))], last4: n[max(0, len(n)-4):], pan: n,
 			holder: p.get("card.holder"), month: p.get("card.expiryMonth"), year: p.get("card.expiryYear")}
-		pay.card = &pay.ownCard
 	}
-	if e := echoRequest(p); e != nil {
-		bp := s.getBuf()
-		pay.echo = s.json.freezeWith(e, *bp)
-		s.putBuf(bp, (*bp)[:0])
-	}
+	pay.echo = echoRequest(p)
 	pay.code, pay.flow, pay.flowResult = s.decide(p, brand, known, pay)
 	if pay.flow != flowNone {
 		if pay.resultURL == "" {
@@ -57,25 +40,39 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 		pay.session = newToken()
 	}
 
-	var body obj
-	var status int
-	buf := s.getObj()
+	var body document
+	var code string
 	s.locked(func() {
 		s.store.put(pay)
-		var redirect obj
+		var redirect document
 		if pay.flow != flowNone {
 			redirect = s.redirectFor(r, pay, brand)
 		}
-		body = s.renderPaymentInto(*buf, pay, viewInitial, redirect)
-		status = s.statusFor(pay, viewInitial)
+		body, code = s.renderPayment(pay, viewInitial, redirect)
 	})
-	s.writeJSON(w, status, body)
-	s.putObj(buf, body)
+	s.writeJSON(w, s.httpStatus(code), body)
+}
+
+// newPayment starts a transaction with the fields every request sets the same way.
+func (s *Sandbox) newPayment(entity string, p params) *payment {
+	now := s.now()
+	return &payment{
+		id:          newID(),
+		entity:      entity,
+		paymentType: p.get("paymentType"),
+		currency:    p.get("currency"),
+		descriptor:  shortID() + " OPP_Channel ",
+		mtxID:       p.get("merchantTransactionId"),
+		invoiceID:   p.get("merchantInvoiceId"),
+		timestamp:   timestamp(now),
+		ndc:         newNDC(entity),
+		created:     now,
+	}
 }
 
 // echoRequest builds the request blocks replies echo (customParameters last, as the
 // platform does). The IBAN is masked like a card number.
-func echoRequest(p params) obj {
+func echoRequest(p params) document {
 	// One pass finds which families were sent, so absent ones cost nothing.
 	var present [len(echoBlocks)]bool
 	for _, k := range p.keys {
@@ -89,7 +86,7 @@ func echoRequest(p params) obj {
 			}
 		}
 	}
-	var o obj
+	var o document
 	for j, b := range echoBlocks {
 		if !present[j] {
 			continue
@@ -104,11 +101,11 @@ func echoRequest(p params) obj {
 			}
 		}
 		if blk := p.echoBlock(b, mask); blk != nil {
-			o = append(o, kx(b, blk))
+			o = o.with(b, blk)
 		}
 	}
 	if cp := p.customParameters(); cp != nil {
-		o = append(o, kx("customParameters", cp))
+		o = o.with("customParameters", cp)
 	}
 	return o
 }

@@ -9,7 +9,6 @@ import (
 	mrand "math/rand/v2"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -71,7 +70,7 @@ type Options struct {
 	clock func() time.Time
 }
 
-// Stats summarises what the sandbox has stored.
+// Stats summarises what the sandbox has stored and how busy it has been.
 type Stats struct {
 	// Payments is the number of stored transactions, accepted or rejected.
 	Payments int
@@ -82,6 +81,11 @@ type Stats struct {
 	DuplicateMerchantTransactionIDs int
 	// Evicted counts payments dropped because the store was full.
 	Evicted int
+	// Requests counts the requests served, of every kind.
+	Requests int64
+	// Busy is the total time spent inside the handler, summed over requests (concurrent
+	// requests count twice). It includes Options.Latency.
+	Busy time.Duration
 }
 
 // Sandbox is the simulator; it implements http.Handler and is safe for concurrent use.
@@ -89,28 +93,23 @@ type Sandbox struct {
 	contract    *fixtures.Contract
 	opts        Options
 	tokens      map[string]map[string]bool // access token -> entity ids it owns
-	defects     defectSet
+	hooks       []hook                     // of the enabled modes, in table order
 	store       *store
 	buildNumber string
 	now         func() time.Time
-	json        jsonWriter
 	retryAfter  string
+	outcomes    map[string]fixtures.Outcome // documented codes, classified once
+	alternating alternatingFaults           // state of tolerate-retry-after
 
-	bufs sync.Pool // reply and body buffers (*[]byte)
-	objs sync.Pool // top-level reply documents (*obj)
-
-	stamp    atomic.Pointer[stampCache]  // the current second's formatted timestamp
-	outcomes map[string]fixtures.Outcome // documented codes, classified once
-
-	faultMu   sync.Mutex
-	lastFault map[string]bool // tolerate-retry-after: path faulted last time
+	requests atomic.Int64
+	busy     atomic.Int64 // nanoseconds
 }
 
 var credPattern = regexp.MustCompile(`^[a-f0-9]{32}$`)
 
 // New builds a Sandbox. It fails on an unknown defect mode or a malformed credential.
 func New(opts Options) (*Sandbox, error) {
-	defects, err := parseDefects(opts.Defects)
+	hooks, err := enabledHooks(opts.Defects)
 	if err != nil {
 		return nil, err
 	}
@@ -126,27 +125,23 @@ func New(opts Options) (*Sandbox, error) {
 	if opts.Fail503Share < 0 || opts.Fail503Share > 1 || opts.Fail429Share < 0 || opts.Fail429Share > 1 {
 		return nil, errors.New("sandbox: fault shares must be between 0 and 1")
 	}
-	if defects.on(TolerateLatency) && opts.Latency < 20*time.Millisecond {
-		opts.Latency = 20 * time.Millisecond
-	}
 	s := &Sandbox{
-		contract:  fixtures.Load(),
-		opts:      opts,
-		tokens:    map[string]map[string]bool{},
-		defects:   defects,
-		store:     newStore(opts.MaxPayments),
-		now:       time.Now,
-		json:      jsonWriter{reverse: defects.on(TolerateFieldOrder), extra: defects.on(TolerateExtraFields)},
-		lastFault: map[string]bool{},
+		contract: fixtures.Load(),
+		opts:     opts,
+		tokens:   map[string]map[string]bool{},
+		hooks:    hooks,
+		store:    newStore(opts.MaxPayments),
+		now:      time.Now,
 	}
 	if opts.clock != nil {
 		s.now = opts.clock
 	}
+	fire(s, &s.opts)
 	s.outcomes = make(map[string]fixtures.Outcome, len(s.contract.ResultCodes))
 	for _, rc := range s.contract.ResultCodes {
 		s.outcomes[rc.Code] = s.contract.OutcomeOf(rc.Code)
 	}
-	secs := int64((opts.RetryAfter + time.Second - 1) / time.Second)
+	secs := int64((s.opts.RetryAfter + time.Second - 1) / time.Second)
 	s.retryAfter = fmt.Sprint(secs)
 	creds := append([]Credential{PublicCredentials(), SecondaryCredentials}, opts.Credentials...)
 	for _, c := range creds {
@@ -202,7 +197,7 @@ func (s *Sandbox) Credentials() []Credential {
 	return out
 }
 
-// Stats returns counts of stored payments.
+// Stats returns counts of stored payments and of the handler's work.
 func (s *Sandbox) Stats() Stats {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
@@ -217,6 +212,8 @@ func (s *Sandbox) Stats() Stats {
 		ByPaymentType:                   by,
 		DuplicateMerchantTransactionIDs: s.store.dupMtx,
 		Evicted:                         s.store.evict,
+		Requests:                        s.requests.Load(),
+		Busy:                            time.Duration(s.busy.Load()),
 	}
 }
 
@@ -263,24 +260,14 @@ func shortID() string {
 	return string(b[:])
 }
 
-// stampCache holds the formatted timestamp of one second: every reply carries one and
-// formatting is the costliest part of a small reply.
-type stampCache struct {
-	sec  int64
-	text string
+// timestamp is the platform's reply timestamp format.
+func timestamp(t time.Time) string {
+	return t.UTC().Format("2006-01-02 15:04:05-0700")
 }
 
-func (s *Sandbox) timestamp(t time.Time) string {
-	sec := t.Unix()
-	if c := s.stamp.Load(); c != nil && c.sec == sec {
-		return c.text
-	}
-	text := t.UTC().Format("2006-01-02 15:04:05-0700")
-	s.stamp.Store(&stampCache{sec, text})
-	return text
-}
-
-func (s *Sandbox) newNDC(entity string) string {
+// newNDC is a reply's ndc: the entity and a fresh id, or an upper-case id when the
+// reply belongs to no entity.
+func newNDC(entity string) string {
 	if entity == "" {
 		return strings.ToUpper(newID()) + ".sandbox"
 	}

@@ -15,12 +15,10 @@ const (
 
 // lookup handles GET /v1/payments/{id} (limited) and GET /v1/query/{id} (not).
 func (s *Sandbox) lookup(w http.ResponseWriter, entity, id string, limited bool) {
-	var body obj
+	var body document
 	var wait time.Duration
-	buf := s.getObj()
-	defer func() { s.putObj(buf, body) }()
 	s.locked(func() {
-		p := s.store.get(id, entity, s.defects.on(DefectCrossEntityReadable))
+		p, _ := s.findPayment(id, entity)
 		if p == nil {
 			return
 		}
@@ -30,13 +28,9 @@ func (s *Sandbox) lookup(w http.ResponseWriter, entity, id string, limited bool)
 			}
 		}
 		s.expire(p)
-		shown := p
-		if s.defects.on(DefectStatusOtherPayment) {
-			if o := s.store.other(p); o != nil {
-				shown = o
-			}
-		}
-		body = s.renderPaymentInto(*buf, shown, viewStatus, nil)
+		pick := lookupReply{found: p, shown: p}
+		fire(s, &pick)
+		body, _ = s.renderPayment(pick.shown, viewStatus, nil)
 	})
 	switch {
 	case wait > 0:
@@ -49,6 +43,15 @@ func (s *Sandbox) lookup(w http.ResponseWriter, entity, id string, limited bool)
 		// result; the payment's outcome is in result.code.
 		s.writeJSON(w, http.StatusOK, body)
 	}
+}
+
+// findPayment looks up a payment id from the URL for entity, through the paymentLookup
+// hook point. It returns the payment (nil when unknown or, normally, another entity's)
+// and the id as looked up; the caller holds s.store.mu.
+func (s *Sandbox) findPayment(id, entity string) (*payment, string) {
+	l := paymentLookup{id: id, entity: entity}
+	fire(s, &l)
+	return s.store.get(l.id, l.entity, l.anyEntity), l.id
 }
 
 // throttle records a status lookup of p and returns how long the caller must wait
@@ -78,13 +81,13 @@ func (s *Sandbox) queryByMerchantID(w http.ResponseWriter, entity string, p para
 			[]paramError{{"merchantTransactionId", "", msgEmpty}}))
 		return
 	}
-	var list []obj
+	var list []document
 	s.locked(func() {
 		for _, id := range s.store.byMtx[mtxKey{entity, mtx}] {
 			if p := s.store.byID[id]; p != nil {
 				s.expire(p)
-				item := s.renderPayment(p, viewStatus, nil)
-				list = append(list, withoutKey(item, "buildNumber"))
+				item, _ := s.renderPayment(p, viewStatus, nil)
+				list = append(list, item.without("buildNumber"))
 			}
 		}
 	})
@@ -92,28 +95,21 @@ func (s *Sandbox) queryByMerchantID(w http.ResponseWriter, entity string, p para
 		s.writeJSON(w, http.StatusNotFound, s.errorBody(entity, codeNotFound, nil))
 		return
 	}
-	body := obj{kx("result", s.result(codeRequestOK, nil))}
-	body = s.trailer(body, s.timestamp(s.now()), s.newNDC(entity))
-	s.writeJSON(w, http.StatusOK, body.with("payments", list))
+	s.writeJSON(w, http.StatusOK, s.listBody(entity, "payments", list))
 }
 
-func withoutKey(o obj, k string) obj {
-	out := o[:0:0]
-	for _, f := range o {
-		if f.k != k {
-			out = append(out, f)
-		}
-	}
-	return out
+// listBody is the envelope of a successful list request: result, trailer, then the list.
+func (s *Sandbox) listBody(entity, key string, list []document) document {
+	body := s.trailer(document{{"result", s.result(codeRequestOK, nil)}}, timestamp(s.now()), newNDC(entity))
+	return body.with(key, list)
 }
 
 // resultCodes handles GET /v1/resultcodes from the contract data. Like the platform's,
 // it needs no authentication.
 func (s *Sandbox) resultCodes(w http.ResponseWriter) {
-	list := make([]obj, 0, len(s.contract.ResultCodes))
+	list := make([]document, 0, len(s.contract.ResultCodes))
 	for _, rc := range s.contract.ResultCodes {
-		list = append(list, obj{kv("code", rc.Code), kv("description", s.description(rc.Code))})
+		list = append(list, s.result(rc.Code, nil))
 	}
-	body := s.trailer(obj{kx("result", s.result(codeRequestOK, nil))}, s.timestamp(s.now()), s.newNDC(""))
-	s.writeJSON(w, http.StatusOK, body.with("resultCodes", list))
+	s.writeJSON(w, http.StatusOK, s.listBody("", "resultCodes", list))
 }

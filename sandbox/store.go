@@ -35,8 +35,8 @@ type payment struct {
 	code         string // current result code
 	referencedID string
 	riskScore    string
-	card         *cardView // nil without a card; points at ownCard
-	echo         obj       // echoed request blocks (customer, billing, customParameters...)
+	card         *cardView // nil without a card
+	echo         document  // echoed request blocks (customer, billing, customParameters...)
 	timestamp    string
 	ndc          string
 	created      time.Time
@@ -57,8 +57,6 @@ type payment struct {
 	children int // successful CP/RF referencing this payment
 
 	lookups []time.Time // status lookups inside the rate-limit window
-
-	ownCard cardView // storage for card, saving an allocation per card payment
 }
 
 // store holds the payments, bounded: when full, the oldest payment is evicted so a
@@ -143,11 +141,11 @@ func (s *store) drop(id string) {
 	}
 }
 
-// get returns the payment if entity may see it; the caller holds s.mu. Another
-// entity's payment answers exactly like an unknown id.
-func (s *store) get(id, entity string, crossEntity bool) *payment {
+// get returns the payment if entity may see it (any entity's when anyEntity); the
+// caller holds s.mu. Another entity's payment answers exactly like an unknown id.
+func (s *store) get(id, entity string, anyEntity bool) *payment {
 	p := s.byID[id]
-	if p == nil || (p.entity != entity && !crossEntity) {
+	if p == nil || (p.entity != entity && !anyEntity) {
 		return nil
 	}
 	return p

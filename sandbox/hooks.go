@@ -1,0 +1,93 @@
+package sandbox
+
+import "net/url"
+
+// Hook points are the places where the normal handling lets a defect or tolerated mode
+// change what happens. Each point is an event type below: the code at the point fills
+// one in, fires it, and carries on with whatever the enabled modes left in it. The
+// modes' table (defects.go) says which mode fills in which point; with no mode enabled,
+// firing a point does nothing.
+type hookPoint interface {
+	Options | tokenCheck | paymentLookup | lookupReply | backofficeRule |
+		paymentReply | shopperReturn | resultBlock | apiFault | jsonReply
+}
+
+// Options is itself a hook point: the options are settled when New builds the sandbox.
+
+// tokenCheck: a Bearer token is authenticated (before any validation).
+type tokenCheck struct {
+	token     string
+	known     bool            // the sandbox accepts the token; unknown tokens answer 403
+	entities  map[string]bool // the entity ids the token owns
+	anyEntity bool            // the token may act for every entity
+}
+
+// paymentLookup: a payment id from the URL is looked up for an entity, by a status or
+// query lookup or as the reference of a backoffice operation.
+type paymentLookup struct {
+	id, entity string
+	anyEntity  bool // another entity's payment is found too
+}
+
+// lookupReply: a status or query lookup found a payment and picks the one its reply
+// shows (shown starts as found).
+type lookupReply struct {
+	found, shown *payment
+}
+
+// backofficeRule: a rule of the backoffice state machine refuses an operation; clearing
+// refused lets the operation through to the next rule.
+type backofficeRule struct {
+	rule    string // the rule's name (backoffice.go)
+	op, ref *payment
+	refused bool
+}
+
+// paymentReply: a reply document is about to be written for view view of payment p.
+// code is the result code the reply shows; its result block and HTTP status follow it.
+type paymentReply struct {
+	p    *payment
+	view view
+	doc  document
+	code string
+}
+
+// shopperReturn: the shopper's return URL is built; query holds the parameters added
+// to shopperResultUrl (id and resourcePath).
+type shopperReturn struct {
+	p     *payment
+	query url.Values
+}
+
+// resultBlock: the result block of a reply, or an entry of /v1/resultcodes, is built.
+type resultBlock struct {
+	code, description string
+	paramErrors       []paramError
+}
+
+// apiFault: an API GET may be answered with a fault instead (status 0: no fault).
+type apiFault struct {
+	path             string
+	status           int
+	code, retryAfter string
+}
+
+// jsonReply: a JSON reply is about to be encoded.
+type jsonReply struct {
+	doc document
+}
+
+// hook is one mode's function for one point: a func(*Sandbox, *E) for an event type E.
+type hook struct{ fn any }
+
+// on makes the hook for the point its function takes.
+func on[E hookPoint](fn func(*Sandbox, *E)) hook { return hook{fn} }
+
+// fire runs the enabled modes' hooks for the point of e, in table order.
+func fire[E hookPoint](s *Sandbox, e *E) {
+	for _, h := range s.hooks {
+		if fn, ok := h.fn.(func(*Sandbox, *E)); ok {
+			fn(s, e)
+		}
+	}
+}
