@@ -22,7 +22,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
-	"strconv"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -40,10 +40,108 @@ func main() {
 	}
 }
 
-type multi []string
+// run parses the command line and serves until SIGINT or SIGTERM.
+func run(args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig(args, stderr)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(cfg.defects, "list") {
+		listModes(stdout)
+		return nil
+	}
+	opts, err := cfg.options(stderr)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := sandbox.Start(context.Background(), cfg.addr, opts)
+	if err != nil {
+		return err
+	}
+	printBanner(stdout, srv, cfg.defects)
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Close(sctx)
+}
 
-func (m *multi) String() string { return strings.Join(*m, ",") }
-func (m *multi) Set(v string) error {
+// config is the command line, after the environment filled in the flags not given.
+type config struct {
+	addr        string
+	noLimit     bool
+	latency     time.Duration
+	f503, f429  float64
+	retryAfter  time.Duration
+	credentials string
+	defects     modeList
+}
+
+// envNames are the environment equivalents of the flags.
+var envNames = []struct{ flag, env string }{
+	{"addr", "OPPWA_SANDBOX_ADDR"},
+	{"no-status-limit", "OPPWA_SANDBOX_NO_STATUS_LIMIT"},
+	{"latency", "OPPWA_SANDBOX_LATENCY"},
+	{"fail-503", "OPPWA_SANDBOX_FAIL_503"},
+	{"fail-429", "OPPWA_SANDBOX_FAIL_429"},
+	{"retry-after", "OPPWA_SANDBOX_RETRY_AFTER"},
+	{"defect", "OPPWA_SANDBOX_DEFECTS"},
+	{"credentials", "OPPWA_SANDBOX_CREDENTIALS"},
+}
+
+func parseConfig(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("oppwa-sandbox", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address (\":0\" picks a free port)")
+	fs.BoolVar(&c.noLimit, "no-status-limit", false, "turn off the 2 status lookups per minute per transaction limit")
+	fs.DurationVar(&c.latency, "latency", 0, "latency added to every API call")
+	fs.Float64Var(&c.f503, "fail-503", 0, "share of API GETs answering 503")
+	fs.Float64Var(&c.f429, "fail-429", 0, "share of API GETs answering 429")
+	fs.DurationVar(&c.retryAfter, "retry-after", 0, "Retry-After of faults, default 1s")
+	fs.StringVar(&c.credentials, "credentials", "", "extra entity:token pairs, comma-separated")
+	fs.Var(&c.defects, "defect", "defect or tolerated mode, repeatable or comma-separated; \"list\" prints them")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, e := range envNames {
+		if v := os.Getenv(e.env); v != "" && !given[e.flag] {
+			if err := fs.Set(e.flag, v); err != nil {
+				return c, fmt.Errorf("%s: invalid value %q", e.env, v)
+			}
+		}
+	}
+	return c, nil
+}
+
+// options are the sandbox options of c; the request log goes to stderr.
+func (c config) options(stderr io.Writer) (sandbox.Options, error) {
+	extra, err := sandbox.ParseCredentials(c.credentials)
+	return sandbox.Options{
+		Credentials:       extra,
+		NoStatusRateLimit: c.noLimit,
+		Latency:           c.latency,
+		Fail503Share:      c.f503,
+		Fail429Share:      c.f429,
+		RetryAfter:        c.retryAfter,
+		Defects:           c.defects,
+		Logf:              log.New(stderr, "", log.LstdFlags|log.Lmicroseconds).Printf,
+	}, err
+}
+
+// modeList is the repeatable -defect flag; each value may list several modes.
+type modeList []string
+
+func (m *modeList) String() string { return strings.Join(*m, ",") }
+
+func (m *modeList) Set(v string) error {
 	for _, x := range strings.Split(v, ",") {
 		if x = strings.TrimSpace(x); x != "" {
 			*m = append(*m, x)
@@ -52,83 +150,17 @@ func (m *multi) Set(v string) error {
 	return nil
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("oppwa-sandbox", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", envOr("OPPWA_SANDBOX_ADDR", "127.0.0.1:8080"), "listen address (\":0\" picks a free port)")
-	noLimit := fs.Bool("no-status-limit", envBool("OPPWA_SANDBOX_NO_STATUS_LIMIT"), "turn off the 2 status lookups per minute per transaction limit")
-	latency := fs.Duration("latency", 0, "latency added to every API call (env OPPWA_SANDBOX_LATENCY)")
-	f503 := fs.Float64("fail-503", 0, "share of API GETs answering 503 (env OPPWA_SANDBOX_FAIL_503)")
-	f429 := fs.Float64("fail-429", 0, "share of API GETs answering 429 (env OPPWA_SANDBOX_FAIL_429)")
-	retry := fs.Duration("retry-after", 0, "Retry-After of faults, default 1s (env OPPWA_SANDBOX_RETRY_AFTER)")
-	creds := fs.String("credentials", os.Getenv("OPPWA_SANDBOX_CREDENTIALS"), "extra entity:token pairs, comma-separated")
-	var defects multi
-	fs.Var(&defects, "defect", "defect or tolerated mode, repeatable (env OPPWA_SANDBOX_DEFECTS=a,b); \"list\" prints them")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var err error
-	if !set["latency"] {
-		if *latency, err = envDuration("OPPWA_SANDBOX_LATENCY"); err != nil {
-			return err
+func listModes(stdout io.Writer) {
+	for _, m := range sandbox.DefectModes() {
+		kind := "defect"
+		if m.Tolerated {
+			kind = "tolerated"
 		}
+		fmt.Fprintf(stdout, "%-32s %-9s %s\n", m.Name, kind, m.Description)
 	}
-	if !set["retry-after"] {
-		if *retry, err = envDuration("OPPWA_SANDBOX_RETRY_AFTER"); err != nil {
-			return err
-		}
-	}
-	if !set["fail-503"] {
-		if *f503, err = envFloat("OPPWA_SANDBOX_FAIL_503"); err != nil {
-			return err
-		}
-	}
-	if !set["fail-429"] {
-		if *f429, err = envFloat("OPPWA_SANDBOX_FAIL_429"); err != nil {
-			return err
-		}
-	}
-	if !set["defect"] {
-		_ = defects.Set(os.Getenv("OPPWA_SANDBOX_DEFECTS"))
-	}
-	for _, d := range defects {
-		if d == "list" {
-			for _, m := range sandbox.DefectModes() {
-				kind := "defect"
-				if m.Tolerated {
-					kind = "tolerated"
-				}
-				fmt.Fprintf(stdout, "%-32s %-9s %s\n", m.Name, kind, m.Description)
-			}
-			return nil
-		}
-	}
-	extra, err := sandbox.ParseCredentials(*creds)
-	if err != nil {
-		return err
-	}
-	opts := sandbox.Options{
-		Credentials:       extra,
-		NoStatusRateLimit: *noLimit,
-		Latency:           *latency,
-		Fail503Share:      *f503,
-		Fail429Share:      *f429,
-		RetryAfter:        *retry,
-		Defects:           defects,
-		Logf:              log.New(stderr, "", log.LstdFlags|log.Lmicroseconds).Printf,
-	}
+}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	srv, err := sandbox.Start(context.Background(), *addr, opts)
-	if err != nil {
-		return err
-	}
+func printBanner(stdout io.Writer, srv *sandbox.Server, modes []string) {
 	fmt.Fprintf(stdout, "OPPWA sandbox %s listening on %s\n", sandbox.Version, srv.URL)
 	for i, c := range srv.Sandbox.Credentials() {
 		token := c.AccessToken
@@ -139,48 +171,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "  entityId=%s  Authorization: Bearer %s\n", c.EntityID, token)
 	}
-	if len(defects) > 0 {
-		fmt.Fprintf(stdout, "  modes: %s\n", strings.Join(defects, ", "))
+	if len(modes) > 0 {
+		fmt.Fprintf(stdout, "  modes: %s\n", strings.Join(modes, ", "))
 	}
-	<-ctx.Done()
-	fmt.Fprintln(stdout, "shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return srv.Close(sctx)
-}
-
-func envOr(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
-}
-
-func envBool(k string) bool {
-	b, _ := strconv.ParseBool(os.Getenv(k))
-	return b
-}
-
-func envDuration(k string) (time.Duration, error) {
-	v := os.Getenv(k)
-	if v == "" {
-		return 0, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %v", k, err)
-	}
-	return d, nil
-}
-
-func envFloat(k string) (float64, error) {
-	v := os.Getenv(k)
-	if v == "" {
-		return 0, nil
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %v", k, err)
-	}
-	return f, nil
 }

@@ -99,3 +99,19 @@ func TestServeAndShutDownOnSignal(t *testing.T) {
 		t.Fatal("no shutdown on SIGINT")
 	}
 }
+
+func TestEnvFillsFlagsNotGiven(t *testing.T) {
+	t.Setenv("OPPWA_SANDBOX_LATENCY", "soon")
+	if _, err := parseConfig(nil, io.Discard); err == nil || !strings.Contains(err.Error(), "OPPWA_SANDBOX_LATENCY") {
+		t.Errorf("bad env value: %v", err)
+	}
+	c, err := parseConfig([]string{"-latency", "5ms"}, io.Discard)
+	if err != nil || c.latency != 5*time.Millisecond {
+		t.Errorf("the flag must win: %v %v", c.latency, err)
+	}
+	t.Setenv("OPPWA_SANDBOX_LATENCY", "7ms")
+	t.Setenv("OPPWA_SANDBOX_DEFECTS", "pan-echoed, id-missing")
+	if c, err = parseConfig(nil, io.Discard); err != nil || c.latency != 7*time.Millisecond || len(c.defects) != 2 {
+		t.Errorf("env: %+v %v", c, err)
+	}
+}
