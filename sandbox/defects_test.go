@@ -48,33 +48,20 @@ func battery(t *testing.T, h *harness) map[string]string {
 	o["pa.http"] = strconv.Itoa(pa.status)
 	o["pa.outcome"] = string(outcome(pa.code())) + "/redirect=" + yes(pa.get("redirect") != nil)
 	o["pa.idPresent"] = yes(pa.get("id") != nil)
-	o["pa.idFormat"] = yes(reID.MatchString(pa.str("id")))
-	o["pa.amountFormat"] = yes(reTwoDecimals.MatchString(pa.str("amount")))
-	o["pa.amountValue"] = amountValue(pa.str("amount"))
-	o["pa.currency"] = pa.str("currency")
-	o["pa.type"] = pa.str("paymentType")
-	o["pa.brand"] = pa.str("paymentBrand")
+	observeFields(o, "pa", pa)
 	o["pa.pan"] = yes(pa.get("card.number") != nil)
 	o["pa.bin"] = pa.str("card.bin")
 
 	st := h.status(id)
 	o["status.sameID"] = yes(strings.EqualFold(st.str("id"), id))
 	o["status.outcome"] = string(outcome(st.code()))
-	o["status.idFormat"] = yes(reID.MatchString(st.str("id")))
-	o["status.amountFormat"] = yes(reTwoDecimals.MatchString(st.str("amount")))
-	o["status.amountValue"] = amountValue(st.str("amount"))
-	o["status.currency"] = st.str("currency")
-	o["status.type"] = st.str("paymentType")
-	o["status.brand"] = st.str("paymentBrand")
+	observeFields(o, "status", st)
 
 	cp := h.post("/v1/payments/"+id, "paymentType", "CP", "amount", "50.00", "currency", "EUR")
 	cpID := byNDC(h, cp.str("ndc")).id
 	o["cp.outcome"] = string(outcome(cp.code()))
 	o["cp.newID"] = yes(!strings.EqualFold(cp.str("id"), id))
-	o["cp.idFormat"] = yes(reID.MatchString(cp.str("id")))
-	o["cp.amountFormat"] = yes(reTwoDecimals.MatchString(cp.str("amount")))
-	o["cp.amountValue"] = amountValue(cp.str("amount"))
-	o["cp.currency"] = cp.str("currency")
+	observeFields(o, "cp", cp)
 	o["cp.referencedId"] = yes(cp.str("referencedId") == id)
 
 	rf := h.post("/v1/payments/"+cpID, "paymentType", "RF", "amount", "60.00", "currency", "EUR")
@@ -117,6 +104,16 @@ func battery(t *testing.T, h *harness) map[string]string {
 	o["return.id"] = yes(loc.Query().Get("id") == ap.id)
 	o["status.async"] = string(outcome(h.status(ap.id).code()))
 	return o
+}
+
+// observeFields records the format and value of the fields a payment reply echoes.
+func observeFields(o map[string]string, reply string, r reply) {
+	o[reply+".idFormat"] = yes(reID.MatchString(r.str("id")))
+	o[reply+".amountFormat"] = yes(reTwoDecimals.MatchString(r.str("amount")))
+	o[reply+".amountValue"] = amountValue(r.str("amount"))
+	o[reply+".currency"] = r.str("currency")
+	o[reply+".type"] = r.str("paymentType")
+	o[reply+".brand"] = r.str("paymentBrand")
 }
 
 // promises maps every defect mode to the observations its broken promise covers.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -118,6 +119,17 @@ func parseRoute(path string) (route, string) {
 	return routeNone, ""
 }
 
+// allowedMethods is the Allow header of a route.
+func allowedMethods(rt route) string {
+	switch rt {
+	case routePayments:
+		return "POST"
+	case routePayment:
+		return "GET, POST"
+	}
+	return "GET"
+}
+
 func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, path string) {
 	s.delay(r.Context())
 	if s.fault(w, r, path) {
@@ -128,14 +140,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, path string) 
 		s.writeJSON(w, http.StatusNotFound, s.errorBody("", codeStructure, nil))
 		return
 	}
-	allow, ok := "GET", r.Method == http.MethodGet
-	switch rt {
-	case routePayments:
-		allow, ok = "POST", r.Method == http.MethodPost
-	case routePayment:
-		allow, ok = "GET, POST", r.Method == http.MethodGet || r.Method == http.MethodPost
-	}
-	if !ok {
+	if allow := allowedMethods(rt); !slices.Contains(strings.Split(allow, ", "), r.Method) {
 		w.Header().Set("Allow", allow)
 		s.writeJSON(w, http.StatusMethodNotAllowed, s.errorBody("", codeBadMethod, nil))
 		return
@@ -144,17 +149,9 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, path string) 
 		s.resultCodes(w)
 		return
 	}
-
-	var p params
-	if r.Method == http.MethodPost {
-		// The platform reads POST parameters from the body only; parameters in the URL
-		// of a POST are ignored, so such a request fails validation.
-		var ok bool
-		if p, ok = s.readBody(w, r); !ok {
-			return
-		}
-	} else {
-		p = parseForm(r.URL.RawQuery)
+	p, ok := s.readParams(w, r)
+	if !ok {
+		return
 	}
 	entity, authed := s.authenticate(w, r, p)
 	if !authed {
@@ -174,6 +171,16 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, path string) 
 	case routeQuery:
 		s.queryByMerchantID(w, entity, p)
 	}
+}
+
+// readParams reads a request's parameters: the platform reads POST parameters from the
+// body only (parameters in the URL of a POST are ignored, so such a request fails
+// validation) and GET parameters from the query string.
+func (s *Sandbox) readParams(w http.ResponseWriter, r *http.Request) (params, bool) {
+	if r.Method == http.MethodPost {
+		return s.readBody(w, r)
+	}
+	return parseForm(r.URL.RawQuery), true
 }
 
 // readBody reads a form body within the cap. Bodies that are not form-encoded (JSON,

@@ -95,7 +95,7 @@ func echoRequest(p params) document {
 		if b == "bankAccount" {
 			mask = func(k, v string) string {
 				if k == ".iban" || k == ".number" {
-					return maskIBAN(v)
+					return maskMiddle(v)
 				}
 				return v
 			}

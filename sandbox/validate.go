@@ -8,7 +8,7 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
-// Messages the platform uses in result.parameterErrors (recorded in public clients).
+// Messages of result.parameterErrors, worded as the platform words them.
 const (
 	msgEmpty       = "may not be empty"
 	msgAmount      = `must match ^[0-9]{1,12}(\.[0-9]{2})?$`
@@ -27,20 +27,28 @@ const (
 	msgChallenge   = `must match ^[0-9]{1,2}$`
 )
 
-// The format checks are hand-written rather than regexps: they run on every payment
-// and the PA round-trip is the benchmark.
+// The format checks are small functions rather than regexps; each says the pattern it
+// implements.
 
-func allDigits(s string, min, max int) bool {
+// charsIn reports whether s has min..max bytes, each accepted by ok.
+func charsIn(s string, min, max int, ok func(c byte) bool) bool {
 	if len(s) < min || len(s) > max {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
+		if !ok(s[i]) {
 			return false
 		}
 	}
 	return true
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
+
+// allDigits is ^[0-9]{min,max}$.
+func allDigits(s string, min, max int) bool { return charsIn(s, min, max, isDigit) }
 
 // validAmount is ^[0-9]{1,12}(\.[0-9]{2})?$.
 func validAmount(s string) bool {
@@ -51,60 +59,28 @@ func validAmount(s string) bool {
 	return !dot || allDigits(frac, 2, 2)
 }
 
-func validCurrency(s string) bool {
-	if len(s) != 3 {
-		return false
-	}
-	for i := 0; i < 3; i++ {
-		if s[i] < 'A' || s[i] > 'Z' {
-			return false
-		}
-	}
-	return true
-}
+// validCurrency is ^[A-Z]{3}$.
+func validCurrency(s string) bool { return charsIn(s, 3, 3, isUpper) }
 
+// validBrandName is ^[A-Z0-9_]{1,32}$.
 func validBrandName(s string) bool {
-	if len(s) < 1 || len(s) > 32 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
+	return charsIn(s, 1, 32, func(c byte) bool { return isUpper(c) || isDigit(c) || c == '_' })
 }
 
+// validCustomName is ^[a-zA-Z0-9._]{3,64}$.
 func validCustomName(s string) bool {
-	if len(s) < 3 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.') {
-			return false
-		}
-	}
-	return true
+	return charsIn(s, 3, 64, func(c byte) bool { return isUpper(c) || isLower(c) || isDigit(c) || c == '_' || c == '.' })
 }
 
+// validCode is ^[0-9]{3}\.[0-9]{3}\.[0-9]{3}$.
 func validCode(s string) bool {
 	return len(s) == 11 && s[3] == '.' && s[7] == '.' &&
 		allDigits(s[:3], 3, 3) && allDigits(s[4:7], 3, 3) && allDigits(s[8:], 3, 3)
 }
 
+// validEntity is ^[a-f0-9]{32}$.
 func validEntity(s string) bool {
-	if len(s) != 32 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
+	return charsIn(s, 32, 32, func(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' })
 }
 
 func validURL(s string) bool {
@@ -187,7 +163,7 @@ func (s *Sandbox) validateInitial(p params) []paramError {
 		}
 		if brand.Kind == "card" {
 			if n := p.get("card.number"); n != "" && !allDigits(n, 12, 19) {
-				perrs = append(perrs, paramError{"card.number", maskPAN(n), msgCardNumber})
+				perrs = append(perrs, paramError{"card.number", maskMiddle(n), msgCardNumber})
 			}
 			if c := p.get("card.cvv"); c != "" && !allDigits(c, 3, 4) {
 				perrs = append(perrs, paramError{"card.cvv", "", msgCVV})
@@ -317,16 +293,9 @@ func ibanValid(iban string) bool {
 	return rem == 1
 }
 
-// maskPAN keeps the first 6 and last 4 digits, as the platform shows cards.
-func maskPAN(n string) string {
-	if len(n) <= 10 {
-		return strings.Repeat("*", len(n))
-	}
-	return n[:6] + strings.Repeat("*", len(n)-10) + n[len(n)-4:]
-}
-
-// maskIBAN keeps the country, check digits and bank prefix and the last 4 characters.
-func maskIBAN(s string) string {
+// maskMiddle keeps the first 6 and last 4 characters, as the platform shows card
+// numbers and IBANs.
+func maskMiddle(s string) string {
 	if len(s) <= 10 {
 		return strings.Repeat("*", len(s))
 	}
