@@ -100,7 +100,7 @@ func (s *Sandbox) servePage(w http.ResponseWriter, r *http.Request, path string)
 		return
 	}
 	var step pageStep
-	s.locked(func() { step = s.pageStep(pr, r.Form) })
+	s.locked(func() { step = s.checkPage(pr, r.Form) })
 	switch {
 	case step.problem != "":
 		s.errorPage(w, http.StatusBadRequest, "Checkout error", step.problem)
@@ -144,9 +144,9 @@ type pageStep struct {
 	target  string
 }
 
-// pageStep checks the session a page request carries and, for the shopper's action,
+// checkPage checks the session a page request carries and, for the shopper's action,
 // records the outcome; the caller holds s.store.mu.
-func (s *Sandbox) pageStep(pr pageRequest, form url.Values) pageStep {
+func (s *Sandbox) checkPage(pr pageRequest, form url.Values) pageStep {
 	ndcid, token := form.Get("ndcid"), form.Get("sessionToken")
 	p := s.store.byID[pr.id]
 	if p != nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
-// Result codes the sandbox answers itself (descriptions always come from fixtures).
+// Result codes the sandbox answers itself (their descriptions come from fixtures).
 const (
 	codeSuccess          = "000.100.110" // the sandbox's normal success (Integrator Test Mode)
 	codeRequestOK        = "000.000.100" // "successful request": /v1/query lists

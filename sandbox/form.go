@@ -220,8 +220,9 @@ func (n *node) render() any {
 }
 
 // echoBlock builds the nested object the platform echoes for a parameter family, e.g.
-// block(p, "customer") from customer.givenName and customer.browser.language. It
-// returns nil when the request carried none.
+// p.echoBlock("customer", nil) from customer.givenName and customer.browser.language;
+// mask, when set, rewrites each value (by its key below the prefix). It returns nil
+// when the request carried none.
 func (p params) echoBlock(prefix string, mask func(key, v string) string) document {
 	// Most blocks are flat (billing.city, customer.email): build them directly.
 	var flat document

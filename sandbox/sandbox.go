@@ -26,8 +26,9 @@ const VersionHeader = "X-OPPWA-Sandbox-Version"
 type Credential struct{ EntityID, AccessToken string }
 
 // SecondaryCredentials is a sandbox-only second merchant, always accepted, so tests
-// can check that one entity never sees another's payments. The entity id is the one
-// Peach's public backoffice page shows; the token is made up.
+// can check that one entity never sees another's payments. The entity id is a
+// published test entity (Peach Payments' public documentation shows it); the token is
+// made up, so no real platform accepts the pair.
 var SecondaryCredentials = Credential{
 	EntityID:    "8a8294174e735d0c014e78cf26461790",
 	AccessToken: "T1BQV0FTQU5EQk9YU0VDT05EQVJZTUVSQ0hBTlR8c2FuZGJveDI=",

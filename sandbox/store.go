@@ -15,10 +15,12 @@ const (
 	flowChallenge             // 3-D Secure ACS challenge page
 )
 
-// cardView is what replies may show of a card: never the full number, never the CVV.
+// cardView is what the sandbox keeps of a card: never the CVV. Replies show the bin,
+// last four digits, holder and expiry; pan, the full number, is shown only under the
+// pan-echoed defect and never logged.
 type cardView struct {
 	bin, last4, holder, month, year string
-	pan                             string // kept only for the pan-echoed defect; never logged
+	pan                             string
 }
 
 // payment is one stored transaction: an initial payment (PA, DB, CD, PA.CP) or a
@@ -40,7 +42,6 @@ type payment struct {
 	timestamp    string
 	ndc          string
 	created      time.Time
-	seq          uint64 // insertion order, for "another payment" defects
 
 	// async state
 	flow       flowKind
@@ -54,7 +55,6 @@ type payment struct {
 	captured int64 // sum of successful CPs (on a PA)
 	refunded int64 // sum of successful RFs (on a CP, DB or PA.CP)
 	reversed bool
-	children int // successful CP/RF referencing this payment
 
 	lookups []time.Time // status lookups inside the rate-limit window
 }
@@ -68,7 +68,6 @@ type store struct {
 	order  []string // insertion order (a ring would save the copy; eviction is rare)
 	head   int
 	byMtx  map[mtxKey][]string // ids per entity and merchantTransactionId, oldest first
-	seq    uint64
 	dupMtx int
 	evict  int
 	byType map[string]int
@@ -98,8 +97,6 @@ func (s *store) put(p *payment) {
 		s.order = append([]string(nil), s.order[s.head:]...)
 		s.head = 0
 	}
-	s.seq++
-	p.seq = s.seq
 	s.byID[p.id] = p
 	s.order = append(s.order, p.id)
 	s.byType[p.paymentType]++
@@ -152,7 +149,7 @@ func (s *store) get(id, entity string, anyEntity bool) *payment {
 }
 
 // other returns the most recent payment of the entity that is not p (nil if none),
-// for the defects that answer with "another payment".
+// for the modes that show "another payment".
 func (s *store) other(p *payment) *payment {
 	for i := len(s.order) - 1; i >= s.head; i-- {
 		q := s.byID[s.order[i]]
