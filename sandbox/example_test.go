@@ -1,0 +1,68 @@
+package sandbox_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
+)
+
+// Start the sandbox on a free local port and authorise a card payment (PA) with
+// net/http, using the public test credentials.
+func Example() {
+	ctx := context.Background()
+	srv, err := sandbox.Start(ctx, "127.0.0.1:0", sandbox.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close(ctx)
+
+	cred := sandbox.PublicCredentials()
+	form := url.Values{
+		"entityId":         {cred.EntityID},
+		"amount":           {"92.00"},
+		"currency":         {"EUR"},
+		"paymentBrand":     {"VISA"},
+		"paymentType":      {"PA"},
+		"card.number":      {"4200000000000000"},
+		"card.holder":      {"Jane Jones"},
+		"card.expiryMonth": {"05"},
+		"card.expiryYear":  {"2034"},
+		"card.cvv":         {"123"},
+	}
+	req, err := http.NewRequest("POST", srv.URL+"v1/payments", strings.NewReader(form.Encode()))
+	if err != nil {
+		panic(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+cred.AccessToken)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+
+	var reply struct {
+		ID     string `json:"id"`
+		Amount string `json:"amount"`
+		Result struct {
+			Code string `json:"code"`
+		} `json:"result"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&reply); err != nil {
+		panic(err)
+	}
+	fmt.Println("HTTP", resp.StatusCode)
+	fmt.Println("result", reply.Result.Code)
+	fmt.Println("amount", reply.Amount)
+	fmt.Println("id length", len(reply.ID))
+	// Output:
+	// HTTP 200
+	// result 000.100.110
+	// amount 92.00
+	// id length 32
+}
