@@ -2,11 +2,13 @@ package browser
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -107,7 +109,6 @@ func (s *Session) Follow(ctx context.Context, r Redirect, returnURLPrefix string
 	f := &flow{
 		s:      s,
 		ctx:    run,
-		outer:  ctx,
 		prefix: returnURLPrefix,
 		action: action,
 		j:      &Journey{},
@@ -139,7 +140,6 @@ func (s *Session) Follow(ctx context.Context, r Redirect, returnURLPrefix string
 type flow struct {
 	s      *Session
 	ctx    context.Context // the tab, cancelled with the caller's ctx
-	outer  context.Context
 	prefix string
 	action Action
 	j      *Journey
@@ -172,46 +172,49 @@ type pageState struct {
 	Text       string   `json:"text"` // the start of the body text
 }
 
-// probeJS inspects the document. The marker document.__oppwaSeen tells a
-// document Follow already acted on from a new one; a document object never
-// survives a navigation (a window object can). document.__oppwaID names the
-// document, so that a later script acts only if the page did not change
-// meanwhile (an auto-submitting page can be gone a millisecond later).
-const probeJS = `(() => {
-	const d = document, b = d.body;
-	if (!d.__oppwaID) d.__oppwaID = Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
-	const r = {id: d.__oppwaID, url: location.href, ready: d.readyState, seen: d.__oppwaSeen === true,
-		title: d.title, kind: '', autoSubmit: false, forms: d.forms.length, buttons: [], errorCode: ''};
-	if (d.querySelector('form#checkout')) {
-		r.kind = 'checkout';
-		r.buttons = ['approve', 'cancel', 'fail'].filter(id => d.getElementById(id));
-	} else if (d.querySelector('form[name="challengeForm"]')) {
-		r.kind = 'acs';
-	}
-	r.text = b ? b.innerText.replace(/\s+/g, ' ').trim().slice(0, 200) : '';
-	r.autoSubmit = /\.submit\s*\(/.test(b ? (b.getAttribute('onload') || '') : '');
-	if (location.protocol === 'chrome-error:') {
-		const e = d.querySelector('.error-code');
-		r.errorCode = e ? e.textContent.trim() : 'navigation failed';
-	}
-	return r;
-})()`
+//go:embed page.js
+var pageJS string
 
-func probe(ctx context.Context) (pageState, error) {
-	return chromedp.Run(ctx, chromedp.Evaluate[pageState](probeJS))
+// pageCall is the expression that calls the function fn of page.js with
+// args, installing page.js first in a document that does not have it yet.
+// The arguments are JSON: no value can break out of the script.
+func pageCall(fn string, args ...any) (string, error) {
+	var b strings.Builder
+	b.WriteString("(globalThis.__oppwa ??= " + pageJS + ")." + fn + "(")
+	for i, a := range args {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		j, err := json.Marshal(a)
+		if err != nil {
+			return "", err
+		}
+		b.Write(j)
+	}
+	b.WriteString(")")
+	return b.String(), nil
 }
 
-// guard wraps a script body so that it runs only on the document that probe
-// saw as st; otherwise the expression yields the string "moved".
-func guard(st pageState, body string) string {
-	id, _ := json.Marshal(st.ID)
-	return `(() => { if (document.__oppwaID !== ` + string(id) + `) return 'moved'; ` + body + ` })()`
+// callPage runs the function fn of page.js in the tab's page and returns its
+// result.
+func callPage[T any](ctx context.Context, fn string, args ...any) (T, error) {
+	js, err := pageCall(fn, args...)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return chromedp.Run(ctx, chromedp.Evaluate[T](js))
+}
+
+// probe describes the tab's current document.
+func probe(ctx context.Context) (pageState, error) {
+	return callPage[pageState](ctx, "probe")
 }
 
 // mark marks the probed document as handled. It reports false when the page
 // changed since the probe (then nothing is marked and the loop looks again).
 func (f *flow) mark(st pageState) (bool, error) {
-	res, err := chromedp.Run(f.ctx, chromedp.Evaluate[string](guard(st, `document.__oppwaSeen = true; return '';`)))
+	res, err := callPage[string](f.ctx, "mark", st.ID)
 	if err != nil {
 		return false, err
 	}
@@ -297,13 +300,19 @@ func (f *flow) submitRedirect(r Redirect) error {
 		return nil
 	case "", "POST":
 		f.url = r.URL
-		steps := []chromedp.Action[chromedp.Void]{}
-		if f.s.used {
-			steps = append(steps, chromedp.Navigate("about:blank"))
+		params := r.Parameters
+		if params == nil {
+			params = []Param{} // JSON [], not null
 		}
-		js, err := postFormJS(r.URL, r.Parameters)
+		js, err := pageCall("postForm", r.URL, params)
 		if err != nil {
 			return err
+		}
+		steps := []chromedp.Action[chromedp.Void]{}
+		if f.s.used {
+			// Start from a blank page, as in a new tab: the POST then
+			// carries no Origin or Referer of the previous flow's pages.
+			steps = append(steps, chromedp.Navigate("about:blank"))
 		}
 		steps = append(steps, chromedp.Evaluate[chromedp.Void](js))
 		if err := chromedp.Do(f.ctx, steps...); err != nil {
@@ -334,41 +343,6 @@ func appendParams(raw string, ps []Param) (string, error) {
 	u.RawQuery = strings.Join(parts, "&")
 	u.ForceQuery = false
 	return u.String(), nil
-}
-
-type jsParam struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
-
-// postFormJS builds a script that marks the current document, adds a POST form
-// with the parameters as hidden fields and submits it. Values are JSON
-// encoded, so no parameter can break out of the script.
-func postFormJS(action string, ps []Param) (string, error) {
-	list := make([]jsParam, len(ps))
-	for i, p := range ps {
-		list[i] = jsParam{p.Name, p.Value}
-	}
-	a, err := json.Marshal(action)
-	if err != nil {
-		return "", err
-	}
-	l, err := json.Marshal(list)
-	if err != nil {
-		return "", err
-	}
-	return `((action, params) => {
-	const d = document, f = d.createElement('form');
-	f.method = 'post'; f.action = action; f.acceptCharset = 'UTF-8';
-	for (const p of params) {
-		const i = d.createElement('input');
-		i.type = 'hidden'; i.name = p.name; i.value = p.value;
-		f.appendChild(i);
-	}
-	(d.body || d.documentElement).appendChild(f);
-	d.__oppwaSeen = true;
-	f.submit();
-})(` + string(a) + `, ` + string(l) + `)`, nil
 }
 
 func (f *flow) isReturn(u string) bool {
@@ -451,18 +425,18 @@ func (f *flow) nextPage(limit time.Duration) (pageState, error) {
 	}
 }
 
-// actOn performs the action on one page, or decides to wait.
+// actOn records the page as a step and acts on it.
 func (f *flow) actOn(st pageState) error {
 	switch st.Kind {
 	case "checkout":
 		f.snap(f.ctx, StepCheckout, st)
-		return f.approve(st)
+		return f.chooseOnCheckout(st)
 	case "acs":
 		f.snap(f.ctx, StepACS, st)
-		return f.fillChallenge(st)
+		return f.submitChallenge(st)
 	default:
 		f.snap(f.ctx, StepRedirect, st)
-		return f.unknown(st)
+		return f.submitUnknownPage(st)
 	}
 }
 
@@ -472,25 +446,21 @@ var checkoutButtons = map[Action]string{
 	Fail:   "fail", ChallengeFail: "fail",
 }
 
-// approve clicks the checkout button of the action (approve, cancel or fail).
-func (f *flow) approve(st pageState) error {
+// chooseOnCheckout clicks the checkout button of the action: #approve,
+// #cancel or #fail.
+func (f *flow) chooseOnCheckout(st pageState) error {
 	id, ok := checkoutButtons[f.action]
 	if !ok {
 		return fmt.Errorf("browser: action %q does not apply to the checkout page %s", f.action, st.URL)
 	}
-	found := false
-	for _, b := range st.Buttons {
-		found = found || b == id
-	}
-	if !found {
+	if !slices.Contains(st.Buttons, id) {
 		return fmt.Errorf("browser: checkout page %s has no #%s button (found %v)", st.URL, id, st.Buttons)
 	}
-	sel, _ := json.Marshal("#" + id)
-	return f.clickAt(st, `document.querySelector(`+string(sel)+`)`, "#"+id+" on checkout page")
+	return f.click(st, "#"+id, "#"+id+" on checkout page")
 }
 
-// clickTarget is where clickAt's script found the element.
-type clickTarget struct {
+// clickPoint is where page.js's locate found the element to click.
+type clickPoint struct {
 	Moved bool    `json:"moved"`
 	Err   string  `json:"err"`
 	X     float64 `json:"x"`
@@ -498,39 +468,26 @@ type clickTarget struct {
 	Hit   bool    `json:"hit"`
 }
 
-// clickAt clicks the element that the expression elem yields, on the document
-// that probe saw as st, as a shopper would: with a trusted mouse click at its
-// centre. One script marks the document as handled, scrolls the element into
-// view and finds its centre; two mouse events click. If another element
-// covers the centre, it clicks through the DOM instead. If the page moved on
-// meanwhile, it does nothing and the loop looks again.
-func (f *flow) clickAt(st pageState, elem, what string) error {
-	id, _ := json.Marshal(st.ID)
-	js := `(() => {
-	if (document.__oppwaID !== ` + string(id) + `) return {moved: true};
-	const e = ` + elem + `;
-	if (!e) return {err: 'not found'};
-	e.scrollIntoView({block: 'center', inline: 'center'});
-	const r = e.getBoundingClientRect();
-	if (r.width === 0 || r.height === 0) return {err: 'not visible'};
-	const x = r.left + r.width / 2, y = r.top + r.height / 2;
-	const h = document.elementFromPoint(x, y);
-	document.__oppwaSeen = true;
-	return {x, y, hit: !!h && (h === e || e.contains(h))};
-})()`
-	t, err := chromedp.Run(f.ctx, chromedp.Evaluate[clickTarget](js))
+// click clicks the element that selector finds, on the document that probe
+// saw as st, as a shopper would: with a trusted mouse click at its centre.
+// One script marks the document as handled, scrolls the element into view and
+// finds its centre; two mouse events click. If another element covers the
+// centre, it clicks through the DOM instead. If the page moved on meanwhile,
+// it does nothing and the loop looks again.
+func (f *flow) click(st pageState, selector, what string) error {
+	p, err := callPage[clickPoint](f.ctx, "locate", st.ID, selector)
 	switch {
 	case err != nil:
 		return fmt.Errorf("browser: click %s %s: %w", what, st.URL, err)
-	case t.Moved:
+	case p.Moved:
 		return nil
-	case t.Err != "":
-		return fmt.Errorf("browser: click %s %s: %s", what, st.URL, t.Err)
-	case !t.Hit:
+	case p.Err != "":
+		return fmt.Errorf("browser: click %s %s: %s", what, st.URL, p.Err)
+	case !p.Hit:
 		// Covered (an overlay, a cookie banner): click through the DOM.
-		_, err = chromedp.Run(f.ctx, chromedp.Evaluate[chromedp.Void](`(`+elem+`).click()`))
+		_, err = callPage[chromedp.Void](f.ctx, "clickDOM", selector)
 	default:
-		err = chromedp.Do(f.ctx, chromedp.MouseClickXY(t.X, t.Y))
+		err = chromedp.Do(f.ctx, chromedp.MouseClickXY(p.X, p.Y))
 	}
 	if err != nil {
 		return fmt.Errorf("browser: click %s %s: %w", what, st.URL, err)
@@ -544,50 +501,33 @@ var challengeOutcomes = map[Action]string{
 	ChallengeError: "U",
 }
 
-// fillChallenge selects the outcome on the ACS page and submits it.
-func (f *flow) fillChallenge(st pageState) error {
+// challengeSubmit finds the submit button of the 3-D Secure challenge form.
+const challengeSubmit = `form[name="challengeForm"] [type="submit"], form[name="challengeForm"] button:not([type])`
+
+// submitChallenge selects the outcome of the action on the ACS page and
+// submits it.
+func (f *flow) submitChallenge(st pageState) error {
 	v, ok := challengeOutcomes[f.action]
 	if !ok {
 		return fmt.Errorf("browser: action %q does not apply to the 3-D Secure challenge page %s", f.action, st.URL)
 	}
-	vj, _ := json.Marshal(v)
-	msg, err := chromedp.Run(f.ctx, chromedp.Evaluate[string](guard(st, `return ((v) => {
-	const s = document.getElementById('outcomeSelect');
-	if (!s) return 'no select#outcomeSelect';
-	if (![...s.options].some(o => o.value === v)) return 'no option with value ' + v + ' in #outcomeSelect';
-	s.value = v;
-	s.dispatchEvent(new Event('input', {bubbles: true}));
-	s.dispatchEvent(new Event('change', {bubbles: true}));
-	const f = document.querySelector('form[name="challengeForm"]');
-	if (!f.querySelector('[type="submit"], button:not([type])')) return 'no submit button in challengeForm';
-	return '';
-})(`+string(vj)+`);`)))
-	if err != nil {
+	msg, err := callPage[string](f.ctx, "chooseOutcome", st.ID, v)
+	switch {
+	case err != nil:
 		return fmt.Errorf("browser: fill challenge on %s: %w", st.URL, err)
-	}
-	if msg == "moved" {
+	case msg == "moved":
 		return nil
-	}
-	if msg != "" {
+	case msg != "":
 		return fmt.Errorf("browser: challenge page %s: %s", st.URL, msg)
 	}
-	return f.clickAt(st, `document.querySelector('form[name="challengeForm"] [type="submit"], form[name="challengeForm"] button:not([type])')`, "the submit button of the challenge form on")
+	return f.click(st, challengeSubmit, "the submit button of the challenge form on")
 }
 
-// clickFirstSubmitJS clicks the first form's submit button. It returns false
-// when there is none.
-const clickFirstSubmitJS = `
-	const f = document.forms[0];
-	if (!f) return 'none';
-	const b = f.querySelector('button[type="submit"], input[type="submit"], button:not([type]), input[type="image"]');
-	if (!b) return 'none';
-	b.click();
-	return '';`
-
-// unknown handles a page that is neither checkout nor challenge: auto-submit
-// pages and Frictionless are waited on (bounded by ctx), Approve clicks the
-// first form's submit button, and anything else gets StallTimeout to move on.
-func (f *flow) unknown(st pageState) error {
+// submitUnknownPage handles a page that is neither checkout nor challenge:
+// auto-submit pages and Frictionless are waited on (bounded by ctx), Approve
+// clicks the first form's submit button, and anything else gets StallTimeout
+// to move on by itself.
+func (f *flow) submitUnknownPage(st pageState) error {
 	if code := f.httpStatus(st.URL); code >= 400 && !st.AutoSubmit {
 		return fmt.Errorf("browser: HTTP %d at %s: %q", code, st.URL, st.Text)
 	}
@@ -599,8 +539,9 @@ func (f *flow) unknown(st pageState) error {
 	if st.AutoSubmit || f.action == Frictionless {
 		return nil // the next nextPage waits, bounded by ctx
 	}
-	if f.action == Approve || f.action == ChallengeApprove {
-		res, err := chromedp.Run(f.ctx, chromedp.Evaluate[string](guard(st, clickFirstSubmitJS)))
+	approves := f.action == Approve || f.action == ChallengeApprove
+	if approves {
+		res, err := callPage[string](f.ctx, "clickFirstSubmit", st.ID)
 		if err != nil {
 			return fmt.Errorf("browser: click the first submit button on %s: %w", st.URL, err)
 		}
@@ -608,21 +549,18 @@ func (f *flow) unknown(st pageState) error {
 			return nil
 		}
 	}
-	// Give the page a chance to move on by itself (a script-driven redirect).
-	next, err := f.nextPage(f.s.b.opts.StallTimeout)
-	if errors.Is(err, errStalled) {
-		return fmt.Errorf("browser: page %s (title %q, text %q) has neither a checkout form (form#checkout) nor a 3-D Secure challenge form (form[name=challengeForm])%s, and did not move on within %s: cannot %s",
-			st.URL, st.Title, st.Text, map[bool]string{true: " nor a submit button", false: ""}[f.action == Approve || f.action == ChallengeApprove],
-			f.s.b.opts.StallTimeout, f.action)
-	}
-	if err != nil {
+	// Give the page a chance to move on by itself (a script-driven
+	// redirect). A new page or the return URL is left to run's loop.
+	_, err := f.nextPage(f.s.b.opts.StallTimeout)
+	if !errors.Is(err, errStalled) {
 		return err
 	}
-	if f.isReturn(next.URL) {
-		return nil // run's loop finds it again and finishes
+	missing := ""
+	if approves {
+		missing = " nor a submit button"
 	}
-	// A new page: let run's loop handle it (it is not marked yet).
-	return nil
+	return fmt.Errorf("browser: page %s (title %q, text %q) has neither a checkout form (form#checkout) nor a 3-D Secure challenge form (form[name=challengeForm])%s, and did not move on within %s: cannot %s",
+		st.URL, st.Title, st.Text, missing, f.s.b.opts.StallTimeout, f.action)
 }
 
 // snap records a step with a JPEG screenshot of the viewport. A page that
