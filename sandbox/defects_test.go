@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/url"
+	"os"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -267,6 +268,19 @@ func TestModeTable(t *testing.T) {
 			if v := reflect.ValueOf(h.fn); v.Kind() != reflect.Func || v.IsNil() {
 				t.Errorf("%s: empty hook", m.Name)
 			}
+		}
+	}
+}
+
+// TestREADMEListsEveryMode keeps the README's table of modes in step with the table.
+func TestREADMEListsEveryMode(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range modes {
+		if !strings.Contains(string(b), "`"+m.Name+"`") {
+			t.Errorf("README.md does not list %s", m.Name)
 		}
 	}
 }
