@@ -345,3 +345,19 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("exactly 100 captures of 10.00 fit a 1000.00 PA, got %d", ok.Load())
 	}
 }
+
+func TestStatsCountRequestsAndBusyTime(t *testing.T) {
+	h := start(t, Options{Latency: 5 * time.Millisecond})
+	h.pa()
+	h.do("GET", "/v1/resultcodes", "", nil)
+	h.do("GET", "/nowhere", "", nil)
+	// A large reply can reach the client before the handler has returned and counted.
+	st := h.srv.Sandbox.Stats()
+	for deadline := time.Now().Add(time.Second); st.Requests < 3 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+		st = h.srv.Sandbox.Stats()
+	}
+	if st.Requests != 3 || st.Busy < 10*time.Millisecond {
+		t.Errorf("requests %d busy %s: want 3 requests and at least the two API calls' latency", st.Requests, st.Busy)
+	}
+}
