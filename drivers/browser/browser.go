@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -26,15 +25,53 @@ import (
 	"github.com/chromedp/chromedp/remote"
 )
 
-// DefaultExecPath is the real Chromium binary of the Debian package. The
-// /usr/bin/chromium wrapper script is avoided on purpose.
-const DefaultExecPath = "/usr/lib/chromium/chromium"
+// Candidates are the Chromium binaries FindExec tries, in order, when
+// CHROME_BIN is not set. The headless shell comes first: it is the same engine
+// without the desktop browser, so it starts faster and needs less memory. A
+// name without a slash is looked up in PATH; the absolute paths come first
+// because Debian's /usr/bin entries are wrapper scripts around them.
+var Candidates = []string{
+	"/usr/lib/chromium/chromium-headless-shell",
+	"chromium-headless-shell",
+	"/usr/lib/chromium/chromium",
+	"chromium",
+}
 
-// Options configure Start. The zero value starts DefaultExecPath.
+// FindExec returns the Chromium binary to start: chromeBin (the value of
+// CHROME_BIN) when it is set, else the first of Candidates that is an
+// executable file. Its error, a *NotFoundError, says how to fix it.
+func FindExec(chromeBin string) (string, error) {
+	if chromeBin != "" {
+		p, err := exec.LookPath(chromeBin)
+		if err != nil {
+			return "", &NotFoundError{ChromeBin: chromeBin}
+		}
+		return p, nil
+	}
+	for _, c := range Candidates {
+		if p, err := exec.LookPath(c); err == nil {
+			return p, nil
+		}
+	}
+	return "", &NotFoundError{}
+}
+
+// NotFoundError reports a missing Chromium binary: the one CHROME_BIN names,
+// or (ChromeBin empty) every one of Candidates.
+type NotFoundError struct{ ChromeBin string }
+
+func (e *NotFoundError) Error() string {
+	if e.ChromeBin != "" {
+		return fmt.Sprintf("chromium not found: CHROME_BIN=%s is not an executable file: point CHROME_BIN at a Chromium binary, or unset it to use the installed one", e.ChromeBin)
+	}
+	return fmt.Sprintf("chromium not found (tried %s): install Debian package chromium-headless-shell (apt-get install --no-install-recommends chromium-headless-shell) or set CHROME_BIN", strings.Join(Candidates, ", "))
+}
+
+// Options configure Start. The zero value starts the binary FindExec finds.
 type Options struct {
-	// ExecPath is the Chromium binary (default DefaultExecPath). Callers
-	// usually set it from CHROME_BIN. A name without a slash is looked up in
-	// PATH.
+	// ExecPath is the Chromium binary; callers set it from CHROME_BIN. Empty:
+	// the first of Candidates that is installed. A name without a slash is
+	// looked up in PATH.
 	ExecPath string
 	// RemoteURL, when set, connects to a running Chrome through its DevTools
 	// websocket URL (e.g. from CHROME_WS_URL) instead of starting one.
@@ -59,12 +96,14 @@ type Options struct {
 	// NewSession opens its context itself). A pre-warmed session has never
 	// loaded a page, so isolation is the same as without it.
 	Prewarm int
+
+	// freshContexts disposes of every session's tab instead of resetting
+	// it: with Prewarm -1, each session opens a new browser context. Only
+	// BenchmarkFollow sets it, to weigh the reset tabs against that.
+	freshContexts bool
 }
 
 func (o Options) withDefaults() Options {
-	if o.ExecPath == "" {
-		o.ExecPath = DefaultExecPath
-	}
 	if o.ViewportWidth <= 0 {
 		o.ViewportWidth = 800
 	}
@@ -78,13 +117,6 @@ func (o Options) withDefaults() Options {
 		o.StallTimeout = 3 * time.Second
 	}
 	return o
-}
-
-// NotFoundError reports a missing Chromium binary.
-type NotFoundError struct{ Path string }
-
-func (e *NotFoundError) Error() string {
-	return fmt.Sprintf("chromium not found at %s: install Debian package chromium (apt-get install --no-install-recommends chromium) or set CHROME_BIN", e.Path)
 }
 
 // Browser is one running (or attached) Chromium.
@@ -101,7 +133,13 @@ type Browser struct {
 	closeErr  error
 }
 
-// allocatorOptions is the verified flag set of platform-notes §2.
+// allocatorOptions are chromedp's defaults (headless, no background
+// networking) and flags that keep the browser off every network but the
+// flow's: the machine has no internet, and a request the flow did not make
+// would only cost time. The full browser still asks for component updates and
+// Google accounts; gaia-url and component-updater send those requests to
+// 127.0.0.1:9, where nothing listens. The headless shell makes none (checked
+// with a net log); it ignores the flags it has no use for.
 func allocatorOptions(o Options) []chromedp.ExecAllocatorOption {
 	opts := append([]chromedp.ExecAllocatorOption(nil), chromedp.DefaultExecAllocatorOptions[:]...)
 	opts = append(opts,
@@ -133,21 +171,6 @@ func allocatorOptions(o Options) []chromedp.ExecAllocatorOption {
 	return opts
 }
 
-func resolveExec(path string) (string, error) {
-	if !strings.Contains(path, "/") {
-		p, err := exec.LookPath(path)
-		if err != nil {
-			return "", &NotFoundError{Path: path}
-		}
-		return p, nil
-	}
-	fi, err := os.Stat(path)
-	if err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
-		return "", &NotFoundError{Path: path}
-	}
-	return path, nil
-}
-
 // Start launches Chromium (or attaches to Options.RemoteURL). ctx bounds only
 // the start; the browser lives until Close.
 func Start(ctx context.Context, opts Options) (*Browser, error) {
@@ -157,7 +180,7 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 	if opts.RemoteURL != "" {
 		allocCtx, allocCancel = remote.NewAllocator(context.Background(), opts.RemoteURL)
 	} else {
-		p, err := resolveExec(opts.ExecPath)
+		p, err := FindExec(opts.ExecPath)
 		if err != nil {
 			return nil, err
 		}
@@ -199,6 +222,15 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 // Version is the browser's product string, e.g. "HeadlessChrome/156.0.8078.79".
 func (b *Browser) Version() string { return b.version }
 
+// ExecPath is the binary the browser runs; empty for a remote browser
+// (Options.RemoteURL).
+func (b *Browser) ExecPath() string {
+	if b.opts.RemoteURL != "" {
+		return ""
+	}
+	return b.opts.ExecPath
+}
+
 // Close stops the browser gracefully (Browser.close, bounded by ctx and at
 // most 10s), then frees everything: no process and no temporary profile are
 // left. For a remote browser it only closes this client's tabs. Safe to call
@@ -236,17 +268,18 @@ type Session struct {
 }
 
 // NewSession returns a session at once when the browser has a clean tab
-// ready, otherwise it opens a new incognito browser context with one tab
-// (about 0.2-0.3 s: a new window and renderer process). A tab is ready either
-// because it was opened in the background (Options.Prewarm), or because an
-// earlier session closed and its tab was reset: navigated to about:blank,
-// history reset, every origin it contacted cleared of cookies, local and
-// session storage, IndexedDB, cache storage and service workers, the browser
-// context's cookies and HTTP cache cleared, and the viewport set again. A tab
-// is never reset but disposed of when its session handed out Context(),
-// opened another target (popup, out-of-process frame, worker), or any reset
-// step failed. It is safe to call NewSession from parallel goroutines. ctx
-// bounds only the creation.
+// ready; when one is being opened or reset, it waits for that one; otherwise
+// it opens a new incognito browser context with one tab (a new window and
+// renderer process: the slow part of a session, see BenchmarkFollow). A tab
+// is ready either because it was opened in the background (Options.Prewarm),
+// or because an earlier session closed and its tab was reset: navigated to
+// about:blank, history reset, every origin it contacted cleared of cookies,
+// local and session storage, IndexedDB, cache storage and service workers,
+// the browser context's cookies and HTTP cache cleared, and the viewport set
+// again. A tab is never reset but disposed of when its session handed out
+// Context(), opened another target (popup, out-of-process frame, worker), or
+// any reset step failed. It is safe to call NewSession from parallel
+// goroutines. ctx bounds only the creation.
 func (b *Browser) NewSession(ctx context.Context) (*Session, error) {
 	t0 := time.Now()
 	defer func() { tracef("NewSession %v", time.Since(t0)) }()
@@ -270,6 +303,9 @@ func (s *Session) Close() error {
 		return nil
 	}
 	tracef("Session.Close")
+	if s.b.opts.freshContexts {
+		s.t.dirty.Store(true) // disposed of, not reset
+	}
 	s.b.pool.release(s.t)
 	return nil
 }

@@ -5,3 +5,11 @@ import "github.com/chromedp/cdproto/target"
 // TabID is the target id of the session's tab, for tests that prove a reset
 // tab was reused.
 func TabID(s *Session) target.ID { return s.t.id }
+
+// FreshContexts makes every session of a browser started with o open a new
+// browser context, never a reset or pre-warmed tab.
+func FreshContexts(o Options) Options {
+	o.freshContexts = true
+	o.Prewarm = -1
+	return o
+}

@@ -1,7 +1,6 @@
 package browser_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -61,14 +60,9 @@ func stateSite(t *testing.T) (*httptest.Server, *atomic.Int64) {
 // cookies (HTTP and script), local and session storage, IndexedDB, Cache
 // Storage, the HTTP cache, window.name and history.
 func TestResetTabIsolated(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
 	// No pre-warmed tabs: the second session must get the first one's tab.
-	b, err := browser.Start(ctx, browser.Options{ExecPath: execPath(), Prewarm: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close(context.Background())
+	b := startBrowser(t, browser.Options{Prewarm: -1})
+	ctx, fresh := newSession(t, b, 60*time.Second)
 	site, cached := stateSite(t)
 
 	run := func(s *browser.Session, path, key string) string {
@@ -83,10 +77,6 @@ func TestResetTabIsolated(t *testing.T) {
 	}
 
 	// A fresh tab's view, the reference.
-	fresh, err := b.NewSession(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := run(fresh, "/check", t.Name()+"-fresh")
 	freshID := browser.TabID(fresh)
 	fresh.Close()

@@ -1,0 +1,201 @@
+package browser_test
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
+)
+
+// platform is a miniature of the OPPWA pages: checkout, ACS challenge,
+// frictionless auto-submit and a completion endpoint that 303-redirects to the
+// shopperResultUrl with id and resourcePath.
+type platform struct {
+	*httptest.Server
+	mu        sync.Mutex
+	decisions map[string]string // ndc -> decision
+	leaks     map[string]string // ndc -> cookie seen on the first request
+	seq       atomic.Int64
+}
+
+func newPlatform() *platform {
+	p := &platform{decisions: map[string]string{}, leaks: map[string]string{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/pay", p.pay)
+	mux.HandleFunc("/acs", p.acs)
+	mux.HandleFunc("/complete", p.complete)
+	p.Server = httptest.NewServer(mux)
+	return p
+}
+
+func (p *platform) newNDC() string {
+	return fmt.Sprintf("8ac7a4a1%08d", p.seq.Add(1))
+}
+
+func (p *platform) decision(ndc string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.decisions[ndc]
+}
+
+// leak is the shop_session cookie that the first request of payment ndc
+// carried, if any.
+func (p *platform) leak(ndc string) (string, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, ok := p.leaks[ndc]
+	return c, ok
+}
+
+var pages = template.Must(template.New("").Parse(`
+{{define "checkout"}}<!doctype html><html><head><title>Checkout {{.NDC}}</title></head><body>
+<h1>Pay {{.Amount}} EUR</h1>
+<form id="checkout" method="post" action="/complete">
+<input type="hidden" name="ndc" value="{{.NDC}}"><input type="hidden" name="ret" value="{{.Ret}}">
+<button type="submit" id="approve" name="decision" value="approve">Approve</button>
+<button type="submit" id="cancel" name="decision" value="cancel">Cancel</button>
+<button type="submit" id="fail" name="decision" value="fail">Fail</button>
+</form></body></html>{{end}}
+{{define "challenge"}}<!doctype html><html><head><title>ACS {{.NDC}}</title></head><body>
+<h1>3-D Secure challenge</h1>
+<form name="challengeForm" method="post" action="/complete">
+<input type="hidden" name="ndc" value="{{.NDC}}"><input type="hidden" name="ret" value="{{.Ret}}">
+<select id="outcomeSelect" name="outcome"><option value="Y">Approve</option><option value="N">Fail</option><option value="U">Technical error</option></select>
+<button type="submit">Submit</button>
+</form></body></html>{{end}}
+{{define "frictionless"}}<!doctype html><html><head><title>3DS method</title></head>
+<body onload="document.forms[0].submit()"><p>Processing...</p>
+<form method="post" action="{{.Next}}">
+<input type="hidden" name="ndc" value="{{.NDC}}"><input type="hidden" name="ret" value="{{.Ret}}">
+<input type="hidden" name="decision" value="frictionless"></form></body></html>{{end}}
+{{define "noform"}}<!doctype html><html><head><title>Demo</title></head><body><p>Nothing to do here.</p></body></html>{{end}}
+`))
+
+type pageData struct{ NDC, Ret, Amount, Next string }
+
+// pay is the redirect target. The query parameter "m" says which method the
+// merchant must use; "flow" which page to show. Parameters: ndc, ret, amount.
+func (p *platform) pay(w http.ResponseWriter, r *http.Request) {
+	want := r.URL.Query().Get("m")
+	if r.Method != want {
+		http.Error(w, "method "+r.Method+" not allowed, want "+want, http.StatusMethodNotAllowed)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, err.Error(), 400)
+		return
+	}
+	var vals url.Values
+	if want == http.MethodGet {
+		vals = r.URL.Query()
+		if vals.Get("own") != "kept" {
+			http.Error(w, "redirect URL's own query lost", 400)
+			return
+		}
+	} else {
+		vals = r.PostForm
+	}
+	d := pageData{NDC: vals.Get("ndc"), Ret: vals.Get("ret"), Amount: vals.Get("amount"), Next: "/complete"}
+	if d.NDC == "" || d.Ret == "" || d.Amount != "12.50" || vals.Get("tricky") != `a"b'<c>&d=e f` {
+		http.Error(w, "missing or mangled parameters: "+vals.Encode(), 400)
+		return
+	}
+	if c, err := r.Cookie("shop_session"); err == nil {
+		p.mu.Lock()
+		p.leaks[d.NDC] = c.Value
+		p.mu.Unlock()
+	}
+	http.SetCookie(w, &http.Cookie{Name: "shop_session", Value: d.NDC, Path: "/"})
+	flow := r.URL.Query().Get("flow")
+	switch flow {
+	case "checkout", "challenge", "noform":
+	case "frictionless":
+	case "frictionless-challenge":
+		d.Next = "/acs"
+		flow = "frictionless"
+	default:
+		http.Error(w, "unknown flow", 400)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = pages.ExecuteTemplate(w, flow, d)
+}
+
+func (p *platform) acs(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	_ = r.ParseForm()
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = pages.ExecuteTemplate(w, "challenge", pageData{NDC: r.PostForm.Get("ndc"), Ret: r.PostForm.Get("ret")})
+}
+
+func (p *platform) complete(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	_ = r.ParseForm()
+	ndc, ret := r.PostForm.Get("ndc"), r.PostForm.Get("ret")
+	dec := r.PostForm.Get("decision")
+	if o := r.PostForm.Get("outcome"); o != "" {
+		dec = "challenge:" + o
+	}
+	if c, err := r.Cookie("shop_session"); err != nil || c.Value != ndc {
+		dec += "!cookie"
+	}
+	p.mu.Lock()
+	p.decisions[ndc] = dec
+	p.mu.Unlock()
+	u, err := url.Parse(ret)
+	if err != nil {
+		http.Error(w, err.Error(), 400)
+		return
+	}
+	q := u.Query()
+	q.Set("id", ndc)
+	q.Set("resourcePath", "/v1/payments/"+ndc)
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+}
+
+// payment is one payment on the test platform: the redirect object the API
+// would answer, and its ndc, which also names its shopperResultUrl.
+type payment struct {
+	ndc string
+	r   browser.Redirect
+}
+
+// newPayment prepares a payment whose redirect the merchant opens with method
+// (the platform insists on it) and that shows the pages of flow.
+func newPayment(method, flow string) payment {
+	ndc := plat.newNDC()
+	ps := []browser.Param{
+		{"ndc", ndc}, {"ret", shop.URL(ndc)}, {"amount", "12.50"}, {"tricky", `a"b'<c>&d=e f`},
+	}
+	m := strings.ToUpper(method)
+	if m == "" {
+		m = http.MethodPost
+	}
+	u := plat.URL + "/pay?m=" + m + "&flow=" + flow
+	if m == http.MethodGet {
+		u += "&own=kept"
+	}
+	return payment{ndc: ndc, r: browser.Redirect{URL: u, Method: method, Parameters: ps}}
+}
+
+// prefix is the payment's returnURLPrefix.
+func (p payment) prefix() string { return shop.Prefix(p.ndc) }
+
+// follow follows the payment's redirect in s with action.
+func (p payment) follow(ctx context.Context, s *browser.Session, action browser.Action) (*browser.Journey, error) {
+	return s.Follow(ctx, p.r, p.prefix(), action)
+}
