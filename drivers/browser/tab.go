@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -105,49 +107,15 @@ func (t *tab) reset(b *Browser) error {
 	}
 	ctx, cancel := context.WithTimeout(t.ctx, 5*time.Second)
 	defer cancel()
-	// Another target in the browser context (a popup, a worker) holds state
-	// of its own.
-	ts, err := chromedp.CallBrowser(ctx, target.GetTargets, target.GetTargetsParams{})
-	if err != nil {
+	if err := t.checkAlone(ctx); err != nil {
 		return err
 	}
-	for _, ti := range ts.TargetInfos {
-		if ti.BrowserContextID == t.bcid && ti.TargetID != t.id && ti.Type != "browser_ui" {
-			return fmt.Errorf("%w: %s target %s", errDirty, ti.Type, ti.URL)
-		}
-	}
-	// Leave the page: its scripts, timers and connections end with it.
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		return err
-	}
-	t.mu.Lock()
-	origins := make([]string, 0, len(t.origins))
-	for o := range t.origins {
-		origins = append(origins, o)
-	}
-	clear(t.origins)
-	t.mu.Unlock()
-	err = chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tt *chromedp.Target) error {
-		if _, err := cdp.Call(ctx, tt, page.ResetNavigationHistory, cdp.Empty{}); err != nil {
-			return fmt.Errorf("reset history: %w", err)
-		}
-		// A browsing context's name survives navigations.
-		if _, err := cdp.Call(ctx, tt, runtime.Evaluate, runtime.EvaluateParams{Expression: "window.name = ''"}); err != nil {
-			return fmt.Errorf("clear window.name: %w", err)
-		}
-		for _, o := range origins {
-			if _, err := cdp.Call(ctx, tt, storage.ClearDataForOrigin, storage.ClearDataForOriginParams{Origin: o, StorageTypes: "all"}); err != nil {
-				return fmt.Errorf("clear data of %s: %w", o, err)
-			}
-		}
-		if _, err := cdp.Call(ctx, tt, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
-			return fmt.Errorf("clear cookies: %w", err)
-		}
-		if _, err := cdp.Call(ctx, tt, network.ClearBrowserCache, cdp.Empty{}); err != nil {
-			return fmt.Errorf("clear cache: %w", err)
-		}
-		return nil
-	}), chromedp.EmulateViewport(int64(b.opts.ViewportWidth), int64(b.opts.ViewportHeight)))
+	// Leave the page first: its scripts, timers and connections end with
+	// it, so nothing writes state while it is cleared.
+	err := chromedp.Do(ctx,
+		chromedp.Navigate("about:blank"),
+		chromedp.Func(t.clearState),
+		chromedp.EmulateViewport(int64(b.opts.ViewportWidth), int64(b.opts.ViewportHeight)))
 	if err != nil {
 		return err
 	}
@@ -158,6 +126,49 @@ func (t *tab) reset(b *Browser) error {
 	}
 	if len(cs.Cookies) > 0 {
 		return fmt.Errorf("%w: %d cookies left", errDirty, len(cs.Cookies))
+	}
+	return nil
+}
+
+// checkAlone fails when another target shares the tab's browser context (a
+// popup, a worker): it holds state of its own.
+func (t *tab) checkAlone(ctx context.Context) error {
+	ts, err := chromedp.CallBrowser(ctx, target.GetTargets, target.GetTargetsParams{})
+	if err != nil {
+		return err
+	}
+	for _, ti := range ts.TargetInfos {
+		if ti.BrowserContextID == t.bcid && ti.TargetID != t.id && ti.Type != "browser_ui" {
+			return fmt.Errorf("%w: %s target %s", errDirty, ti.Type, ti.URL)
+		}
+	}
+	return nil
+}
+
+// clearState clears the tab's history and window.name, the storage of every
+// origin it contacted, and its browser context's cookies and HTTP cache.
+func (t *tab) clearState(ctx context.Context, tt *chromedp.Target) error {
+	t.mu.Lock()
+	origins := slices.Collect(maps.Keys(t.origins))
+	clear(t.origins)
+	t.mu.Unlock()
+	if _, err := cdp.Call(ctx, tt, page.ResetNavigationHistory, cdp.Empty{}); err != nil {
+		return fmt.Errorf("reset history: %w", err)
+	}
+	// A browsing context's name survives navigations.
+	if _, err := cdp.Call(ctx, tt, runtime.Evaluate, runtime.EvaluateParams{Expression: "window.name = ''"}); err != nil {
+		return fmt.Errorf("clear window.name: %w", err)
+	}
+	for _, o := range origins {
+		if _, err := cdp.Call(ctx, tt, storage.ClearDataForOrigin, storage.ClearDataForOriginParams{Origin: o, StorageTypes: "all"}); err != nil {
+			return fmt.Errorf("clear data of %s: %w", o, err)
+		}
+	}
+	if _, err := cdp.Call(ctx, tt, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+		return fmt.Errorf("clear cookies: %w", err)
+	}
+	if _, err := cdp.Call(ctx, tt, network.ClearBrowserCache, cdp.Empty{}); err != nil {
+		return fmt.Errorf("clear cache: %w", err)
 	}
 	return nil
 }
