@@ -1,0 +1,265 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/oppwa-conformance/oppwa-conformance/reports"
+)
+
+// The goals' targets; each is met when the median of its runs is at most the target.
+const (
+	goalFullRunS       = 6.0  // full warm embedded run, wall time in seconds
+	goalAsyncPerSpecMs = 80.0 // async browser run, wall time per spec in milliseconds
+	goalSandboxPct     = 5.0  // the sandbox's busy time, per cent of a full run's wall time
+	goalLatencyRatio   = 1.5  // suite wall time over the longest spec, with added API latency
+)
+
+// asyncBrowserLabels selects the async specs that drive the browser.
+const asyncBrowserLabels = "async && browser"
+
+// embeddedEnv makes every bench run use the embedded sandbox, every brand, and no
+// injected defect, latency or fault: the figures must not depend on a remote
+// platform or on the user's environment or .env.
+var embeddedEnv = []string{"OPPWA_BASE_URL=", "OPPWA_ENTITY_ID=", "OPPWA_ACCESS_TOKEN=", "OPPWA_ENV_FILE=/dev/null",
+	"OPPWA_BRANDS=", "OPPWA_SANDBOX_DEFECTS=", "OPPWA_SANDBOX_LATENCY=", "OPPWA_SANDBOX_FAIL_503=", "OPPWA_SANDBOX_FAIL_429="}
+
+// goalSamples collects each goal's figure over the rounds, and what the figures
+// were measured on.
+type goalSamples struct {
+	fullS, sandboxPct, asyncPerSpecMs, latencyRatio []float64
+	browserSpecMs                                   []float64 // every async browser spec of every full run
+	fullSpecs, asyncSpecs, latencySpecs             int       // specs run, in the last round
+	sandboxRequests                                 int64     // in the last full run
+}
+
+// suiteResult is one finished, passing bench run.
+type suiteResult struct {
+	sum    summary
+	ginkgo types.Report  // the run's Ginkgo JSON report
+	wall   time.Duration // the command's wall time: what a user waits
+	ran    int           // specs that ran
+}
+
+// runFailedError is a bench run whose verdict was not PASS; its reports are kept.
+type runFailedError struct{ err *exitError }
+
+func (e *runFailedError) Error() string { return e.err.msg }
+func (e *runFailedError) Unwrap() error { return e.err }
+
+// measureGoals builds the suite binary once, then runs o.runs rounds of the full
+// run, the async browser run and the latency run, and judges the goals.
+func measureGoals(ctx context.Context, rep *benchReport, o benchOptions, root, tmp string) error {
+	bin, err := buildBenchSuites(ctx, root, tmp)
+	if err != nil {
+		return err
+	}
+	var s goalSamples
+	// Rounds rather than three runs of a kind in a row: a burst of other load on
+	// the machine then touches one run of each kind, not three of one.
+	for i := 1; i <= o.runs; i++ {
+		dir := filepath.Join(tmp, fmt.Sprintf("round-%d", i))
+		tag := fmt.Sprintf("%d/%d", i, o.runs)
+		if err := s.fullRun(ctx, bin, dir, tag); err != nil {
+			return err
+		}
+		if err := s.asyncRun(ctx, bin, dir, tag); err != nil {
+			return err
+		}
+		if err := s.latencyRun(ctx, o, bin, dir, tag); err != nil {
+			return err
+		}
+	}
+	rep.Goals = s.goals(o)
+	rep.BrowserSpecs = summarize(s.browserSpecMs)
+	return nil
+}
+
+// goals judges the collected figures.
+func (s *goalSamples) goals(o benchOptions) []goalResult {
+	return []goalResult{
+		newGoal("full warm embedded run, wall time", "s", goalFullRunS, s.fullS,
+			fmt.Sprintf("%d specs, default procs", s.fullSpecs)),
+		newGoal("async browser run, wall time per spec", "ms", goalAsyncPerSpecMs, s.asyncPerSpecMs,
+			fmt.Sprintf("%d specs, labels %q", s.asyncSpecs, asyncBrowserLabels)),
+		newGoal("sandbox busy time, share of full run", "%", goalSandboxPct, s.sandboxPct,
+			fmt.Sprintf("%d requests in all processes", s.sandboxRequests)),
+		newGoal("suite wall / longest spec at +"+o.latency+" API latency", "x", goalLatencyRatio, s.latencyRatio,
+			fmt.Sprintf("%d specs, --procs=%s, labels %q", s.latencySpecs, o.latProcs, o.latLabels)),
+	}
+}
+
+// fullRun runs every spec: the full-run and sandbox-share figures, and the async
+// browser specs' durations.
+func (s *goalSamples) fullRun(ctx context.Context, bin, dir, tag string) error {
+	what := "full run " + tag
+	r, err := timedRun(ctx, what, runOptions{reportDir: filepath.Join(dir, "full"), binary: bin, extraEnv: embeddedEnv, quiet: true})
+	if err != nil {
+		return err
+	}
+	busyMs, requests, err := sandboxBusy(r.ginkgo)
+	if err != nil {
+		return benchErr("bench: "+what, err)
+	}
+	s.fullS = append(s.fullS, r.wall.Seconds())
+	s.sandboxPct = append(s.sandboxPct, 100*busyMs/ms(r.wall))
+	s.browserSpecMs = append(s.browserSpecMs, asyncBrowserSpecMs(r.sum)...)
+	s.fullSpecs, s.sandboxRequests = r.ran, requests
+	return nil
+}
+
+// asyncRun runs the async browser specs: their wall time per spec.
+func (s *goalSamples) asyncRun(ctx context.Context, bin, dir, tag string) error {
+	r, err := timedRun(ctx, "async browser run "+tag, runOptions{labels: asyncBrowserLabels,
+		reportDir: filepath.Join(dir, "async"), binary: bin, extraEnv: embeddedEnv, quiet: true})
+	if err != nil {
+		return err
+	}
+	s.asyncPerSpecMs = append(s.asyncPerSpecMs, ms(r.wall)/float64(r.ran))
+	s.asyncSpecs = r.ran
+	return nil
+}
+
+// latencyRun runs API-only specs with added API latency on o.latProcs processes:
+// the suite's own wall time (which leaves out the processes' start-up) over its
+// longest spec (the critical path) says how much of the waiting -p hides.
+func (s *goalSamples) latencyRun(ctx context.Context, o benchOptions, bin, dir, tag string) error {
+	what := "latency run " + tag
+	env := append(slices.Clone(embeddedEnv), "OPPWA_SANDBOX_LATENCY="+o.latency)
+	r, err := timedRun(ctx, what, runOptions{labels: o.latLabels, procs: o.latProcs,
+		reportDir: filepath.Join(dir, "latency"), binary: bin, extraEnv: env, quiet: true})
+	if err != nil {
+		return err
+	}
+	longest := longestSpec(r.ginkgo)
+	if longest <= 0 {
+		return &exitError{exitEnvironment, "bench: " + what + ": the report has no spec with a run time"}
+	}
+	s.latencyRatio = append(s.latencyRatio, r.ginkgo.RunTime.Seconds()/longest.Seconds())
+	s.latencySpecs = r.ran
+	return nil
+}
+
+// buildBenchSuites compiles ./suites once into tmp, so that every run is a warm run.
+func buildBenchSuites(ctx context.Context, root, tmp string) (string, error) {
+	fmt.Fprintln(os.Stderr, "bench: building the suite binary")
+	bin := filepath.Join(tmp, "suites.test")
+	build := exec.CommandContext(ctx, "go", "tool", "ginkgo", "build", "-o", bin, "./suites")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", &exitError{exitEnvironment, fmt.Sprintf("bench: build the suites: %v: %s", err, oneLine(string(out)))}
+	}
+	return bin, nil
+}
+
+// timedRun runs the suites with o and times the command. A run that does not pass
+// is a *runFailedError naming the first failure and where the reports are.
+func timedRun(ctx context.Context, what string, o runOptions) (suiteResult, error) {
+	fmt.Fprintln(os.Stderr, "bench: "+what)
+	t0 := time.Now()
+	sum, err := suiteRun(ctx, o)
+	wall := time.Since(t0)
+	if err != nil {
+		return suiteResult{}, benchErr("bench: "+what, err)
+	}
+	c := sum.Counts
+	if sum.Verdict != reports.VerdictPass || c.Passed == 0 {
+		return suiteResult{}, runFailed(what, sum)
+	}
+	g, err := loadGinkgoReport(filepath.Join(sum.reportDir, "report.json"))
+	if err != nil {
+		return suiteResult{}, benchErr("bench: "+what, err)
+	}
+	return suiteResult{sum: sum, ginkgo: g, wall: wall, ran: c.Passed + c.Contract + c.Environment}, nil
+}
+
+// runFailed says in one line how a run failed and where its reports are.
+func runFailed(what string, sum summary) error {
+	c := sum.Counts
+	first := ""
+	for _, sp := range sum.Specs {
+		if sp.FailureKind != "" {
+			first = fmt.Sprintf("; first: %s: %.120s", specName(sp), oneLine(sp.Message))
+			break
+		}
+	}
+	code := sum.ExitCode
+	if code == reports.ExitPass {
+		code = exitEnvironment
+	}
+	msg := fmt.Sprintf("bench: %s: verdict %s (%d contract, %d environment failures%s); reports kept in %s",
+		what, sum.Verdict, c.Contract, c.Environment, first, sum.reportDir)
+	return &runFailedError{&exitError{code, msg}}
+}
+
+// loadGinkgoReport reads the suite report of a Ginkgo JSON report.
+func loadGinkgoReport(path string) (types.Report, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return types.Report{}, fmt.Errorf("read the JSON report: %w", err)
+	}
+	var rs []types.Report
+	if err := json.Unmarshal(b, &rs); err != nil {
+		return types.Report{}, fmt.Errorf("decode the JSON report %s: %w", path, err)
+	}
+	if len(rs) == 0 {
+		return types.Report{}, fmt.Errorf("the JSON report %s holds no suite", path)
+	}
+	return rs[0], nil
+}
+
+// sandboxBusy sums the embedded sandbox's busy time (ms) and requests over the
+// processes of a run, from the entry each process's AfterSuite adds.
+func sandboxBusy(r types.Report) (busyMs float64, requests int64, err error) {
+	found := 0
+	for _, sr := range r.SpecReports {
+		if sr.LeafNodeType != types.NodeTypeAfterSuite {
+			continue
+		}
+		for _, e := range sr.ReportEntries {
+			if e.Name != reports.EntrySandboxStats {
+				continue
+			}
+			var st reports.SandboxStats
+			if err := json.Unmarshal([]byte(e.Value.AsJSON), &st); err != nil {
+				return 0, 0, fmt.Errorf("decode the %s entry of process %d: %w", e.Name, sr.ParallelProcess, err)
+			}
+			busyMs, requests, found = busyMs+st.BusyMs, requests+st.Requests, found+1
+		}
+	}
+	if found == 0 {
+		return 0, 0, fmt.Errorf("no %q entry in the report: the suites' AfterSuite did not report the embedded sandbox", reports.EntrySandboxStats)
+	}
+	return busyMs, requests, nil
+}
+
+// longestSpec is the longest run time of a spec that ran: the critical path of a
+// parallel run.
+func longestSpec(r types.Report) time.Duration {
+	var longest time.Duration
+	for _, sr := range r.SpecReports {
+		if sr.LeafNodeType == types.NodeTypeIt && sr.State != types.SpecStateSkipped {
+			longest = max(longest, sr.RunTime)
+		}
+	}
+	return longest
+}
+
+// asyncBrowserSpecMs are the durations of the passed specs labelled async and browser.
+func asyncBrowserSpecMs(sum summary) []float64 {
+	var out []float64
+	for _, sp := range sum.Specs {
+		if sp.State == types.SpecStatePassed.String() && slices.Contains(sp.Labels, "async") && slices.Contains(sp.Labels, "browser") {
+			out = append(out, float64(sp.DurationMs))
+		}
+	}
+	return out
+}
