@@ -38,9 +38,11 @@ type Redirect struct {
 // (form[name=challengeForm]): the Challenge* actions select the outcome value
 // Y, N or U in #outcomeSelect and submit (Approve and Fail are accepted as Y
 // and N). Frictionless acts on nothing: it only waits for auto-submitting
-// pages, and fails if a checkout or challenge page shows up. On an unknown
-// page, Approve clicks the first form's submit button; other actions wait
-// Options.StallTimeout for the page to move on by itself, then fail.
+// pages, and fails if a checkout or challenge page shows up. On any other
+// page, Approve and ChallengeApprove click the first form's submit button; a
+// page without one (under any other action) gets Options.StallTimeout to move
+// on by itself, else Follow fails. A page that submits itself on load is
+// always waited on, and one with an HTTP error status fails at once.
 type Action string
 
 const (
@@ -88,9 +90,9 @@ const pollInterval = 50 * time.Millisecond
 // URL's own query; POST or empty method: an auto-submitted form with the
 // parameters as hidden fields), acts as the shopper with action on every page
 // it reaches, and returns when the location starts with returnURLPrefix. If
-// returnURLPrefix ends in a letter or digit, the next character must end the
-// path segment ("?", "#", "/" or the end), so /return/k1 does not match
-// /return/k10.
+// returnURLPrefix ends inside a path segment's name (in a letter, digit or
+// one of -._~%), the next character must end the segment ("?", "#", "/" or
+// the end), so /return/k1 does not match /return/k10.
 //
 // ctx bounds the whole flow; the tab is not tied to it. On failure Follow
 // returns the journey so far, with a "stuck" screenshot, and an error naming
@@ -107,13 +109,13 @@ func (s *Session) Follow(ctx context.Context, r Redirect, returnURLPrefix string
 	defer unhook()
 
 	f := &flow{
-		s:      s,
-		ctx:    run,
-		prefix: returnURLPrefix,
-		action: action,
-		j:      &Journey{},
-		wake:   make(chan struct{}, 1),
-		status: map[string]int64{},
+		s:       s,
+		ctx:     run,
+		prefix:  returnURLPrefix,
+		action:  action,
+		journey: &Journey{},
+		wake:    make(chan struct{}, 1),
+		status:  map[string]int64{},
 	}
 	f.watchLoads()
 	err := f.run(r)
@@ -122,8 +124,8 @@ func (s *Session) Follow(ctx context.Context, r Redirect, returnURLPrefix string
 		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 			err = fmt.Errorf("%w (%w)", err, context.Cause(ctx))
 		}
-		// A short context of its own: ctx may have expired.
-		// Short: a capture of a page that is navigating never answers.
+		// A context of its own, since ctx may have expired; short, since
+		// a capture of a page that is navigating never answers.
 		sctx, cancel := context.WithTimeout(s.ctx, time.Second)
 		st, perr := probe(sctx)
 		if perr == nil {
@@ -132,19 +134,19 @@ func (s *Session) Follow(ctx context.Context, r Redirect, returnURLPrefix string
 			f.snap(sctx, StepStuck, pageState{URL: f.url})
 		}
 		cancel()
-		return f.j, err
+		return f.journey, err
 	}
-	return f.j, nil
+	return f.journey, nil
 }
 
 type flow struct {
-	s      *Session
-	ctx    context.Context // the tab, cancelled with the caller's ctx
-	prefix string
-	action Action
-	j      *Journey
-	wake   chan struct{}
-	url    string // the last URL seen
+	s       *Session
+	ctx     context.Context // the tab, cancelled with the caller's ctx
+	prefix  string
+	action  Action
+	journey *Journey
+	wake    chan struct{}
+	url     string // the last URL seen
 
 	mu     sync.Mutex
 	status map[string]int64 // document URL -> HTTP status
@@ -166,7 +168,6 @@ type pageState struct {
 	Title      string   `json:"title"`
 	Kind       string   `json:"kind"` // checkout, acs or ""
 	AutoSubmit bool     `json:"autoSubmit"`
-	Forms      int      `json:"forms"`
 	Buttons    []string `json:"buttons"` // ids present among approve, cancel, fail
 	ErrorCode  string   `json:"errorCode"`
 	Text       string   `json:"text"` // the start of the body text
@@ -275,7 +276,7 @@ func (f *flow) run(r Redirect) error {
 		}
 		if f.isReturn(st.URL) {
 			f.snap(f.ctx, StepReturn, st)
-			f.j.FinalURL = st.URL
+			f.journey.FinalURL = st.URL
 			return nil
 		}
 		if err := f.actOn(st); err != nil {
@@ -345,18 +346,21 @@ func appendParams(raw string, ps []Param) (string, error) {
 	return u.String(), nil
 }
 
+// isReturn reports whether u is the return URL (see Follow).
 func (f *flow) isReturn(u string) bool {
 	if !strings.HasPrefix(u, f.prefix) || f.prefix == "" {
 		return false
 	}
 	last := f.prefix[len(f.prefix)-1]
-	if !isAlnum(last) || len(u) == len(f.prefix) {
+	if !isSegmentNameChar(last) || len(u) == len(f.prefix) {
 		return true
 	}
 	return strings.ContainsRune("?#/", rune(u[len(f.prefix)]))
 }
 
-func isAlnum(c byte) bool {
+// isSegmentNameChar reports whether c can continue the name in a URL path
+// segment: an unreserved character (RFC 3986) or the % of an escape.
+func isSegmentNameChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' || c == '%'
 }
 
@@ -569,7 +573,7 @@ func (f *flow) submitUnknownPage(st pageState) error {
 // the page is gone anyway.
 func (f *flow) snap(ctx context.Context, name string, st pageState) {
 	if st.AutoSubmit {
-		f.j.Steps = append(f.j.Steps, Step{Name: name, URL: st.URL, Title: st.Title, At: time.Now()})
+		f.journey.Steps = append(f.journey.Steps, Step{Name: name, URL: st.URL, Title: st.Title, At: time.Now()})
 		return
 	}
 	q, fast := int64(screenshotQuality), true
@@ -589,7 +593,7 @@ func (f *flow) snap(ctx context.Context, name string, st pageState) {
 	if st.URL == "" {
 		st.URL = f.url
 	}
-	f.j.Steps = append(f.j.Steps, Step{Name: name, URL: st.URL, Title: st.Title, Screenshot: img, At: time.Now()})
+	f.journey.Steps = append(f.journey.Steps, Step{Name: name, URL: st.URL, Title: st.Title, Screenshot: img, At: time.Now()})
 }
 
 // debug turns on a timed trace of every step on stderr (BROWSER_DEBUG=1).

@@ -19,7 +19,7 @@
 			const d = document, b = d.body;
 			if (!d.__oppwaID) d.__oppwaID = Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
 			const r = {id: d.__oppwaID, url: location.href, ready: d.readyState, seen: d.__oppwaSeen === true,
-				title: d.title, kind: '', autoSubmit: false, forms: d.forms.length, buttons: [], errorCode: ''};
+				title: d.title, kind: '', autoSubmit: false, buttons: [], errorCode: ''};
 			if (d.querySelector('form#checkout')) {
 				r.kind = 'checkout';
 				r.buttons = ['approve', 'cancel', 'fail'].filter(id => d.getElementById(id));

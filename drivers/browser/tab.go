@@ -23,13 +23,15 @@ import (
 // tab is one tab in an incognito browser context of its own. It serves one
 // session at a time; between sessions it is reset or disposed of.
 type tab struct {
-	ctx    context.Context // the tab; no deadline
-	cancel context.CancelFunc
-	id     target.ID
-	bcid   cdp.BrowserContextID
+	ctx       context.Context // the tab; no deadline
+	cancel    context.CancelFunc
+	id        target.ID
+	contextID cdp.BrowserContextID
 
-	// dirty marks a tab that must not be reset and reused: it held state the
-	// reset does not clear, or it could not be watched.
+	// dirty marks a tab that must be disposed of, not reset and reused: it
+	// may hold state the reset does not clear (another target attached, or
+	// its session handed out Context()), or its browser wants a fresh
+	// context per session.
 	dirty atomic.Bool
 
 	mu      sync.Mutex
@@ -51,7 +53,7 @@ func (b *Browser) openTab(ctx context.Context) (*tab, error) {
 		return nil, fmt.Errorf("browser: new session: %w", err)
 	}
 	c := chromedp.FromContext(tctx)
-	t := &tab{ctx: tctx, cancel: cancel, bcid: c.BrowserContextID, origins: map[string]bool{}}
+	t := &tab{ctx: tctx, cancel: cancel, contextID: c.BrowserContextID, origins: map[string]bool{}}
 	if c.Target != nil {
 		t.id = c.Target.TargetID
 	}
@@ -69,9 +71,9 @@ func (t *tab) watch() {
 				return
 			}
 			if ev.Request != nil {
-				t.note(ev.Request.URL)
+				t.noteOrigin(ev.Request.URL)
 			}
-			t.note(ev.DocumentURL)
+			t.noteOrigin(ev.DocumentURL)
 		}
 	}()
 	attached := chromedp.Events(t.ctx, target.AttachedToTarget)
@@ -85,7 +87,8 @@ func (t *tab) watch() {
 	}()
 }
 
-func (t *tab) note(raw string) {
+// noteOrigin records the origin of an http(s) URL the tab requested.
+func (t *tab) noteOrigin(raw string) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return
@@ -96,13 +99,13 @@ func (t *tab) note(raw string) {
 	t.mu.Unlock()
 }
 
-// errDirty says a tab holds state that a reset does not clear.
-var errDirty = errors.New("tab holds state a reset does not clear")
+// errDirty says a tab must be disposed of rather than reset (see tab.dirty).
+var errDirty = errors.New("tab not to be reused")
 
 // reset brings a used tab back to the state of a new one (see NewSession), or
 // fails; then the tab must be disposed of.
 func (t *tab) reset(b *Browser) error {
-	if t.dirty.Load() || t.id == "" || t.bcid == "" {
+	if t.dirty.Load() || t.id == "" || t.contextID == "" {
 		return errDirty
 	}
 	ctx, cancel := context.WithTimeout(t.ctx, 5*time.Second)
@@ -120,7 +123,7 @@ func (t *tab) reset(b *Browser) error {
 		return err
 	}
 	// Proof, not trust: the browser context has no cookie left.
-	cs, err := chromedp.CallBrowser(ctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: t.bcid})
+	cs, err := chromedp.CallBrowser(ctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: t.contextID})
 	if err != nil {
 		return err
 	}
@@ -138,7 +141,7 @@ func (t *tab) checkAlone(ctx context.Context) error {
 		return err
 	}
 	for _, ti := range ts.TargetInfos {
-		if ti.BrowserContextID == t.bcid && ti.TargetID != t.id && ti.Type != "browser_ui" {
+		if ti.BrowserContextID == t.contextID && ti.TargetID != t.id && ti.Type != "browser_ui" {
 			return fmt.Errorf("%w: %s target %s", errDirty, ti.Type, ti.URL)
 		}
 	}
