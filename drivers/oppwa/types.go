@@ -24,7 +24,7 @@ type Payment struct {
 	Result                Result            `json:"result"`
 	Card                  *Card             `json:"card"`
 	Redirect              *Redirect         `json:"redirect"`
-	CustomParameters      map[string]string `json:"customParameters"`
+	CustomParameters      Echoes            `json:"customParameters"`
 	BuildNumber           string            `json:"buildNumber"`
 	Timestamp             string            `json:"timestamp"`
 	NDC                   string            `json:"ndc"`
@@ -59,6 +59,30 @@ type Redirect struct {
 	// Method is GET or POST; the documentation says to POST when it is absent.
 	Method     string `json:"method"`
 	Parameters Params `json:"parameters"`
+}
+
+// Echoes are the customParameters a reply echoes: the merchant's name → value pairs.
+// A value that is not a JSON string (a field the platform added, say) is kept as its
+// JSON text rather than failing the whole reply: the contract promises the echo of
+// what was sent, not the absence of anything else.
+type Echoes map[string]string
+
+// UnmarshalJSON reads an object of values of any JSON type.
+func (e *Echoes) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return &fieldError{"customParameters", "want an object of name to value"}
+	}
+	out := make(Echoes, len(raw))
+	for k, v := range raw {
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			s = string(v)
+		}
+		out[k] = s
+	}
+	*e = out
+	return nil
 }
 
 // Params are the redirect parameters. The documentation shows an array of
