@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
 var (
@@ -207,7 +209,7 @@ func TestResponseShape(t *testing.T) {
 		"paymentType": "PA", "paymentBrand": "VISA", "amount": "92.00", "currency": "EUR",
 		"merchantTransactionId": "order-42", "merchantInvoiceId": "inv-42",
 		"result.code": codeSuccess, "result.description": "Request successfully processed in 'Merchant in Integrator Test Mode'",
-		"card.bin": "420000", "card.last4Digits": "0000", "card.holder": "Jane Jones", "card.expiryMonth": "05", "card.expiryYear": "2034",
+		"card.bin": "420000", "card.last4Digits": "0000", "card.holder": "Jane Jones", "card.expiryMonth": "05", "card.expiryYear": fixtures.ExpiryYear(),
 		"risk.score": "100", "customParameters.SHOPPER_note": "<hi & bye>",
 		"billing.city": "Berlin", "shipping.city": "Hamburg", "customer.givenName": "Jane",
 		"customer.browser.language": "de", "customer.browser.screenWidth": "1920",

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
 // The two benchmarks make the same kind of request over a real loopback listener with
@@ -14,7 +16,7 @@ import (
 // small JSON, so their ratio shows what the simulator itself costs.
 
 var benchBody = "entityId=" + pub.EntityID + "&amount=92.00&currency=EUR&paymentBrand=VISA&paymentType=PA" +
-	"&card.number=4200000000000000&card.holder=Jane+Jones&card.expiryMonth=05&card.expiryYear=2034&card.cvv=123" +
+	"&card.number=4200000000000000&card.holder=Jane+Jones&card.expiryMonth=05&card.expiryYear=" + fixtures.ExpiryYear() + "&card.cvv=123" +
 	"&merchantTransactionId=bench-1&customer.email=jane%40example.com&billing.country=DE"
 
 func benchPOST(b *testing.B, url string) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
 // Start the sandbox on a free local port and authorise a card payment (PA) with
@@ -31,7 +33,7 @@ func Example() {
 		"card.number":      {"4200000000000000"},
 		"card.holder":      {"Jane Jones"},
 		"card.expiryMonth": {"05"},
-		"card.expiryYear":  {"2034"},
+		"card.expiryYear":  {fixtures.ExpiryYear()},
 		"card.cvv":         {"123"},
 	}
 	req, err := http.NewRequest("POST", srv.URL+"v1/payments", strings.NewReader(form.Encode()))

@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
 // FuzzParseForm feeds arbitrary bodies to the parameter parser and the echo builder:
@@ -54,7 +56,7 @@ func FuzzParseForm(f *testing.F) {
 // FuzzPaymentRequest sends arbitrary bodies through the whole handler: never a 500,
 // always the JSON envelope.
 func FuzzPaymentRequest(f *testing.F) {
-	f.Add("amount=92.00&currency=EUR&paymentBrand=VISA&paymentType=PA&card.number=4200000000000000&card.holder=J&card.expiryMonth=05&card.expiryYear=2034&card.cvv=123")
+	f.Add("amount=92.00&currency=EUR&paymentBrand=VISA&paymentType=PA&card.number=4200000000000000&card.holder=J&card.expiryMonth=05&card.expiryYear=" + fixtures.ExpiryYear() + "&card.cvv=123")
 	f.Add("amount=1&currency=EUR&paymentBrand=PAYPAL&paymentType=DB&shopperResultUrl=http://x/")
 	f.Add("paymentType=CP&amount=1.00&currency=EUR")
 	f.Add("amount=0.00&currency=XYZ&paymentBrand=DIRECTDEBIT_SEPA&paymentType=DB&bankAccount.iban=X&bankAccount.holder=Y")

@@ -153,7 +153,7 @@ func (h *harness) query(id string) reply {
 
 func cardParams(brand, number, cvv string, extra ...string) []string {
 	kv := []string{"amount", "92.00", "currency", "EUR", "paymentBrand", brand, "paymentType", "PA",
-		"card.number", number, "card.holder", "Jane Jones", "card.expiryMonth", "05", "card.expiryYear", "2034", "card.cvv", cvv}
+		"card.number", number, "card.holder", "Jane Jones", "card.expiryMonth", "05", "card.expiryYear", fixtures.ExpiryYear(), "card.cvv", cvv}
 	return override(kv, extra...)
 }
 

@@ -244,7 +244,7 @@ func (r *flowRig) cardPayment() url.Values {
 		"amount": {"92.00"}, "currency": {"EUR"}, "paymentBrand": {"VISA"},
 		"merchantTransactionId": {r.nextKey()},
 		"card.number":           {r.card.Number}, "card.holder": {"Jane Jones"}, "card.expiryMonth": {"12"},
-		"card.expiryYear": {fmt.Sprint(time.Now().Year() + 3)}, "card.cvv": {r.card.CVV},
+		"card.expiryYear": {fixtures.ExpiryYear()}, "card.cvv": {r.card.CVV},
 	}
 }
 

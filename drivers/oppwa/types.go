@@ -13,21 +13,21 @@ import (
 // these fields; shape checks use Response.JSON so that a field the contract does not
 // promise is never required and a renamed one is always noticed.
 type Payment struct {
-	ID                    string            `json:"id"`
-	ReferencedID          string            `json:"referencedId"`
-	PaymentType           string            `json:"paymentType"`
-	PaymentBrand          string            `json:"paymentBrand"`
-	Amount                string            `json:"amount"`
-	Currency              string            `json:"currency"`
-	Descriptor            string            `json:"descriptor"`
-	MerchantTransactionID string            `json:"merchantTransactionId"`
-	Result                Result            `json:"result"`
-	Card                  *Card             `json:"card"`
-	Redirect              *Redirect         `json:"redirect"`
-	CustomParameters      Echoes            `json:"customParameters"`
-	BuildNumber           string            `json:"buildNumber"`
-	Timestamp             string            `json:"timestamp"`
-	NDC                   string            `json:"ndc"`
+	ID                    string    `json:"id"`
+	ReferencedID          string    `json:"referencedId"`
+	PaymentType           string    `json:"paymentType"`
+	PaymentBrand          string    `json:"paymentBrand"`
+	Amount                string    `json:"amount"`
+	Currency              string    `json:"currency"`
+	Descriptor            string    `json:"descriptor"`
+	MerchantTransactionID string    `json:"merchantTransactionId"`
+	Result                Result    `json:"result"`
+	Card                  *Card     `json:"card"`
+	Redirect              *Redirect `json:"redirect"`
+	CustomParameters      Echoes    `json:"customParameters"`
+	BuildNumber           string    `json:"buildNumber"`
+	Timestamp             string    `json:"timestamp"`
+	NDC                   string    `json:"ndc"`
 }
 
 // Result is the platform's verdict on a request.

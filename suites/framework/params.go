@@ -3,7 +3,6 @@ package framework
 import (
 	"fmt"
 	"net/url"
-	"time"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
@@ -23,7 +22,7 @@ func CardParams(card fixtures.Card) url.Values {
 		"card.number":      {card.Number},
 		"card.holder":      {Holder},
 		"card.expiryMonth": {"12"},
-		"card.expiryYear":  {fmt.Sprint(time.Now().Year() + 3)},
+		"card.expiryYear":  {fixtures.ExpiryYear()},
 		"card.cvv":         {card.CVV},
 	}
 }
