@@ -45,6 +45,8 @@ type Target struct {
 	SandboxFaults Faults
 	// EnvFile is the .env file that was read, if any.
 	EnvFile string
+	// capabilities are those the account declared; see Has.
+	capabilities map[Capability]bool
 }
 
 // Faults are the embedded sandbox's fault knobs.
@@ -78,6 +80,8 @@ var Variables = []struct{ Name, Doc string }{
 	{"OPPWA_OTHER_ACCESS_TOKEN", "optional second merchant's access token"},
 	{"OPPWA_BRANDS", "comma-separated brands the account has enabled (default: every documented brand)"},
 	{"OPPWA_CURRENCY", "ISO 4217 currency of test payments (default EUR)"},
+	{"OPPWA_3DS", "set to yes when the account has 3-D Secure 2 on its channel (3DS specs are skipped otherwise)"},
+	{"OPPWA_REPORTING", "set to yes when the account may read transaction reports, /v1/query (reporting specs are skipped otherwise)"},
 	{"OPPWA_ALLOW_LIVE", "set to yes to allow a known production host (real money!)"},
 	{"OPPWA_TEST_ENDPOINT", "set to yes to declare an unknown host a test endpoint"},
 	{"OPPWA_SPEC_TIMEOUT", "per-spec timeout, e.g. 60s (default 60s)"},
@@ -189,8 +193,10 @@ func (t *Target) readRunSettings(c *fixtures.Contract, get func(string) string) 
 	if v := get("OPPWA_SANDBOX_DEFECTS"); v != "" {
 		t.SandboxDefects = splitList(v)
 	}
-	t.SandboxFaults, err = parseFaults(get)
-	return err
+	if t.SandboxFaults, err = parseFaults(get); err != nil {
+		return err
+	}
+	return t.readCapabilities(get)
 }
 
 // checkCredentials checks a real target's merchant credentials.

@@ -72,3 +72,20 @@ func TestDotenvIsReadAndTheRealEnvironmentWins(t *testing.T) {
 		t.Fatalf("malformed .env: %v", err)
 	}
 }
+
+func TestCapabilitiesAreDeclaredOnARealAccountAndAllOnTheSandbox(t *testing.T) {
+	sb, err := Load(env(map[string]string{"OPPWA_ENV_FILE": "/dev/null"}), t.TempDir())
+	if err != nil || !sb.Has(ThreeDS) || !sb.Has(Reporting) || !sb.Has(SecondMerchant) {
+		t.Fatalf("the embedded sandbox must have every capability: %v", err)
+	}
+	real := map[string]string{"OPPWA_ENV_FILE": "/dev/null", "OPPWA_BASE_URL": "https://eu-test.oppwa.com/",
+		"OPPWA_ENTITY_ID": "8a8294174b7ecb28014b9699220015ca", "OPPWA_ACCESS_TOKEN": "tok", "OPPWA_3DS": "yes"}
+	acct, err := Load(env(real), t.TempDir())
+	if err != nil || !acct.Has(ThreeDS) || acct.Has(Reporting) || acct.Has(SecondMerchant) {
+		t.Fatalf("declared 3DS only: 3ds=%v reporting=%v second=%v err=%v", acct.Has(ThreeDS), acct.Has(Reporting), acct.Has(SecondMerchant), err)
+	}
+	real["OPPWA_REPORTING"] = "maybe"
+	if _, err := Load(env(real), t.TempDir()); err == nil || !strings.Contains(err.Error(), "OPPWA_REPORTING") {
+		t.Fatalf("an unknown capability value must name the variable: %v", err)
+	}
+}
