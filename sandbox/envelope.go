@@ -32,6 +32,7 @@ const (
 	codeBrandMismatch    = "100.100.700"
 	codeBadBrand         = "100.100.501"
 	codeBadMethodBrand   = "600.200.100"
+	codeNotConfigured    = "600.200.500" // a brand the account has not enabled
 	codeLowAmount        = "100.550.300"
 	codeBadCurrency      = "100.550.401"
 	codeCancelled        = "100.396.101"

@@ -123,6 +123,10 @@ func (s *Sandbox) decide(p params, brand fixtures.Brand, known bool, pay *paymen
 		}
 		return codeBadMethodBrand, flowNone, ""
 	}
+	if s.brands != nil && !s.brands[brand.Name] {
+		// A documented brand the account has not enabled (Options.Brands).
+		return codeNotConfigured, flowNone, ""
+	}
 	var card fixtures.Card
 	documented := false
 	if brand.Kind == "card" {

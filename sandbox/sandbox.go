@@ -8,6 +8,7 @@ import (
 	"maps"
 	mrand "math/rand/v2"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -63,6 +64,10 @@ type Options struct {
 	MaxPayments int
 	// Defects are defect or tolerated mode names from DefectModes.
 	Defects []string
+	// Brands are the brands the simulated account has enabled (documented names such
+	// as VISA or PAYPAL); empty enables every brand. A payment with any other known
+	// brand answers 600.200.500 with HTTP 400, as an account lacking the brand would.
+	Brands []string
 	// Logf, when set, receives one line per request (method, path, status, duration).
 	// Paths and status never carry card numbers or tokens.
 	Logf func(format string, args ...any)
@@ -100,6 +105,7 @@ type Sandbox struct {
 	now         func() time.Time
 	retryAfter  string
 	outcomes    map[string]fixtures.Outcome // documented codes, classified once
+	brands      map[string]bool             // the enabled brands; nil: every brand
 	alternating alternatingFaults           // state of tolerate-retry-after
 
 	requests atomic.Int64
@@ -111,6 +117,10 @@ var credPattern = regexp.MustCompile(`^[a-f0-9]{32}$`)
 // New builds a Sandbox. It fails on an unknown defect mode or a malformed credential.
 func New(opts Options) (*Sandbox, error) {
 	hooks, err := enabledHooks(opts.Defects)
+	if err != nil {
+		return nil, err
+	}
+	brands, err := enabledBrands(opts.Brands)
 	if err != nil {
 		return nil, err
 	}
@@ -133,6 +143,7 @@ func New(opts Options) (*Sandbox, error) {
 		hooks:    hooks,
 		store:    newStore(opts.MaxPayments),
 		now:      time.Now,
+		brands:   brands,
 	}
 	if opts.clock != nil {
 		s.now = opts.clock
@@ -158,6 +169,32 @@ func New(opts Options) (*Sandbox, error) {
 	_, _ = rand.Read(b[:])
 	s.buildNumber = hex.EncodeToString(b[:]) + "@" + time.Now().UTC().Format("2006-01-02 15:04:05") + " +0000"
 	return s, nil
+}
+
+// enabledBrands checks the names of Options.Brands against the documented brands; nil
+// means every brand is enabled.
+func enabledBrands(names []string) (map[string]bool, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	c := fixtures.Load()
+	out := make(map[string]bool, len(names))
+	for _, name := range names {
+		if _, ok := c.Brand(name); !ok {
+			return nil, fmt.Errorf("sandbox: unknown brand %q: use documented brand names such as VISA or PAYPAL (fixtures/brands.json)", name)
+		}
+		out[name] = true
+	}
+	return out, nil
+}
+
+// EnabledBrands returns the brands the sandbox enables, sorted, or nil when it enables
+// every brand.
+func (s *Sandbox) EnabledBrands() []string {
+	if s.brands == nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(s.brands))
 }
 
 // ParseCredentials parses "entity:token,entity:token" (the OPPWA_SANDBOX_CREDENTIALS

@@ -10,6 +10,7 @@
 //	-fail-429         OPPWA_SANDBOX_FAIL_429      share of API GETs answering 429 (0..1)
 //	-retry-after      OPPWA_SANDBOX_RETRY_AFTER   Retry-After of faults (default 1s)
 //	-defect           OPPWA_SANDBOX_DEFECTS=a,b   defect or tolerated mode (repeatable); -defect list prints them
+//	-brands           OPPWA_SANDBOX_BRANDS=a,b    brands the account has enabled (default: every brand)
 //	-credentials      OPPWA_SANDBOX_CREDENTIALS=entity:token,entity:token
 package main
 
@@ -76,7 +77,8 @@ type config struct {
 	f503, f429  float64
 	retryAfter  time.Duration
 	credentials string
-	defects     modeList
+	defects     listFlag
+	brands      listFlag
 }
 
 // envNames are the environment equivalents of the flags.
@@ -88,6 +90,7 @@ var envNames = []struct{ flag, env string }{
 	{"fail-429", "OPPWA_SANDBOX_FAIL_429"},
 	{"retry-after", "OPPWA_SANDBOX_RETRY_AFTER"},
 	{"defect", "OPPWA_SANDBOX_DEFECTS"},
+	{"brands", "OPPWA_SANDBOX_BRANDS"},
 	{"credentials", "OPPWA_SANDBOX_CREDENTIALS"},
 }
 
@@ -103,6 +106,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.retryAfter, "retry-after", 0, "Retry-After of faults, default 1s")
 	fs.StringVar(&c.credentials, "credentials", "", "extra entity:token pairs, comma-separated")
 	fs.Var(&c.defects, "defect", "defect or tolerated mode, repeatable or comma-separated; \"list\" prints them")
+	fs.Var(&c.brands, "brands", "brands the account has enabled, comma-separated (default: every brand); others answer 600.200.500")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -132,16 +136,17 @@ func (c config) options(stderr io.Writer) (sandbox.Options, error) {
 		Fail429Share:      c.f429,
 		RetryAfter:        c.retryAfter,
 		Defects:           c.defects,
+		Brands:            c.brands,
 		Logf:              log.New(stderr, "", log.LstdFlags|log.Lmicroseconds).Printf,
 	}, err
 }
 
-// modeList is the repeatable -defect flag; each value may list several modes.
-type modeList []string
+// listFlag is a repeatable flag (-defect, -brands); each value may list several names.
+type listFlag []string
 
-func (m *modeList) String() string { return strings.Join(*m, ",") }
+func (m *listFlag) String() string { return strings.Join(*m, ",") }
 
-func (m *modeList) Set(v string) error {
+func (m *listFlag) Set(v string) error {
 	for _, x := range strings.Split(v, ",") {
 		if x = strings.TrimSpace(x); x != "" {
 			*m = append(*m, x)
@@ -173,5 +178,8 @@ func printBanner(stdout io.Writer, srv *sandbox.Server, modes []string) {
 	}
 	if len(modes) > 0 {
 		fmt.Fprintf(stdout, "  modes: %s\n", strings.Join(modes, ", "))
+	}
+	if b := srv.Sandbox.EnabledBrands(); b != nil {
+		fmt.Fprintf(stdout, "  brands: %s (others answer 600.200.500)\n", strings.Join(b, ","))
 	}
 }

@@ -21,6 +21,7 @@ func TestBadFlags(t *testing.T) {
 		{"-latency", "soon"},
 		{"-fail-503", "2"},
 		{"-credentials", "nope"},
+		{"-brands", "VISA,NOPE"},
 		{"extra-arg"},
 	} {
 		var out, errOut bytes.Buffer
@@ -113,5 +114,30 @@ func TestEnvFillsFlagsNotGiven(t *testing.T) {
 	t.Setenv("OPPWA_SANDBOX_DEFECTS", "pan-echoed, id-missing")
 	if c, err = parseConfig(nil, io.Discard); err != nil || c.latency != 7*time.Millisecond || len(c.defects) != 2 {
 		t.Errorf("env: %+v %v", c, err)
+	}
+}
+
+func TestBrandsFlagAndEnv(t *testing.T) {
+	c, err := parseConfig([]string{"-brands", "VISA, PAYPAL"}, io.Discard)
+	if err != nil || strings.Join(c.brands, ",") != "VISA,PAYPAL" {
+		t.Fatalf("-brands: %v %v", c.brands, err)
+	}
+	opts, err := c.options(io.Discard)
+	if err != nil || strings.Join(opts.Brands, ",") != "VISA,PAYPAL" {
+		t.Errorf("options: %v %v", opts.Brands, err)
+	}
+	t.Setenv("OPPWA_SANDBOX_BRANDS", "MASTER")
+	if c, err = parseConfig(nil, io.Discard); err != nil || strings.Join(c.brands, ",") != "MASTER" {
+		t.Errorf("env: %v %v", c.brands, err)
+	}
+	srv, err := sandbox.Start(t.Context(), "127.0.0.1:0", sandbox.Options{Brands: []string{"VISA"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close(t.Context())
+	var out bytes.Buffer
+	printBanner(&out, srv, nil)
+	if !strings.Contains(out.String(), "brands: VISA (others answer 600.200.500)") {
+		t.Errorf("banner:\n%s", out.String())
 	}
 }
