@@ -4,7 +4,7 @@
 // It is built for conformance checking, so every reply comes back both typed and as
 // raw JSON, every call leaves a redacted transcript entry, and it never retries a POST:
 // a retried payment is a double charge. Idempotent GETs retry on 429, 5xx and timeouts,
-// honouring Retry-After.
+// honouring Retry-After. Config.RatePerSecond paces every request a client sends.
 package oppwa
 
 import (
@@ -22,6 +22,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Config says where and as whom the client talks.
@@ -40,6 +42,10 @@ type Config struct {
 	MaxRetryWait time.Duration
 	// OnExchange receives the redacted transcript entry of every call.
 	OnExchange func(Exchange)
+	// RatePerSecond paces the client: every request, each GET retry included, waits
+	// for its turn so that no more than this many start per second (burst 1). Copies
+	// made with With... share the pace. 0 or less: no pacing.
+	RatePerSecond float64
 }
 
 // Client talks to one entity on one platform. It is safe for concurrent use; use
@@ -53,6 +59,8 @@ type Client struct {
 	maxWait  time.Duration
 	record   func(Exchange)
 	redactor *Redactor
+	// pace is shared by every copy of the client; nil: no pacing.
+	pace *rate.Limiter
 	// noAuth and the overrides exist for negative specs that must send what a broken
 	// merchant would send.
 	noAuth bool
@@ -77,6 +85,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.maxWait <= 0 {
 		c.maxWait = 5 * time.Second
+	}
+	if cfg.RatePerSecond > 0 {
+		c.pace = rate.NewLimiter(rate.Limit(cfg.RatePerSecond), 1)
 	}
 	return c, nil
 }
@@ -360,6 +371,11 @@ func (c *Client) once(ctx context.Context, method, u, body string, isForm bool) 
 	if isForm {
 		rd = strings.NewReader(body)
 	}
+	if c.pace != nil {
+		if err := c.pace.Wait(ctx); err != nil {
+			return nil, &notSentError{err}
+		}
+	}
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", err)
@@ -424,7 +440,8 @@ func isTransportError(err error) bool {
 	if err == nil {
 		return false
 	}
-	if errors.Is(err, context.Canceled) {
+	var ns *notSentError
+	if errors.Is(err, context.Canceled) || errors.As(err, &ns) {
 		return false
 	}
 	var ne net.Error
@@ -444,6 +461,15 @@ func neverSent(err error) bool {
 	var oe *net.OpError
 	return errors.As(err, &oe) && oe.Op == "dial"
 }
+
+// notSentError says a request was never sent because its context ended while it waited
+// for its turn under Config.RatePerSecond: an environment failure (the run is too slow
+// for its pace), neither retried nor reconciled.
+type notSentError struct{ err error }
+
+func (e *notSentError) Error() string { return "not sent: waiting for the request pace: " + e.err.Error() }
+
+func (e *notSentError) Unwrap() error { return e.err }
 
 // toQuery reads a transaction report. A failed call stays failed: an empty list is
 // only ever what the platform said.

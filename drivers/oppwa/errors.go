@@ -65,5 +65,6 @@ func decodeError(err error) *DecodeError {
 func IsEnvironment(err error) bool {
 	var ue *UnavailableError
 	var unc *UncertainError
-	return errors.As(err, &ue) || errors.As(err, &unc) || isTransportError(err)
+	var ns *notSentError
+	return errors.As(err, &ue) || errors.As(err, &unc) || errors.As(err, &ns) || isTransportError(err)
 }
