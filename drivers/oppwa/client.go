@@ -467,7 +467,9 @@ func neverSent(err error) bool {
 // for its pace), neither retried nor reconciled.
 type notSentError struct{ err error }
 
-func (e *notSentError) Error() string { return "not sent: waiting for the request pace: " + e.err.Error() }
+func (e *notSentError) Error() string {
+	return "not sent: waiting for the request pace: " + e.err.Error()
+}
 
 func (e *notSentError) Unwrap() error { return e.err }
 
