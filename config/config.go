@@ -6,12 +6,14 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,14 +34,26 @@ type Target struct {
 	OtherEntityID    string
 	OtherAccessToken string
 	Brands           []string
-	Currency         string
-	ChromeBin        string
+	// BrandsDeclared is true when OPPWA_BRANDS names the brands; false when Brands is
+	// the default set, which a real account rarely has in full.
+	BrandsDeclared bool
+	Currency       string
+	ChromeBin      string
 	// ChromeWSURL connects to a running Chrome over DevTools instead of starting one.
 	ChromeWSURL string
 	SpecTimeout time.Duration
 	ReportDir   string
 	// SandboxDefects are defect modes for the embedded sandbox (mutation self-tests).
 	SandboxDefects []string
+	// SandboxBrands are the brands the embedded sandbox enables (OPPWA_SANDBOX_BRANDS);
+	// empty: every brand.
+	SandboxBrands []string
+	// MaxRPS is the pace of the whole run in requests per second (OPPWA_MAX_RPS):
+	// 5 on a real target and none (0) on the embedded sandbox unless set.
+	MaxRPS float64
+	// processRPS is this process's share of MaxRPS, set by the runner in
+	// OPPWA_PROCESS_RPS for each parallel Ginkgo process; 0: not set.
+	processRPS float64
 	// SandboxFaults are the embedded sandbox's fault knobs, for robustness runs and
 	// benchmarks: added latency per API call and shares of GETs answering 503 or 429.
 	SandboxFaults Faults
@@ -80,6 +94,7 @@ var Variables = []struct{ Name, Doc string }{
 	{"OPPWA_OTHER_ACCESS_TOKEN", "optional second merchant's access token"},
 	{"OPPWA_BRANDS", "comma-separated brands the account has enabled (default: every documented brand)"},
 	{"OPPWA_CURRENCY", "ISO 4217 currency of test payments (default EUR)"},
+	{"OPPWA_MAX_RPS", "requests per second of a whole run, shared by its parallel processes (default 5 on a real target, none on the embedded sandbox; 0 or off: none)"},
 	{"OPPWA_3DS", "set to yes when the account has 3-D Secure 2 on its channel (3DS specs are skipped otherwise)"},
 	{"OPPWA_REPORTING", "set to yes when the account may read transaction reports, /v1/query (reporting specs are skipped otherwise)"},
 	{"OPPWA_ALLOW_LIVE", "set to yes to allow a known production host (real money!)"},
@@ -89,6 +104,7 @@ var Variables = []struct{ Name, Doc string }{
 	{"CHROME_BIN", "browser binary (default: Debian's chromium-headless-shell, else chromium)"},
 	{"CHROME_WS_URL", "DevTools websocket URL of a running Chrome to use instead of starting one"},
 	{"OPPWA_SANDBOX_DEFECTS", "embedded sandbox only: comma-separated defect modes (mutation self-tests)"},
+	{"OPPWA_SANDBOX_BRANDS", "embedded sandbox only: the brands it enables, comma-separated (default: every brand); others answer 600.200.500"},
 	{"OPPWA_SANDBOX_LATENCY", "embedded sandbox only: latency added to every API call, e.g. 150ms"},
 	{"OPPWA_SANDBOX_FAIL_503", "embedded sandbox only: share (0..1) of API GETs answering 503 with Retry-After"},
 	{"OPPWA_SANDBOX_FAIL_429", "embedded sandbox only: share (0..1) of API GETs answering 429 with Retry-After"},
@@ -157,8 +173,8 @@ func build(get func(string) string, file string) (Target, error) {
 		return t, err
 	}
 	t.BaseURL = u.String()
-	if len(t.SandboxDefects) > 0 || t.SandboxFaults.Any() {
-		return t, errors.New("OPPWA_SANDBOX_DEFECTS and the OPPWA_SANDBOX_* fault knobs only apply to the embedded sandbox: unset it or unset OPPWA_BASE_URL")
+	if len(t.SandboxDefects) > 0 || t.SandboxFaults.Any() || len(t.SandboxBrands) > 0 {
+		return t, errors.New("OPPWA_SANDBOX_DEFECTS, OPPWA_SANDBOX_BRANDS and the OPPWA_SANDBOX_* fault knobs only apply to the embedded sandbox: unset it or unset OPPWA_BASE_URL")
 	}
 	if err := guardHost(u, get("OPPWA_ALLOW_LIVE"), get("OPPWA_TEST_ENDPOINT")); err != nil {
 		return t, err
@@ -187,8 +203,16 @@ func (t *Target) readRunSettings(c *fixtures.Contract, get func(string) string) 
 		t.SpecTimeout = d
 	}
 	var err error
-	if t.Brands, err = parseBrands(c, get("OPPWA_BRANDS")); err != nil {
-		return err
+	t.Brands, t.BrandsDeclared = c.DefaultBrands(), get("OPPWA_BRANDS") != ""
+	if t.BrandsDeclared {
+		if t.Brands, err = parseBrands(c, "OPPWA_BRANDS", get("OPPWA_BRANDS")); err != nil {
+			return err
+		}
+	}
+	if v := get("OPPWA_SANDBOX_BRANDS"); v != "" {
+		if t.SandboxBrands, err = parseBrands(c, "OPPWA_SANDBOX_BRANDS", v); err != nil {
+			return err
+		}
 	}
 	if v := get("OPPWA_SANDBOX_DEFECTS"); v != "" {
 		t.SandboxDefects = splitList(v)
@@ -196,7 +220,49 @@ func (t *Target) readRunSettings(c *fixtures.Contract, get func(string) string) 
 	if t.SandboxFaults, err = parseFaults(get); err != nil {
 		return err
 	}
+	if err := t.readPace(get); err != nil {
+		return err
+	}
 	return t.readCapabilities(get)
+}
+
+// readPace reads OPPWA_MAX_RPS, and the share of it the runner gave this process.
+func (t *Target) readPace(get func(string) string) error {
+	if get("OPPWA_BASE_URL") != "" {
+		t.MaxRPS = 5
+	}
+	var err error
+	if v := get("OPPWA_MAX_RPS"); v != "" {
+		if t.MaxRPS, err = parseRate("OPPWA_MAX_RPS", v); err != nil {
+			return err
+		}
+	}
+	if v := get("OPPWA_PROCESS_RPS"); v != "" {
+		t.processRPS, err = parseRate("OPPWA_PROCESS_RPS", v)
+	}
+	return err
+}
+
+// ProcessRate is the pace of this process's client in requests per second (0: none):
+// its share of OPPWA_MAX_RPS when the runner split it between parallel Ginkgo
+// processes, else all of it.
+func (t Target) ProcessRate() float64 {
+	if t.processRPS > 0 {
+		return t.processRPS
+	}
+	return t.MaxRPS
+}
+
+// parseRate reads requests per second: a non-negative number, or off (0).
+func parseRate(name, v string) (float64, error) {
+	if strings.EqualFold(v, "off") {
+		return 0, nil
+	}
+	x, err := strconv.ParseFloat(v, 64)
+	if err != nil || x < 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+		return 0, fmt.Errorf("%s=%q is not a number of requests per second: use a value such as 5, or off", name, v)
+	}
+	return x, nil
 }
 
 // checkCredentials checks a real target's merchant credentials.
@@ -268,15 +334,13 @@ func yes(v string) bool {
 	return false
 }
 
-func parseBrands(c *fixtures.Contract, v string) ([]string, error) {
-	if v == "" {
-		return c.DefaultBrands(), nil
-	}
+// parseBrands reads the list of brand names v of a variable.
+func parseBrands(c *fixtures.Contract, variable, v string) ([]string, error) {
 	var out []string
 	for _, name := range splitList(v) {
 		name = strings.ToUpper(name)
 		if _, ok := c.Brand(name); !ok {
-			return nil, fmt.Errorf("OPPWA_BRANDS names unknown brand %q: use documented brand names such as VISA,MASTER,PAYPAL (see fixtures/brands.json)", name)
+			return nil, fmt.Errorf("%s names unknown brand %q: use documented brand names such as VISA,MASTER,PAYPAL (see fixtures/brands.json)", variable, name)
 		}
 		if !slices.Contains(out, name) {
 			out = append(out, name)

@@ -104,7 +104,7 @@ func Setup(ctx context.Context) error {
 	if t.Embedded() {
 		srv, err := sandbox.Start(long, "127.0.0.1:0", sandbox.Options{
 			Defects: t.SandboxDefects, Latency: t.SandboxFaults.Latency, RetryAfter: t.SandboxFaults.RetryAfter,
-			Fail503Share: t.SandboxFaults.Fail503Share, Fail429Share: t.SandboxFaults.Fail429Share,
+			Fail503Share: t.SandboxFaults.Fail503Share, Fail429Share: t.SandboxFaults.Fail429Share, Brands: t.SandboxBrands,
 		})
 		if err != nil {
 			return EnvironmentError(fmt.Errorf("start embedded sandbox: %w", err))
@@ -117,7 +117,7 @@ func Setup(ctx context.Context) error {
 			e.Target = t
 		}
 	}
-	c, err := oppwa.New(oppwa.Config{BaseURL: base, EntityID: t.EntityID, AccessToken: t.AccessToken})
+	c, err := oppwa.New(oppwa.Config{BaseURL: base, EntityID: t.EntityID, AccessToken: t.AccessToken, RatePerSecond: t.ProcessRate()})
 	if err != nil {
 		return err
 	}
