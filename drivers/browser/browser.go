@@ -138,9 +138,10 @@ type Browser struct {
 // networking) and flags that keep the browser off every network but the
 // flow's: the machine has no internet, and a request the flow did not make
 // would only cost time. The full browser still asks for component updates and
-// Google accounts; gaia-url and component-updater send those requests to
-// 127.0.0.1:9, where nothing listens. The headless shell makes none (checked
-// with a net log); it ignores the flags it has no use for.
+// Google accounts; gaia-url and component-updater point those requests at
+// 127.0.0.1:9, a port Chrome refuses to connect to (net::ERR_UNSAFE_PORT in
+// a net log). The headless shell makes none; it ignores the flags it has no
+// use for.
 func allocatorOptions(o Options) []chromedp.ExecAllocatorOption {
 	opts := append([]chromedp.ExecAllocatorOption(nil), chromedp.DefaultExecAllocatorOptions[:]...)
 	opts = append(opts,

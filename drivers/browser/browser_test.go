@@ -269,6 +269,16 @@ func TestFollowHTTPError(t *testing.T) {
 	checkFailure(t, ctx, j, err, []string{"redirect", "stuck"}, "HTTP 405", "/pay?m=POST")
 }
 
+// A redirect to a closed port fails at once, on the browser's error page
+// (page.js runs there too), naming the network's reason and the URL.
+func TestFollowNavigationFailed(t *testing.T) {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	ctx, s := newSession(t, br, 10*time.Second)
+	j, err := s.Follow(ctx, browser.Redirect{URL: closed.URL + "/pay"}, shop.Prefix("never"), browser.Approve)
+	checkFailure(t, ctx, j, err, []string{"stuck"}, "navigation failed (net::ERR_CONNECTION_REFUSED) after "+closed.URL+"/pay")
+}
+
 func TestFollowWrongAction(t *testing.T) {
 	ctx, s := newSession(t, br, 10*time.Second)
 	j, err := newPayment("POST", "challenge").follow(ctx, s, browser.Frictionless)

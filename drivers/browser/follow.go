@@ -148,8 +148,9 @@ type flow struct {
 	wake    chan struct{}
 	url     string // the last URL seen
 
-	mu     sync.Mutex
-	status map[string]int64 // document URL -> HTTP status
+	mu        sync.Mutex
+	status    map[string]int64 // document URL -> HTTP status
+	loadError string           // why the last document that failed to load failed
 }
 
 // httpStatus is the status of the document at u, or 0 if unknown.
@@ -222,9 +223,21 @@ func (f *flow) mark(st pageState) (bool, error) {
 	return res == "", nil
 }
 
-// watchLoads wakes the wait loop on every commit, load and DOMContentLoaded event of
-// the tab, so waits mostly end on events and not on the poll interval. It
-// also records the HTTP status of every document.
+// navigationError names why the browser shows its error page st: the
+// network's reason (the headless error page is empty), else the page's.
+func (f *flow) navigationError(st pageState) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.loadError != "" {
+		return f.loadError
+	}
+	return st.ErrorCode
+}
+
+// watchLoads wakes the wait loop on every commit, load and DOMContentLoaded
+// event of the tab, so waits mostly end on events and not on the poll
+// interval. It also records the HTTP status of every document, and why the
+// last one that failed to load failed.
 func (f *flow) watchLoads() {
 	notify := func() {
 		select {
@@ -241,6 +254,19 @@ func (f *flow) watchLoads() {
 			if ev.Type == network.ResourceTypeDocument && ev.Response != nil {
 				f.mu.Lock()
 				f.status[ev.Response.URL] = ev.Response.Status
+				f.mu.Unlock()
+			}
+		}
+	}()
+	fails := chromedp.Events(f.ctx, network.LoadingFailed)
+	go func() {
+		for ev, err := range fails {
+			if err != nil {
+				return
+			}
+			if ev.Type == network.ResourceTypeDocument {
+				f.mu.Lock()
+				f.loadError = ev.ErrorText
 				f.mu.Unlock()
 			}
 		}
@@ -387,10 +413,11 @@ func (f *flow) nextPage(limit time.Duration) (pageState, error) {
 		tracef("probe %s seen=%v %s %v", st.Ready, st.Seen, st.URL, err)
 		if err == nil {
 			lastErr = nil
-			f.url = st.URL
 			if st.ErrorCode != "" {
-				return st, fmt.Errorf("browser: navigation failed (%s) after %s", st.ErrorCode, f.url)
+				// f.url is still the page the browser tried to leave.
+				return st, fmt.Errorf("browser: navigation failed (%s) after %s", f.navigationError(st), f.url)
 			}
+			f.url = st.URL
 			switch {
 			case f.isReturn(st.URL):
 				if st.Ready == "complete" {
