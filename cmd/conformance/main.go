@@ -8,6 +8,7 @@
 //	conformance bench -o reports/bench.json
 //	conformance merge -o reports/latest shard-1/report.json shard-2/report.json
 //	conformance browser   (prints the browser binary a run would start)
+//	conformance discover  (which brands and capabilities the configured account has, as a .env block)
 package main
 
 import (
@@ -47,7 +48,7 @@ func main() {
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return &exitError{3, "missing command: use run, mutation, catalogue, bench, merge or browser"}
+		return &exitError{3, "missing command: use run, discover, mutation, catalogue, bench, merge or browser"}
 	}
 	switch args[0] {
 	case "run":
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string) error {
 		return runMerge(ctx, args[1:])
 	case "browser":
 		return runBrowser(ctx, args[1:])
+	case "discover":
+		return runDiscover(ctx, args[1:])
 	}
-	return &exitError{3, fmt.Sprintf("unknown command %q: use run, mutation, catalogue, bench, merge or browser", args[0])}
+	return &exitError{3, fmt.Sprintf("unknown command %q: use run, discover, mutation, catalogue, bench, merge or browser", args[0])}
 }

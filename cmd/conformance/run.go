@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -110,7 +111,7 @@ func suiteRun(ctx context.Context, o runOptions) (summary, error) {
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
 	cmd.Env = append(append(os.Environ(), o.extraEnv...), "OPPWA_RUN_ID="+newRunID(), "OPPWA_REPORT_DIR="+dir,
-		"OPPWA_COMMAND="+commandLine(o, filter))
+		"OPPWA_COMMAND="+commandLine(o, filter), "OPPWA_PROCESS_RPS="+processRPS(t, o.procs))
 	if !o.quiet {
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	}
@@ -135,6 +136,11 @@ func prepareRun(ctx context.Context, o runOptions) (root string, t config.Target
 	}
 	if t, err = loadTarget(root, o.extraEnv); err != nil {
 		return "", t, "", &exitError{exitConfig, err.Error()}
+	}
+	if !t.Embedded() && !t.BrandsDeclared {
+		// A real account rarely has all the documented brands: running them all would
+		// report every missing one as a failure.
+		return "", t, "", &exitError{exitConfig, "OPPWA_BRANDS is not set for a real account: run make discover to find the brands your account has, then put its .env block in .env"}
 	}
 	dir = o.reportDir
 	if dir == "" {
@@ -322,6 +328,20 @@ func newRunID() string {
 		return v
 	}
 	return fmt.Sprintf("oc-%s-%04x", time.Now().UTC().Format("20060102T150405"), os.Getpid()&0xffff)
+}
+
+// processRPS is each Ginkgo process's share of OPPWA_MAX_RPS, so that the processes
+// together keep to it; "" when the run is not paced.
+func processRPS(t config.Target, procs string) string {
+	if t.MaxRPS <= 0 {
+		return ""
+	}
+	n, err := strconv.Atoi(procs)
+	if err != nil || n < 1 {
+		// What ginkgo -p starts.
+		n = types.CLIConfig{Parallel: true}.ComputedProcs()
+	}
+	return strconv.FormatFloat(t.MaxRPS/float64(n), 'g', -1, 64)
 }
 
 func andFilter(a, b string) string {

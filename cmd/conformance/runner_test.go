@@ -74,7 +74,7 @@ func TestBadInputIsOneLineNamingTheFixAndKeepsTheReport(t *testing.T) {
 	_ = os.WriteFile(badEnv, []byte("OPPWA_CURRENCY=EUR\nOPPWA_BRANDS='VISA\n"), 0o644)
 	aFile := filepath.Join(tmp, "a-file")
 	_ = os.WriteFile(aFile, []byte("x"), 0o644)
-	real := map[string]string{"OPPWA_BASE_URL": "https://eu-test.oppwa.com/", "OPPWA_ENTITY_ID": "8a8294174b7ecb28014b9699220015ca", "OPPWA_ACCESS_TOKEN": "x-test-token"}
+	real := map[string]string{"OPPWA_BASE_URL": "https://eu-test.oppwa.com/", "OPPWA_ENTITY_ID": "8a8294174b7ecb28014b9699220015ca", "OPPWA_ACCESS_TOKEN": "x-test-token", "OPPWA_BRANDS": "VISA"}
 	with := func(kv ...string) map[string]string {
 		m := map[string]string{}
 		for k, v := range real {

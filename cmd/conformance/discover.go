@@ -1,0 +1,371 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/config"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
+)
+
+// What a discovery payment sends besides its brand's test data: the suites' amount and
+// card holder (suites/framework), and a shopperResultUrl no shopper ever reaches, since
+// discovery drives no browser.
+const (
+	discoverAmount    = "92.00"
+	discoverHolder    = "Jane Jones"
+	discoverResultURL = "https://localhost/oppwa-conformance/discover"
+)
+
+// A brand's status on the account, as discovery found it.
+const (
+	brandEnabled       = "enabled"
+	brandNotConfigured = "not configured"
+	brandFailing       = "failing"
+)
+
+// probe is what one brand's discovery payment found.
+type probe struct {
+	brand    fixtures.Brand
+	status   string
+	code     string
+	desc     string
+	note     string
+	mtid     string
+	answered bool // the platform stored a payment under mtid
+}
+
+// discovery probes one account with one paced client.
+type discovery struct {
+	t        config.Target
+	client   *oppwa.Client
+	contract *fixtures.Contract
+	prefix   string // of every merchantTransactionId
+	out      io.Writer
+}
+
+// runDiscover is `conformance discover`: which documented brands and capabilities the
+// configured account has, as a table and a ready .env block.
+func runDiscover(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("discover", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return &exitError{exitConfig, ""}
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	t, err := loadTarget(root, nil)
+	if err != nil {
+		return &exitError{exitConfig, err.Error()}
+	}
+	return discover(ctx, t, os.Stdout)
+}
+
+// discover probes t's account and prints what it found to out. It returns an exitError
+// on a configuration or environment failure.
+func discover(ctx context.Context, t config.Target, out io.Writer) error {
+	base := t.BaseURL
+	if t.Embedded() {
+		srv, err := sandbox.Start(ctx, "127.0.0.1:0", sandbox.Options{Brands: t.SandboxBrands})
+		if err != nil {
+			return &exitError{exitEnvironment, "start embedded sandbox: " + err.Error()}
+		}
+		defer srv.Close(context.WithoutCancel(ctx))
+		base = srv.URL
+	}
+	if err := preflight(ctx, t, "!browser"); err != nil {
+		return &exitError{exitEnvironment, err.Error()}
+	}
+	c, err := oppwa.New(oppwa.Config{BaseURL: base, EntityID: t.EntityID, AccessToken: t.AccessToken, RatePerSecond: t.MaxRPS})
+	if err != nil {
+		return &exitError{exitConfig, err.Error()}
+	}
+	d := &discovery{t: t, client: c, contract: fixtures.Load(), out: out,
+		prefix: fmt.Sprintf("discover-%s-%04x", time.Now().UTC().Format("20060102T150405"), os.Getpid()&0xffff)}
+	d.header()
+	probes, err := d.brands(ctx)
+	if err != nil {
+		return err
+	}
+	threeDS := d.threeDS(ctx, probes)
+	reporting := d.reporting(ctx, probes)
+	d.envBlock(probes, threeDS.has, reporting.has)
+	for _, c := range []capability{threeDS, reporting} {
+		if !c.probed {
+			return &exitError{exitEnvironment, fmt.Sprintf("the %s probe got no answer (%s): the .env block says no; run make discover again", c.name, c.why)}
+		}
+	}
+	return nil
+}
+
+// capability is what a capability probe found.
+type capability struct {
+	name   string
+	has    bool
+	probed bool // false: the platform gave no answer to judge
+	why    string
+}
+
+func (d *discovery) header() {
+	pace := "not paced"
+	if d.t.MaxRPS > 0 {
+		pace = fmt.Sprintf("paced at %g requests/s (OPPWA_MAX_RPS)", d.t.MaxRPS)
+	}
+	fmt.Fprintf(d.out, "discovering the brands of entity %s on %s in %s, %s\n", d.t.EntityID, d.t.Host(), d.t.Currency, pace)
+	fmt.Fprintf(d.out, "every payment's merchantTransactionId starts with %s (search for it in the backoffice)\n\n", d.prefix)
+	fmt.Fprintf(d.out, "%-22s %-8s %-15s %s\n", "BRAND", "WORKFLOW", "STATUS", "RESULT")
+}
+
+// brands probes every documented brand in turn, printing a line for each as it goes.
+func (d *discovery) brands(ctx context.Context) ([]probe, error) {
+	var probes []probe
+	for _, name := range d.contract.DefaultBrands() {
+		b, _ := d.contract.Brand(name)
+		p, err := d.probeBrand(ctx, b)
+		if err != nil {
+			return probes, err
+		}
+		result := p.code
+		if p.status != brandEnabled && p.desc != "" {
+			result += " " + p.desc
+		}
+		if p.note != "" {
+			result = strings.TrimSpace(result + " (" + p.note + ")")
+		}
+		fmt.Fprintf(d.out, "%-22s %-8s %-15s %s\n", b.Name, b.Workflow, p.status, d.client.Redactor().Redact(result))
+		probes = append(probes, p)
+	}
+	return probes, nil
+}
+
+// probeBrand sends brand b's smallest payment: a PA (reversed at once when it
+// succeeds) for a sync brand, the initial DB for an async one.
+func (d *discovery) probeBrand(ctx context.Context, b fixtures.Brand) (probe, error) {
+	p := probe{brand: b, mtid: d.prefix + "-" + b.Name}
+	params, err := d.params(b, p.mtid)
+	if err != nil {
+		p.status, p.note = brandFailing, err.Error()
+		return p, nil
+	}
+	pay := d.client.Preauthorize
+	if b.Workflow == fixtures.Async {
+		pay = d.client.Debit
+	}
+	r, err := pay(ctx, params)
+	if err := d.callFailure(r, err, b.Name); err != nil {
+		return p, err
+	}
+	p.answered = true
+	p.code, p.desc = r.Payment.Result.Code, r.Payment.Result.Description
+	if err != nil {
+		p.status, p.note = brandFailing, "unreadable reply: "+err.Error()
+		return p, nil
+	}
+	p.status = d.classify(b, r)
+	if p.status == brandEnabled && b.Workflow == fixtures.Sync {
+		p.note = d.reverse(ctx, r.Payment.ID, p.mtid)
+	}
+	return p, nil
+}
+
+// params are the suites' parameters for brand b (suites/framework.Payment): amount,
+// currency, reference, the brand's documented success card or test account, and a
+// shopperResultUrl for async brands.
+func (d *discovery) params(b fixtures.Brand, mtid string) (url.Values, error) {
+	v := url.Values{"amount": {discoverAmount}, "currency": {d.t.Currency}, "paymentBrand": {b.Name},
+		"merchantTransactionId": {mtid}}
+	if b.Kind == "card" {
+		card, ok := d.contract.Card(b.Name, "success")
+		if !ok {
+			return nil, fmt.Errorf("no documented success test card for %s", b.Name)
+		}
+		addCard(v, card)
+	}
+	for k, val := range b.Params {
+		v.Set(k, val)
+	}
+	if b.Workflow == fixtures.Async {
+		v.Set("shopperResultUrl", discoverResultURL)
+	}
+	return v, nil
+}
+
+func addCard(v url.Values, card fixtures.Card) {
+	v.Set("card.number", card.Number)
+	v.Set("card.holder", discoverHolder)
+	v.Set("card.expiryMonth", "12")
+	v.Set("card.expiryYear", fixtures.ExpiryYear())
+	v.Set("card.cvv", card.CVV)
+}
+
+// callFailure stops discovery when a call says nothing about the brand: the platform
+// could not be reached or did not answer (exit 2), or refused the credentials (exit 3).
+// A reply that cannot be decoded is the brand's failure, not discovery's.
+func (d *discovery) callFailure(r *oppwa.Response, err error, what string) error {
+	if err != nil && oppwa.IsEnvironment(err) {
+		return &exitError{exitEnvironment, fmt.Sprintf("discovery stopped at %s: %s: fix the environment and run make discover again", what, oneLine(d.client.Redactor().Redact(err.Error())))}
+	}
+	if r == nil {
+		return &exitError{exitEnvironment, fmt.Sprintf("discovery stopped at %s: no reply: %v", what, err)}
+	}
+	code := r.Payment.Result.Code
+	if r.HTTPStatus == http.StatusUnauthorized || strings.HasPrefix(code, "800.900.") && code != "800.900.301" {
+		return &exitError{exitConfig, fmt.Sprintf("the platform refused the credentials (HTTP %d, %s %s): check OPPWA_ENTITY_ID and OPPWA_ACCESS_TOKEN",
+			r.HTTPStatus, code, r.Payment.Result.Description)}
+	}
+	return nil
+}
+
+// classify reads an initial payment's reply: enabled when it is what the brand's
+// workflow promises, not configured when the account lacks the brand, else failing.
+func (d *discovery) classify(b fixtures.Brand, r *oppwa.Response) string {
+	code := r.Payment.Result.Code
+	switch {
+	case b.Workflow == fixtures.Sync && oppwa.OutcomeOf(code) == fixtures.Success:
+		return brandEnabled
+	case b.Workflow == fixtures.Async && strings.HasPrefix(code, "000.200.") && r.Payment.Redirect != nil && r.Payment.Redirect.URL != "":
+		return brandEnabled
+	case notConfigured(code):
+		return brandNotConfigured
+	}
+	return brandFailing
+}
+
+// notConfigured reports whether code says the account lacks what was asked for: the
+// documented group of configuration rejections (600.2xx, 600.3xx, 500.1xx, 500.2xx,
+// 800.121.xxx, with 600.200.500 "not configured for this currency or sub type (country
+// or brand)"), missing rights, or a brand not enabled for the account.
+func notConfigured(code string) bool {
+	return oppwa.GroupName(code) == "rejectedConfigurationValidation" || code == "800.900.301" || code == "100.395.102"
+}
+
+// reverse voids a discovery PA so that no money stays reserved, and says how it went.
+func (d *discovery) reverse(ctx context.Context, id, mtid string) string {
+	r, err := d.client.Reverse(ctx, id, url.Values{"merchantTransactionId": {mtid}})
+	switch {
+	case err != nil:
+		return fmt.Sprintf("reversal failed (%s): void payment %s in the backoffice", oneLine(d.client.Redactor().Redact(err.Error())), id)
+	case oppwa.OutcomeOf(r.Payment.Result.Code) != fixtures.Success:
+		return fmt.Sprintf("reversal answered %s %s: void payment %s in the backoffice", r.Payment.Result.Code, r.Payment.Result.Description, id)
+	}
+	return "reversed"
+}
+
+// threeDS probes 3-D Secure 2 with a DB of the documented frictionless VISA card and
+// the enrolment switch: a redirect or a 000.* answer means the channel has it.
+func (d *discovery) threeDS(ctx context.Context, probes []probe) capability {
+	const name = "3-D Secure"
+	card, ok := d.contract.Card("VISA", "3ds2-frictionless")
+	if !ok {
+		return d.capability(name, false, "no documented frictionless test card")
+	}
+	v := url.Values{"amount": {discoverAmount}, "currency": {d.t.Currency}, "paymentBrand": {"VISA"},
+		"merchantTransactionId": {d.prefix + "-3DS"}, "customParameters[3DS2_enrolled]": {"true"},
+		"shopperResultUrl": {discoverResultURL}}
+	addCard(v, card)
+	r, err := d.client.Debit(ctx, v)
+	if err != nil && (r == nil || oppwa.IsEnvironment(err)) {
+		return d.notProbed(name, err)
+	}
+	code, desc := r.Payment.Result.Code, r.Payment.Result.Description
+	answer := fmt.Sprintf("a DB with the frictionless VISA test card answered %s %s", code, desc)
+	switch {
+	case r.Payment.Redirect != nil && r.Payment.Redirect.URL != "":
+		return d.capability(name, true, "a DB with the frictionless VISA test card was redirected to authentication")
+	case strings.HasPrefix(code, "000."):
+		return d.capability(name, true, answer)
+	case !enabled(probes, "VISA"):
+		return d.capability(name, false, answer+"; VISA is not enabled, the 3-D Secure specs need it")
+	}
+	return d.capability(name, false, answer)
+}
+
+// reporting probes the right to read transaction reports with a query for one of the
+// discovery payments.
+func (d *discovery) reporting(ctx context.Context, probes []probe) capability {
+	const name = "transaction reports"
+	mtid := ""
+	for _, p := range probes {
+		if p.answered && mtid == "" || p.status == brandEnabled {
+			mtid = p.mtid
+		}
+		if p.status == brandEnabled {
+			break
+		}
+	}
+	if mtid == "" {
+		return d.capability(name, false, "no discovery payment to look up")
+	}
+	q, err := d.client.QueryByMerchantTransactionID(ctx, mtid)
+	if q == nil || err != nil && oppwa.IsEnvironment(err) {
+		return d.notProbed(name, err)
+	}
+	answer := fmt.Sprintf("GET /v1/query?merchantTransactionId=%s answered HTTP %d %s %s", mtid, q.HTTPStatus, q.Payment.Result.Code, q.Payment.Result.Description)
+	return d.capability(name, q.HTTPStatus == http.StatusOK, answer)
+}
+
+func enabled(probes []probe, brand string) bool {
+	for _, p := range probes {
+		if p.brand.Name == brand {
+			return p.status == brandEnabled
+		}
+	}
+	return false
+}
+
+// capability prints the line of a capability the probe could judge.
+func (d *discovery) capability(name string, has bool, why string) capability {
+	why = d.client.Redactor().Redact(strings.TrimSpace(why))
+	fmt.Fprintf(d.out, "%-22s %-8s %-15s %s\n", name, "", yesNo(has), why)
+	return capability{name: name, has: has, probed: true, why: why}
+}
+
+// notProbed prints the line of a capability whose probe got no answer.
+func (d *discovery) notProbed(name string, err error) capability {
+	why := oneLine(d.client.Redactor().Redact(fmt.Sprint(err)))
+	fmt.Fprintf(d.out, "%-22s %-8s %-15s %s\n", name, "", "not probed", why)
+	return capability{name: name, why: why}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// envBlock prints the second merchant's line and the .env block for the account.
+func (d *discovery) envBlock(probes []probe, threeDS, reporting bool) {
+	other := "OPPWA_OTHER_ENTITY_ID and OPPWA_OTHER_ACCESS_TOKEN are set"
+	switch {
+	case d.t.Embedded():
+		other = "the embedded sandbox has one"
+	case d.t.OtherEntityID == "":
+		other = "set OPPWA_OTHER_ENTITY_ID and OPPWA_OTHER_ACCESS_TOKEN to a second test merchant to run the isolation specs"
+	}
+	fmt.Fprintf(d.out, "%-22s %-8s %-15s %s\n", "second merchant", "", yesNo(d.t.Has(config.SecondMerchant)), other)
+	var names []string
+	counts := map[string]int{}
+	for _, p := range probes {
+		counts[p.status]++
+		if p.status == brandEnabled {
+			names = append(names, p.brand.Name)
+		}
+	}
+	fmt.Fprintf(d.out, "\n%d enabled, %d not configured, %d failing\n", counts[brandEnabled], counts[brandNotConfigured], counts[brandFailing])
+	fmt.Fprintln(d.out, "\n# the account's profile, found by make discover: put these lines in .env")
+	if len(names) == 0 {
+		fmt.Fprintf(d.out, "# no brand answered as enabled in %s: check OPPWA_CURRENCY and the account's configuration\n", d.t.Currency)
+	}
+	fmt.Fprintf(d.out, "OPPWA_BRANDS=%s\nOPPWA_3DS=%s\nOPPWA_REPORTING=%s\n", strings.Join(names, ","), yesNo(threeDS), yesNo(reporting))
+}
