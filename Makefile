@@ -15,7 +15,7 @@ RUN := ./conformance
 # The targets that check the project itself always use the embedded sandbox.
 EMBEDDED := env -u OPPWA_BASE_URL -u OPPWA_ENTITY_ID -u OPPWA_ACCESS_TOKEN OPPWA_ENV_FILE=/dev/null
 
-.PHONY: help test check unit suites mutation catalogue bench sandbox browser vet merge
+.PHONY: help test check unit suites mutation catalogue bench sandbox browser vet merge discover
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ help: ## list the targets
 
 test: $(NEEDS_BROWSER) ## run the conformance suites against the configured target; reports in reports/latest/
 	@$(RUN) run -labels '$(LABELS)' -procs '$(PROCS)' -shard '$(SHARD)'
+
+discover: ## probe the configured account: which brands and capabilities it has, printed as a .env block
+	@$(RUN) discover
 
 check: browser vet unit suites mutation ## the project's own tests: vet, unit tests with -race, suites on the embedded sandbox, mutation self-tests
 
