@@ -45,6 +45,9 @@ type Target struct {
 	ReportDir   string
 	// SandboxDefects are defect modes for the embedded sandbox (mutation self-tests).
 	SandboxDefects []string
+	// SandboxGraded holds the embedded sandbox to what public evidence fixes, as a real
+	// account is, instead of to its own exact choices (make mutation's variation modes).
+	SandboxGraded bool
 	// SandboxBrands are the brands the embedded sandbox enables (OPPWA_SANDBOX_BRANDS);
 	// empty: every brand.
 	SandboxBrands []string
@@ -104,6 +107,7 @@ var Variables = []struct{ Name, Doc string }{
 	{"CHROME_BIN", "browser binary (default: Debian's chromium-headless-shell, else chromium)"},
 	{"CHROME_WS_URL", "DevTools websocket URL of a running Chrome to use instead of starting one"},
 	{"OPPWA_SANDBOX_DEFECTS", "embedded sandbox only: comma-separated defect modes (mutation self-tests)"},
+	{"OPPWA_SANDBOX_GRADED", "embedded sandbox only: set to yes to assert only what public evidence fixes, as on a real account"},
 	{"OPPWA_SANDBOX_BRANDS", "embedded sandbox only: the brands it enables, comma-separated (default: every brand); others answer 600.200.500"},
 	{"OPPWA_SANDBOX_LATENCY", "embedded sandbox only: latency added to every API call, e.g. 150ms"},
 	{"OPPWA_SANDBOX_FAIL_503", "embedded sandbox only: share (0..1) of API GETs answering 503 with Retry-After"},
@@ -173,7 +177,7 @@ func build(get func(string) string, file string) (Target, error) {
 		return t, err
 	}
 	t.BaseURL = u.String()
-	if len(t.SandboxDefects) > 0 || t.SandboxFaults.Any() || len(t.SandboxBrands) > 0 {
+	if len(t.SandboxDefects) > 0 || t.SandboxFaults.Any() || len(t.SandboxBrands) > 0 || t.SandboxGraded {
 		return t, errors.New("OPPWA_SANDBOX_DEFECTS, OPPWA_SANDBOX_BRANDS and the OPPWA_SANDBOX_* fault knobs only apply to the embedded sandbox: unset it or unset OPPWA_BASE_URL")
 	}
 	if err := guardHost(u, get("OPPWA_ALLOW_LIVE"), get("OPPWA_TEST_ENDPOINT")); err != nil {
@@ -216,6 +220,9 @@ func (t *Target) readRunSettings(c *fixtures.Contract, get func(string) string) 
 	}
 	if v := get("OPPWA_SANDBOX_DEFECTS"); v != "" {
 		t.SandboxDefects = splitList(v)
+	}
+	if v := get("OPPWA_SANDBOX_GRADED"); v != "" {
+		t.SandboxGraded = yes(v)
 	}
 	if t.SandboxFaults, err = parseFaults(get); err != nil {
 		return err

@@ -9,6 +9,9 @@ const (
 	LabelID    = "id:"
 	LabelFlow  = "flow:"
 	LabelBrand = "brand:"
+	// LabelEvidence carries the spec's evidence grade: recorded, documented or
+	// simulator (fixtures/evidence.json).
+	LabelEvidence = "evidence:"
 )
 
 // SpecMeta is a conformance spec's metadata: its stable conformance ID, the flow it
@@ -18,12 +21,15 @@ type SpecMeta struct {
 	ID    string
 	Flow  string
 	Brand string
+	// Evidence is the grade of the evidence behind what the spec asserts; the
+	// framework fills it from fixtures/evidence.json.
+	Evidence string
 }
 
 // Labels are the metadata as Ginkgo labels; empty fields give no label.
 func (m SpecMeta) Labels() []string {
 	var ls []string
-	for _, l := range [][2]string{{LabelID, m.ID}, {LabelFlow, m.Flow}, {LabelBrand, m.Brand}} {
+	for _, l := range [][2]string{{LabelID, m.ID}, {LabelFlow, m.Flow}, {LabelBrand, m.Brand}, {LabelEvidence, m.Evidence}} {
 		if l[1] != "" {
 			ls = append(ls, l[0]+l[1])
 		}
@@ -41,6 +47,8 @@ func MetaOf(labels []string) SpecMeta {
 			m.Flow = v
 		} else if v, ok := strings.CutPrefix(l, LabelBrand); ok {
 			m.Brand = v
+		} else if v, ok := strings.CutPrefix(l, LabelEvidence); ok {
+			m.Evidence = v
 		}
 	}
 	return m

@@ -13,6 +13,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
 // Verdicts of a run for go-live.
@@ -49,6 +50,9 @@ const (
 	EntryTranscript  = "transcript"
 	EntryScreenshots = "screenshots"
 	EntryPayments    = "payments"
+	// EntryObservations holds the exact values a real target answered where the
+	// evidence fixes only the documented group.
+	EntryObservations = "observations"
 	// EntrySandboxStats is added by each Ginkgo process's AfterSuite when it ran the
 	// embedded sandbox; make bench reads it.
 	EntrySandboxStats = "sandbox-stats"
@@ -59,6 +63,10 @@ type SandboxStats struct {
 	Requests int64   `json:"requests"`
 	BusyMs   float64 `json:"busyMs"`
 }
+
+// NotDeclaredMarker starts the skip message of a spec that needs a capability the
+// account has not declared; the verdict lists those as not verified.
+const NotDeclaredMarker = "[not declared] "
 
 // EnvironmentMarker starts the message of every failure caused by the environment
 // rather than by the platform; FailureKind, the report and the runner's exit code
@@ -75,12 +83,23 @@ type Certification struct {
 	ExitCode int    `json:"exitCode"`
 	Counts   Counts `json:"counts"`
 	// BuildNumber is the buildNumber of the first reply found in the transcripts.
-	BuildNumber string       `json:"buildNumber,omitempty"`
-	Suite       string       `json:"suite"`
-	Started     time.Time    `json:"started"`
-	Ended       time.Time    `json:"ended"`
-	DurationMs  int64        `json:"durationMs"`
-	Specs       []SpecResult `json:"specs"`
+	BuildNumber string    `json:"buildNumber,omitempty"`
+	Suite       string    `json:"suite"`
+	Started     time.Time `json:"started"`
+	Ended       time.Time `json:"ended"`
+	DurationMs  int64     `json:"durationMs"`
+	// NotVerified lists, per capability the account has not declared, how many specs
+	// were skipped for it and how to declare it.
+	NotVerified []NotVerified `json:"notVerified,omitempty"`
+	Specs       []SpecResult  `json:"specs"`
+}
+
+// NotVerified is a capability the run could not verify because the account did not
+// declare it.
+type NotVerified struct {
+	Capability string `json:"capability"`
+	Specs      int    `json:"specs"`
+	Reason     string `json:"reason"`
 }
 
 // Counts counts the specs of a run by outcome. Failures of suite nodes (BeforeSuite,
@@ -108,6 +127,25 @@ type SpecResult struct {
 	Message     string    `json:"message"`
 	DurationMs  int64     `json:"durationMs"`
 	Payments    []Payment `json:"payments"`
+	// Evidence is the grade of what the spec asserts (recorded, documented,
+	// simulator) and EvidenceSource where it comes from.
+	Evidence       string `json:"evidence,omitempty"`
+	EvidenceSource string `json:"evidenceSource,omitempty"`
+	// Observations are exact values a real target answered where the evidence fixes
+	// only the documented group.
+	Observations []Observation `json:"observations,omitempty"`
+}
+
+// Observation is an exact value a real target answered where public evidence fixes only
+// the documented group: the spec passed on the group, and a reader learns what this
+// account does (the nightly comparison can watch it).
+type Observation struct {
+	Claim    string   `json:"claim"`
+	Expected []string `json:"expected"`
+	Seen     string   `json:"seen"`
+	Grade    string   `json:"grade"`
+	Source   string   `json:"source"`
+	Note     string   `json:"note,omitempty"`
 }
 
 // Payment is a transaction a spec created: the payments entry, for a reviewer to find
@@ -189,7 +227,11 @@ func build(r types.Report, meta Meta) (Certification, []specDetail) {
 	sortSpecs(c.Specs, details)
 	assignAnchors(c.Specs, details)
 	c.BuildNumber = firstBuildNumber(details)
+	c.NotVerified = notVerified(c.Specs)
 	c.Verdict, c.Reason, c.ExitCode = Judge(c.Counts)
+	if len(c.NotVerified) > 0 {
+		c.Reason += fmt.Sprintf("; not verified: %d capability(ies) the account did not declare", len(c.NotVerified))
+	}
 	return c, details
 }
 
@@ -207,11 +249,14 @@ func specOf(sr types.SpecReport) (SpecResult, specDetail) {
 		labels = []string{}
 	}
 	s := SpecResult{
-		ID: meta.ID, Must: sr.LeafNodeText, Labels: labels, Brand: meta.Brand,
+		ID: meta.ID, Must: sr.LeafNodeText, Labels: labels, Brand: meta.Brand, Evidence: meta.Evidence,
 		State: sr.State.String(), DurationMs: durationMs(sr.RunTime), Payments: []Payment{},
 	}
 	if s.ID == "" {
 		s.Must = strings.TrimSpace(strings.Join(append(slices.Clone(sr.ContainerHierarchyTexts), sr.LeafNodeText), " "))
+	}
+	if ev, ok := fixtures.LoadEvidence().Spec(meta.ID, meta.Brand); ok {
+		s.EvidenceSource = ev.Source
 	}
 	if sr.LeafNodeType == types.NodeTypeIt {
 		s.Flow = meta.Flow
@@ -225,6 +270,10 @@ func specOf(sr types.SpecReport) (SpecResult, specDetail) {
 			s.Message = sr.State.String()
 		}
 		s.FailureKind = FailureKind(sr)
+	}
+	if sr.State == types.SpecStateSkipped {
+		// The skip's reason: why this spec verified nothing.
+		s.Message = sr.Failure.Message
 	}
 	d := specDetail{Started: sr.StartTime}
 	if sr.State.Is(types.SpecStateFailureStates) && sr.Failure.Location.FileName != "" {
@@ -242,6 +291,11 @@ func specOf(sr types.SpecReport) (SpecResult, specDetail) {
 			var ss []Shot
 			if err = decodeEntry(e, &ss); err == nil {
 				d.Shots = append(d.Shots, ss...)
+			}
+		case EntryObservations:
+			var obs []Observation
+			if err = decodeEntry(e, &obs); err == nil {
+				s.Observations = append(s.Observations, obs...)
 			}
 		case EntryPayments:
 			var ps []Payment
@@ -465,4 +519,25 @@ func fmtTime(t time.Time) string {
 		return "—"
 	}
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// notVerified groups the specs skipped for an undeclared capability.
+func notVerified(specs []SpecResult) []NotVerified {
+	var out []NotVerified
+	index := map[string]int{}
+	for _, s := range specs {
+		rest, ok := strings.CutPrefix(s.Message, NotDeclaredMarker)
+		if !ok || s.State != "skipped" {
+			continue
+		}
+		capability, reason, _ := strings.Cut(rest, ": ")
+		i, seen := index[capability]
+		if !seen {
+			i = len(out)
+			index[capability] = i
+			out = append(out, NotVerified{Capability: capability, Reason: reason})
+		}
+		out[i].Specs++
+	}
+	return out
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 )
 
@@ -374,10 +375,8 @@ func TestMergeErrors(t *testing.T) {
 }
 
 func chromeBin() string {
-	if b := os.Getenv("CHROME_BIN"); b != "" {
-		return b
-	}
-	return "/usr/lib/chromium/chromium"
+	b, _ := browser.FindExec(os.Getenv("CHROME_BIN"))
+	return b
 }
 
 // TestHTMLInChromium opens index.html in real headless Chromium from a file:// URL: the

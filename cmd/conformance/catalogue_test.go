@@ -44,11 +44,12 @@ func TestCatalogueRules(t *testing.T) {
 		in   []entry
 		fail bool
 	}{
-		"ok":        {[]entry{{SpecMeta: meta("A", "PA"), Must: "MUST x"}, {SpecMeta: meta("B", "PA"), Must: "MUST y"}}, false},
-		"no id":     {[]entry{{SpecMeta: meta("", "PA"), Must: "MUST x"}}, true},
-		"no flow":   {[]entry{{SpecMeta: meta("A", ""), Must: "MUST x"}}, true},
-		"duplicate": {[]entry{{SpecMeta: meta("A", "PA"), Must: "MUST x"}, {SpecMeta: meta("A", "PA"), Must: "MUST y"}}, true},
-		"no must":   {[]entry{{SpecMeta: meta("A", "PA"), Must: "does x"}}, true},
+		"ok":          {[]entry{{SpecMeta: meta("A", "PA"), Must: "MUST x"}, {SpecMeta: meta("B", "PA"), Must: "MUST y"}}, false},
+		"no id":       {[]entry{{SpecMeta: meta("", "PA"), Must: "MUST x"}}, true},
+		"no flow":     {[]entry{{SpecMeta: meta("A", ""), Must: "MUST x"}}, true},
+		"no evidence": {[]entry{{SpecMeta: reports.SpecMeta{ID: "A", Flow: "PA"}, Must: "MUST x"}}, true},
+		"duplicate":   {[]entry{{SpecMeta: meta("A", "PA"), Must: "MUST x"}, {SpecMeta: meta("A", "PA"), Must: "MUST y"}}, true},
+		"no must":     {[]entry{{SpecMeta: meta("A", "PA"), Must: "does x"}}, true},
 	} {
 		if err := checkCatalogue(tc.in); (err != nil) != tc.fail {
 			t.Errorf("%s: err = %v", name, err)
@@ -56,7 +57,9 @@ func TestCatalogueRules(t *testing.T) {
 	}
 }
 
-func meta(id, flow string) reports.SpecMeta { return reports.SpecMeta{ID: id, Flow: flow} }
+func meta(id, flow string) reports.SpecMeta {
+	return reports.SpecMeta{ID: id, Flow: flow, Evidence: "documented"}
+}
 
 func TestCatalogueRowIsOneTemplateWithItsBrands(t *testing.T) {
 	at := "suites/payments/payments.go:20"
@@ -66,7 +69,7 @@ func TestCatalogueRowIsOneTemplateWithItsBrands(t *testing.T) {
 		{SpecMeta: reports.SpecMeta{ID: "S2S-CP-001", Flow: "CP"}, Must: "MUST capture", Where: "suites/payments/payments.go:90"},
 	}
 	got := renderCatalogue(es)
-	for _, want := range []string{"3 specs from 2 declarations", "## flow:PA", "| S2S-PA-<brand> | MUST pay with <brand> | VISA, MASTER |  | " + at + " |", "## flow:CP"} {
+	for _, want := range []string{"3 specs from 2 declarations", "## flow:PA", "| S2S-PA-<brand> | MUST pay with <brand> | VISA, MASTER | documented: ", " | " + at + " |", "## flow:CP"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("catalogue lacks %q:\n%s", want, got)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/shopper"
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
@@ -28,7 +29,10 @@ type Spec struct {
 	exchanges []oppwa.Exchange
 	shots     []reports.Shot
 	payments  []reports.Payment
-	session   *browser.Session
+	// observations are exact values a real target answered where the evidence fixes
+	// only a group.
+	observations []reports.Observation
+	session      *browser.Session
 }
 
 // Begin starts a spec: call it first in every spec body. Its evidence is attached to
@@ -68,6 +72,9 @@ func (s *Spec) finish() {
 	}
 	if len(s.payments) > 0 {
 		AddReportEntry(reports.EntryPayments, s.payments, ReportEntryVisibilityNever)
+	}
+	if len(s.observations) > 0 {
+		AddReportEntry(reports.EntryObservations, s.observations, ReportEntryVisibilityNever)
 	}
 }
 
@@ -199,6 +206,7 @@ type Meta = reports.SpecMeta
 // its other decorators and its body. The MUST is the spec's text; the metadata become
 // its id:, flow: and brand: labels.
 func Conformance(m Meta, must string, args ...any) bool {
+	m = withEvidence(m)
 	args = append(args, Label(m.Labels()...), SpecTimeout(Config().SpecTimeout), Offset(1))
 	return It(must, args...)
 }
@@ -207,6 +215,16 @@ func Conformance(m Meta, must string, args ...any) bool {
 // the table body receives the non-decorator args.
 func Case(m Meta, must string, args ...any) TableEntry {
 	GinkgoHelper() // the entry's location is its caller's, for the catalogue
+	m = withEvidence(m)
 	args = append(args, Label(m.Labels()...), SpecTimeout(Config().SpecTimeout))
 	return Entry(must, args...)
+}
+
+// withEvidence fills the spec's evidence grade from fixtures/evidence.json; a spec
+// missing there gets none, which the catalogue's check reports.
+func withEvidence(m Meta) Meta {
+	if ev, ok := fixtures.LoadEvidence().Spec(m.ID, m.Brand); ok && m.Evidence == "" {
+		m.Evidence = string(ev.Grade)
+	}
+	return m
 }

@@ -6,6 +6,7 @@ import (
 	. "github.com/onsi/ginkgo/v2" //nolint:revive
 	. "github.com/onsi/gomega"    //nolint:revive
 
+	"github.com/oppwa-conformance/oppwa-conformance/config"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
@@ -50,6 +51,7 @@ func same(got, want oppwa.Payment) {
 }
 
 var _ = Describe("Transaction reports", Label("reporting"), func() {
+	BeforeEach(func() { fw.Requires(config.Reporting) })
 	fw.Conformance(fw.Meta{ID: "S2S-REP-001", Flow: "reporting"}, "MUST report a PA, its CP, RF and a reversed PA's RV by id and by merchantTransactionId as the status lookup shows them", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
 		cur := fw.Config().Currency

@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2" //nolint:revive
 	. "github.com/onsi/gomega"    //nolint:revive
 
+	"github.com/oppwa-conformance/oppwa-conformance/config"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	fw "github.com/oppwa-conformance/oppwa-conformance/suites/framework"
@@ -90,6 +91,7 @@ func run(ctx SpecContext, c threeDSCase) {
 var threeDSRejected = []string{"rejected3DSecure", "rejectedExternalRisk", "rejected3DSecureAndIntercardRisk", "rejectedCommunicationError"}
 
 var _ = Describe("3-D Secure", Label("3ds", "browser"), func() {
+	BeforeEach(func() { fw.Requires(config.ThreeDS) })
 	c := fixtures.Load()
 	var entries []TableEntry
 	add := func(id, must string, tc threeDSCase, labels ...string) {
@@ -152,6 +154,6 @@ func notEnrolledCard(ctx SpecContext) {
 	p.Set("customParameters[3DS2_flow]", "challenge")
 	r := s.Call(s.Client.Pay(ctx, p))
 	fw.ExpectMaskedCard(r, card.Number)
-	fw.ExpectCode(r.Payment.Result.Code, "000.400.109")
+	s.ExpectClaim("not-enrolled-3ds", r)
 	fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Rejected)
 }

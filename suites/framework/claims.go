@@ -1,0 +1,118 @@
+package framework
+
+import (
+	"fmt"
+	"slices"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive
+	. "github.com/onsi/gomega"    //nolint:revive
+
+	"github.com/oppwa-conformance/oppwa-conformance/config"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/reports"
+)
+
+// claim returns the named claim of fixtures/claims.json; a missing one is a defect of
+// the suites, reported as such.
+func claim(name string) fixtures.Claim {
+	GinkgoHelper()
+	c, ok := fixtures.LoadEvidence().Claim(name)
+	if !ok {
+		Fail(fmt.Sprintf("suite defect: claim %q is not in fixtures/claims.json", name))
+	}
+	return c
+}
+
+// strict says whether a claim's exact values apply: against the embedded sandbox (so
+// make mutation keeps its power) unless it is graded like a real account, and on a
+// real target when public evidence fixes them.
+func strict(c fixtures.Claim) bool {
+	return (Config().Embedded() && !Config().SandboxGraded) || c.Grade.Fixes()
+}
+
+// Graded says whether the run holds the target only to what public evidence fixes:
+// a real account, or the embedded sandbox run as one.
+func Graded() bool { return !Config().Embedded() || Config().SandboxGraded }
+
+// ExpectClaim asserts r's result code as the named claim allows: one of its exact codes
+// where strict, else a code of its documented group, the exact code seen then kept as
+// an observation for the report. Either way the request must not have succeeded.
+func (s *Spec) ExpectClaim(name string, r *oppwa.Response) {
+	GinkgoHelper()
+	c := claim(name)
+	code := r.Payment.Result.Code
+	Expect(fixtures.Load().OutcomeOf(code)).NotTo(Equal(fixtures.Success),
+		"a request the platform must refuse was answered with success (%s)", code)
+	if strict(c) {
+		ExpectCode(code, c.Exact...)
+		return
+	}
+	Expect(c.MatchesGroup(code)).To(BeTrue(), "result.code %s (%s) is outside the documented %s for %s", code, oppwa.GroupName(code), c.Group, c.Name)
+	if !slices.Contains(c.Exact, code) {
+		s.Observe(c, code, "")
+	}
+}
+
+// ExpectParameterClaim asserts a format refusal naming param, as the named claim
+// allows: where strict, HTTP 400, 200.300.404 and a parameterErrors entry for param;
+// on a real target otherwise also a code of the claim's group, a parameter error naming
+// one of its alternatives, or (when the claim says the parameter may be optional)
+// an accepted payment, each kept as an observation.
+func (s *Spec) ExpectParameterClaim(name string, r *oppwa.Response, param string) {
+	GinkgoHelper()
+	c := claim(name)
+	code := r.Payment.Result.Code
+	if strict(c) {
+		noSuccessful(r)
+		ExpectParameterError(r, param)
+		return
+	}
+	if c.MayBeAccepted && fixtures.Load().OutcomeOf(code) == fixtures.Success {
+		s.Observe(c, code, "accepted without "+param+": the parameter is optional for this account")
+		return
+	}
+	noSuccessful(r)
+	Expect(c.MatchesGroup(code)).To(BeTrue(), "result.code %s (%s) is outside the documented %s for %s", code, oppwa.GroupName(code), c.Group, c.Name)
+	if code != "200.300.404" {
+		s.Observe(c, code, "")
+		return
+	}
+	named := parameterNames(r)
+	want := append([]string{param}, c.AlsoParameters...)
+	Expect(named).To(ContainElement(BeElementOf(want)), "result.parameterErrors names %v, want one of %v", named, want)
+	if !slices.Contains(named, param) {
+		s.Observe(c, code, fmt.Sprintf("parameterErrors name %v instead of %s", named, param))
+	}
+}
+
+// Observe keeps, for the report, an exact value a real target answered where the
+// evidence fixes only the group: not a failure, but worth a reader's eye.
+func (s *Spec) Observe(c fixtures.Claim, seen, note string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.observations = append(s.observations, reports.Observation{Claim: c.Name, Expected: c.Exact, Seen: seen,
+		Grade: string(c.Grade), Source: c.Source, Note: note})
+}
+
+func noSuccessful(r *oppwa.Response) {
+	GinkgoHelper()
+	Expect(fixtures.Load().OutcomeOf(r.Payment.Result.Code)).NotTo(Equal(fixtures.Success),
+		"a request the platform must refuse was answered with success (%s)", r.Payment.Result.Code)
+}
+
+func parameterNames(r *oppwa.Response) []string {
+	names := make([]string, 0, len(r.Payment.Result.ParameterErrors))
+	for _, pe := range r.Payment.Result.ParameterErrors {
+		names = append(names, pe.Name)
+	}
+	return names
+}
+
+// Requires skips the spec when the account has not declared capability c; the report
+// lists such specs as not verified, with how to declare it.
+func Requires(c config.Capability) {
+	if !Config().Has(c) {
+		Skip(reports.NotDeclaredMarker + string(c) + ": the account has not declared it; set " + c.Declaration() + " if it has")
+	}
+}
