@@ -81,6 +81,12 @@ func (s summary) exit() error {
 			}
 		}
 	}
+	for _, nv := range s.NotVerified {
+		fmt.Printf("  not verified: %s (%d specs skipped): %s\n", nv.Capability, nv.Specs, nv.Reason)
+	}
+	if n := observations(s.Certification); n > 0 {
+		fmt.Printf("  %d observation(s): exact values where public evidence fixes only the documented group (see index.html)\n", n)
+	}
 	if s.ExitCode == reports.ExitPass {
 		return nil
 	}
@@ -410,4 +416,11 @@ func runBrowser(ctx context.Context, args []string) error {
 	}
 	fmt.Println(path)
 	return nil
+}
+
+func observations(c reports.Certification) (n int) {
+	for _, sp := range c.Specs {
+		n += len(sp.Observations)
+	}
+	return n
 }
