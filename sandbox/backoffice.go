@@ -63,40 +63,52 @@ type stateRule struct {
 	refuses func(s *Sandbox, op, ref *payment) bool
 }
 
-// The rules a mode may waive, by name.
+// The rules' names, by which modes waive a rule or change its code.
 const (
-	ruleNoCaptureOfReversed = "a reversed PA cannot be captured"
-	ruleRefundWithinVolume  = "refunds stay within the refunded payment's amount"
+	ruleCaptureNeedsKnownPA      = "capture needs a known PA"
+	ruleReferenceFinal           = "the reference must be final"
+	ruleCaptureNeedsSuccessfulPA = "capture needs a successful PA"
+	ruleSameCurrency             = "same currency as the reference"
+	ruleNoCaptureOfReversed      = "a reversed PA cannot be captured"
+	ruleCaptureWithinPA          = "captures stay within the PA's amount"
+	rulePositiveAmount           = "a positive amount"
+	ruleRefundNeedsKnown         = "refund needs a known payment"
+	ruleRefundNeedsSuccessful    = "refund needs a successful CP, DB or PA.CP"
+	ruleNoRefundOfReversed       = "a reversed payment cannot be refunded"
+	ruleRefundWithinVolume       = "refunds stay within the refunded payment's amount"
+	ruleReversalNeedsKnown       = "reversal needs a known payment"
+	ruleReversalNeedsSuccessful  = "reversal needs a successful PA, DB, CP or PA.CP"
+	ruleReverseOnce              = "no reversal once reversed, captured or refunded"
 )
 
 var backofficeRules = map[string][]stateRule{
 	"CP": {
-		{"capture needs a known PA", codeCaptureNeedsPA, noReference},
-		{"the reference must be final", codeRefPending, referencePending},
-		{"capture needs a successful PA", codeCaptureNeedsPA, referenceNotSuccessful("PA")},
-		{"same currency as the reference", codeCurrencyMismatch, currencyDiffers},
+		{ruleCaptureNeedsKnownPA, codeCaptureNeedsPA, noReference},
+		{ruleReferenceFinal, codeRefPending, referencePending},
+		{ruleCaptureNeedsSuccessfulPA, codeCaptureNeedsPA, referenceNotSuccessful("PA")},
+		{ruleSameCurrency, codeCurrencyMismatch, currencyDiffers},
 		{ruleNoCaptureOfReversed, codeCannotCapture, referenceReversed},
-		{"captures stay within the PA's amount", codeCannotCapture, func(_ *Sandbox, op, ref *payment) bool {
+		{ruleCaptureWithinPA, codeCannotCapture, func(_ *Sandbox, op, ref *payment) bool {
 			return ref.captured+op.cents > ref.cents
 		}},
-		{"a positive amount", codeLowAmount, noAmount},
+		{rulePositiveAmount, codeLowAmount, noAmount},
 	},
 	"RF": {
-		{"refund needs a known payment", codeRefundNeedsCP, noReference},
-		{"the reference must be final", codeRefPending, referencePending},
-		{"refund needs a successful CP, DB or PA.CP", codeRefundNeedsCP, referenceNotSuccessful("CP", "DB", "PA.CP")},
-		{"same currency as the reference", codeCurrencyMismatch, currencyDiffers},
-		{"a positive amount", codeLowAmount, noAmount},
-		{"a reversed payment cannot be refunded", codeCannotRefund, referenceReversed},
+		{ruleRefundNeedsKnown, codeRefundNeedsCP, noReference},
+		{ruleReferenceFinal, codeRefPending, referencePending},
+		{ruleRefundNeedsSuccessful, codeRefundNeedsCP, referenceNotSuccessful("CP", "DB", "PA.CP")},
+		{ruleSameCurrency, codeCurrencyMismatch, currencyDiffers},
+		{rulePositiveAmount, codeLowAmount, noAmount},
+		{ruleNoRefundOfReversed, codeCannotRefund, referenceReversed},
 		{ruleRefundWithinVolume, codeCannotRefund, func(_ *Sandbox, op, ref *payment) bool {
 			return ref.refunded+op.cents > ref.cents
 		}},
 	},
 	"RV": {
-		{"reversal needs a known payment", codeReversalNeeds, noReference},
-		{"the reference must be final", codeRefPending, referencePending},
-		{"reversal needs a successful PA, DB, CP or PA.CP", codeReversalNeeds, referenceNotSuccessful("PA", "DB", "CP", "PA.CP")},
-		{"no reversal once reversed, captured or refunded", codeCannotReverse, func(_ *Sandbox, _, ref *payment) bool {
+		{ruleReversalNeedsKnown, codeReversalNeeds, noReference},
+		{ruleReferenceFinal, codeRefPending, referencePending},
+		{ruleReversalNeedsSuccessful, codeReversalNeeds, referenceNotSuccessful("PA", "DB", "CP", "PA.CP")},
+		{ruleReverseOnce, codeCannotReverse, func(_ *Sandbox, _, ref *payment) bool {
 			return ref.reversed || ref.refunded > 0 || ref.captured > 0
 		}},
 	},
@@ -119,16 +131,16 @@ func referenceReversed(_ *Sandbox, _, ref *payment) bool { return ref.reversed }
 func noAmount(_ *Sandbox, op, _ *payment) bool           { return op.cents <= 0 }
 
 // transition returns the result code of op against ref by the backoffice rules; each
-// refusal passes the backofficeRule hook point. The caller holds s.store.mu.
+// refusal passes the backofficeRule hook point, which may waive it or change its code. The caller holds s.store.mu.
 func (s *Sandbox) transition(op, ref *payment) string {
 	for _, r := range backofficeRules[op.paymentType] {
 		if !r.refuses(s, op, ref) {
 			continue
 		}
-		decision := backofficeRule{rule: r.name, op: op, ref: ref, refused: true}
+		decision := backofficeRule{rule: r.name, op: op, ref: ref, refused: true, code: r.code}
 		fire(s, &decision)
 		if decision.refused {
-			return r.code
+			return decision.code
 		}
 	}
 	return codeSuccess

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -13,11 +14,18 @@ import (
 // Mode is a deliberate deviation the sandbox can be started with. Defect modes each
 // break exactly one promise of the contract, so a conformance suite run against them
 // must fail (mutation testing of the suites). Tolerated modes change only what the
-// contract does not promise, so the suites must stay green under them.
+// contract does not promise, so the suites must stay green under them. Variation modes
+// answer as the real platform is recorded or documented to answer where that differs
+// from the sandbox's default.
 type Mode struct {
-	Name        string
-	Description string // the promise a defect breaks, or the change a tolerated mode makes
-	Tolerated   bool   // the suites must pass under the mode
+	Name string
+	// Description is the promise a defect breaks, or the change a tolerated or
+	// variation mode makes (a variation also cites its source).
+	Description string
+	Tolerated   bool // the suites must pass under the mode
+	// Variation marks a way the real platform is recorded or documented to answer
+	// differently from the sandbox's default; the suites must pass when graded.
+	Variation bool
 }
 
 // Defect and tolerated mode names.
@@ -55,6 +63,13 @@ const (
 	TolerateExtraRedirectParams = "tolerate-extra-redirect-params"
 	TolerateRetryAfter          = "tolerate-retry-after"
 	TolerateLatency             = "tolerate-latency"
+
+	VaryRefusalCodes         = "vary-refusal-codes"
+	VaryNoCredentials        = "vary-no-credentials"
+	VaryCardErrorsOnBrand    = "vary-card-errors-on-brand"
+	VaryHolderOptional       = "vary-holder-optional"
+	VaryRedirectParamsObject = "vary-redirect-params-object"
+	VaryReturnWithoutID      = "vary-return-without-id"
 )
 
 // mode is one entry of the table: what DefectModes shows, and the hooks (hooks.go)
@@ -72,7 +87,11 @@ func tolerated(name, change string, hooks ...hook) mode {
 	return mode{Mode{Name: name, Description: change, Tolerated: true}, hooks}
 }
 
-// modes is every defect and tolerated mode. Enabled modes' hooks run in table order:
+func variation(name, change string, hooks ...hook) mode {
+	return mode{Mode{Name: name, Description: change, Variation: true}, hooks}
+}
+
+// modes is every defect, tolerated and variation mode. Enabled modes' hooks run in table order:
 // where two of them change the same thing, the later one wins. Most touch only what a
 // reply shows; the state, lookup and authentication hooks change what the sandbox
 // decides.
@@ -216,6 +235,90 @@ var modes = []mode{
 		})),
 	tolerated(TolerateLatency, "every API call is delayed by 20 ms",
 		on(func(_ *Sandbox, o *Options) { o.Latency = max(o.Latency, 20*time.Millisecond) })),
+
+	// Variations: the real platform as recordings and documents show it where it
+	// answers otherwise than the sandbox's default (real-platform.md).
+	variation(VaryRefusalCodes, "backoffice refusals answer other codes of the documented reference-validation group ^700\\.[1345][05]0: "+
+		"over-capture 700.100.300, over-refund 700.100.200, second reversal 700.300.700, capture of a reversed PA and refund or reversal of an unknown id 700.300.100, "+
+		"capture of a DB 700.100.700, currency mismatch 700.100.400, pending reference 700.100.100; a capture of an unknown id keeps the recorded 700.400.510 "+
+		"(real-platform.md §4: which exact 700.* code is not recorded)",
+		on(func(_ *Sandbox, b *backofficeRule) {
+			if c, ok := variedRefusalCodes[b.rule]; ok {
+				b.code = c
+			}
+		})),
+	variation(VaryNoCredentials, "a request with no Authorization header answers HTTP 400, 200.300.404 and a parameter error "+
+		"{name: authentication, value: null, message: may not be null} (real-platform.md §4, a 2018 recording)",
+		on(func(_ *Sandbox, a *authRefusal) {
+			if a.noCredentials {
+				a.status, a.code = http.StatusBadRequest, codeParam
+				a.paramErrors = []paramError{{"authentication", "", "may not be null"}}
+			}
+		})),
+	variation(VaryCardErrorsOnBrand, "a card payment missing card.number, card.expiryMonth or card.expiryYear answers 200.300.404 with one "+
+		"parameter error naming paymentBrand, \"card properties must be set\", instead of the card fields (real-platform.md §4, activemerchant recordings)",
+		on(cardErrorsOnBrand)),
+	variation(VaryHolderOptional, "a card payment without card.holder is accepted (real-platform.md §4: card.holder is optional in the vendor's mobile SDK)",
+		on(func(_ *Sandbox, f *initialFormat) {
+			if f.card {
+				f.errs = slices.DeleteFunc(f.errs, func(e paramError) bool { return e.name == "card.holder" && e.message == msgEmpty })
+			}
+		})),
+	variation(VaryRedirectParamsObject, "redirect.parameters is a JSON object of name to value instead of an array of {name, value}; "+
+		"the pages still require the parameters (real-platform.md §1, a HyperPay recording)",
+		on(func(_ *Sandbox, r *paymentReply) { r.doc = r.doc.edit("redirect", parametersAsObject) })),
+	variation(VaryReturnWithoutID, "the shopper returns to shopperResultUrl with resourcePath only, no id "+
+		"(the server-to-server documentation promises resourcePath only; real-platform.md §1 on the way back to the shop)",
+		on(func(_ *Sandbox, r *shopperReturn) { r.query.Del("id") })),
+}
+
+// variedRefusalCodes are the codes vary-refusal-codes answers, by backoffice rule: each
+// of the documented group, none the sandbox's default (the capture of an unknown id,
+// recorded as 700.400.510, keeps it).
+var variedRefusalCodes = map[string]string{
+	ruleReferenceFinal:           "700.100.100", // reference id not existing
+	ruleCaptureNeedsSuccessfulPA: "700.100.700", // referenced transaction is of inappropriate type
+	ruleSameCurrency:             "700.100.400", // referenced payment method does not match
+	ruleNoCaptureOfReversed:      "700.300.100", // can not be refunded, captured or reversed (invalid type)
+	ruleCaptureWithinPA:          "700.100.300", // invalid amount (probably too large)
+	ruleRefundNeedsKnown:         "700.300.100",
+	ruleRefundNeedsSuccessful:    "700.100.700",
+	ruleNoRefundOfReversed:       "700.300.300", // already refunded, captured or reversed
+	ruleRefundWithinVolume:       "700.100.200", // non matching reference amount
+	ruleReversalNeedsKnown:       "700.300.100",
+	ruleReversalNeedsSuccessful:  "700.100.700",
+	ruleReverseOnce:              "700.300.700", // can not be reversed (reversal not possible anymore)
+}
+
+// cardErrorsOnBrand reports missing card number and expiry as one parameter error on
+// paymentBrand, as activemerchant's recordings show.
+func cardErrorsOnBrand(_ *Sandbox, f *initialFormat) {
+	if !f.card {
+		return
+	}
+	n := len(f.errs)
+	f.errs = slices.DeleteFunc(f.errs, func(e paramError) bool {
+		return e.message == msgEmpty && (e.name == "card.number" || e.name == "card.expiryMonth" || e.name == "card.expiryYear")
+	})
+	if len(f.errs) < n {
+		f.errs = append(f.errs, paramError{"paymentBrand", "", msgCardProps})
+	}
+}
+
+// parametersAsObject turns redirect.parameters from an array of {name, value} into an
+// object of name to value.
+func parametersAsObject(redirect document) document {
+	ps, ok := redirect.get("parameters").([]document)
+	if !ok {
+		return redirect
+	}
+	obj := make(document, 0, len(ps))
+	for _, p := range ps {
+		if name, ok := p.get("name").(string); ok {
+			obj = obj.with(name, p.get("value"))
+		}
+	}
+	return redirect.set("parameters", obj)
 }
 
 // syncSuccess reports whether r is the initial reply of a successful payment that did
@@ -273,7 +376,8 @@ func withExtraParameters(redirect document) document {
 	return redirect.set("parameters", ps)
 }
 
-// DefectModes lists every defect and tolerated mode with a one-line description.
+// DefectModes lists every defect, tolerated and variation mode with a one-line
+// description.
 func DefectModes() []Mode {
 	out := make([]Mode, len(modes))
 	for i, m := range modes {

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"net/url"
 	"os"
 	"reflect"
@@ -66,12 +67,13 @@ func battery(t *testing.T, h *harness) map[string]string {
 	o["cp.referencedId"] = yes(cp.str("referencedId") == id)
 
 	rf := h.post("/v1/payments/"+cpID, "paymentType", "RF", "amount", "60.00", "currency", "EUR")
-	o["rf.aboveVolume"] = string(outcome(rf.code()))
+	o["rf.aboveVolume"] = string(outcome(rf.code())) + "/" + rf.code()
 
 	pa2 := h.pa()
 	id2 := byNDC(h, pa2.str("ndc")).id
 	o["rv.outcome"] = string(outcome(h.post("/v1/payments/"+id2, "paymentType", "RV").code()))
-	o["cp.afterRV"] = string(outcome(h.post("/v1/payments/"+id2, "paymentType", "CP", "amount", "1.00", "currency", "EUR").code()))
+	cpRV := h.post("/v1/payments/"+id2, "paymentType", "CP", "amount", "1.00", "currency", "EUR")
+	o["cp.afterRV"] = string(outcome(cpRV.code())) + "/" + cpRV.code()
 
 	bad := h.do("GET", "/v1/payments/"+id+"?entityId="+pub.EntityID, "", map[string]string{"Authorization": "Bearer wrong"})
 	o["auth.badToken"] = strconv.Itoa(bad.status)
@@ -91,6 +93,7 @@ func battery(t *testing.T, h *harness) map[string]string {
 	ap := byNDC(h, a.str("ndc"))
 	o["async.outcome"] = string(outcome(a.code()))
 	o["redirect.urlPresent"] = yes(a.str("redirect.url") != "")
+	o["redirect.paramsShape"] = shape(a.get("redirect.parameters"))
 	method, _ := a.get("redirect.method").(string)
 	if method == "" {
 		method = "POST"
@@ -104,7 +107,65 @@ func battery(t *testing.T, h *harness) map[string]string {
 	o["return.resourcePathOwn"] = yes(loc.Query().Get("resourcePath") == "/v1/payments/"+ap.id)
 	o["return.id"] = yes(loc.Query().Get("id") == ap.id)
 	o["status.async"] = string(outcome(h.status(ap.id).code()))
+	observeRefusals(o, h)
+	observeCredentialsAndCards(o, h)
 	return o
+}
+
+// observeRefusals records the codes of the backoffice refusals the battery does not
+// make on its way.
+func observeRefusals(o map[string]string, h *harness) {
+	cp := func(id, amount, currency string) string {
+		return h.post("/v1/payments/"+id, "paymentType", "CP", "amount", amount, "currency", currency).code()
+	}
+	pa := byNDC(h, h.pa().str("ndc")).id
+	cp(pa, "90.00", "EUR")
+	o["cp.overPA"] = cp(pa, "5.00", "EUR")
+	o["cp.otherCurrency"] = cp(pa, "1.00", "USD")
+	db := byNDC(h, h.pa("paymentType", "DB").str("ndc")).id
+	o["cp.ofDB"] = cp(db, "1.00", "EUR")
+	h.post("/v1/payments/"+db, "paymentType", "RV")
+	o["rv.second"] = h.post("/v1/payments/"+db, "paymentType", "RV").code()
+	unknown := newID()
+	o["bo.unknown"] = cp(unknown, "1.00", "EUR") + "/" +
+		h.post("/v1/payments/"+unknown, "paymentType", "RF", "amount", "1.00", "currency", "EUR").code() + "/" +
+		h.post("/v1/payments/"+unknown, "paymentType", "RV").code()
+	pending := byNDC(h, h.post("/v1/payments", asyncParams("PAYPAL")...).str("ndc")).id
+	o["bo.pending"] = cp(pending, "1.00", "EUR") + "/" +
+		h.post("/v1/payments/"+pending, "paymentType", "RF", "amount", "1.00", "currency", "EUR").code()
+}
+
+// observeCredentialsAndCards records the answers to a request without credentials and
+// to card payments missing a card field.
+func observeCredentialsAndCards(o map[string]string, h *harness) {
+	none := h.do("POST", "/v1/payments", h.form(visa()...), map[string]string{"Authorization": "-"})
+	o["auth.none"] = strconv.Itoa(none.status) + "/" + none.code() + "/" + paramErrors(none)
+	for _, k := range []string{"card.number", "card.expiryMonth", "card.expiryYear"} {
+		r := h.pa(k, drop)
+		o["format.missing."+k] = r.code() + "/" + paramErrors(r)
+	}
+	o["format.missingHolder"] = string(outcome(h.pa("card.holder", drop).code()))
+}
+
+// paramErrors lists a reply's parameter errors as name=value:message.
+func paramErrors(r reply) string {
+	list, _ := r.get("result.parameterErrors").([]any)
+	var out []string
+	for _, e := range list {
+		m, _ := e.(map[string]any)
+		out = append(out, fmt.Sprintf("%v=%v:%v", m["name"], m["value"], m["message"]))
+	}
+	return strings.Join(out, ",")
+}
+
+func shape(v any) string {
+	switch v.(type) {
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
 }
 
 // observeFields records the format and value of the fields a payment reply echoes.
@@ -117,7 +178,8 @@ func observeFields(o map[string]string, reply string, r reply) {
 	o[reply+".brand"] = r.str("paymentBrand")
 }
 
-// promises maps every defect mode to the observations its broken promise covers.
+// promises maps every defect mode to the observations its broken promise covers, and
+// every variation mode to the observations it changes.
 var promises = map[string][]string{
 	DefectSyncSuccessWrongGroup:   {"pa.outcome", "pa.http"},
 	DefectSyncAnswersPending:      {"pa.outcome"},
@@ -142,8 +204,15 @@ var promises = map[string][]string{
 	DefectBadTokenAccepted:        {"auth.badToken"},
 	DefectCrossEntityReadable:     {"auth.crossEntity"},
 	DefectDeclineAsSuccess:        {"decline.outcome", "decline.forced"},
-	DefectParamErrorsMissing:      {"format.paramErrors"},
+	DefectParamErrorsMissing:      {"format.paramErrors", "format.missing.card.number", "format.missing.card.expiryMonth", "format.missing.card.expiryYear"},
 	DefectPANEchoed:               {"pa.pan"},
+
+	VaryRefusalCodes:         {"rf.aboveVolume", "cp.afterRV", "cp.overPA", "cp.otherCurrency", "cp.ofDB", "rv.second", "bo.unknown", "bo.pending"},
+	VaryNoCredentials:        {"auth.none"},
+	VaryCardErrorsOnBrand:    {"format.missing.card.number", "format.missing.card.expiryMonth", "format.missing.card.expiryYear"},
+	VaryHolderOptional:       {"format.missingHolder"},
+	VaryRedirectParamsObject: {"redirect.paramsShape"},
+	VaryReturnWithoutID:      {"return.id"},
 }
 
 func TestDefectModesBreakExactlyTheirPromise(t *testing.T) {
@@ -225,6 +294,60 @@ func TestToleratedModesShow(t *testing.T) {
 	}
 }
 
+// variationShows is what each variation mode's observations must read: the answer its
+// source records or documents.
+var variationShows = map[string]map[string]string{
+	VaryRefusalCodes: {
+		"rf.aboveVolume": `^rejected/` + code700 + `$`, "cp.afterRV": `^rejected/` + code700 + `$`,
+		"cp.overPA": `^` + code700 + `$`, "cp.otherCurrency": `^` + code700 + `$`,
+		"cp.ofDB": `^` + code700 + `$`, "rv.second": `^` + code700 + `$`,
+		// The capture of an unknown id is recorded as 700.400.510 and keeps it.
+		"bo.unknown": `^700\.400\.510/` + code700 + `/` + code700 + `$`,
+		"bo.pending": `^` + code700 + `/` + code700 + `$`,
+	},
+	VaryNoCredentials:     {"auth.none": `^400/200\.300\.404/authentication=<nil>:may not be null$`},
+	VaryCardErrorsOnBrand: {"format.missing.card.number": cardOnBrand, "format.missing.card.expiryMonth": cardOnBrand, "format.missing.card.expiryYear": cardOnBrand},
+	VaryHolderOptional:    {"format.missingHolder": `^success$`},
+	// The battery also holds redirect.paramsWork: the pages still take the parameters.
+	VaryRedirectParamsObject: {"redirect.paramsShape": `^object$`},
+	VaryReturnWithoutID:      {"return.id": `^false$`, "return.resourcePathOwn": `^true$`},
+}
+
+const (
+	code700     = `700\.[1345][05]0\.[0-9]{3}` // the documented reference-validation group
+	cardOnBrand = `^200\.300\.404/paymentBrand=<nil>:card properties must be set$`
+)
+
+// TestVariationModesAnswerAsTheirSource checks each variation mode against the answer
+// its source shows, and that its backoffice codes are none of the sandbox's defaults.
+func TestVariationModesAnswerAsTheirSource(t *testing.T) {
+	base := battery(t, start(t, Options{NoStatusRateLimit: true}))
+	for _, m := range DefectModes() {
+		if !m.Variation {
+			continue
+		}
+		t.Run(m.Name, func(t *testing.T) {
+			want, ok := variationShows[m.Name]
+			if !ok {
+				t.Fatalf("no expected answer listed for %s", m.Name)
+			}
+			got := battery(t, start(t, Options{NoStatusRateLimit: true, Defects: []string{m.Name}}))
+			for k, re := range want {
+				if !regexp.MustCompile(re).MatchString(got[k]) {
+					t.Errorf("%s = %q, want %s", k, got[k], re)
+				}
+			}
+			if m.Name == VaryRefusalCodes {
+				for _, k := range promises[m.Name] {
+					if k != "bo.unknown" && got[k] == base[k] {
+						t.Errorf("%s still answers the default %q", k, got[k])
+					}
+				}
+			}
+		})
+	}
+}
+
 func fixturesDescription(code string) string {
 	s, _ := New(Options{})
 	desc, _ := s.result(code, nil).get("description").(string)
@@ -234,7 +357,8 @@ func fixturesDescription(code string) string {
 func TestDefectModesList(t *testing.T) {
 	seen := map[string]bool{}
 	for _, m := range DefectModes() {
-		if seen[m.Name] || m.Description == "" || m.Tolerated != strings.HasPrefix(m.Name, "tolerate-") {
+		if seen[m.Name] || m.Description == "" || m.Tolerated != strings.HasPrefix(m.Name, "tolerate-") ||
+			m.Variation != strings.HasPrefix(m.Name, "vary-") || m.Tolerated && m.Variation {
 			t.Errorf("mode %+v", m)
 		}
 		seen[m.Name] = true

@@ -210,16 +210,17 @@ func (s *Sandbox) readBody(w http.ResponseWriter, r *http.Request) (params, bool
 // is 401, an unknown one 403 (both 800.900.300), a token used with an entity it does
 // not own 403 800.900.301, a missing entityId a parameter error.
 func (s *Sandbox) authenticate(w http.ResponseWriter, r *http.Request, p params) (string, bool) {
-	token, ok := bearer(r.Header.Get("Authorization"))
+	header := r.Header.Get("Authorization")
+	token, ok := bearer(header)
 	if !ok {
-		s.writeJSON(w, http.StatusUnauthorized, s.errorBody("", codeAuth, nil))
+		s.refuseCredentials(w, authRefusal{noCredentials: header == "", status: http.StatusUnauthorized, code: codeAuth})
 		return "", false
 	}
 	check := tokenCheck{token: token}
 	check.entities, check.known = s.tokens[token]
 	fire(s, &check)
 	if !check.known {
-		s.writeJSON(w, http.StatusForbidden, s.errorBody("", codeAuth, nil))
+		s.refuseCredentials(w, authRefusal{status: http.StatusForbidden, code: codeAuth})
 		return "", false
 	}
 	entity := p.get("entityId")
@@ -232,10 +233,17 @@ func (s *Sandbox) authenticate(w http.ResponseWriter, r *http.Request, p params)
 		return "", false
 	}
 	if !check.anyEntity && !check.entities[entity] {
-		s.writeJSON(w, http.StatusForbidden, s.errorBody(entity, codeNoRights, nil))
+		s.refuseCredentials(w, authRefusal{entity: entity, status: http.StatusForbidden, code: codeNoRights})
 		return "", false
 	}
 	return entity, true
+}
+
+// refuseCredentials answers a request refused for its credentials, after the
+// authRefusal hook point.
+func (s *Sandbox) refuseCredentials(w http.ResponseWriter, a authRefusal) {
+	fire(s, &a)
+	s.writeJSON(w, a.status, s.errorBody(a.entity, a.code, a.paramErrors))
 }
 
 func bearer(h string) (string, bool) {

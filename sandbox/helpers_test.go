@@ -203,12 +203,19 @@ func outcome(code string) fixtures.Outcome { return fixtures.Load().OutcomeOf(co
 // redirectParams returns the redirect's parameters as url.Values.
 func (r reply) redirectParams() url.Values {
 	v := url.Values{}
-	ps, _ := r.get("redirect.parameters").([]any)
-	for _, p := range ps {
-		m, _ := p.(map[string]any)
-		n, _ := m["name"].(string)
-		val, _ := m["value"].(string)
-		v.Set(n, val)
+	switch ps := r.get("redirect.parameters").(type) {
+	case []any:
+		for _, p := range ps {
+			m, _ := p.(map[string]any)
+			n, _ := m["name"].(string)
+			val, _ := m["value"].(string)
+			v.Set(n, val)
+		}
+	case map[string]any: // the object shape a variation mode sends
+		for n, val := range ps {
+			s, _ := val.(string)
+			v.Set(n, s)
+		}
 	}
 	return v
 }

@@ -2,14 +2,14 @@ package sandbox
 
 import "net/url"
 
-// Hook points are the places where the normal handling lets a defect or tolerated mode
-// change what happens. Each point is an event type below: the code at the point fills
-// one in, fires it, and carries on with whatever the enabled modes left in it. The
-// modes' table (defects.go) says which mode fills in which point; with no mode enabled,
-// firing a point does nothing.
+// Hook points are the places where the normal handling lets a defect, tolerated or
+// variation mode change what happens. Each point is an event type below: the code at
+// the point fills one in, fires it, and carries on with whatever the enabled modes left
+// in it. The modes' table (defects.go) says which mode fills in which point; with no
+// mode enabled, firing a point does nothing.
 type hookPoint interface {
-	Options | tokenCheck | paymentLookup | lookupReply | backofficeRule |
-		paymentReply | shopperReturn | resultBlock | apiFault | jsonReply
+	Options | tokenCheck | authRefusal | initialFormat | paymentLookup | lookupReply |
+		backofficeRule | paymentReply | shopperReturn | resultBlock | apiFault | jsonReply
 }
 
 // Options is itself a hook point: the options are settled when New builds the sandbox.
@@ -20,6 +20,25 @@ type tokenCheck struct {
 	known     bool            // the sandbox accepts the token; unknown tokens answer 403
 	entities  map[string]bool // the entity ids the token owns
 	anyEntity bool            // the token may act for every entity
+}
+
+// authRefusal: a request is refused for its credentials, before any validation.
+// noCredentials says it carried no Authorization header at all; status, code and
+// paramErrors make the reply.
+type authRefusal struct {
+	noCredentials bool
+	entity        string
+	status        int
+	code          string
+	paramErrors   []paramError
+}
+
+// initialFormat: the format errors of an initial payment are settled; errs is what the
+// 200.300.404 reply lists, and with none the payment goes on. card says the payment's
+// brand is a card brand.
+type initialFormat struct {
+	card bool
+	errs []paramError
 }
 
 // paymentLookup: a payment id from the URL is looked up for an entity, by a status or
@@ -35,12 +54,13 @@ type lookupReply struct {
 	found, shown *payment
 }
 
-// backofficeRule: a rule of the backoffice state machine refuses an operation; clearing
-// refused lets the operation through to the next rule.
+// backofficeRule: a rule of the backoffice state machine refuses an operation with code;
+// clearing refused lets the operation through to the next rule.
 type backofficeRule struct {
 	rule    string // the rule's name (backoffice.go)
 	op, ref *payment
 	refused bool
+	code    string // the result code the refusal answers
 }
 
 // paymentReply: a reply document is about to be written for view view of payment p.

@@ -62,7 +62,7 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxPayments bounds the store (default 100,000); the oldest payment is evicted.
 	MaxPayments int
-	// Defects are defect or tolerated mode names from DefectModes.
+	// Defects are defect, tolerated or variation mode names from DefectModes.
 	Defects []string
 	// Brands are the brands the simulated account has enabled (documented names such
 	// as VISA or PAYPAL); empty enables every brand. A payment with any other known

@@ -133,8 +133,9 @@ func checkCommon(p params, perrs []paramError) []paramError {
 	return perrs
 }
 
-// validateInitial checks the format of an initial payment (POST /v1/payments). Format
-// errors answer 200.300.404 with parameterErrors and store nothing.
+// validateInitial checks the format of an initial payment (POST /v1/payments), then
+// passes the initialFormat hook point. Format errors answer 200.300.404 with
+// parameterErrors and store nothing.
 func (s *Sandbox) validateInitial(p params) []paramError {
 	var perrs []paramError
 	switch pt := p.get("paymentType"); pt {
@@ -155,7 +156,8 @@ func (s *Sandbox) validateInitial(p params) []paramError {
 	case !validBrandName(brandName):
 		perrs = append(perrs, paramError{"paymentBrand", brandName, msgBrand})
 	}
-	if brand, ok := s.contract.Brand(brandName); ok {
+	brand, known := s.contract.Brand(brandName)
+	if known {
 		for _, k := range brand.Required {
 			if p.get(k) == "" {
 				perrs = append(perrs, paramError{k, "", msgEmpty})
@@ -181,7 +183,9 @@ func (s *Sandbox) validateInitial(p params) []paramError {
 	if ci := p.get("threeDSecure.challengeIndicator"); ci != "" && !allDigits(ci, 1, 2) {
 		perrs = append(perrs, paramError{"threeDSecure.challengeIndicator", ci, msgChallenge})
 	}
-	return checkCommon(p, perrs)
+	f := initialFormat{card: known && brand.Kind == "card", errs: checkCommon(p, perrs)}
+	fire(s, &f)
+	return f.errs
 }
 
 // validateBackoffice checks a backoffice request (POST /v1/payments/{id}): CP and RF

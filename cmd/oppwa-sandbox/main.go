@@ -158,8 +158,11 @@ func (m *listFlag) Set(v string) error {
 func listModes(stdout io.Writer) {
 	for _, m := range sandbox.DefectModes() {
 		kind := "defect"
-		if m.Tolerated {
+		switch {
+		case m.Tolerated:
 			kind = "tolerated"
+		case m.Variation:
+			kind = "variation"
 		}
 		fmt.Fprintf(stdout, "%-32s %-9s %s\n", m.Name, kind, m.Description)
 	}
