@@ -301,7 +301,9 @@ func (f *flow) run(r Redirect) error {
 			return err
 		}
 		if f.isReturn(st.URL) {
-			f.snap(f.ctx, StepReturn, st)
+			// The shop's own page only receives the browser: the step and its URL are
+			// the evidence, a screenshot would add nothing but time.
+			f.passThrough(StepReturn, st)
 			f.journey.FinalURL = st.URL
 			return nil
 		}
@@ -417,7 +419,11 @@ func (f *flow) nextPage(limit time.Duration) (pageState, error) {
 				// f.url is still the page the browser tried to leave.
 				return st, fmt.Errorf("browser: navigation failed (%s) after %s", f.navigationError(st), f.url)
 			}
-			f.url = st.URL
+			if st.URL != "about:blank" {
+				// The blank start page of a reused tab is ours, not a page the
+				// platform sent the browser to.
+				f.url = st.URL
+			}
 			switch {
 			case f.isReturn(st.URL):
 				if st.Ready == "complete" {
@@ -594,13 +600,22 @@ func (f *flow) submitUnknownPage(st pageState) error {
 		st.URL, st.Title, st.Text, missing, f.s.b.opts.StallTimeout, f.action)
 }
 
+// passThrough records a step of a page that only passes the browser on, without a
+// screenshot.
+func (f *flow) passThrough(name string, st pageState) {
+	if st.URL == "" {
+		st.URL = f.url
+	}
+	f.journey.Steps = append(f.journey.Steps, Step{Name: name, URL: st.URL, Title: st.Title, At: time.Now()})
+}
+
 // snap records a step with a JPEG screenshot of the viewport. A page that
 // submits itself on load gets no screenshot: Page.captureScreenshot on a page
 // that is navigating away does not answer (measured: no reply within 5s), and
 // the page is gone anyway.
 func (f *flow) snap(ctx context.Context, name string, st pageState) {
 	if st.AutoSubmit {
-		f.journey.Steps = append(f.journey.Steps, Step{Name: name, URL: st.URL, Title: st.Title, At: time.Now()})
+		f.passThrough(name, st)
 		return
 	}
 	q, fast := int64(screenshotQuality), true
