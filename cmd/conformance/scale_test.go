@@ -40,7 +40,7 @@ func TestTwoShardsMergeIntoOneReport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the suites three times")
 	}
-	labels := "!browser && (PA || DB || workflow)"
+	labels := "!browser && (flow:PA || flow:DB || flow:workflow)"
 	tmp := t.TempDir()
 	whole := filepath.Join(tmp, "whole")
 	if r := runRunner(t, map[string]string{"OPPWA_REPORT_DIR": whole}, "run", "-labels", labels); r.code != 0 {
