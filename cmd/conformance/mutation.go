@@ -16,7 +16,8 @@ import (
 )
 
 // mutationFilters names, per sandbox mode, the specs that must react to it. Filtering
-// keeps `make mutation` fast; a mode missing here runs against broadFilter.
+// keeps `make mutation` fast; a mode missing here runs against broadFilter. A variation's
+// filter must select the specs that meet it: its exact run proves they do.
 var mutationFilters = map[string]string{
 	"sync-success-wrong-group":     "flow:PA && brand:VISA",
 	"sync-answers-pending":         "flow:DB && brand:VISA",
@@ -43,75 +44,128 @@ var mutationFilters = map[string]string{
 	"cross-entity-readable":        "negative && auth",
 	"decline-as-success":           "negative && !browser",
 	"param-errors-missing":         "negative && format",
+
+	"vary-refusal-codes":          "flow:CP || flow:RF || flow:RV || flow:backoffice-refusal",
+	"vary-no-credentials":         "flow:auth",
+	"vary-card-errors-on-brand":   "flow:format",
+	"vary-holder-optional":        "flow:format",
+	"vary-redirect-params-object": "(flow:async-approve && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)) || (flow:3ds && brand:VISA)",
+	"vary-return-without-id":      "(flow:async-approve && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)) || (flow:3ds && brand:VISA)",
 }
 
 // broadFilter is what tolerated changes run against: every kind of flow for a few
 // brands, so an over-strict check anywhere would show.
 const broadFilter = "brand:VISA || brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY || brand:DIRECTDEBIT_SEPA || backoffice || negative || flow:CP || 3ds"
 
+// How a mode's run holds the sandbox: to its exact answers (the default), or graded,
+// only to what public evidence fixes, as a real account.
+const (
+	runExact  = "exact"
+	runGraded = "graded"
+)
+
 type mutationRow struct {
-	mode, expected, observed, caughtBy string
-	ok                                 bool
-	took                               time.Duration
+	mode, run, expected, observed, caughtBy string
+	ok                                      bool
+	took                                    time.Duration
+	sum                                     summary
 }
 
-// runMutation runs the suites once per sandbox mode and prints whether each defect
-// was caught and each tolerated change tolerated.
+// runMutation runs the suites once per defect and tolerated mode and twice per
+// variation (graded, then exact), and prints whether each defect was caught, each
+// tolerated change tolerated, and each variation met by specs that pass when graded.
 func runMutation(ctx context.Context, args []string) error {
 	start := time.Now()
 	modes := sandbox.DefectModes()
-	sort.SliceStable(modes, func(i, j int) bool { return !modes[i].Tolerated && modes[j].Tolerated })
+	sort.SliceStable(modes, func(i, j int) bool { return modeRank(modes[i]) < modeRank(modes[j]) })
 	base, err := os.MkdirTemp("", "oppwa-mutation-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(base)
-	binary, err := buildSuites(ctx)
+	binary, err := buildSuites(ctx, base)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(binary)
 	var rows []mutationRow
 	for _, m := range modes {
-		row := runMode(ctx, m, binary, filepath.Join(base, m.Name))
-		rows = append(rows, row)
-		fmt.Fprintf(os.Stderr, "mutation %-30s expected %-4s observed %-4s (%s)\n", m.Name, row.expected, row.observed, row.took.Round(100*time.Millisecond))
+		var runs []mutationRow
+		for _, run := range modeRuns(m) {
+			row := runMode(ctx, m, run, binary, filepath.Join(base, m.Name+"-"+run))
+			runs = append(runs, row)
+			fmt.Fprintf(os.Stderr, "mutation %-30s %-6s expected %-4s observed %-4s (%s)\n", m.Name, run, row.expected, row.observed, row.took.Round(100*time.Millisecond))
+		}
+		if m.Variation {
+			checkVariationMet(runs[0], &runs[1])
+		}
+		rows = append(rows, runs...)
 	}
 	bad := printMutationTable(rows)
-	fmt.Printf("%d modes in %s; %d not as expected\n", len(rows), time.Since(start).Round(time.Second), bad)
+	fmt.Printf("%d modes, %d runs in %s; %d not as expected\n", len(modes), len(rows), time.Since(start).Round(time.Second), bad)
 	if bad > 0 {
-		return &exitError{exitContract, fmt.Sprintf("%d mutation modes were not as expected: an undetected defect is a gap in the suites", bad)}
+		return &exitError{exitContract, fmt.Sprintf("%d mutation runs were not as expected: an undetected defect or unmet variation is a gap in the suites", bad)}
 	}
 	return nil
 }
 
-// buildSuites compiles the suites once; compiling per mode would triple the run time.
-func buildSuites(ctx context.Context) (string, error) {
+// modeRank orders the table: defects, tolerated modes, variations.
+func modeRank(m sandbox.Mode) int {
+	switch {
+	case m.Tolerated:
+		return 1
+	case m.Variation:
+		return 2
+	}
+	return 0
+}
+
+// modeRuns are the runs a mode needs: a variation must pass graded and, to prove the
+// selected specs meet it, fail exact.
+func modeRuns(m sandbox.Mode) []string {
+	if m.Variation {
+		return []string{runGraded, runExact}
+	}
+	return []string{runExact}
+}
+
+// buildSuites compiles the suites once, into dir (the run's own, so that other builds
+// in the work tree cannot replace or remove it); compiling per mode would triple the
+// run time.
+func buildSuites(ctx context.Context, dir string) (string, error) {
 	root, err := moduleRoot()
 	if err != nil {
 		return "", err
 	}
-	build := exec.CommandContext(ctx, "go", "tool", "ginkgo", "build", "./suites")
+	binary := filepath.Join(dir, "suites.test")
+	build := exec.CommandContext(ctx, "go", "tool", "ginkgo", "build", "-o", binary, "./suites")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		return "", &exitError{exitEnvironment, fmt.Sprintf("build the suites: %v: %s", err, oneLine(string(out)))}
 	}
-	return filepath.Join(root, "suites", "suites.test"), nil
+	return binary, nil
 }
 
-// runMode runs the suites against the embedded sandbox started with one mode.
-func runMode(ctx context.Context, m sandbox.Mode, binary, reportDir string) mutationRow {
+// runMode runs the suites against the embedded sandbox started with one mode. A
+// variation's runs leave simulator-only specs out, as a real account does.
+func runMode(ctx context.Context, m sandbox.Mode, run, binary, reportDir string) mutationRow {
 	filter := mutationFilters[m.Name]
 	if filter == "" || m.Tolerated {
 		filter = broadFilter
 	}
+	if m.Variation {
+		filter = andFilter(filter, "!simulator-only")
+	}
+	graded := ""
+	if run == runGraded {
+		graded = "yes"
+	}
+	env := []string{"OPPWA_SANDBOX_DEFECTS=" + m.Name, "OPPWA_SANDBOX_GRADED=" + graded,
+		"OPPWA_BASE_URL=", "OPPWA_ENV_FILE=/dev/null", "OPPWA_BRANDS="}
 	t0 := time.Now()
-	sum, err := suiteRun(ctx, runOptions{
-		labels: filter, reportDir: reportDir, quiet: true, binary: binary,
-		extraEnv: []string{"OPPWA_SANDBOX_DEFECTS=" + m.Name, "OPPWA_BASE_URL=", "OPPWA_ENV_FILE=/dev/null", "OPPWA_BRANDS="},
-	})
-	row := mutationRow{mode: m.Name, expected: "fail", took: time.Since(t0)}
-	if m.Tolerated {
+	sum, err := suiteRun(ctx, runOptions{labels: filter, reportDir: reportDir, quiet: true, binary: binary, extraEnv: env})
+	row := mutationRow{mode: m.Name, run: run, expected: "fail", took: time.Since(t0), sum: sum}
+	mustPass := m.Tolerated || run == runGraded
+	if mustPass {
 		row.expected = "pass"
 	}
 	switch {
@@ -123,29 +177,68 @@ func runMode(ctx context.Context, m sandbox.Mode, binary, reportDir string) muta
 	case sum.ExitCode == exitContract:
 		row.observed = "fail"
 		row.caughtBy = failedIDs(sum.Certification, reports.FailureContract)
-		row.ok = !m.Tolerated
+		row.ok = !mustPass
 	case sum.ExitCode == exitConfig:
 		row.observed = "nothing ran"
 	default:
 		row.observed = "pass"
-		row.ok = m.Tolerated
+		row.ok = mustPass
+		if n := observations(sum.Certification); n > 0 {
+			row.caughtBy = fmt.Sprintf("%d observation(s)", n)
+		}
 	}
 	return row
 }
 
-// printMutationTable prints the rows and returns how many were not as expected.
+// checkVariationMet requires, beside the graded pass, that some spec the exact run
+// turned red passed in the graded run: that spec met the variation and accepted it.
+// Otherwise the exact row is marked not as expected, naming why.
+func checkVariationMet(graded mutationRow, exact *mutationRow) {
+	if exact.observed == "pass" {
+		exact.caughtBy = "no spec turned red: the exact specs accept the variation too"
+	}
+	if !graded.ok || !exact.ok {
+		return
+	}
+	passed := map[string]bool{}
+	for _, sp := range graded.sum.Specs {
+		if sp.State == "passed" {
+			passed[specName(sp)] = true
+		}
+	}
+	for _, sp := range exact.sum.Specs {
+		if sp.FailureKind == reports.FailureContract && passed[specName(sp)] {
+			return
+		}
+	}
+	exact.ok = false
+	exact.caughtBy = "no spec red here passed graded: " + exact.caughtBy
+}
+
+// printMutationTable prints the rows, then the failures of every run not as expected,
+// and returns how many runs were not as expected.
 func printMutationTable(rows []mutationRow) (bad int) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "MODE\tEXPECTED\tOBSERVED\tOK\tCAUGHT BY")
+	fmt.Fprintln(w, "MODE\tRUN\tEXPECTED\tOBSERVED\tOK\tCAUGHT BY")
 	for _, r := range rows {
 		ok := "yes"
 		if !r.ok {
 			ok = "NO"
 			bad++
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.mode, r.expected, r.observed, ok, r.caughtBy)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.mode, r.run, r.expected, r.observed, ok, r.caughtBy)
 	}
 	_ = w.Flush()
+	for _, r := range rows {
+		if r.ok || r.expected != "pass" {
+			continue
+		}
+		for _, sp := range r.sum.Specs {
+			if sp.FailureKind != "" {
+				fmt.Printf("  %s (%s) %s: %s\n", r.mode, r.run, specName(sp), oneLine(sp.Message))
+			}
+		}
+	}
 	return bad
 }
 
