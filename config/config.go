@@ -37,8 +37,11 @@ type Target struct {
 	// BrandsDeclared is true when OPPWA_BRANDS names the brands; false when Brands is
 	// the default set, which a real account rarely has in full.
 	BrandsDeclared bool
-	Currency       string
-	ChromeBin      string
+	// Currency is OPPWA_CURRENCY, EUR when unset. When unset (CurrencySet false) each
+	// brand pays in the currency of its test data.
+	Currency    string
+	CurrencySet bool
+	ChromeBin   string
 	// ChromeWSURL connects to a running Chrome over DevTools instead of starting one.
 	ChromeWSURL string
 	SpecTimeout time.Duration
@@ -96,7 +99,7 @@ var Variables = []struct{ Name, Doc string }{
 	{"OPPWA_OTHER_ENTITY_ID", "optional second merchant's entity id, for isolation specs"},
 	{"OPPWA_OTHER_ACCESS_TOKEN", "optional second merchant's access token"},
 	{"OPPWA_BRANDS", "comma-separated brands the account has enabled (default: every documented brand)"},
-	{"OPPWA_CURRENCY", "ISO 4217 currency of test payments (default EUR)"},
+	{"OPPWA_CURRENCY", "ISO 4217 currency of every test payment (default: each brand's test-data currency, EUR for most)"},
 	{"OPPWA_MAX_RPS", "requests per second of a whole run, shared by its parallel processes (default 5 on a real target, none on the embedded sandbox; 0 or off: none)"},
 	{"OPPWA_3DS", "set to yes when the account has 3-D Secure 2 on its channel (3DS specs are skipped otherwise)"},
 	{"OPPWA_REPORTING", "set to yes when the account may read transaction reports, /v1/query (reporting specs are skipped otherwise)"},
@@ -189,6 +192,7 @@ func build(get func(string) string, file string) (Target, error) {
 // readRunSettings reads what every target has: currency, report directory, spec
 // timeout, brands and the embedded sandbox's modes and fault knobs.
 func (t *Target) readRunSettings(c *fixtures.Contract, get func(string) string) error {
+	t.CurrencySet = t.Currency != ""
 	if t.Currency == "" {
 		t.Currency = "EUR"
 	}

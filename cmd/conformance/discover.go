@@ -17,14 +17,10 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
 )
 
-// What a discovery payment sends besides its brand's test data: the suites' amount and
-// card holder (suites/framework), and a shopperResultUrl no shopper ever reaches, since
-// discovery drives no browser.
-const (
-	discoverAmount    = "92.00"
-	discoverHolder    = "Jane Jones"
-	discoverResultURL = "https://localhost/oppwa-conformance/discover"
-)
+// discoverResultURL is the shopperResultUrl of discovery's async payments: no shopper
+// ever reaches it, since discovery drives no browser. Everything else a discovery
+// payment sends is the suites' own test data (fixtures.PaymentParams).
+const discoverResultURL = "https://localhost/oppwa-conformance/discover"
 
 // A brand's status on the account, as discovery found it.
 const (
@@ -178,34 +174,23 @@ func (d *discovery) probeBrand(ctx context.Context, b fixtures.Brand) (probe, er
 	return p, nil
 }
 
-// params are the suites' parameters for brand b (suites/framework.Payment): amount,
-// currency, reference, the brand's documented success card or test account, and a
-// shopperResultUrl for async brands.
+// params are the suites' parameters for brand b (fixtures.PaymentParams, in the
+// brand's currency as the suites pay it), with the reference and, for async brands,
+// a shopperResultUrl.
 func (d *discovery) params(b fixtures.Brand, mtid string) (url.Values, error) {
-	v := url.Values{"amount": {discoverAmount}, "currency": {d.t.Currency}, "paymentBrand": {b.Name},
-		"merchantTransactionId": {mtid}}
-	if b.Kind == "card" {
-		card, ok := d.contract.Card(b.Name, "success")
-		if !ok {
-			return nil, fmt.Errorf("no documented success test card for %s", b.Name)
-		}
-		addCard(v, card)
+	override := ""
+	if d.t.CurrencySet {
+		override = d.t.Currency
 	}
-	for k, val := range b.Params {
-		v.Set(k, val)
+	v, _, err := d.contract.PaymentParams(b, b.PaymentCurrency(override))
+	if err != nil {
+		return nil, err
 	}
+	v.Set("merchantTransactionId", mtid)
 	if b.Workflow == fixtures.Async {
 		v.Set("shopperResultUrl", discoverResultURL)
 	}
 	return v, nil
-}
-
-func addCard(v url.Values, card fixtures.Card) {
-	v.Set("card.number", card.Number)
-	v.Set("card.holder", discoverHolder)
-	v.Set("card.expiryMonth", "12")
-	v.Set("card.expiryYear", fixtures.ExpiryYear())
-	v.Set("card.cvv", card.CVV)
 }
 
 // callFailure stops discovery when a call says nothing about the brand: the platform
@@ -269,10 +254,12 @@ func (d *discovery) threeDS(ctx context.Context, probes []probe) capability {
 	if !ok {
 		return d.capability(name, false, "no documented frictionless test card")
 	}
-	v := url.Values{"amount": {discoverAmount}, "currency": {d.t.Currency}, "paymentBrand": {"VISA"},
+	v := url.Values{"amount": {fixtures.TestAmount}, "currency": {d.t.Currency}, "paymentBrand": {"VISA"},
 		"merchantTransactionId": {d.prefix + "-3DS"}, "customParameters[3DS2_enrolled]": {"true"},
 		"shopperResultUrl": {discoverResultURL}}
-	addCard(v, card)
+	for k, vs := range fixtures.CardParams(card) {
+		v[k] = vs
+	}
 	r, err := d.client.Debit(ctx, v)
 	if err != nil && (r == nil || oppwa.IsEnvironment(err)) {
 		return d.notProbed(name, err)

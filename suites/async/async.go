@@ -40,15 +40,14 @@ var _ = Describe("Async workflow through the shopper's browser", Label("async", 
 		}
 		DescribeTable("shopper "+o.name, func(ctx SpecContext, b fixtures.Brand) {
 			s := fw.Begin(ctx)
-			t := fw.Config()
 			key, resultURL := s.ResultURL()
-			params, _, err := fw.Payment(b, t.Currency, s.MerchantTransactionID(), resultURL)
+			params, _, err := fw.Payment(b, s.MerchantTransactionID(), resultURL)
 			Expect(err).NotTo(HaveOccurred())
 			params.Set("paymentType", "DB")
 
 			By("sending the initial payment with the url-encoded shopperResultUrl")
 			r := s.Call(s.Client.Pay(ctx, params))
-			sent := fw.Sent{PaymentType: "DB", Brand: b.Name, Amount: fw.Amount, Currency: t.Currency}
+			sent := fw.Sent{PaymentType: "DB", Brand: b.Name, Amount: fw.Amount, Currency: params.Get("currency")}
 			fw.ExpectTransaction(r, sent)
 			fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Pending)
 			red := fw.ExpectRedirect(r)

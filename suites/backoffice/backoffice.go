@@ -63,7 +63,7 @@ var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
 
 func partialCapturesUpToThePA(ctx SpecContext) {
 	s := fw.Begin(ctx)
-	cur := fw.Config().Currency
+	cur := fw.CurrencyOf(fw.CardBrand())
 	pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
 	for _, amt := range []string{"30.00", "30.00", "32.00"} {
 		By("capturing " + amt)
@@ -78,7 +78,7 @@ func partialCapturesUpToThePA(ctx SpecContext) {
 
 func partialRefundsUpToTheDebit(ctx SpecContext) {
 	s := fw.Begin(ctx)
-	cur := fw.Config().Currency
+	cur := fw.CurrencyOf(fw.CardBrand())
 	db := s.CardPayment(ctx, "DB", fw.Amount, nil)
 	var last *oppwa.Response
 	for _, amt := range []string{"50.00", "42.00"} {
@@ -95,7 +95,7 @@ func partialRefundsUpToTheDebit(ctx SpecContext) {
 
 func refundAfterCapture(ctx SpecContext) {
 	s := fw.Begin(ctx)
-	cur := fw.Config().Currency
+	cur := fw.CurrencyOf(fw.CardBrand())
 	pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
 	cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, "60.00", cur, nil))
 	backofficeOK(cp, "CP", "60.00", cur, pa.Payment.ID)
@@ -108,7 +108,7 @@ func refundAfterCapture(ctx SpecContext) {
 
 func reversalEndsThePA(ctx SpecContext) {
 	s := fw.Begin(ctx)
-	cur := fw.Config().Currency
+	cur := fw.CurrencyOf(fw.CardBrand())
 	pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
 	rv := s.Call(s.Client.Reverse(ctx, pa.Payment.ID, nil))
 	// A reversal voids the whole authorisation and echoes its amount.
@@ -126,7 +126,7 @@ func reversalEndsThePA(ctx SpecContext) {
 
 func noCaptureOfADebit(ctx SpecContext) {
 	s := fw.Begin(ctx)
-	cur := fw.Config().Currency
+	cur := fw.CurrencyOf(fw.CardBrand())
 	db := s.CardPayment(ctx, "DB", fw.Amount, nil)
 	cp := s.Call(s.Client.Capture(ctx, db.Payment.ID, "10.00", cur, nil))
 	refused(s, cp, "capture-of-debit")
@@ -135,7 +135,7 @@ func noCaptureOfADebit(ctx SpecContext) {
 
 func unknownReferenceRefused(ctx SpecContext) {
 	s := fw.Begin(ctx)
-	cur := fw.Config().Currency
+	cur := fw.CurrencyOf(fw.CardBrand())
 	id := unknownID()
 	cp, err := s.Client.Capture(ctx, id, "10.00", cur, nil)
 	s.NoError(err, "capture of an unknown id")
@@ -150,7 +150,7 @@ func unknownReferenceRefused(ctx SpecContext) {
 
 func captureInAnotherCurrencyRefused(ctx SpecContext) {
 	s := fw.Begin(ctx)
-	cur := fw.Config().Currency
+	cur := fw.CurrencyOf(fw.CardBrand())
 	pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
 	other := "USD"
 	if cur == "USD" {
@@ -163,7 +163,7 @@ func captureInAnotherCurrencyRefused(ctx SpecContext) {
 
 func pendingPaymentRefused(ctx SpecContext) {
 	s := fw.Begin(ctx)
-	cur := fw.Config().Currency
+	cur := fw.CurrencyOf(fw.CardBrand())
 	r := s.PendingAsyncPayment(ctx)
 	rf := s.Call(s.Client.Refund(ctx, r.Payment.ID, "10.00", cur, nil))
 	refused(s, rf, "backoffice-on-pending")

@@ -20,13 +20,12 @@ var _ = Describe("Each async brand's declared workflow", Label("workflow", "asyn
 	}
 	DescribeTable("workflow", func(ctx SpecContext, b fixtures.Brand) {
 		s := fw.Begin(ctx)
-		t := fw.Config()
 		_, resultURL := s.ResultURL()
-		params, _, err := fw.Payment(b, t.Currency, s.MerchantTransactionID(), resultURL)
+		params, _, err := fw.Payment(b, s.MerchantTransactionID(), resultURL)
 		Expect(err).NotTo(HaveOccurred())
 		params.Set("paymentType", "DB")
 		r := s.Call(s.Client.Pay(ctx, params))
-		fw.ExpectTransaction(r, fw.Sent{PaymentType: "DB", Brand: b.Name, Amount: fw.Amount, Currency: t.Currency})
+		fw.ExpectTransaction(r, fw.Sent{PaymentType: "DB", Brand: b.Name, Amount: fw.Amount, Currency: params.Get("currency")})
 		fw.ExpectGroup(r.Payment.Result.Code, "pending")
 		fw.ExpectRedirect(r)
 	}, entries)

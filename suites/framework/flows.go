@@ -41,8 +41,7 @@ func AsyncBrand() fixtures.Brand {
 func (s *Spec) CardPayment(ctx context.Context, paymentType, amount string, extra url.Values) *oppwa.Response {
 	GinkgoHelper()
 	b := CardBrand()
-	t := Config()
-	params, card, err := Payment(b, t.Currency, s.MerchantTransactionID(), "")
+	params, card, err := Payment(b, s.MerchantTransactionID(), "")
 	Expect(err).NotTo(HaveOccurred())
 	params.Set("paymentType", paymentType)
 	params.Set("amount", amount)
@@ -52,7 +51,7 @@ func (s *Spec) CardPayment(ctx context.Context, paymentType, amount string, extr
 	r, err := s.Client.Pay(ctx, params)
 	s.NoError(err, "POST /v1/payments ("+paymentType+")")
 	s.Note(r.Payment)
-	ExpectTransaction(r, Sent{PaymentType: paymentType, Brand: b.Name, Amount: amount, Currency: t.Currency, PAN: card.Number})
+	ExpectTransaction(r, Sent{PaymentType: paymentType, Brand: b.Name, Amount: amount, Currency: params.Get("currency"), PAN: card.Number})
 	ExpectOutcome(r.Payment.Result.Code, fixtures.Success)
 	return r
 }
@@ -70,7 +69,7 @@ func (s *Spec) PendingAsyncPayment(ctx context.Context) *oppwa.Response {
 	GinkgoHelper()
 	b := AsyncBrand()
 	_, resultURL := s.ResultURL()
-	params, _, err := Payment(b, Config().Currency, s.MerchantTransactionID(), resultURL)
+	params, _, err := Payment(b, s.MerchantTransactionID(), resultURL)
 	Expect(err).NotTo(HaveOccurred())
 	params.Set("paymentType", "DB")
 	r := s.Call(s.Client.Pay(ctx, params))

@@ -1,60 +1,38 @@
 package framework
 
 import (
-	"fmt"
 	"net/url"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
-// Amount is the amount of test payments. 92.00 is one of the two amounts that succeed
-// on every documented sandbox, including multi-currency ones.
-const Amount = "92.00"
+// Amount is the amount of test payments (fixtures.TestAmount).
+const Amount = fixtures.TestAmount
 
-// Holder is the card holder of test payments.
-const Holder = "Jane Jones"
-
-// CardParams are the card fields of a documented test card, with an expiry safely in
-// the future.
-func CardParams(card fixtures.Card) url.Values {
-	return url.Values{
-		"paymentBrand":     {card.Brand},
-		"card.number":      {card.Number},
-		"card.holder":      {Holder},
-		"card.expiryMonth": {"12"},
-		"card.expiryYear":  {fixtures.ExpiryYear()},
-		"card.cvv":         {card.CVV},
+// Payment builds the parameters a merchant sends for brand (fixtures.PaymentParams, in
+// CurrencyOf(brand)) with the merchant reference and, for async brands, the
+// shopperResultUrl (form encoding url-encodes it, as documented). Callers read what
+// was sent back from the values.
+func Payment(brand fixtures.Brand, mtid, resultURL string) (url.Values, fixtures.Card, error) {
+	v, card, err := fixtures.Load().PaymentParams(brand, CurrencyOf(brand))
+	if err != nil {
+		return nil, card, err
 	}
-}
-
-// Payment builds the parameters a merchant sends for brand: amount, currency, the
-// merchant reference, the brand's documented test card or account, and for async
-// brands the shopperResultUrl (form encoding url-encodes it, as documented).
-func Payment(brand fixtures.Brand, currency, mtid, resultURL string) (url.Values, fixtures.Card, error) {
-	v := url.Values{
-		"amount":                {Amount},
-		"currency":              {currency},
-		"paymentBrand":          {brand.Name},
-		"merchantTransactionId": {mtid},
-	}
-	var card fixtures.Card
-	if brand.Kind == "card" {
-		c, ok := fixtures.Load().Card(brand.Name, "success")
-		if !ok {
-			return nil, card, fmt.Errorf("brand %s has no documented success test card", brand.Name)
-		}
-		card = c
-		for k, vs := range CardParams(c) {
-			v[k] = vs
-		}
-	}
-	for k, val := range brand.Params {
-		v.Set(k, val)
-	}
+	v.Set("merchantTransactionId", mtid)
 	if brand.Workflow == fixtures.Async && resultURL != "" {
 		v.Set("shopperResultUrl", resultURL)
 	}
 	return v, card, nil
+}
+
+// CurrencyOf is the currency brand pays in: OPPWA_CURRENCY when set, else the
+// currency of the brand's test data (TRY for the Turkish card brands, BRL for
+// BOLETO...).
+func CurrencyOf(brand fixtures.Brand) string {
+	if Config().CurrencySet {
+		return brand.PaymentCurrency(Config().Currency)
+	}
+	return brand.PaymentCurrency("")
 }
 
 // Brands returns the configured brands with the given workflow, in configured order.

@@ -23,7 +23,7 @@ import (
 func cardParams(s *fw.Spec) (url.Values, fixtures.Card) {
 	GinkgoHelper()
 	b := fw.CardBrand()
-	p, card, err := fw.Payment(b, fw.Config().Currency, s.MerchantTransactionID(), "")
+	p, card, err := fw.Payment(b, s.MerchantTransactionID(), "")
 	Expect(err).NotTo(HaveOccurred())
 	p.Set("paymentType", "DB")
 	return p, card
@@ -219,7 +219,7 @@ var _ = Describe("Async refusals", Label("negative", "async"), func() {
 func cvvRequired(ctx SpecContext, brand string) {
 	s := fw.Begin(ctx)
 	b, _ := fixtures.Load().Brand(brand)
-	p, _, err := fw.Payment(b, fw.Config().Currency, s.MerchantTransactionID(), "")
+	p, _, err := fw.Payment(b, s.MerchantTransactionID(), "")
 	Expect(err).NotTo(HaveOccurred())
 	p.Set("paymentType", "DB")
 	p.Del("card.cvv")
@@ -241,7 +241,7 @@ func luhnFailureRefused(ctx SpecContext) {
 	}
 	card, _ := fixtures.Load().Card("VISA", "luhn")
 	b, _ := fixtures.Load().Brand("VISA")
-	p, _, err := fw.Payment(b, fw.Config().Currency, s.MerchantTransactionID(), "")
+	p, _, err := fw.Payment(b, s.MerchantTransactionID(), "")
 	Expect(err).NotTo(HaveOccurred())
 	p.Set("paymentType", "DB")
 	p.Set("card.number", card.Number)

@@ -20,14 +20,13 @@ var _ = Describe("Initial payments, sync workflow", Label("sync"), func() {
 		}
 		DescribeTable(k.paymentType+" per sync brand", func(ctx SpecContext, b fixtures.Brand) {
 			s := fw.Begin(ctx)
-			t := fw.Config()
-			params, card, err := fw.Payment(b, t.Currency, s.MerchantTransactionID(), "")
+			params, card, err := fw.Payment(b, s.MerchantTransactionID(), "")
 			Expect(err).NotTo(HaveOccurred())
 			By("sending the " + k.paymentType + " server-to-server")
 			params.Set("paymentType", k.paymentType)
 			r := s.Call(s.Client.Pay(ctx, params))
 			fw.ExpectTransaction(r, fw.Sent{PaymentType: k.paymentType, Brand: b.Name, Amount: fw.Amount,
-				Currency: t.Currency, MerchantTransactionID: params.Get("merchantTransactionId"), PAN: card.Number})
+				Currency: params.Get("currency"), MerchantTransactionID: params.Get("merchantTransactionId"), PAN: card.Number})
 			// One spec for the result and the workflow: a sync brand's answer is final.
 			Expect(fixtures.Load().OutcomeOf(r.Payment.Result.Code)).NotTo(Equal(fixtures.Pending),
 				"sync brand %s answered pending (%s); the sync workflow's result is final", b.Name, r.Payment.Result.Code)
@@ -51,24 +50,23 @@ var _ = Describe("Capture after preauthorization", Label("sync", "backoffice"), 
 	})
 
 	preauthorize := func(ctx SpecContext, s *fw.Spec) (id string) {
-		t := fw.Config()
-		params, card, err := fw.Payment(brand, t.Currency, s.MerchantTransactionID(), "")
+		params, card, err := fw.Payment(brand, s.MerchantTransactionID(), "")
 		Expect(err).NotTo(HaveOccurred())
-		By("preauthorizing " + fw.Amount + " " + t.Currency + " with " + brand.Name)
+		By("preauthorizing " + fw.Amount + " " + params.Get("currency") + " with " + brand.Name)
 		r := s.Call(s.Client.Preauthorize(ctx, params))
-		fw.ExpectTransaction(r, fw.Sent{PaymentType: "PA", Brand: brand.Name, Amount: fw.Amount, Currency: t.Currency, PAN: card.Number})
+		fw.ExpectTransaction(r, fw.Sent{PaymentType: "PA", Brand: brand.Name, Amount: fw.Amount, Currency: params.Get("currency"), PAN: card.Number})
 		fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Success)
 		return r.Payment.ID
 	}
 
 	DescribeTable("capture amount", func(ctx SpecContext, amount string) {
 		s := fw.Begin(ctx)
-		t := fw.Config()
+		cur := fw.CurrencyOf(brand)
 		paID := preauthorize(ctx, s)
 
 		By("capturing " + amount + " of the PA")
-		cp := s.Call(s.Client.Capture(ctx, paID, amount, t.Currency, nil))
-		fw.ExpectTransaction(cp, fw.Sent{PaymentType: "CP", Amount: amount, Currency: t.Currency})
+		cp := s.Call(s.Client.Capture(ctx, paID, amount, cur, nil))
+		fw.ExpectTransaction(cp, fw.Sent{PaymentType: "CP", Amount: amount, Currency: cur})
 		fw.ExpectOutcome(cp.Payment.Result.Code, fixtures.Success)
 		Expect(cp.Payment.ID).NotTo(Equal(paID), "a capture is a new transaction with its own id")
 		if ref, ok := cp.JSON["referencedId"]; ok {
@@ -78,14 +76,14 @@ var _ = Describe("Capture after preauthorization", Label("sync", "backoffice"), 
 		By("looking up the PA: it keeps its own type and success")
 		pa, err := s.Client.Status(ctx, paID)
 		s.NoError(err, "GET /v1/payments/{PA id}")
-		fw.ExpectTransaction(pa, fw.Sent{PaymentType: "PA", Brand: brand.Name, Amount: fw.Amount, Currency: t.Currency})
+		fw.ExpectTransaction(pa, fw.Sent{PaymentType: "PA", Brand: brand.Name, Amount: fw.Amount, Currency: cur})
 		Expect(pa.Payment.ID).To(Equal(paID))
 		fw.ExpectOutcome(pa.Payment.Result.Code, fixtures.Success)
 
 		By("looking up the capture: it shows the captured amount")
 		st, err := s.Client.Status(ctx, cp.Payment.ID)
 		s.NoError(err, "GET /v1/payments/{CP id}")
-		fw.ExpectTransaction(st, fw.Sent{PaymentType: "CP", Amount: amount, Currency: t.Currency})
+		fw.ExpectTransaction(st, fw.Sent{PaymentType: "CP", Amount: amount, Currency: cur})
 		Expect(st.Payment.ID).To(Equal(cp.Payment.ID))
 		fw.ExpectOutcome(st.Payment.Result.Code, fixtures.Success)
 	},

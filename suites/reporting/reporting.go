@@ -54,7 +54,7 @@ var _ = Describe("Transaction reports", Label("reporting"), func() {
 	BeforeEach(func() { fw.Requires(config.Reporting) })
 	fw.Conformance(fw.Meta{ID: "S2S-REP-001", Flow: "reporting"}, "MUST report a PA, its CP, RF and a reversed PA's RV by id and by merchantTransactionId as the status lookup shows them", func(ctx SpecContext) {
 		s := fw.Begin(ctx)
-		cur := fw.Config().Currency
+		cur := fw.CurrencyOf(fw.CardBrand())
 		pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
 		agree(ctx, s, pa.Payment, pa.Payment.MerchantTransactionID)
 		mtid := s.MerchantTransactionID()
@@ -81,7 +81,7 @@ var _ = Describe("Transaction reports", Label("reporting"), func() {
 		b := fw.AsyncBrand()
 		key, resultURL := s.ResultURL()
 		mtid := s.MerchantTransactionID()
-		p, _, err := fw.Payment(b, fw.Config().Currency, mtid, resultURL)
+		p, _, err := fw.Payment(b, mtid, resultURL)
 		Expect(err).NotTo(HaveOccurred())
 		p.Set("paymentType", "DB")
 		r := s.Call(s.Client.Pay(ctx, p))

@@ -51,12 +51,11 @@ type threeDSCase struct {
 
 func run(ctx SpecContext, c threeDSCase) {
 	s := fw.Begin(ctx)
-	t := fw.Config()
 	b, _ := fixtures.Load().Brand(c.card.Brand)
 	key, resultURL := s.ResultURL()
-	p, _, err := fw.Payment(b, t.Currency, s.MerchantTransactionID(), "")
+	p, _, err := fw.Payment(b, s.MerchantTransactionID(), "")
 	Expect(err).NotTo(HaveOccurred())
-	for k, vs := range fw.CardParams(c.card) {
+	for k, vs := range fixtures.CardParams(c.card) {
 		p[k] = vs
 	}
 	for k, vs := range browserParams() {
@@ -69,7 +68,7 @@ func run(ctx SpecContext, c threeDSCase) {
 	p.Set("shopperResultUrl", resultURL)
 	By("sending a card payment that 3-D Secure applies to")
 	r := s.Call(s.Client.Pay(ctx, p))
-	sent := fw.Sent{PaymentType: "DB", Brand: b.Name, Amount: fw.Amount, Currency: t.Currency, PAN: c.card.Number}
+	sent := fw.Sent{PaymentType: "DB", Brand: b.Name, Amount: fw.Amount, Currency: p.Get("currency"), PAN: c.card.Number}
 	fw.ExpectTransaction(r, sent)
 	fw.ExpectGroup(r.Payment.Result.Code, "pending")
 	red := fw.ExpectRedirect(r)
@@ -147,7 +146,7 @@ func notEnrolledCard(ctx SpecContext) {
 	s := fw.Begin(ctx)
 	b, _ := fixtures.Load().Brand("VISA")
 	_, resultURL := s.ResultURL()
-	p, card, err := fw.Payment(b, fw.Config().Currency, s.MerchantTransactionID(), "")
+	p, card, err := fw.Payment(b, s.MerchantTransactionID(), "")
 	Expect(err).NotTo(HaveOccurred())
 	p.Set("paymentType", "DB")
 	p.Set("shopperResultUrl", resultURL)
