@@ -532,10 +532,19 @@ func (f *flow) click(st pageState, selector, what string) error {
 	return nil
 }
 
-var challengeOutcomes = map[Action]string{
-	ChallengeApprove: "Y", Approve: "Y",
-	ChallengeFail: "N", Fail: "N",
-	ChallengeError: "U",
+// challengeOutcome is an ACS page outcome: the words its option's visible text
+// may contain (lower case), and the 3-D Secure status value to fall back on.
+type challengeOutcome struct {
+	texts []string
+	value string
+}
+
+// challengeOutcomes are the ACS outcomes per action. "Approve" (Y) is the recorded
+// text of the real page; a recorded "Decline" answers 100.380.401.
+var challengeOutcomes = map[Action]challengeOutcome{
+	ChallengeApprove: {[]string{"approve", "authenticated", "success"}, "Y"}, Approve: {[]string{"approve", "authenticated", "success"}, "Y"},
+	ChallengeFail: {[]string{"decline", "fail", "reject", "deny"}, "N"}, Fail: {[]string{"decline", "fail", "reject", "deny"}, "N"},
+	ChallengeError: {[]string{"technical error", "error", "unavailable"}, "U"},
 }
 
 // challengeSubmit finds the submit button of the 3-D Secure challenge form.
@@ -548,7 +557,7 @@ func (f *flow) submitChallenge(st pageState) error {
 	if !ok {
 		return fmt.Errorf("browser: action %q does not apply to the 3-D Secure challenge page %s", f.action, st.URL)
 	}
-	msg, err := callPage[string](f.ctx, "chooseOutcome", st.ID, v)
+	msg, err := callPage[string](f.ctx, "chooseOutcome", st.ID, v.texts, v.value)
 	switch {
 	case err != nil:
 		return fmt.Errorf("browser: fill challenge on %s: %w", st.URL, err)

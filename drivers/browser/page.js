@@ -81,15 +81,21 @@
 			document.querySelector(selector).click();
 		},
 
-		// chooseOutcome selects value in the challenge form's #outcomeSelect,
-		// as a shopper's choice would (input and change events). It answers
-		// '', 'moved', or what is missing.
-		chooseOutcome(id, value) {
+		// chooseOutcome selects the outcome in the challenge form's
+		// #outcomeSelect, as a shopper's choice would (input and change events):
+		// the first option whose visible text contains one of texts (the real
+		// ACS page's values are not all public, its texts are what a shopper
+		// reads), else the option with value. It answers '', 'moved', or what
+		// is missing.
+		chooseOutcome(id, texts, value) {
 			if (moved(id)) return 'moved';
 			const s = document.getElementById('outcomeSelect');
 			if (!s) return 'no select#outcomeSelect';
-			if (![...s.options].some(o => o.value === value)) return 'no option with value ' + value + ' in #outcomeSelect';
-			s.value = value;
+			const opts = [...s.options];
+			const byText = opts.find(o => texts.some(t => o.text.trim().toLowerCase().includes(t)));
+			const chosen = byText || opts.find(o => o.value === value);
+			if (!chosen) return 'no option reading ' + texts.join('/') + ' or with value ' + value + ' in #outcomeSelect (found ' + opts.map(o => o.text.trim()).join(', ') + ')';
+			s.value = chosen.value;
 			s.dispatchEvent(new Event('input', {bubbles: true}));
 			s.dispatchEvent(new Event('change', {bubbles: true}));
 			const f = document.querySelector(challengeForm);
