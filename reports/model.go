@@ -280,39 +280,44 @@ func specOf(sr types.SpecReport) (SpecResult, specDetail) {
 		d.Location = fmt.Sprintf("%s:%d", sr.Failure.Location.FileName, sr.Failure.Location.LineNumber)
 	}
 	for _, e := range sr.ReportEntries {
-		var err error
-		switch e.Name {
-		case EntryTranscript:
-			var xs []oppwa.Exchange
-			if err = decodeEntry(e, &xs); err == nil {
-				d.Exchanges = append(d.Exchanges, xs...)
-			}
-		case EntryScreenshots:
-			var ss []Shot
-			if err = decodeEntry(e, &ss); err == nil {
-				d.Shots = append(d.Shots, ss...)
-			}
-		case EntryObservations:
-			var obs []Observation
-			if err = decodeEntry(e, &obs); err == nil {
-				s.Observations = append(s.Observations, obs...)
-			}
-		case EntryPayments:
-			var ps []Payment
-			if err = decodeEntry(e, &ps); err == nil {
-				for _, p := range ps {
-					if p.Group == "" && p.Code != "" {
-						p.Group = oppwa.GroupName(p.Code)
-					}
-					s.Payments = append(s.Payments, p)
-				}
-			}
-		}
-		if err != nil {
+		if err := readEntry(e, &s, &d); err != nil {
 			d.Notes = append(d.Notes, fmt.Sprintf("report entry %q is unreadable: %v", e.Name, err))
 		}
 	}
 	return s, d
+}
+
+// readEntry reads one of a spec's evidence entries into its result or its details.
+func readEntry(e types.ReportEntry, s *SpecResult, d *specDetail) error {
+	var err error
+	switch e.Name {
+	case EntryTranscript:
+		var xs []oppwa.Exchange
+		if err = decodeEntry(e, &xs); err == nil {
+			d.Exchanges = append(d.Exchanges, xs...)
+		}
+	case EntryScreenshots:
+		var ss []Shot
+		if err = decodeEntry(e, &ss); err == nil {
+			d.Shots = append(d.Shots, ss...)
+		}
+	case EntryObservations:
+		var obs []Observation
+		if err = decodeEntry(e, &obs); err == nil {
+			s.Observations = append(s.Observations, obs...)
+		}
+	case EntryPayments:
+		var ps []Payment
+		if err = decodeEntry(e, &ps); err == nil {
+			for _, p := range ps {
+				if p.Group == "" && p.Code != "" {
+					p.Group = oppwa.GroupName(p.Code)
+				}
+				s.Payments = append(s.Payments, p)
+			}
+		}
+	}
+	return err
 }
 
 // FailureKind tells whose fault a failed spec is: the environment marker anywhere in

@@ -415,22 +415,8 @@ func (f *flow) nextPage(limit time.Duration) (pageState, error) {
 		tracef("probe %s seen=%v %s %v", st.Ready, st.Seen, st.URL, err)
 		if err == nil {
 			lastErr = nil
-			if st.ErrorCode != "" {
-				// f.url is still the page the browser tried to leave.
-				return st, fmt.Errorf("browser: navigation failed (%s) after %s", f.navigationError(st), f.url)
-			}
-			if st.URL != "about:blank" {
-				// The blank start page of a reused tab is ours, not a page the
-				// platform sent the browser to.
-				f.url = st.URL
-			}
-			switch {
-			case f.isReturn(st.URL):
-				if st.Ready == "complete" {
-					return st, nil
-				}
-			case !st.Seen && st.Ready != "loading" && st.URL != "about:blank":
-				return st, nil
+			if done, err := f.settled(st); done || err != nil {
+				return st, err
 			}
 		} else {
 			if errors.Is(err, chromedp.ErrTargetDetached) {
@@ -460,6 +446,24 @@ func (f *flow) nextPage(limit time.Duration) (pageState, error) {
 			tracef("tick")
 		}
 	}
+}
+
+// settled says whether the probed page ends the wait: a failed navigation (an
+// error), the return URL fully loaded, or a new page that has finished parsing.
+func (f *flow) settled(st pageState) (bool, error) {
+	if st.ErrorCode != "" {
+		// f.url is still the page the browser tried to leave.
+		return true, fmt.Errorf("browser: navigation failed (%s) after %s", f.navigationError(st), f.url)
+	}
+	if st.URL != "about:blank" {
+		// The blank start page of a reused tab is ours, not a page the platform
+		// sent the browser to.
+		f.url = st.URL
+	}
+	if f.isReturn(st.URL) {
+		return st.Ready == "complete", nil
+	}
+	return !st.Seen && st.Ready != "loading" && st.URL != "about:blank", nil
 }
 
 // actOn records the page as a step and acts on it.
