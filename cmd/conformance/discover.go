@@ -56,13 +56,9 @@ func runDiscover(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return &exitError{exitConfig, ""}
 	}
-	root, err := moduleRoot()
+	t, err := userTarget()
 	if err != nil {
 		return err
-	}
-	t, err := loadTarget(root, nil)
-	if err != nil {
-		return &exitError{exitConfig, err.Error()}
 	}
 	return discover(ctx, t, os.Stdout)
 }

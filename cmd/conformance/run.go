@@ -210,6 +210,20 @@ func commandLine(o runOptions, filter string) string {
 	return strings.Join(parts, " ")
 }
 
+// userTarget is the configuration the user's environment and .env describe; a
+// mistake in it is a configuration error.
+func userTarget() (config.Target, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return config.Target{}, err
+	}
+	t, err := loadTarget(root, nil)
+	if err != nil {
+		return t, &exitError{exitConfig, err.Error()}
+	}
+	return t, nil
+}
+
 func loadTarget(root string, extraEnv []string) (config.Target, error) {
 	extra := map[string]string{}
 	for _, kv := range extraEnv {
@@ -398,13 +412,9 @@ func shardFilter(labels, shard string, t config.Target) (string, error) {
 // runBrowser prints the browser binary a run would start, or says in one line how to
 // install one; `make browser` uses it to decide whether to install.
 func runBrowser(ctx context.Context, args []string) error {
-	root, err := moduleRoot()
+	t, err := userTarget()
 	if err != nil {
 		return err
-	}
-	t, err := loadTarget(root, nil)
-	if err != nil {
-		return &exitError{exitConfig, err.Error()}
 	}
 	if t.ChromeWSURL != "" {
 		fmt.Println("remote browser at CHROME_WS_URL")
