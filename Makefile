@@ -40,10 +40,10 @@ unit: ## unit tests with the race detector
 suites: ## the conformance suites against the embedded sandbox
 	@$(EMBEDDED) $(RUN) run -labels '$(LABELS)'
 
-mutation: ## prove each suite catches every sandbox defect mode and tolerates additive change
+mutation: ## prove the suites catch every sandbox defect and tolerate additive change and the real platform's documented variations
 	@$(EMBEDDED) $(RUN) mutation
 
-catalogue: ## write the conformance catalogue (ID, MUST, labels) to CATALOGUE.md
+catalogue: ## write the conformance catalogue (by flow: ID, MUST, brands, evidence, file:line) to CATALOGUE.md
 	@env -u OPPWA_BASE_URL -u OPPWA_BRANDS OPPWA_ENV_FILE=/dev/null $(RUN) catalogue -o CATALOGUE.md
 
 bench: browser ## benchmarks: flow latencies, full-run wall time, the sandbox's share -> reports/bench.json
