@@ -34,6 +34,15 @@ type page struct {
 	Unbranded  []specView
 	Specs      []specView
 	BrandCount int
+	Changes    *changesView
+}
+
+// changesView is the "Changes since" section: a title naming the baseline (or why
+// there is no comparison) and one line per change.
+type changesView struct {
+	Title        string
+	Lines        []string
+	NoComparison bool
 }
 
 type matrixView struct {
@@ -101,6 +110,9 @@ func renderHTML(c Certification, details []specDetail) ([]byte, error) {
 		if s.Brand == "" && v.Node == "" {
 			p.Unbranded = append(p.Unbranded, v)
 		}
+	}
+	if ch := c.Changes; ch != nil {
+		p.Changes = &changesView{Title: ch.Title(), Lines: ch.Lines(), NoComparison: ch.NoComparison != ""}
 	}
 	p.Matrix = matrixOf(p.Specs, c.Meta.Brands)
 	p.BrandCount = len(p.Matrix.Rows)

@@ -91,7 +91,9 @@ type Certification struct {
 	// NotVerified lists, per capability the account has not declared, how many specs
 	// were skipped for it and how to declare it.
 	NotVerified []NotVerified `json:"notVerified,omitempty"`
-	Specs       []SpecResult  `json:"specs"`
+	// Changes is what changed since the baseline run, when one was given.
+	Changes *Changes     `json:"changes,omitempty"`
+	Specs   []SpecResult `json:"specs"`
 }
 
 // NotVerified is a capability the run could not verify because the account did not
@@ -110,6 +112,10 @@ type Counts struct {
 	Contract    int `json:"contractFailures"`
 	Environment int `json:"environmentFailures"`
 	Skipped     int `json:"skipped"`
+	// Drift names, comma-separated, the kinds of change since the baseline that
+	// FAIL_ON_DRIFT turns into a failure; Judge counts them as a contract failure.
+	// A string keeps Counts comparable.
+	Drift string `json:"drift,omitempty"`
 }
 
 // SpecResult is one spec in certification.json.
@@ -182,8 +188,9 @@ type specDetail struct {
 	Notes []string
 }
 
-// build turns a Ginkgo report into the summary and the per-spec evidence.
-func build(r types.Report, meta Meta) (Certification, []specDetail) {
+// build turns a Ginkgo report into the summary, the per-spec evidence and the
+// platform's fingerprint, compared with the baseline when meta names one.
+func build(r types.Report, meta Meta) (Certification, []specDetail, Fingerprint) {
 	c := Certification{
 		Meta: meta, Suite: r.SuiteDescription,
 		Started: r.StartTime.UTC(), Ended: r.EndTime.UTC(), DurationMs: durationMs(r.RunTime),
@@ -228,17 +235,29 @@ func build(r types.Report, meta Meta) (Certification, []specDetail) {
 	assignAnchors(c.Specs, details)
 	c.BuildNumber = firstBuildNumber(details)
 	c.NotVerified = notVerified(c.Specs)
+	fp := fingerprintOf(c, details)
+	if meta.Baseline != "" {
+		ch := CompareWithBaseline(meta.Baseline, fp)
+		ch.Failing = ch.FailingKinds(meta.FailOnDrift)
+		c.Changes, c.Counts.Drift = &ch, strings.Join(ch.Failing, ",")
+	}
+	c.Rejudge()
+	return c, details, fp
+}
+
+// Rejudge sets the verdict, reason and exit code from the counts (through Judge) and
+// names what the account did not declare.
+func (c *Certification) Rejudge() {
 	c.Verdict, c.Reason, c.ExitCode = Judge(c.Counts)
 	if len(c.NotVerified) > 0 {
 		c.Reason += fmt.Sprintf("; not verified: %d capability(ies) the account did not declare", len(c.NotVerified))
 	}
-	return c, details
 }
 
 // Summarize is the certification of a Ginkgo report: the same counts, verdict and exit
 // code that certification.json and index.html show, for the runner's terminal line.
 func Summarize(r types.Report, meta Meta) Certification {
-	c, _ := build(r, meta)
+	c, _, _ := build(r, meta)
 	return c
 }
 
@@ -444,13 +463,22 @@ func firstBuildNumber(details []specDetail) string {
 
 // Judge turns a run's counts into its verdict, a one-line reason and the exit code.
 // A broken promise is a FAIL whatever else happened; environment failures beside it
-// are listed, not allowed to soften it.
+// are listed, not allowed to soften it. Drift that FAIL_ON_DRIFT names counts as a
+// broken promise.
 func Judge(c Counts) (verdict, reason string, exit int) {
 	switch {
-	case c.Contract > 0 && c.Environment > 0:
-		return VerdictFail, fmt.Sprintf("%d contract failure(s): the integration does not meet the documented contract; %d environment failure(s) left part of it unverified", c.Contract, c.Environment), ExitContract
-	case c.Contract > 0:
-		return VerdictFail, fmt.Sprintf("%d contract failure(s): the integration does not meet the documented contract", c.Contract), ExitContract
+	case c.Contract > 0 || c.Drift != "":
+		var parts []string
+		if c.Contract > 0 {
+			parts = append(parts, fmt.Sprintf("%d contract failure(s): the integration does not meet the documented contract", c.Contract))
+		}
+		if c.Drift != "" {
+			parts = append(parts, "FAIL_ON_DRIFT: the platform changed since the baseline ("+strings.ReplaceAll(c.Drift, ",", ", ")+")")
+		}
+		if c.Environment > 0 {
+			parts = append(parts, fmt.Sprintf("%d environment failure(s) left part of it unverified", c.Environment))
+		}
+		return VerdictFail, strings.Join(parts, "; "), ExitContract
 	case c.Environment > 0:
 		return VerdictInconclusive, fmt.Sprintf("%d environment failure(s): part of the contract was not verified; fix the environment and rerun", c.Environment), ExitEnvironment
 	case c.Passed == 0:

@@ -38,6 +38,11 @@ type Meta struct {
 	SandboxVersion string `json:"sandboxVersion,omitempty"`
 	// Sources lists the shard reports a merged report was made from; empty for one run.
 	Sources []string `json:"sources,omitempty"`
+	// Baseline is the report directory or fingerprint.json this run is compared
+	// with (OPPWA_BASELINE); FailOnDrift the kinds of change that fail it
+	// (FAIL_ON_DRIFT).
+	Baseline    string   `json:"baseline,omitempty"`
+	FailOnDrift []string `json:"failOnDrift,omitempty"`
 }
 
 // File names written into the report directory.
@@ -49,13 +54,22 @@ const (
 	JUnitFile = "junit.xml"
 )
 
-// Write writes index.html and certification.json for r into dir, creating dir.
+// Write writes index.html, certification.json and fingerprint.json for r into dir,
+// creating dir. When meta names a baseline, the baseline is read before anything is
+// written, so a run may compare with the directory it overwrites.
 func Write(dir string, r types.Report, meta Meta) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create report directory %s: %w (make it writable or set OPPWA_REPORT_DIR)", dir, err)
 	}
-	c, details := build(r, meta)
+	c, details, fp := build(r, meta)
 	loadShots(dir, details)
+	fb, err := json.MarshalIndent(fp, "", " ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", FingerprintFile, err)
+	}
+	if err := writeFile(filepath.Join(dir, FingerprintFile), fb); err != nil {
+		return err
+	}
 	b, err := json.MarshalIndent(c, "", " ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w (a report entry holds a value JSON cannot encode)", CertificationFile, err)
