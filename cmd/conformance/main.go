@@ -7,6 +7,7 @@
 //	conformance catalogue -o CATALOGUE.md
 //	conformance bench -o reports/bench.json
 //	conformance merge -o reports/latest shard-1/report.json shard-2/report.json
+//	conformance compare BASE NEW  (what changed on the platform between two runs)
 //	conformance browser   (prints the browser binary a run would start)
 //	conformance discover  (which brands and capabilities the configured account has, as a .env block)
 package main
@@ -48,7 +49,7 @@ func main() {
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return &exitError{3, "missing command: use run, discover, mutation, catalogue, bench, merge or browser"}
+		return &exitError{3, "missing command: use run, discover, mutation, catalogue, bench, merge, compare or browser"}
 	}
 	switch args[0] {
 	case "run":
@@ -65,6 +66,8 @@ func run(ctx context.Context, args []string) error {
 		return runBrowser(ctx, args[1:])
 	case "discover":
 		return runDiscover(ctx, args[1:])
+	case "compare":
+		return runCompare(ctx, args[1:])
 	}
-	return &exitError{3, fmt.Sprintf("unknown command %q: use run, discover, mutation, catalogue, bench, merge or browser", args[0])}
+	return &exitError{3, fmt.Sprintf("unknown command %q: use run, discover, mutation, catalogue, bench, merge, compare or browser", args[0])}
 }

@@ -33,7 +33,9 @@ const (
 type runOptions struct {
 	labels, procs, shard string
 	reportDir            string
-	extraEnv             []string
+	// baseline is the report directory or fingerprint.json the run is compared with.
+	baseline string
+	extraEnv []string
 	// binary is a precompiled suite (ginkgo build) to run instead of compiling ./suites.
 	binary string
 	quiet  bool
@@ -45,8 +47,12 @@ func runSuites(ctx context.Context, args []string) error {
 	fs.StringVar(&o.labels, "labels", "", "Ginkgo label filter, e.g. 'sync && brand:VISA'")
 	fs.StringVar(&o.procs, "procs", "", "parallel Ginkgo processes (default: Ginkgo's choice)")
 	fs.StringVar(&o.shard, "shard", "", "run shard I of N, e.g. 1/2")
+	fs.StringVar(&o.baseline, "baseline", "", "report directory or fingerprint.json of an earlier run to compare with")
 	if err := fs.Parse(args); err != nil {
 		return &exitError{exitConfig, ""}
+	}
+	if _, err := reports.ParseDriftKinds(lookupEnv(o.extraEnv, "FAIL_ON_DRIFT")); err != nil {
+		return &exitError{exitConfig, err.Error()}
 	}
 	sum, err := suiteRun(ctx, o)
 	if err != nil {
@@ -87,10 +93,17 @@ func (s summary) exit() error {
 	if n := observations(s.Certification); n > 0 {
 		fmt.Printf("  %d observation(s): exact values where public evidence fixes only the documented group (see index.html)\n", n)
 	}
+	if s.Changes != nil {
+		printChanges(*s.Changes)
+	}
 	if s.ExitCode == reports.ExitPass {
 		return nil
 	}
-	return &exitError{s.ExitCode, exitMessages[s.ExitCode]}
+	msg := exitMessages[s.ExitCode]
+	if s.Counts.Drift != "" && s.Counts.Contract == 0 {
+		msg = "FAIL_ON_DRIFT: the platform changed since the baseline (" + strings.ReplaceAll(s.Counts.Drift, ",", ", ") + ")"
+	}
+	return &exitError{s.ExitCode, msg}
 }
 
 func specName(sp reports.SpecResult) string {
@@ -114,10 +127,15 @@ func suiteRun(ctx context.Context, o runOptions) (summary, error) {
 	// Screenshots of an earlier run would be mistaken for this run's evidence; the
 	// other files are overwritten, and are kept if this run never starts.
 	_ = os.RemoveAll(filepath.Join(dir, "screenshots"))
+	baseline, err := absPath(o.baseline)
+	if err != nil {
+		return summary{}, &exitError{exitConfig, err.Error()}
+	}
+	runID := newRunID()
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
-	cmd.Env = append(append(os.Environ(), o.extraEnv...), "OPPWA_RUN_ID="+newRunID(), "OPPWA_REPORT_DIR="+dir,
-		"OPPWA_COMMAND="+commandLine(o, filter), "OPPWA_PROCESS_RPS="+processRPS(t, o.procs))
+	cmd.Env = append(append(os.Environ(), o.extraEnv...), "OPPWA_RUN_ID="+runID, "OPPWA_REPORT_DIR="+dir,
+		"OPPWA_COMMAND="+commandLine(o, filter), "OPPWA_PROCESS_RPS="+processRPS(t, o.procs), "OPPWA_BASELINE="+baseline)
 	if !o.quiet {
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	}
@@ -130,6 +148,9 @@ func suiteRun(ctx context.Context, o runOptions) (summary, error) {
 			return sum, &exitError{exitEnvironment, fmt.Sprintf("the suites did not finish (%v) and left no report: run `go tool ginkgo ./suites` to see why", runErr)}
 		}
 		return sum, &exitError{exitEnvironment, rerr.Error()}
+	}
+	if baseline != "" {
+		withChanges(&sum, runID)
 	}
 	return sum, nil
 }

@@ -31,6 +31,12 @@ func WriteReports(r Report) {
 		// The user's command, passed down by the runner, says more than the test binary's.
 		meta.Args = strings.Fields(cmd)
 	}
+	// The runner passes the baseline of -baseline and has checked FAIL_ON_DRIFT;
+	// started directly, a FAIL_ON_DRIFT naming an unknown kind fails nothing.
+	meta.Baseline = os.Getenv("OPPWA_BASELINE")
+	if kinds, err := reports.ParseDriftKinds(os.Getenv("FAIL_ON_DRIFT")); err == nil {
+		meta.FailOnDrift = kinds
+	}
 	if err := reports.Write(t.ReportDir, r, meta); err != nil {
 		fmt.Fprintln(os.Stderr, "oppwa-conformance: "+EnvironmentMarker+err.Error())
 	}
