@@ -22,7 +22,7 @@ help: ## list the targets
 	@echo "  variables: LABELS='sync && brand:VISA'  PROCS=2  SHARD=1/2  (see README.md)"
 
 test: $(NEEDS_BROWSER) ## run the conformance suites against the configured target; reports in reports/latest/
-	@$(RUN) run -labels '$(LABELS)' -procs '$(PROCS)' -shard '$(SHARD)'
+	@$(RUN) run -labels '$(LABELS)' -procs '$(PROCS)' -shard '$(SHARD)'$(if $(BASELINE), -baseline '$(BASELINE)')
 
 discover: ## probe the configured account: which brands and capabilities it has, printed as a .env block
 	@$(RUN) discover
