@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"crypto/rand"
+	"crypto/sha1"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -22,6 +23,18 @@ const Version = "0.1.0"
 
 // VersionHeader is the response header carrying Version.
 const VersionHeader = "X-OPPWA-Sandbox-Version"
+
+// buildNumber is what replies carry as buildNumber, in the platform's form (40 hex
+// characters @ a UTC time). It is derived from Version, so every process and run of one
+// sandbox release shows the same build, and a nightly comparison sees a new build only
+// when the sandbox changed, as it would for the platform.
+var buildNumber = func() string {
+	sum := sha1.Sum([]byte("oppwa-sandbox " + Version))
+	return hex.EncodeToString(sum[:]) + "@" + releaseTime + " +0000"
+}()
+
+// releaseTime is the build time buildNumber shows for this Version.
+const releaseTime = "2026-11-27 00:00:00"
 
 // Credential is an entityId and the Bearer access token that owns it.
 type Credential struct{ EntityID, AccessToken string }
@@ -165,9 +178,7 @@ func New(opts Options) (*Sandbox, error) {
 		}
 		s.tokens[c.AccessToken][c.EntityID] = true
 	}
-	var b [20]byte
-	_, _ = rand.Read(b[:])
-	s.buildNumber = hex.EncodeToString(b[:]) + "@" + time.Now().UTC().Format("2006-01-02 15:04:05") + " +0000"
+	s.buildNumber = buildNumber
 	return s, nil
 }
 
