@@ -248,26 +248,31 @@ func minus(a, b []string) []string {
 	return out
 }
 
+// changedKeys are the keys of now, sorted, also in base whose values differ.
+func changedKeys[V any](base, now map[string]V, differs func(before, after V) bool) []string {
+	var out []string
+	for _, k := range sortedKeys(now) {
+		if b, ok := base[k]; ok && differs(b, now[k]) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 func compareRedirects(base, now map[string]RedirectShape) []RedirectChange {
 	var out []RedirectChange
-	for _, brand := range sortedKeys(now) {
-		n := now[brand]
-		b, ok := base[brand]
-		if ok && !b.equal(n) {
-			out = append(out, RedirectChange{Brand: brand, Before: &b, Now: &n})
-		}
+	for _, brand := range changedKeys(base, now, func(b, n RedirectShape) bool { return !b.equal(n) }) {
+		b, n := base[brand], now[brand]
+		out = append(out, RedirectChange{Brand: brand, Before: &b, Now: &n})
 	}
 	return out
 }
 
 func compareLatency(base, now map[string]int64) []FlowLatency {
 	var out []FlowLatency
-	for _, flow := range sortedKeys(now) {
-		n := now[flow]
-		b, ok := base[flow]
-		if !ok || float64(n) <= float64(b)*LatencyFactor || n-b <= LatencyPlusMs {
-			continue
-		}
+	slower := func(b, n int64) bool { return float64(n) > float64(b)*LatencyFactor && n-b > LatencyPlusMs }
+	for _, flow := range changedKeys(base, now, slower) {
+		b, n := base[flow], now[flow]
 		f := 0.0
 		if b > 0 {
 			f = float64(n) / float64(b)

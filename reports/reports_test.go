@@ -23,23 +23,6 @@ import (
 
 var t0 = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 
-// The evidence types as the framework attaches them (framework.Shot, PaymentRef).
-type fwShot struct {
-	Step string    `json:"step"`
-	URL  string    `json:"url"`
-	At   time.Time `json:"at"`
-	JPEG []byte    `json:"jpeg"`
-}
-
-type fwPayment struct {
-	ID                    string `json:"id"`
-	PaymentType           string `json:"paymentType"`
-	Brand                 string `json:"brand,omitempty"`
-	MerchantTransactionID string `json:"merchantTransactionId,omitempty"`
-	Code                  string `json:"code"`
-	Group                 string `json:"group"`
-}
-
 func testJPEG(t *testing.T) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 64, 40))
@@ -99,8 +82,8 @@ func txn(body string) []oppwa.Exchange {
 // environment failure, skipped, an unbranded spec and a hostile reply body.
 func buildReport(t *testing.T) types.Report {
 	okBody := `{"id":"8ac7a4a1","paymentType":"PA","result":{"code":"000.100.110","description":"Request successfully processed"},"buildNumber":"sandbox-1.2.3@2025"}`
-	pay := []fwPayment{{ID: "8ac7a4a18f1e2b3c4d5e6f7a8b9c0d1e", PaymentType: "PA", Brand: "VISA", MerchantTransactionID: "run1-p1-1", Code: "000.100.110", Group: "success"}}
-	shots := []fwShot{{Step: "checkout page", URL: "https://sandbox.local/checkout/abc", At: t0, JPEG: testJPEG(t)}}
+	pay := []Payment{{ID: "8ac7a4a18f1e2b3c4d5e6f7a8b9c0d1e", PaymentType: "PA", Brand: "VISA", MerchantTransactionID: "run1-p1-1", Code: "000.100.110", Group: "success"}}
+	shots := []Shot{{Step: "checkout page", URL: "https://sandbox.local/checkout/abc", At: t0, JPEG: testJPEG(t)}}
 	return types.Report{
 		SuitePath: "/src/suites", SuiteDescription: "OPPWA server-to-server conformance", SuiteSucceeded: false,
 		StartTime: t0, EndTime: t0.Add(90 * time.Second), RunTime: 90 * time.Second,

@@ -107,7 +107,7 @@ func runBench(ctx context.Context, args []string) error {
 	}()
 	rep := benchReport{At: time.Now().UTC(), NumCPU: runtime.NumCPU(),
 		GOOS: runtime.GOOS + "/" + runtime.GOARCH, Runs: o.runs}
-	if err := measureGoals(ctx, &rep, o, root, tmp); err != nil {
+	if err := measureGoals(ctx, &rep, o, tmp); err != nil {
 		var failed *runFailedError
 		keep = errors.As(err, &failed)
 		return err

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"time"
@@ -57,8 +56,10 @@ func (e *runFailedError) Unwrap() error { return e.err }
 
 // measureGoals builds the suite binary once, then runs o.runs rounds of the full
 // run, the async browser run and the latency run, and judges the goals.
-func measureGoals(ctx context.Context, rep *benchReport, o benchOptions, root, tmp string) error {
-	bin, err := buildBenchSuites(ctx, root, tmp)
+func measureGoals(ctx context.Context, rep *benchReport, o benchOptions, tmp string) error {
+	// One build serves every run, so that each is a warm run.
+	fmt.Fprintln(os.Stderr, "bench: building the suite binary")
+	bin, err := buildSuites(ctx, tmp)
 	if err != nil {
 		return err
 	}
@@ -146,18 +147,6 @@ func (s *goalSamples) latencyRun(ctx context.Context, o benchOptions, bin, dir, 
 	s.latencyRatio = append(s.latencyRatio, r.ginkgo.RunTime.Seconds()/longest.Seconds())
 	s.latencySpecs = r.ran
 	return nil
-}
-
-// buildBenchSuites compiles ./suites once into tmp, so that every run is a warm run.
-func buildBenchSuites(ctx context.Context, root, tmp string) (string, error) {
-	fmt.Fprintln(os.Stderr, "bench: building the suite binary")
-	bin := filepath.Join(tmp, "suites.test")
-	build := exec.CommandContext(ctx, "go", "tool", "ginkgo", "build", "-o", bin, "./suites")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		return "", &exitError{exitEnvironment, fmt.Sprintf("bench: build the suites: %v: %s", err, oneLine(string(out)))}
-	}
-	return bin, nil
 }
 
 // timedRun runs the suites with o and times the command. A run that does not pass

@@ -47,27 +47,21 @@ func main() {
 	os.Exit(2)
 }
 
+// commands is the one table of the runner's commands.
+var commands = map[string]func(context.Context, []string) error{
+	"run": runSuites, "discover": runDiscover, "mutation": runMutation, "catalogue": runCatalogue,
+	"bench": runBench, "merge": runMerge, "compare": runCompare, "browser": runBrowser,
+}
+
+const commandList = "run, discover, mutation, catalogue, bench, merge, compare or browser"
+
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return &exitError{3, "missing command: use run, discover, mutation, catalogue, bench, merge, compare or browser"}
+		return &exitError{3, "missing command: use " + commandList}
 	}
-	switch args[0] {
-	case "run":
-		return runSuites(ctx, args[1:])
-	case "mutation":
-		return runMutation(ctx, args[1:])
-	case "catalogue":
-		return runCatalogue(ctx, args[1:])
-	case "bench":
-		return runBench(ctx, args[1:])
-	case "merge":
-		return runMerge(ctx, args[1:])
-	case "browser":
-		return runBrowser(ctx, args[1:])
-	case "discover":
-		return runDiscover(ctx, args[1:])
-	case "compare":
-		return runCompare(ctx, args[1:])
+	cmd, ok := commands[args[0]]
+	if !ok {
+		return &exitError{3, fmt.Sprintf("unknown command %q: use %s", args[0], commandList)}
 	}
-	return &exitError{3, fmt.Sprintf("unknown command %q: use run, discover, mutation, catalogue, bench, merge, compare or browser", args[0])}
+	return cmd(ctx, args[1:])
 }

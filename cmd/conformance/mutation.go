@@ -129,8 +129,8 @@ func modeRuns(m sandbox.Mode) []string {
 }
 
 // buildSuites compiles the suites once, into dir (the run's own, so that other builds
-// in the work tree cannot replace or remove it); compiling per mode would triple the
-// run time.
+// in the work tree cannot replace or remove it), for the commands that run them many
+// times: compiling per run would triple mutation's time and make bench's runs cold.
 func buildSuites(ctx context.Context, dir string) (string, error) {
 	root, err := moduleRoot()
 	if err != nil {
