@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -219,6 +220,52 @@ func TestRedirectParametersReadInEveryDocumentedShape(t *testing.T) {
 		var r Redirect
 		if err := json.Unmarshal([]byte(raw), &r); err != nil || len(r.Parameters) != 0 {
 			t.Errorf("%s: %v %v", raw, r.Parameters, err)
+		}
+	}
+}
+
+func TestRedirectPreconditionsRead(t *testing.T) {
+	raw := `{"url":"https://acs/x","parameters":[{"name":"ndcid","value":"n"}],"preconditions":[
+		{"origin":"iframe#hidden","waitUntil":"iframe#onload","description":"Hidden iframe post for 3D Secure 2.0",
+		 "method":"POST","url":"https://acs/method","parameters":[{"name":"threeDSMethodData","value":"eyJ9"}]},
+		{"url":"https://acs/method2","parameters":{"threeDSMethodData":"e30="}}]}`
+	var r Redirect
+	if err := json.Unmarshal([]byte(raw), &r); err != nil {
+		t.Fatal(err)
+	}
+	want := Preconditions{
+		{Origin: "iframe#hidden", WaitUntil: "iframe#onload", Description: "Hidden iframe post for 3D Secure 2.0", Method: "POST",
+			URL: "https://acs/method", Parameters: Params{{"threeDSMethodData", "eyJ9"}}},
+		{URL: "https://acs/method2", Parameters: Params{{"threeDSMethodData", "e30="}}},
+	}
+	if !reflect.DeepEqual(r.Preconditions, want) {
+		t.Fatalf("got %+v", r.Preconditions)
+	}
+	if r.Preconditions[1].EffectiveMethod() != http.MethodPost {
+		t.Errorf("a precondition without method is POSTed")
+	}
+	for _, raw := range []string{`{"preconditions":null}`, `{}`} {
+		var r Redirect
+		if err := json.Unmarshal([]byte(raw), &r); err != nil || r.Preconditions != nil {
+			t.Errorf("%s: %v %v", raw, r.Preconditions, err)
+		}
+	}
+}
+
+func TestUndecodablePreconditionsNameTheField(t *testing.T) {
+	for body, field := range map[string]string{
+		`{"redirect": {"preconditions": {"url": "x"}}}`:                    "redirect.preconditions",
+		`{"redirect": {"preconditions": "x"}}`:                             "redirect.preconditions",
+		`{"redirect": {"preconditions": ["x"]}}`:                           "redirect.preconditions[0]",
+		`{"redirect": {"preconditions": [{}, {"url": 3}]}}`:                "redirect.preconditions[1].url",
+		`{"redirect": {"preconditions": [{"parameters": "threeDS=1"}]}}`:   "redirect.preconditions[0].parameters",
+		`{"redirect": {"preconditions": [{"parameters": [{"name": 1}]}]}}`: "redirect.preconditions[0].parameters",
+	} {
+		var r Response
+		err := decodeInto([]byte(body), &r)
+		var de *DecodeError
+		if !errors.As(err, &de) || de.Field != field {
+			t.Errorf("%s: err = %v, want a DecodeError naming %s", body, err, field)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package oppwa
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -59,6 +60,75 @@ type Redirect struct {
 	// Method is GET or POST; the documentation says to POST when it is absent.
 	Method     string `json:"method"`
 	Parameters Params `json:"parameters"`
+	// Preconditions are what the merchant's page must execute, in order, before it
+	// sends the shopper to URL: on the real platform the 3-D Secure 2 method call,
+	// POSTed into a hidden iframe whose onload the page waits for.
+	Preconditions Preconditions `json:"preconditions"`
+}
+
+// Precondition is one entry of redirect.preconditions. The documented values are
+// origin "iframe#hidden" and waitUntil "iframe#onload".
+type Precondition struct {
+	Origin      string `json:"origin"`
+	WaitUntil   string `json:"waitUntil"`
+	Description string `json:"description"`
+	// Method is GET or POST; POST when absent, as for the redirect itself.
+	Method     string `json:"method"`
+	URL        string `json:"url"`
+	Parameters Params `json:"parameters"`
+}
+
+// EffectiveMethod is the HTTP method the precondition's iframe must use.
+func (p Precondition) EffectiveMethod() string {
+	if p.Method == "" {
+		return http.MethodPost
+	}
+	return p.Method
+}
+
+// Preconditions are the redirect's preconditions: an array of objects, or null or
+// absent when there are none. Any other shape is a decoding error naming the field
+// (the element's, for an element of the wrong shape).
+type Preconditions []Precondition
+
+// UnmarshalJSON reads the shapes Preconditions documents.
+func (ps *Preconditions) UnmarshalJSON(b []byte) error {
+	t := bytes.TrimSpace(b)
+	if bytes.Equal(t, []byte("null")) {
+		*ps = nil
+		return nil
+	}
+	var raw []json.RawMessage
+	if len(t) == 0 || t[0] != '[' || json.Unmarshal(t, &raw) != nil {
+		return &fieldError{"redirect.preconditions", "want an array of {origin, waitUntil, method, url, parameters}, got " + string(t[:min(len(t), 20)])}
+	}
+	list := make([]Precondition, 0, len(raw))
+	for i, r := range raw {
+		field := fmt.Sprintf("redirect.preconditions[%d]", i)
+		var p Precondition
+		if err := json.Unmarshal(r, &p); err != nil {
+			return preconditionError(field, err)
+		}
+		list = append(list, p)
+	}
+	*ps = list
+	return nil
+}
+
+// preconditionError names the field of a precondition that could not be read.
+func preconditionError(field string, err error) error {
+	var fe *fieldError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &fe):
+		// Params names itself redirect.parameters; here it is the precondition's.
+		return &fieldError{field + ".parameters", fe.msg}
+	case errors.As(err, &te) && te.Field != "":
+		return &fieldError{field + "." + te.Field, fmt.Sprintf("want a %s, got a JSON %s", te.Type, te.Value)}
+	case errors.As(err, &te):
+		return &fieldError{field, "want an object, got a JSON " + te.Value}
+	}
+	return &fieldError{field, err.Error()}
 }
 
 // Echoes are the customParameters a reply echoes: the merchant's name → value pairs.
