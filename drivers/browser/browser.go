@@ -88,6 +88,9 @@ type Options struct {
 	// (no checkout form, no challenge form, no auto-submit) before it fails
 	// (default 3s). Waits after an action are bounded only by Follow's ctx.
 	StallTimeout time.Duration
+	// PreconditionTimeout bounds the wait for each redirect precondition's
+	// hidden iframe to load (default 10s); Follow's ctx always bounds it too.
+	PreconditionTimeout time.Duration
 	// UserAgent overrides the browser's user agent (optional; only for a
 	// browser that Start launches).
 	UserAgent string
@@ -116,6 +119,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.StallTimeout <= 0 {
 		o.StallTimeout = 3 * time.Second
+	}
+	if o.PreconditionTimeout <= 0 {
+		o.PreconditionTimeout = 10 * time.Second
 	}
 	return o
 }
@@ -154,7 +160,11 @@ func allocatorOptions(o Options) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("no-pings", true),
 		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,OptimizationHints,MediaRouter,"+
 			"DialMediaRouteProvider,AutofillServerCommunication,NetworkTimeServiceQuerying,"+
-			"CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions,AcceptCHFrame"),
+			"CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions,AcceptCHFrame,"+
+			// A redirect precondition's hidden iframe lives in a blank page; Local
+			// Network Access would block it from loading a platform (or sandbox)
+			// on a private or loopback address (net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS).
+			"LocalNetworkAccessChecks"),
 		chromedp.Flag("log-level", "3"),
 		chromedp.Flag("gaia-url", "http://127.0.0.1:9"),
 		chromedp.Flag("component-updater", "url-source=http://127.0.0.1:9/"),

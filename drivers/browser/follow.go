@@ -28,6 +28,9 @@ type Redirect struct {
 	URL        string
 	Method     string // GET, POST; empty means POST (the documented default)
 	Parameters []Param
+	// Preconditions are executed in order, each in a hidden iframe, before
+	// the browser goes to URL (see Precondition).
+	Preconditions []Precondition
 }
 
 // Action is what the shopper does on the platform's pages.
@@ -57,9 +60,10 @@ const (
 
 // Step is one page of a journey.
 type Step struct {
-	Name       string // checkout, acs, redirect, shopperResultUrl, stuck
+	Name       string // precondition, checkout, acs, redirect, shopperResultUrl, stuck
 	URL        string
-	Title      string
+	Title      string // the page's title; a precondition's description
+	Note       string // what was unusual about the step (a precondition's undocumented origin or waitUntil)
 	Screenshot []byte // JPEG of the viewport; nil for self-submitting pages or if the capture failed
 	At         time.Time
 }
@@ -72,11 +76,12 @@ type Journey struct {
 
 // Step names.
 const (
-	StepCheckout = "checkout"
-	StepACS      = "acs"
-	StepRedirect = "redirect"
-	StepReturn   = "shopperResultUrl"
-	StepStuck    = "stuck"
+	StepPrecondition = "precondition"
+	StepCheckout     = "checkout"
+	StepACS          = "acs"
+	StepRedirect     = "redirect"
+	StepReturn       = "shopperResultUrl"
+	StepStuck        = "stuck"
 )
 
 // screenshotQuality is the JPEG quality of the step screenshots.
@@ -86,7 +91,8 @@ const screenshotQuality = 60
 // event wakes the loop earlier.
 const pollInterval = 50 * time.Millisecond
 
-// Follow sends the browser to the redirect (GET: parameters appended to the
+// Follow first executes the redirect's preconditions (see Precondition),
+// then sends the browser to the redirect (GET: parameters appended to the
 // URL's own query; POST or empty method: an auto-submitted form with the
 // parameters as hidden fields), acts as the shopper with action on every page
 // it reaches, and returns when the location starts with returnURLPrefix. If
@@ -147,6 +153,7 @@ type flow struct {
 	journey *Journey
 	wake    chan struct{}
 	url     string // the last URL seen
+	blank   bool   // the tab was sent to about:blank for this flow already
 
 	mu        sync.Mutex
 	status    map[string]int64 // document URL -> HTTP status
@@ -290,6 +297,9 @@ func wakeOn[E any](ctx context.Context, ev cdp.Event[E], notify func()) {
 }
 
 func (f *flow) run(r Redirect) error {
+	if err := f.runPreconditions(r.Preconditions); err != nil {
+		return err
+	}
 	if err := f.submitRedirect(r); err != nil {
 		return err
 	}
@@ -338,7 +348,7 @@ func (f *flow) submitRedirect(r Redirect) error {
 			return err
 		}
 		steps := []chromedp.Action[chromedp.Void]{}
-		if f.s.used {
+		if f.s.used && !f.blank {
 			// Start from a blank page, as in a new tab: the POST then
 			// carries no Origin or Referer of the previous flow's pages.
 			steps = append(steps, chromedp.Navigate("about:blank"))

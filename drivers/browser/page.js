@@ -58,6 +58,44 @@
 			f.submit();
 		},
 
+		// precondition adds a hidden iframe named name and loads url into it:
+		// with method POST a form of params (Go's []Param) targeting the iframe,
+		// with GET the iframe's src (params already in url). It returns a
+		// Promise of {loaded: true} when the iframe fires onload for that
+		// document, or {loaded: false} after timeoutMs. The load of the
+		// iframe's initial about:blank is not the one waited for.
+		precondition(name, method, url, params, timeoutMs) {
+			const d = document, host = d.body || d.documentElement;
+			const fr = d.createElement('iframe');
+			fr.name = name; fr.title = name; fr.style.display = 'none';
+			fr.setAttribute('aria-hidden', 'true');
+			host.appendChild(fr);
+			return new Promise(resolve => {
+				const timer = setTimeout(() => resolve({loaded: false}), timeoutMs);
+				fr.addEventListener('load', () => {
+					try {
+						if (fr.contentWindow.location.href === 'about:blank') return;
+					} catch (e) { /* another origin: the document loaded */ }
+					clearTimeout(timer);
+					resolve({loaded: true});
+				});
+				if (method === 'GET') {
+					fr.src = url;
+					return;
+				}
+				const f = d.createElement('form');
+				f.method = 'post'; f.action = url; f.target = name; f.acceptCharset = 'UTF-8';
+				f.style.display = 'none';
+				for (const p of params) {
+					const i = d.createElement('input');
+					i.type = 'hidden'; i.name = p.Name; i.value = p.Value;
+					f.appendChild(i);
+				}
+				host.appendChild(f);
+				f.submit();
+			});
+		},
+
 		// locate marks document id as handled, scrolls the element that
 		// selector finds into view and answers where to click it
 		// (clickPoint in follow.go): its centre, and whether the element is

@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
 )
@@ -22,15 +24,17 @@ type platform struct {
 	mu        sync.Mutex
 	decisions map[string]string // ndc -> decision
 	leaks     map[string]string // ndc -> cookie seen on the first request
+	methods   map[string]string // ndc -> HTTP method of its 3DS method call
 	seq       atomic.Int64
 }
 
 func newPlatform() *platform {
-	p := &platform{decisions: map[string]string{}, leaks: map[string]string{}}
+	p := &platform{decisions: map[string]string{}, leaks: map[string]string{}, methods: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/pay", p.pay)
 	mux.HandleFunc("/acs", p.acs)
 	mux.HandleFunc("/complete", p.complete)
+	mux.HandleFunc("/method", p.method)
 	p.Server = httptest.NewServer(mux)
 	return p
 }
@@ -107,6 +111,10 @@ func (p *platform) pay(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "missing or mangled parameters: "+vals.Encode(), 400)
 		return
 	}
+	if r.URL.Query().Has("needMethod") && p.methodCall(d.NDC) == "" {
+		http.Error(w, "3-D Secure method call for "+d.NDC+" never arrived", 400)
+		return
+	}
 	if c, err := r.Cookie("shop_session"); err == nil {
 		p.mu.Lock()
 		p.leaks[d.NDC] = c.Value
@@ -126,6 +134,43 @@ func (p *platform) pay(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = pages.ExecuteTemplate(w, flow, d)
+}
+
+// method is the 3-D Secure method URL a precondition loads into a hidden iframe:
+// threeDSMethodData names the payment (its ndc). The query parameter "status"
+// makes it answer that HTTP status, "hang" answer nothing for 2 seconds.
+func (p *platform) method(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Has("hang") {
+		// Longer than the precondition's timeout, short enough not to hold
+		// the server's Close.
+		select {
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Second):
+		}
+		return
+	}
+	if st := r.URL.Query().Get("status"); st != "" {
+		code, _ := strconv.Atoi(st)
+		http.Error(w, "method page failed", code)
+		return
+	}
+	ndc := r.FormValue("threeDSMethodData")
+	if ndc == "" {
+		http.Error(w, "no threeDSMethodData", 400)
+		return
+	}
+	p.mu.Lock()
+	p.methods[ndc] = r.Method
+	p.mu.Unlock()
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write([]byte(`<!doctype html><html><body>3DS method done</body></html>`))
+}
+
+// methodCall is the HTTP method of payment ndc's 3DS method call, "" if none came.
+func (p *platform) methodCall(ndc string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.methods[ndc]
 }
 
 func (p *platform) acs(w http.ResponseWriter, r *http.Request) {
@@ -198,4 +243,16 @@ func (p payment) prefix() string { return shop.Prefix(p.ndc) }
 // follow follows the payment's redirect in s with action.
 func (p payment) follow(ctx context.Context, s *browser.Session, action browser.Action) (*browser.Journey, error) {
 	return s.Follow(ctx, p.r, p.prefix(), action)
+}
+
+// withMethod makes the payment's pages require its 3-D Secure method call, and
+// adds the precondition that makes it (query: added to the method URL's).
+func (p payment) withMethod(method, query string) payment {
+	p.r.URL += "&needMethod=1"
+	p.r.Preconditions = []browser.Precondition{{
+		Origin: browser.OriginHiddenIframe, WaitUntil: browser.WaitIframeOnload,
+		Description: "Hidden iframe post for 3D Secure 2.0", Method: method,
+		URL: plat.URL + "/method?x=1" + query, Parameters: []browser.Param{{"threeDSMethodData", p.ndc}},
+	}}
+	return p
 }

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -138,15 +139,17 @@ func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (Sho
 	if err != nil {
 		return ShopperReturn{}, EnvironmentError(fmt.Errorf("open browser context: %w", err))
 	}
-	br := browser.Redirect{URL: r.URL, Method: r.Method}
-	for _, p := range r.Parameters {
-		br.Parameters = append(br.Parameters, browser.Param{Name: p.Name, Value: p.Value})
-	}
-	j, ferr := sess.Follow(s.ctx, br, e.Receiver.Prefix(key), action)
+	j, ferr := sess.Follow(s.ctx, browserRedirect(r), e.Receiver.Prefix(key), action)
 	if j != nil {
 		s.mu.Lock()
 		for _, st := range j.Steps {
-			shot := reports.Shot{Step: st.Name, URL: s.Client.Redactor().Redact(st.URL), At: st.At}
+			// A precondition runs in a hidden iframe: its step has no screenshot and
+			// shows as a caption, with what was unusual about it.
+			name := st.Name
+			if st.Note != "" {
+				name += " (" + st.Note + ")"
+			}
+			shot := reports.Shot{Step: name, URL: s.Client.Redactor().Redact(st.URL), At: st.At}
 			shot.File, err = saveShot(key, len(s.shots), st.Name, st.Screenshot)
 			if err != nil {
 				GinkgoWriter.Printf("screenshot not kept: %v\n", err)
@@ -154,6 +157,11 @@ func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (Sho
 			s.shots = append(s.shots, shot)
 		}
 		s.mu.Unlock()
+	}
+	if pe := (*browser.PreconditionError)(nil); errors.As(ferr, &pe) {
+		// The platform's method page could not be loaded: the environment failed,
+		// not the reply's promise.
+		return ShopperReturn{}, EnvironmentError(fmt.Errorf("shopper journey: %w", ferr))
 	}
 	if ferr != nil {
 		return ShopperReturn{}, fmt.Errorf("shopper journey: %w", ferr)
@@ -163,6 +171,24 @@ func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (Sho
 		return ret, fmt.Errorf("wait for the shopper at the shopperResultUrl: %w", err)
 	}
 	return ret, nil
+}
+
+// browserRedirect is the browser's view of the reply's redirect, preconditions
+// included.
+func browserRedirect(r oppwa.Redirect) browser.Redirect {
+	params := func(ps oppwa.Params) []browser.Param {
+		var out []browser.Param
+		for _, p := range ps {
+			out = append(out, browser.Param{Name: p.Name, Value: p.Value})
+		}
+		return out
+	}
+	br := browser.Redirect{URL: r.URL, Method: r.Method, Parameters: params(r.Parameters)}
+	for _, p := range r.Preconditions {
+		br.Preconditions = append(br.Preconditions, browser.Precondition{Origin: p.Origin, WaitUntil: p.WaitUntil,
+			Description: p.Description, Method: p.Method, URL: p.URL, Parameters: params(p.Parameters)})
+	}
+	return br
 }
 
 // saveShot writes a screenshot under the report directory's screenshots folder.
