@@ -52,13 +52,17 @@ func (s *Sandbox) redirectFor(r *http.Request, p *payment, brand fixtures.Brand)
 	if p.flow != flowCheckout {
 		path, method = threedsPrefix, http.MethodPost
 	}
-	return document{}.
+	d := document{}.
 		withString("url", baseURL(r)+strings.TrimPrefix(path, "/")+p.id).
 		withString("method", method).
 		with("parameters", []document{
 			{{"name", "ndcid"}, {"value", p.ndc}},
 			{{"name", "sessionToken"}, {"value", p.session}},
 		})
+	if p.flow != flowCheckout {
+		d = d.with("preconditions", preconditionsFor(r, p))
+	}
+	return d
 }
 
 // pageRequest is a parsed request to a shopper page.
@@ -95,6 +99,10 @@ func parsePagePath(path string) (pageRequest, bool) {
 // the session parameters), then take the shopper's one action and send the browser back
 // to the shop.
 func (s *Sandbox) servePage(w http.ResponseWriter, r *http.Request, path string) {
+	if path == threedsMethodPath || path == threedsNotificationPath {
+		s.serveMethod(w, r, path)
+		return
+	}
 	pr, ok := s.readPageRequest(w, r, path)
 	if !ok {
 		return
@@ -170,6 +178,10 @@ func (s *Sandbox) checkPage(pr pageRequest, form url.Values) pageStep {
 	code, ok := s.outcome(p, form.Get("outcome"))
 	if !ok {
 		return pageStep{problem: "Unknown outcome; choose one of the page's buttons."}
+	}
+	if p.flow != flowCheckout && !p.methodCalled {
+		// The reply's precondition, the 3-D Secure method call, never arrived.
+		code = code3DSFailed
 	}
 	p.code, p.done, p.viaFlow = code, true, true
 	return pageStep{target: s.returnURL(p)}

@@ -41,6 +41,7 @@ const (
 	DefectBrandWrong              = "brand-wrong"
 	DefectRedirectNoURL           = "redirect-no-url"
 	DefectRedirectParamsDropped   = "redirect-params-dropped"
+	DefectPreconditionsDropped    = "preconditions-dropped"
 	DefectReturnNoID              = "return-no-id"
 	DefectReturnNoResourcePath    = "return-no-resource-path"
 	DefectReturnWrongResourcePath = "return-wrong-resource-path"
@@ -173,6 +174,10 @@ var modes = []mode{
 	defect(DefectRedirectParamsDropped, "async replies carry redirect.parameters [] although the checkout page still requires them",
 		on(func(_ *Sandbox, r *paymentReply) {
 			r.doc = r.doc.edit("redirect", func(d document) document { return d.set("parameters", []document{}) })
+		})),
+	defect(DefectPreconditionsDropped, "3-D Secure replies carry no redirect.preconditions although the ACS still requires the 3-D Secure method call they name",
+		on(func(_ *Sandbox, r *paymentReply) {
+			r.doc = r.doc.edit("redirect", func(d document) document { return d.without("preconditions") })
 		})),
 	defect(DefectReturnWrongResourcePath, "the shopper returns with a resourcePath naming another payment's id",
 		on(func(s *Sandbox, r *shopperReturn) {

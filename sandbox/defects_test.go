@@ -109,7 +109,24 @@ func battery(t *testing.T, h *harness) map[string]string {
 	o["status.async"] = string(outcome(h.status(ap.id).code()))
 	observeRefusals(o, h)
 	observeCredentialsAndCards(o, h)
+	observeThreeDSMethod(o, h)
 	return o
+}
+
+// observeThreeDSMethod records whether a 3-D Secure reply carries its precondition and
+// how the payment ends when a client executes what the reply asks for (the stored
+// result, so that lookups and pages other modes change do not count here).
+func observeThreeDSMethod(o map[string]string, h *harness) {
+	r := h.post("/v1/payments", visa("shopperResultUrl", "http://shop.example/r", "customParameters[3DS2_enrolled]", "true")...)
+	p := byNDC(h, r.str("ndc"))
+	u := r.str("redirect.preconditions.0.url")
+	o["threeds.precondition"] = yes(u != "")
+	if u != "" {
+		h.page("POST", u, url.Values{"threeDSMethodData": {r.str("redirect.preconditions.0.parameters.0.value")}})
+	}
+	h.page("POST", h.srv.URL+"connectors/demo/threeds/"+p.id+"/complete",
+		url.Values{"ndcid": {p.ndc}, "sessionToken": {p.session}, "outcome": {"Y"}})
+	h.srv.Sandbox.locked(func() { o["threeds.outcome"] = p.code })
 }
 
 // observeRefusals records the codes of the backoffice refusals the battery does not
@@ -192,6 +209,7 @@ var promises = map[string][]string{
 	DefectBrandWrong:              {"pa.brand", "status.brand"},
 	DefectRedirectNoURL:           {"redirect.urlPresent"},
 	DefectRedirectParamsDropped:   {"redirect.paramsWork"},
+	DefectPreconditionsDropped:    {"threeds.precondition", "threeds.outcome"},
 	DefectReturnNoID:              {"return.id"},
 	DefectReturnNoResourcePath:    {"return.hasResourcePath", "return.resourcePathOwn"},
 	DefectReturnWrongResourcePath: {"return.resourcePathOwn"},

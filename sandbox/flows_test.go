@@ -228,6 +228,7 @@ func TestThreeDSecure(t *testing.T) {
 			if u != h.srv.URL+"connectors/demo/threeds/"+id {
 				t.Fatalf("url %q", u)
 			}
+			h.methodCall(r)
 			ps := r.redirectParams()
 			pg := h.page("POST", u, ps)
 			if pg.status != 200 {

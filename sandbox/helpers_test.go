@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -246,4 +247,27 @@ func (h *harness) page(method, rawURL string, form url.Values) reply {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return reply{status: resp.StatusCode, header: resp.Header, raw: string(b)}
+}
+
+// methodCall checks the 3-D Secure reply's one precondition and makes its method call,
+// as the merchant's hidden iframe would.
+func (h *harness) methodCall(r reply) reply {
+	h.t.Helper()
+	pre := "redirect.preconditions.0."
+	if r.str(pre+"origin") != "iframe#hidden" || r.str(pre+"waitUntil") != "iframe#onload" || r.str(pre+"method") != "POST" ||
+		r.str(pre+"url") != h.srv.URL+"connectors/demo/threeds/method" || r.str(pre+"parameters.0.name") != "threeDSMethodData" ||
+		r.get("redirect.preconditions.1") != nil {
+		h.t.Fatalf("want one precondition posting threeDSMethodData to the method URL: %s", r.raw)
+	}
+	data := r.str(pre + "parameters.0.value")
+	b, err := base64.StdEncoding.DecodeString(data)
+	var d struct{ ThreeDSServerTransID, ThreeDSMethodNotificationURL string }
+	if err != nil || json.Unmarshal(b, &d) != nil || len(d.ThreeDSServerTransID) != 36 || !strings.HasPrefix(d.ThreeDSMethodNotificationURL, h.srv.URL) {
+		h.t.Fatalf("threeDSMethodData %q: %s %v", data, b, err)
+	}
+	pg := h.page("POST", r.str(pre+"url"), url.Values{"threeDSMethodData": {data}})
+	if pg.status != 200 {
+		h.t.Fatalf("method call %d: %s", pg.status, pg.raw)
+	}
+	return pg
 }

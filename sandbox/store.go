@@ -50,6 +50,9 @@ type payment struct {
 	resultURL  string // shopperResultUrl
 	done       bool   // the shopper has acted; the pages refuse a second action
 	viaFlow    bool   // the final result came from a shopper page
+	// methodCalled: the 3-D Secure method call of the reply's precondition arrived
+	// (threedsmethod.go).
+	methodCalled bool
 
 	// backoffice accounting, in minor units
 	captured int64 // sum of successful CPs (on a PA)

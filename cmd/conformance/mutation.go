@@ -31,6 +31,7 @@ var mutationFilters = map[string]string{
 	"pan-echoed":                   "flow:PA && brand:VISA",
 	"redirect-no-url":              "flow:workflow && brand:PAYPAL",
 	"redirect-params-dropped":      "async && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)",
+	"preconditions-dropped":        "3ds && brand:VISA",
 	"return-no-id":                 "async && brand:PAYPAL",
 	"return-no-resource-path":      "async && brand:PAYPAL",
 	"return-wrong-resource-path":   "async && brand:PAYPAL",

@@ -1,0 +1,101 @@
+package sandbox
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+// The 3-D Secure 2 method call. A reply that sends the shopper to the ACS carries one
+// redirect precondition: POST threeDSMethodData (base64 JSON of threeDSServerTransID
+// and threeDSMethodNotificationURL, as on the real platform) to the method URL in a
+// hidden iframe, wait for its onload, then follow the redirect. The sandbox records
+// that the call arrived; a 3-D Secure payment whose method call never arrived ends
+// in 100.380.401 (authentication failed) whatever the shopper does on the ACS page.
+
+const (
+	threedsMethodPath       = "/connectors/demo/threeds/method"
+	threedsNotificationPath = "/connectors/demo/threeds/method/notification"
+)
+
+// methodData is what threeDSMethodData carries, base64-encoded.
+type methodData struct {
+	TransID         string `json:"threeDSServerTransID"`
+	NotificationURL string `json:"threeDSMethodNotificationURL"`
+}
+
+// methodTransID is the threeDSServerTransID of payment id: its id written as a UUID.
+func methodTransID(id string) string {
+	return id[:8] + "-" + id[8:12] + "-" + id[12:16] + "-" + id[16:20] + "-" + id[20:]
+}
+
+// preconditionsFor builds the redirect preconditions of a 3-D Secure payment.
+func preconditionsFor(r *http.Request, p *payment) []document {
+	base := baseURL(r)
+	data, _ := json.Marshal(methodData{methodTransID(p.id), base + strings.TrimPrefix(threedsNotificationPath, "/")})
+	return []document{document{}.
+		withString("origin", "iframe#hidden").
+		withString("waitUntil", "iframe#onload").
+		withString("description", "Hidden iframe post for 3D Secure 2.0 method call").
+		withString("method", http.MethodPost).
+		withString("url", base+strings.TrimPrefix(threedsMethodPath, "/")).
+		with("parameters", []document{{{"name", "threeDSMethodData"}, {"value", base64.StdEncoding.EncodeToString(data)}}})}
+}
+
+// methodPaymentID reads the payment id out of a threeDSMethodData value.
+func methodPaymentID(v string) (string, bool) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		b, err := enc.DecodeString(v)
+		if err != nil {
+			continue
+		}
+		var d methodData
+		if json.Unmarshal(b, &d) != nil {
+			return "", false
+		}
+		id := strings.ReplaceAll(d.TransID, "-", "")
+		return id, validEntity(id)
+	}
+	return "", false
+}
+
+// serveMethod answers the method URL (and the notification URL its data names): it
+// records that the method call of the payment threeDSMethodData names arrived.
+func (s *Sandbox) serveMethod(w http.ResponseWriter, r *http.Request, path string) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		s.errorPage(w, http.StatusMethodNotAllowed, "Method not allowed", "The 3-D Secure method data is POSTed.")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, http.StatusBadRequest, "Bad request", "The request could not be read.")
+		return
+	}
+	if path == threedsNotificationPath {
+		s.methodPage(w, "3-D Secure method notification received.")
+		return
+	}
+	id, ok := methodPaymentID(r.PostForm.Get("threeDSMethodData"))
+	s.locked(func() {
+		p := s.store.byID[id]
+		ok = ok && p != nil && (p.flow == flowChallenge || p.flow == flowFrictionless) && !p.done
+		if ok {
+			p.methodCalled = true
+		}
+	})
+	if !ok {
+		s.errorPage(w, http.StatusBadRequest, "3-D Secure method error", "threeDSMethodData does not name a payment waiting for 3-D Secure.")
+		return
+	}
+	s.methodPage(w, "3-D Secure method data received.")
+}
+
+// methodPage is the plain page the hidden iframe loads.
+func (s *Sandbox) methodPage(w http.ResponseWriter, msg string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_ = errorPageT.Execute(w, struct{ Title, Message string }{"3-D Secure method", msg})
+}
