@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/oppwa-conformance/oppwa-conformance/config"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
@@ -22,15 +21,12 @@ var accountBrands = []string{"DIRECTDEBIT_SEPA", "MASTER", "PAYPAL", "VISA"}
 // startAccount starts a sandbox that enables only brands, as a standalone one would run.
 func startAccount(t *testing.T, brands []string) *sandbox.Server {
 	t.Helper()
-	srv, err := sandbox.Start(context.Background(), "127.0.0.1:0", sandbox.Options{Brands: brands})
+	srv, err := sandbox.Start(t.Context(), "127.0.0.1:0", sandbox.Options{Brands: brands})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Close(ctx)
-	})
+	// The test's context is done when cleanups run: the server closes at once.
+	t.Cleanup(func() { _ = srv.Close(t.Context()) })
 	return srv
 }
 

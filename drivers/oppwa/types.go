@@ -79,12 +79,7 @@ type Precondition struct {
 }
 
 // EffectiveMethod is the HTTP method the precondition's iframe must use.
-func (p Precondition) EffectiveMethod() string {
-	if p.Method == "" {
-		return http.MethodPost
-	}
-	return p.Method
-}
+func (p Precondition) EffectiveMethod() string { return effectiveMethod(p.Method) }
 
 // Preconditions are the redirect's preconditions: an array of objects, or null or
 // absent when there are none. Any other shape is a decoding error naming the field
@@ -215,11 +210,15 @@ type Param struct {
 }
 
 // EffectiveMethod is the HTTP method the shopper's browser must use.
-func (r Redirect) EffectiveMethod() string {
-	if r.Method == "" {
+func (r Redirect) EffectiveMethod() string { return effectiveMethod(r.Method) }
+
+// effectiveMethod is method, or POST when it is absent, as the documentation says for
+// redirects and their preconditions.
+func effectiveMethod(method string) string {
+	if method == "" {
 		return http.MethodPost
 	}
-	return r.Method
+	return method
 }
 
 // Response is one API reply: the typed payment, the decoded raw JSON and the HTTP facts.
