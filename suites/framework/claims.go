@@ -24,12 +24,9 @@ func claim(name string) fixtures.Claim {
 	return c
 }
 
-// strict says whether a claim's exact values apply: against the embedded sandbox (so
-// make mutation keeps its power) unless it is graded like a real account, and on a
-// real target when public evidence fixes them.
-func strict(c fixtures.Claim) bool {
-	return (Config().Embedded() && !Config().SandboxGraded) || c.Grade.Fixes()
-}
+// strict says whether a claim's exact values apply: on an ungraded run (the embedded
+// sandbox, so make mutation keeps its power), and wherever public evidence fixes them.
+func strict(c fixtures.Claim) bool { return !Graded() || c.Grade.Fixes() }
 
 // Graded says whether the run holds the target only to what public evidence fixes:
 // a real account, or the embedded sandbox run as one.
@@ -42,10 +39,12 @@ func (s *Spec) ExpectClaim(name string, r *oppwa.Response) {
 	GinkgoHelper()
 	c := claim(name)
 	code := r.Payment.Result.Code
-	Expect(fixtures.Load().OutcomeOf(code)).NotTo(Equal(fixtures.Success),
-		"a request the platform must refuse was answered with success (%s)", code)
+	ExpectNoSuccess(r)
 	if strict(c) {
 		ExpectCode(code, c.Exact...)
+		if len(c.HTTPStatus) > 0 {
+			Expect(r.HTTPStatus).To(BeElementOf(c.HTTPStatus), "%s answers HTTP %v", c.Name, c.HTTPStatus)
+		}
 		return
 	}
 	Expect(c.MatchesGroup(code)).To(BeTrue(), "result.code %s (%s) is outside the documented %s for %s", code, oppwa.GroupName(code), c.Group, c.Name)
@@ -64,7 +63,7 @@ func (s *Spec) ExpectParameterClaim(name string, r *oppwa.Response, param string
 	c := claim(name)
 	code := r.Payment.Result.Code
 	if strict(c) {
-		noSuccessful(r)
+		ExpectNoSuccess(r)
 		ExpectParameterError(r, param)
 		return
 	}
@@ -72,7 +71,7 @@ func (s *Spec) ExpectParameterClaim(name string, r *oppwa.Response, param string
 		s.Observe(c, code, "accepted without "+param+": the parameter is optional for this account")
 		return
 	}
-	noSuccessful(r)
+	ExpectNoSuccess(r)
 	Expect(c.MatchesGroup(code)).To(BeTrue(), "result.code %s (%s) is outside the documented %s for %s", code, oppwa.GroupName(code), c.Group, c.Name)
 	if code != "200.300.404" {
 		s.Observe(c, code, "")
@@ -86,6 +85,24 @@ func (s *Spec) ExpectParameterClaim(name string, r *oppwa.Response, param string
 	}
 }
 
+// ExpectForcedCode asserts the answer to customParameters[forceResultCode]=code: that
+// code on an ungraded run and for the forced codes a recording shows echoed; elsewhere
+// a rejection, a different code being kept as an observation.
+func (s *Spec) ExpectForcedCode(code string, r *oppwa.Response) {
+	GinkgoHelper()
+	c := claim("forced-result-code")
+	got := r.Payment.Result.Code
+	if !Graded() || slices.Contains(c.Exact, code) {
+		Expect(got).To(Equal(code), "the forced result code was not answered")
+		return
+	}
+	ExpectOutcome(got, fixtures.Rejected)
+	if got != code {
+		c.Exact = []string{code}
+		s.Observe(c, got, "the forced code was not echoed")
+	}
+}
+
 // Observe keeps, for the report, an exact value a real target answered where the
 // evidence fixes only the group: not a failure, but worth a reader's eye.
 func (s *Spec) Observe(c fixtures.Claim, seen, note string) {
@@ -95,7 +112,9 @@ func (s *Spec) Observe(c fixtures.Claim, seen, note string) {
 		Grade: string(c.Grade), Source: c.Source, Note: note})
 }
 
-func noSuccessful(r *oppwa.Response) {
+// ExpectNoSuccess asserts that a request the platform must refuse created no
+// successful payment.
+func ExpectNoSuccess(r *oppwa.Response) {
 	GinkgoHelper()
 	Expect(fixtures.Load().OutcomeOf(r.Payment.Result.Code)).NotTo(Equal(fixtures.Success),
 		"a request the platform must refuse was answered with success (%s)", r.Payment.Result.Code)

@@ -17,7 +17,7 @@ func CardBrand() fixtures.Brand {
 	GinkgoHelper()
 	for _, b := range Brands(fixtures.Sync) {
 		if b.Kind == "card" {
-			if _, ok := fixtures.Load().Card(b.Name, "success"); ok {
+			if _, ok := fixtures.Load().TestCardOf(b); ok {
 				return b
 			}
 		}
