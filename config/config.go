@@ -79,6 +79,15 @@ type Faults struct {
 // Any reports whether a fault knob is set.
 func (f Faults) Any() bool { return f != Faults{} }
 
+// PaymentCurrency is the currency a test payment with b uses: OPPWA_CURRENCY when set,
+// else the currency of b's test data.
+func (t Target) PaymentCurrency(b fixtures.Brand) string {
+	if t.CurrencySet {
+		return b.PaymentCurrency(t.Currency)
+	}
+	return b.PaymentCurrency("")
+}
+
 // Embedded reports whether the run targets the in-process sandbox.
 func (t Target) Embedded() bool { return t.BaseURL == "" }
 
@@ -213,12 +222,12 @@ func (t *Target) readRunSettings(c *fixtures.Contract, get func(string) string) 
 	var err error
 	t.Brands, t.BrandsDeclared = c.DefaultBrands(), get("OPPWA_BRANDS") != ""
 	if t.BrandsDeclared {
-		if t.Brands, err = parseBrands(c, "OPPWA_BRANDS", get("OPPWA_BRANDS")); err != nil {
+		if t.Brands, err = parseBrands("OPPWA_BRANDS", get("OPPWA_BRANDS")); err != nil {
 			return err
 		}
 	}
 	if v := get("OPPWA_SANDBOX_BRANDS"); v != "" {
-		if t.SandboxBrands, err = parseBrands(c, "OPPWA_SANDBOX_BRANDS", v); err != nil {
+		if t.SandboxBrands, err = parseBrands("OPPWA_SANDBOX_BRANDS", v); err != nil {
 			return err
 		}
 	}
@@ -345,17 +354,12 @@ func yes(v string) bool {
 	return false
 }
 
-// parseBrands reads the list of brand names v of a variable.
-func parseBrands(c *fixtures.Contract, variable, v string) ([]string, error) {
-	var out []string
-	for _, name := range splitList(v) {
-		name = strings.ToUpper(name)
-		if _, ok := c.Brand(name); !ok {
-			return nil, fmt.Errorf("%s names unknown brand %q: use documented brand names such as VISA,MASTER,PAYPAL (see fixtures/brands.json)", variable, name)
-		}
-		if !slices.Contains(out, name) {
-			out = append(out, name)
-		}
+// parseBrands reads the list of brand names v of a variable, as the sandbox reads its
+// brands (fixtures.ParseBrands: upper-cased, each once).
+func parseBrands(variable, v string) ([]string, error) {
+	out, err := fixtures.Load().ParseBrands(splitList(v))
+	if err != nil {
+		return nil, fmt.Errorf("%s names %w", variable, err)
 	}
 	return out, nil
 }

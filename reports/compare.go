@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -320,14 +321,7 @@ func (c Changes) Title() string {
 	if !c.Baseline.Date.IsZero() {
 		at = " of " + fmtTime(c.Baseline.Date)
 	}
-	return fmt.Sprintf("Changes since %s%s", or(c.Baseline.RunID, "the baseline run"), at)
-}
-
-func or(s, alt string) string {
-	if s == "" {
-		return alt
-	}
-	return s
+	return fmt.Sprintf("Changes since %s%s", cmp.Or(c.Baseline.RunID, "the baseline run"), at)
 }
 
 // Lines are the changes as one line each, for the terminal and the report.
@@ -344,7 +338,7 @@ func (c Changes) Lines() []string {
 		add("%s: %s", DriftNewlyPassing, id)
 	}
 	for _, o := range c.Observations {
-		add("%s: %s %s: %s → %s", DriftObservations, o.Spec, o.Claim, or(o.Before, "(none)"), or(o.Now, "(none)"))
+		add("%s: %s %s: %s → %s", DriftObservations, o.Spec, o.Claim, cmp.Or(o.Before, "(none)"), cmp.Or(o.Now, "(none)"))
 	}
 	for _, kind := range sortedKeys(c.FieldsAdded) {
 		add("%s: %s reply: %s", DriftFieldsAdded, kind, strings.Join(c.FieldsAdded[kind], ", "))
@@ -360,7 +354,7 @@ func (c Changes) Lines() []string {
 			DriftLatency, l.Flow, l.BeforeMs, l.NowMs, l.Factor, l.NowMs-l.BeforeMs, LatencyFactor, LatencyPlusMs)
 	}
 	if b := c.BuildNumber; b != nil {
-		add("%s: %s → %s", DriftBuildNumber, or(strings.Join(b.Before, ", "), "(none)"), strings.Join(b.Now, ", "))
+		add("%s: %s → %s", DriftBuildNumber, cmp.Or(strings.Join(b.Before, ", "), "(none)"), strings.Join(b.Now, ", "))
 	}
 	if len(c.Failing) > 0 {
 		add("FAIL_ON_DRIFT fails the run on: %s", strings.Join(c.Failing, ", "))

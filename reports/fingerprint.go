@@ -1,15 +1,16 @@
 package reports
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -234,11 +235,7 @@ func redirectShapeOf(xs []oppwa.Exchange) (RedirectShape, bool) {
 			continue
 		}
 		var reply struct {
-			Redirect *struct {
-				Method        *string         `json:"method"`
-				Parameters    json.RawMessage `json:"parameters"`
-				Preconditions json.RawMessage `json:"preconditions"`
-			} `json:"redirect"`
+			Redirect *oppwa.Redirect `json:"redirect"`
 		}
 		if json.Unmarshal([]byte(x.ResponseBody), &reply) != nil {
 			continue
@@ -247,33 +244,17 @@ func redirectShapeOf(xs []oppwa.Exchange) (RedirectShape, bool) {
 		if r == nil {
 			return RedirectShape{Method: "no redirect", Parameters: []string{}}, true
 		}
-		shape := RedirectShape{Method: "absent", Parameters: parameterNames(r.Parameters)}
-		if r.Method != nil {
-			shape.Method = *r.Method
-		}
-		p := strings.TrimSpace(string(r.Preconditions))
-		shape.Preconditions = p != "" && p != "null" && p != "[]" && p != "{}"
-		return shape, true
+		return RedirectShape{Method: cmp.Or(r.Method, "absent"), Parameters: parameterNames(r.Parameters),
+			Preconditions: len(r.Preconditions) > 0}, true
 	}
 	return RedirectShape{}, false
 }
 
-// parameterNames reads redirect.parameters as the documented array of {name, value}
-// or as an object of name to value; only the names are kept.
-func parameterNames(raw json.RawMessage) []string {
+// parameterNames are the redirect parameters' names, sorted and without repeats.
+func parameterNames(ps oppwa.Params) []string {
 	names := map[string]bool{}
-	var list []struct {
-		Name string `json:"name"`
-	}
-	var obj map[string]any
-	if json.Unmarshal(raw, &list) == nil {
-		for _, p := range list {
-			names[p.Name] = true
-		}
-	} else if json.Unmarshal(raw, &obj) == nil {
-		for k := range obj {
-			names[k] = true
-		}
+	for _, p := range ps {
+		names[p.Name] = true
 	}
 	return sortedKeys(names)
 }
@@ -300,14 +281,7 @@ func flowMedians(specs []SpecResult) map[string]int64 {
 	return out
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // LoadFingerprint reads a fingerprint from a report directory or a fingerprint.json
 // path. Its errors say in one line, naming the path, why it cannot be compared:

@@ -188,9 +188,8 @@ type specDetail struct {
 	Notes []string
 }
 
-// build turns a Ginkgo report into the summary, the per-spec evidence and the
-// platform's fingerprint, compared with the baseline when meta names one.
-func build(r types.Report, meta Meta) (Certification, []specDetail, Fingerprint) {
+// build turns a Ginkgo report into the summary and the per-spec evidence.
+func build(r types.Report, meta Meta) (Certification, []specDetail) {
 	c := Certification{
 		Meta: meta, Suite: r.SuiteDescription,
 		Started: r.StartTime.UTC(), Ended: r.EndTime.UTC(), DurationMs: durationMs(r.RunTime),
@@ -235,14 +234,20 @@ func build(r types.Report, meta Meta) (Certification, []specDetail, Fingerprint)
 	assignAnchors(c.Specs, details)
 	c.BuildNumber = firstBuildNumber(details)
 	c.NotVerified = notVerified(c.Specs)
-	fp := fingerprintOf(c, details)
-	if meta.Baseline != "" {
-		ch := CompareWithBaseline(meta.Baseline, fp)
-		ch.Failing = ch.FailingKinds(meta.FailOnDrift)
-		c.Changes, c.Counts.Drift = &ch, strings.Join(ch.Failing, ",")
-	}
 	c.Rejudge()
-	return c, details, fp
+	return c, details
+}
+
+// compareWithBaseline adds to c what changed since the baseline meta names, if any,
+// and judges c again: kinds FAIL_ON_DRIFT names count against the verdict.
+func compareWithBaseline(c *Certification, fp Fingerprint) {
+	if c.Meta.Baseline == "" {
+		return
+	}
+	ch := CompareWithBaseline(c.Meta.Baseline, fp)
+	ch.Failing = ch.FailingKinds(c.Meta.FailOnDrift)
+	c.Changes, c.Counts.Drift = &ch, strings.Join(ch.Failing, ",")
+	c.Rejudge()
 }
 
 // Rejudge sets the verdict, reason and exit code from the counts (through Judge) and
@@ -257,7 +262,7 @@ func (c *Certification) Rejudge() {
 // Summarize is the certification of a Ginkgo report: the same counts, verdict and exit
 // code that certification.json and index.html show, for the runner's terminal line.
 func Summarize(r types.Report, meta Meta) Certification {
-	c, _, _ := build(r, meta)
+	c, _ := build(r, meta)
 	return c
 }
 

@@ -61,7 +61,9 @@ func Write(dir string, r types.Report, meta Meta) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create report directory %s: %w (make it writable or set OPPWA_REPORT_DIR)", dir, err)
 	}
-	c, details, fp := build(r, meta)
+	c, details := build(r, meta)
+	fp := fingerprintOf(c, details)
+	compareWithBaseline(&c, fp)
 	loadShots(dir, details)
 	fb, err := json.MarshalIndent(fp, "", " ")
 	if err != nil {

@@ -137,7 +137,7 @@ func (s *Sandbox) transition(op, ref *payment) string {
 		if !r.refuses(s, op, ref) {
 			continue
 		}
-		decision := backofficeRule{rule: r.name, op: op, ref: ref, refused: true, code: r.code}
+		decision := backofficeRule{rule: r.name, refused: true, code: r.code}
 		fire(s, &decision)
 		if decision.refused {
 			return decision.code

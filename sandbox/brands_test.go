@@ -3,6 +3,8 @@ package sandbox
 import (
 	"strings"
 	"testing"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
 // An account with only some brands: the others answer what the platform answers for a
@@ -41,7 +43,15 @@ func TestEveryBrandByDefaultAndUnknownNamesRefused(t *testing.T) {
 	if err != nil || s.EnabledBrands() != nil {
 		t.Fatalf("default: %v %v", s.EnabledBrands(), err)
 	}
-	if _, err := New(Options{Brands: []string{"VISA", "visa"}}); err == nil || !strings.Contains(err.Error(), `"visa"`) {
-		t.Errorf("lower-case name: %v", err)
+	// Names are read as the configuration reads them: in any case, each brand once.
+	s, err = New(Options{Brands: []string{"VISA", "visa", " paypal "}})
+	if err != nil || strings.Join(s.EnabledBrands(), ",") != "PAYPAL,VISA" {
+		t.Errorf("lower-case names: %v %v", s, err)
+	}
+	if _, err := New(Options{Brands: []string{"VISA", "nope"}}); err == nil || !strings.Contains(err.Error(), `unknown brand "NOPE"`) {
+		t.Errorf("unknown name: %v", err)
+	}
+	if got, err := fixtures.Load().ParseBrands([]string{"visa", "Master", "VISA", ""}); err != nil || strings.Join(got, ",") != "VISA,MASTER" {
+		t.Errorf("ParseBrands = %v %v", got, err)
 	}
 }

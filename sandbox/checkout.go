@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,15 +53,16 @@ func (s *Sandbox) redirectFor(r *http.Request, p *payment, brand fixtures.Brand)
 	if p.flow != flowCheckout {
 		path, method = threedsPrefix, http.MethodPost
 	}
+	base := baseURL(r)
 	d := document{}.
-		withString("url", baseURL(r)+strings.TrimPrefix(path, "/")+p.id).
+		withString("url", base+strings.TrimPrefix(path, "/")+p.id).
 		withString("method", method).
 		with("parameters", []document{
 			{{"name", "ndcid"}, {"value", p.ndc}},
 			{{"name", "sessionToken"}, {"value", p.session}},
 		})
 	if p.flow != flowCheckout {
-		d = d.with("preconditions", preconditionsFor(r, p))
+		d = d.with("preconditions", preconditionsFor(base, p))
 	}
 	return d
 }
@@ -99,10 +101,6 @@ func parsePagePath(path string) (pageRequest, bool) {
 // the session parameters), then take the shopper's one action and send the browser back
 // to the shop.
 func (s *Sandbox) servePage(w http.ResponseWriter, r *http.Request, path string) {
-	if path == threedsMethodPath || path == threedsNotificationPath {
-		s.serveMethod(w, r, path)
-		return
-	}
 	pr, ok := s.readPageRequest(w, r, path)
 	if !ok {
 		return
@@ -123,24 +121,32 @@ func (s *Sandbox) servePage(w http.ResponseWriter, r *http.Request, path string)
 // error page itself and returns false when the request goes no further.
 func (s *Sandbox) readPageRequest(w http.ResponseWriter, r *http.Request, path string) (pageRequest, bool) {
 	pr, ok := parsePagePath(path)
-	switch {
-	case !ok:
+	if !ok {
 		s.errorPage(w, http.StatusNotFound, "Page not found", "There is no such checkout page.")
-	case r.Method != http.MethodGet && r.Method != http.MethodPost:
-		w.Header().Set("Allow", "GET, POST")
-		s.errorPage(w, http.StatusMethodNotAllowed, "Method not allowed", "Use GET or POST.")
-	case pr.complete && r.Method != http.MethodPost:
-		w.Header().Set("Allow", "POST")
-		s.errorPage(w, http.StatusMethodNotAllowed, "Method not allowed", "The shopper's decision is POSTed.")
-	default:
-		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
-		if err := r.ParseForm(); err != nil {
-			s.errorPage(w, http.StatusBadRequest, "Bad request", "The request could not be read.")
-			return pr, false
-		}
-		return pr, true
+		return pr, false
 	}
-	return pr, false
+	allow, hint := methodsGetPost, "Use GET or POST."
+	if pr.complete && r.Method == http.MethodGet {
+		allow, hint = methodsPost, "The shopper's decision is POSTed."
+	}
+	return pr, s.readPageForm(w, r, allow, hint)
+}
+
+// readPageForm checks the request's method against allow (405 with an Allow header and
+// hint otherwise) and parses its form within the body cap (400 when it cannot be read);
+// it answers the error page itself and returns false when the request goes no further.
+func (s *Sandbox) readPageForm(w http.ResponseWriter, r *http.Request, allow []string, hint string) bool {
+	if !slices.Contains(allow, r.Method) {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.errorPage(w, http.StatusMethodNotAllowed, "Method not allowed", hint)
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, http.StatusBadRequest, "Bad request", "The request could not be read.")
+		return false
+	}
+	return true
 }
 
 // pageStep is what a page request leads to: a problem shown on the error page, the page
@@ -179,17 +185,15 @@ func (s *Sandbox) checkPage(pr pageRequest, form url.Values) pageStep {
 	if !ok {
 		return pageStep{problem: "Unknown outcome; choose one of the page's buttons."}
 	}
-	if p.flow != flowCheckout && !p.methodCalled {
-		// The reply's precondition, the 3-D Secure method call, never arrived.
-		code = code3DSFailed
-	}
 	p.code, p.done, p.viaFlow = code, true, true
 	return pageStep{target: s.returnURL(p)}
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
-// outcome maps the shopper's choice to the documented result code.
+// outcome maps the shopper's choice to the documented result code. A 3-D Secure
+// payment whose method call (the reply's precondition) never arrived fails
+// authentication whatever the choice.
 func (s *Sandbox) outcome(p *payment, choice string) (string, bool) {
 	switch p.flow {
 	case flowCheckout:
@@ -204,17 +208,26 @@ func (s *Sandbox) outcome(p *payment, choice string) (string, bool) {
 	case flowChallenge:
 		switch choice {
 		case "Y", "A":
-			return codeSuccess, true
+			return afterMethodCall(p, codeSuccess), true
 		case "N", "R":
 			return code3DSFailed, true
 		case "U":
-			return code3DSTechACS, true
+			return afterMethodCall(p, code3DSTechACS), true
 		}
 	case flowFrictionless:
 		// The directory server decided already; the page only carries the browser on.
-		return p.flowResult, true
+		return afterMethodCall(p, p.flowResult), true
 	}
 	return "", false
+}
+
+// afterMethodCall is code when the 3-D Secure method call of p arrived, else
+// 100.380.401 (authentication failed).
+func afterMethodCall(p *payment, code string) string {
+	if !p.methodCalled {
+		return code3DSFailed
+	}
+	return code
 }
 
 // expire closes a checkout the shopper left open longer than the documented 30
@@ -265,6 +278,8 @@ func (s *Sandbox) renderPage(w http.ResponseWriter, flow flowKind, data pageData
 	_ = t.Execute(w, data)
 }
 
+// errorPage is the plain page of a title and a message, with status: the pages' errors,
+// and (with 200) the page the 3-D Secure method call's hidden iframe loads.
 func (s *Sandbox) errorPage(w http.ResponseWriter, status int, title, msg string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

@@ -28,7 +28,7 @@ type Mode struct {
 	Variation bool
 }
 
-// Defect and tolerated mode names.
+// Defect, tolerated and variation mode names.
 const (
 	DefectSyncSuccessWrongGroup   = "sync-success-wrong-group"
 	DefectSyncAnswersPending      = "sync-answers-pending"
@@ -190,7 +190,7 @@ var modes = []mode{
 	defect(DefectReturnNoResourcePath, "the shopper returns to shopperResultUrl without resourcePath",
 		on(func(_ *Sandbox, r *shopperReturn) { r.query.Del("resourcePath") })),
 	defect(DefectReturnNoID, "the shopper returns to shopperResultUrl without the payment's id",
-		on(func(_ *Sandbox, r *shopperReturn) { r.query.Del("id") })),
+		on(returnWithoutID)),
 
 	// Lookups, format errors, backoffice decisions and authentication.
 	defect(DefectStatusOtherPayment, "status lookups answer with another payment of the entity (other id and data)",
@@ -274,7 +274,7 @@ var modes = []mode{
 		on(func(_ *Sandbox, r *paymentReply) { r.doc = r.doc.edit("redirect", parametersAsObject) })),
 	variation(VaryReturnWithoutID, "the shopper returns to shopperResultUrl with resourcePath only, no id "+
 		"(the server-to-server documentation promises resourcePath only; real-platform.md §1 on the way back to the shop)",
-		on(func(_ *Sandbox, r *shopperReturn) { r.query.Del("id") })),
+		on(returnWithoutID)),
 }
 
 // variedRefusalCodes are the codes vary-refusal-codes answers, by backoffice rule: each
@@ -309,6 +309,11 @@ func cardErrorsOnBrand(_ *Sandbox, f *initialFormat) {
 		f.errs = append(f.errs, paramError{"paymentBrand", "", msgCardProps})
 	}
 }
+
+// returnWithoutID drops the payment's id from the shopper's return URL (a defect where
+// the contract promises it, a variation where the documentation promises resourcePath
+// only).
+func returnWithoutID(_ *Sandbox, r *shopperReturn) { r.query.Del("id") }
 
 // parametersAsObject turns redirect.parameters from an array of {name, value} into an
 // object of name to value.

@@ -66,13 +66,25 @@ const (
 	viewBackoffice             // the reply to a capture, refund or reversal
 )
 
-// result is a reply's result block: code, description and any parameter errors.
+// result is a reply's result block: code, description and any parameter errors, after
+// the resultBlock hook point.
 func (s *Sandbox) result(code string, perrs []paramError) document {
+	r := s.newResult(code, perrs)
+	fire(s, &r)
+	return r.document()
+}
+
+// newResult is the result block of code as documented, before any mode changes it.
+func (s *Sandbox) newResult(code string, perrs []paramError) resultBlock {
 	r := resultBlock{code: code, description: s.contract.Description(code), paramErrors: perrs}
 	if r.description == "" {
 		r.description = "sandbox result " + code
 	}
-	fire(s, &r)
+	return r
+}
+
+// document is the result block as a reply shows it.
+func (r resultBlock) document() document {
 	doc := document{{"code", r.code}, {"description", r.description}}
 	if len(r.paramErrors) == 0 {
 		return doc
@@ -90,7 +102,7 @@ func (s *Sandbox) result(code string, perrs []paramError) document {
 
 // trailer appends the fields every reply ends with.
 func (s *Sandbox) trailer(doc document, timestamp, ndc string) document {
-	return doc.with("buildNumber", s.buildNumber).with("timestamp", timestamp).with("ndc", ndc)
+	return doc.with("buildNumber", buildNumber).with("timestamp", timestamp).with("ndc", ndc)
 }
 
 // errorBody is the platform's envelope for replies that carry no transaction.

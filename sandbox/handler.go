@@ -45,6 +45,8 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case path == "/v1" || strings.HasPrefix(path, "/v1/"):
 		s.serveAPI(w, r, path)
+	case path == threedsMethodPath || path == threedsNotificationPath:
+		s.serveMethod(w, r, path)
 	case strings.HasPrefix(path, "/connectors/demo/"):
 		s.servePage(w, r, path)
 	default:
@@ -65,9 +67,11 @@ func (s *Sandbox) recoverPanic(w http.ResponseWriter) {
 	if s.opts.Logf != nil {
 		s.opts.Logf("sandbox: recovered from panic: %v", v)
 	}
-	// Built without s.now, so a fault there cannot recur here.
-	body := s.trailer(document{{"result", s.result(codeUndefined, nil)}}, timestamp(time.Now()), newNDC(""))
-	s.writeJSON(w, http.StatusInternalServerError, body)
+	// Built without s.now and without the modes' hooks (no resultBlock or jsonReply
+	// point fires), so a fault in either cannot recur here.
+	result := s.newResult(codeUndefined, nil).document()
+	body := s.trailer(document{{"result", result}}, timestamp(time.Now()), newNDC(""))
+	writeDocument(w, http.StatusInternalServerError, body)
 }
 
 // cleanPath collapses repeated slashes and drops a trailing one, without allocating
@@ -119,15 +123,23 @@ func parseRoute(path string) (route, string) {
 	return routeNone, ""
 }
 
-// allowedMethods is the Allow header of a route.
-func allowedMethods(rt route) string {
+// Method sets, for the API routes (allowedMethods) and the shopper pages; shared, so
+// never changed.
+var (
+	methodsGet     = []string{http.MethodGet}
+	methodsPost    = []string{http.MethodPost}
+	methodsGetPost = []string{http.MethodGet, http.MethodPost}
+)
+
+// allowedMethods is the methods a route answers; joined with ", ", its Allow header.
+func allowedMethods(rt route) []string {
 	switch rt {
 	case routePayments:
-		return "POST"
+		return methodsPost
 	case routePayment:
-		return "GET, POST"
+		return methodsGetPost
 	}
-	return "GET"
+	return methodsGet
 }
 
 func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, path string) {
@@ -140,8 +152,8 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, path string) 
 		s.writeJSON(w, http.StatusNotFound, s.errorBody("", codeStructure, nil))
 		return
 	}
-	if allow := allowedMethods(rt); !slices.Contains(strings.Split(allow, ", "), r.Method) {
-		w.Header().Set("Allow", allow)
+	if allow := allowedMethods(rt); !slices.Contains(allow, r.Method) {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
 		s.writeJSON(w, http.StatusMethodNotAllowed, s.errorBody("", codeBadMethod, nil))
 		return
 	}
@@ -216,8 +228,8 @@ func (s *Sandbox) authenticate(w http.ResponseWriter, r *http.Request, p params)
 		s.refuseCredentials(w, authRefusal{noCredentials: header == "", status: http.StatusUnauthorized, code: codeAuth})
 		return "", false
 	}
-	check := tokenCheck{token: token}
-	check.entities, check.known = s.tokens[token]
+	owned, known := s.tokens[token]
+	check := tokenCheck{known: known}
 	fire(s, &check)
 	if !check.known {
 		s.refuseCredentials(w, authRefusal{status: http.StatusForbidden, code: codeAuth})
@@ -232,7 +244,7 @@ func (s *Sandbox) authenticate(w http.ResponseWriter, r *http.Request, p params)
 		s.writeJSON(w, http.StatusBadRequest, s.errorBody("", codeParam, []paramError{{"entityId", entity, msgEntity}}))
 		return "", false
 	}
-	if !check.anyEntity && !check.entities[entity] {
+	if !check.anyEntity && !owned[entity] {
 		s.refuseCredentials(w, authRefusal{entity: entity, status: http.StatusForbidden, code: codeNoRights})
 		return "", false
 	}
@@ -260,8 +272,13 @@ func bearer(h string) (string, bool) {
 func (s *Sandbox) writeJSON(w http.ResponseWriter, status int, doc document) {
 	reply := jsonReply{doc}
 	fire(s, &reply)
+	writeDocument(w, status, reply.doc)
+}
+
+// writeDocument encodes a document as it is and writes it with its status.
+func writeDocument(w http.ResponseWriter, status int, doc document) {
 	// Documents hold only strings, bools, nil, raw JSON and documents: encoding cannot fail.
-	b, _ := reply.doc.MarshalJSON()
+	b, _ := doc.MarshalJSON()
 	h := w.Header()
 	h.Set("Content-Type", "application/json;charset=UTF-8")
 	h.Set("Content-Length", strconv.Itoa(len(b)))

@@ -191,14 +191,6 @@ func (h *harness) pa(extra ...string) reply {
 	return r
 }
 
-func group(code string) string {
-	g, ok := fixtures.Load().Classify(code)
-	if !ok {
-		return "unclassified"
-	}
-	return g.Name
-}
-
 func outcome(code string) fixtures.Outcome { return fixtures.Load().OutcomeOf(code) }
 
 // redirectParams returns the redirect's parameters as url.Values.

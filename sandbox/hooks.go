@@ -16,10 +16,8 @@ type hookPoint interface {
 
 // tokenCheck: a Bearer token is authenticated (before any validation).
 type tokenCheck struct {
-	token     string
-	known     bool            // the sandbox accepts the token; unknown tokens answer 403
-	entities  map[string]bool // the entity ids the token owns
-	anyEntity bool            // the token may act for every entity
+	known     bool // the sandbox accepts the token; unknown tokens answer 403
+	anyEntity bool // the token may act for every entity, not only those it owns
 }
 
 // authRefusal: a request is refused for its credentials, before any validation.
@@ -44,8 +42,8 @@ type initialFormat struct {
 // paymentLookup: a payment id from the URL is looked up for an entity, by a status or
 // query lookup or as the reference of a backoffice operation.
 type paymentLookup struct {
-	id, entity string
-	anyEntity  bool // another entity's payment is found too
+	id        string
+	anyEntity bool // another entity's payment is found too
 }
 
 // lookupReply: a status or query lookup found a payment and picks the one its reply
@@ -58,7 +56,6 @@ type lookupReply struct {
 // clearing refused lets the operation through to the next rule.
 type backofficeRule struct {
 	rule    string // the rule's name (backoffice.go)
-	op, ref *payment
 	refused bool
 	code    string // the result code the refusal answers
 }

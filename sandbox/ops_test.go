@@ -184,7 +184,8 @@ func TestRecoverAnswersEnvelope(t *testing.T) {
 		return time.Now()
 	}
 	var logged atomic.Int32
-	sb, err := New(Options{clock: clock, Logf: func(string, ...any) { logged.Add(1) }})
+	// A mode that rewords descriptions shows the recovery path runs no mode hooks.
+	sb, err := New(Options{clock: clock, Logf: func(string, ...any) { logged.Add(1) }, Defects: []string{TolerateDescriptions}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +196,8 @@ func TestRecoverAnswersEnvelope(t *testing.T) {
 	boom.Store(true)
 	// The status lookup reads the clock while holding the store lock.
 	for _, r := range []reply{h.pa(), h.status(id)} {
-		if r.status != 500 || r.code() != codeUndefined || r.header.Get(VersionHeader) != Version {
+		if r.status != 500 || r.code() != codeUndefined || r.header.Get(VersionHeader) != Version ||
+			strings.HasPrefix(r.str("result.description"), "Sandbox wording") {
 			t.Errorf("%d %s", r.status, r.raw)
 		}
 	}

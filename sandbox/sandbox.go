@@ -25,15 +25,17 @@ const Version = "0.1.0"
 const VersionHeader = "X-OPPWA-Sandbox-Version"
 
 // buildNumber is what replies carry as buildNumber, in the platform's form (40 hex
-// characters @ a UTC time). It is derived from Version, so every process and run of one
-// sandbox release shows the same build, and a nightly comparison sees a new build only
-// when the sandbox changed, as it would for the platform.
+// characters @ a UTC time). The hex part is derived from Version; the time is
+// releaseTime, a fixed constant that does not follow Version and is changed by hand. So
+// every process and run of one sandbox release shows the same build, and a nightly
+// comparison sees a new build when Version changes, as it would for the platform.
 var buildNumber = func() string {
 	sum := sha1.Sum([]byte("oppwa-sandbox " + Version))
 	return hex.EncodeToString(sum[:]) + "@" + releaseTime + " +0000"
 }()
 
-// releaseTime is the build time buildNumber shows for this Version.
+// releaseTime is the build time buildNumber shows: a constant, set by hand, not the
+// time the sandbox was built or released.
 const releaseTime = "2026-11-27 00:00:00"
 
 // Credential is an entityId and the Bearer access token that owns it.
@@ -77,9 +79,10 @@ type Options struct {
 	MaxPayments int
 	// Defects are defect, tolerated or variation mode names from DefectModes.
 	Defects []string
-	// Brands are the brands the simulated account has enabled (documented names such
-	// as VISA or PAYPAL); empty enables every brand. A payment with any other known
-	// brand answers 600.200.500 with HTTP 400, as an account lacking the brand would.
+	// Brands are the brands the simulated account has enabled: documented names such
+	// as VISA or PAYPAL, in any case (read by fixtures.ParseBrands); empty enables every brand.
+	// A payment with any other known brand answers 600.200.500 with HTTP 400, as an
+	// account lacking the brand would.
 	Brands []string
 	// Logf, when set, receives one line per request (method, path, status, duration).
 	// Paths and status never carry card numbers or tokens.
@@ -114,7 +117,6 @@ type Sandbox struct {
 	tokens      map[string]map[string]bool // access token -> entity ids it owns
 	hooks       []hook                     // of the enabled modes, in table order
 	store       *store
-	buildNumber string
 	now         func() time.Time
 	retryAfter  string
 	outcomes    map[string]fixtures.Outcome // documented codes, classified once
@@ -127,7 +129,8 @@ type Sandbox struct {
 
 var credPattern = regexp.MustCompile(`^[a-f0-9]{32}$`)
 
-// New builds a Sandbox. It fails on an unknown defect mode or a malformed credential.
+// New builds a Sandbox. It fails on an unknown mode name (defect, tolerated or
+// variation), an unknown brand, a fault share outside 0..1 or a malformed credential.
 func New(opts Options) (*Sandbox, error) {
 	hooks, err := enabledHooks(opts.Defects)
 	if err != nil {
@@ -135,7 +138,7 @@ func New(opts Options) (*Sandbox, error) {
 	}
 	brands, err := enabledBrands(opts.Brands)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 64 << 10
@@ -178,23 +181,19 @@ func New(opts Options) (*Sandbox, error) {
 		}
 		s.tokens[c.AccessToken][c.EntityID] = true
 	}
-	s.buildNumber = buildNumber
 	return s, nil
 }
 
-// enabledBrands checks the names of Options.Brands against the documented brands; nil
+// enabledBrands is the set of brands Options.Brands enables (see fixtures.ParseBrands); nil
 // means every brand is enabled.
 func enabledBrands(names []string) (map[string]bool, error) {
-	if len(names) == 0 {
-		return nil, nil
+	brands, err := fixtures.Load().ParseBrands(names)
+	if err != nil || len(brands) == 0 {
+		return nil, err
 	}
-	c := fixtures.Load()
-	out := make(map[string]bool, len(names))
-	for _, name := range names {
-		if _, ok := c.Brand(name); !ok {
-			return nil, fmt.Errorf("sandbox: unknown brand %q: use documented brand names such as VISA or PAYPAL (fixtures/brands.json)", name)
-		}
-		out[name] = true
+	out := make(map[string]bool, len(brands))
+	for _, b := range brands {
+		out[b] = true
 	}
 	return out, nil
 }

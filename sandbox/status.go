@@ -49,9 +49,9 @@ func (s *Sandbox) lookup(w http.ResponseWriter, entity, id string, limited bool)
 // hook point. It returns the payment (nil when unknown or, normally, another entity's)
 // and the id as looked up; the caller holds s.store.mu.
 func (s *Sandbox) findPayment(id, entity string) (*payment, string) {
-	l := paymentLookup{id: id, entity: entity}
+	l := paymentLookup{id: id}
 	fire(s, &l)
-	return s.store.get(l.id, l.entity, l.anyEntity), l.id
+	return s.store.get(l.id, entity, l.anyEntity), l.id
 }
 
 // throttle records a status lookup of p and returns how long the caller must wait

@@ -30,9 +30,9 @@ func methodTransID(id string) string {
 	return id[:8] + "-" + id[8:12] + "-" + id[12:16] + "-" + id[16:20] + "-" + id[20:]
 }
 
-// preconditionsFor builds the redirect preconditions of a 3-D Secure payment.
-func preconditionsFor(r *http.Request, p *payment) []document {
-	base := baseURL(r)
+// preconditionsFor builds the redirect preconditions of a 3-D Secure payment; base is
+// the baseURL the client reached the sandbox on.
+func preconditionsFor(base string, p *payment) []document {
 	data, _ := json.Marshal(methodData{methodTransID(p.id), base + strings.TrimPrefix(threedsNotificationPath, "/")})
 	return []document{document{}.
 		withString("origin", "iframe#hidden").
@@ -63,18 +63,12 @@ func methodPaymentID(v string) (string, bool) {
 // serveMethod answers the method URL (and the notification URL its data names): it
 // records that the method call of the payment threeDSMethodData names arrived.
 func (s *Sandbox) serveMethod(w http.ResponseWriter, r *http.Request, path string) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		s.errorPage(w, http.StatusMethodNotAllowed, "Method not allowed", "The 3-D Secure method data is POSTed.")
+	if !s.readPageForm(w, r, methodsPost, "The 3-D Secure method data is POSTed.") {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, http.StatusBadRequest, "Bad request", "The request could not be read.")
-		return
-	}
+	const title = "3-D Secure method"
 	if path == threedsNotificationPath {
-		s.methodPage(w, "3-D Secure method notification received.")
+		s.errorPage(w, http.StatusOK, title, "3-D Secure method notification received.")
 		return
 	}
 	id, ok := methodPaymentID(r.PostForm.Get("threeDSMethodData"))
@@ -89,13 +83,5 @@ func (s *Sandbox) serveMethod(w http.ResponseWriter, r *http.Request, path strin
 		s.errorPage(w, http.StatusBadRequest, "3-D Secure method error", "threeDSMethodData does not name a payment waiting for 3-D Secure.")
 		return
 	}
-	s.methodPage(w, "3-D Secure method data received.")
-}
-
-// methodPage is the plain page the hidden iframe loads.
-func (s *Sandbox) methodPage(w http.ResponseWriter, msg string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	_ = errorPageT.Execute(w, struct{ Title, Message string }{"3-D Secure method", msg})
+	s.errorPage(w, http.StatusOK, title, "3-D Secure method data received.")
 }

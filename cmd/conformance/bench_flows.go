@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -48,7 +49,6 @@ type timedPart struct {
 type flowRig struct {
 	client *oppwa.Client
 	rcv    *shopper.Receiver
-	card   fixtures.Card
 	seq    int
 }
 
@@ -109,27 +109,12 @@ func startFlowRig(ctx context.Context) (rig *flowRig, stop func(), err error) {
 		stop()
 		return nil, nil, fmt.Errorf("API client: %w", err)
 	}
-	card, ok := fixtures.Load().Card("VISA", "success")
-	if !ok {
-		stop()
-		return nil, nil, fmt.Errorf("no VISA success card in the fixtures")
-	}
-	return &flowRig{client: client, rcv: rcv, card: card}, stop, nil
+	return &flowRig{client: client, rcv: rcv}, stop, nil
 }
 
-// browserInfo names the browser binary and its version. A browser package
-// without Browser.ExecPath still gets the binary Start would have found.
+// browserInfo names the started browser: version and binary.
 func browserInfo(b *browser.Browser) benchBrowser {
-	info := benchBrowser{Version: b.Version()}
-	switch p, ok := any(b).(interface{ ExecPath() string }); {
-	case os.Getenv("CHROME_WS_URL") != "":
-		info.ExecPath = "remote (CHROME_WS_URL)"
-	case ok:
-		info.ExecPath = p.ExecPath()
-	default:
-		info.ExecPath, _ = browser.FindExec(os.Getenv("CHROME_BIN"))
-	}
-	return info
+	return benchBrowser{Version: b.Version(), ExecPath: cmp.Or(b.ExecPath(), "remote (CHROME_WS_URL)")}
 }
 
 // measureSync times n runs of a sync flow after a warm-up.
@@ -238,14 +223,16 @@ func (r *flowRig) nextKey() string {
 	return fmt.Sprintf("bench-%d-%d", os.Getpid(), r.seq)
 }
 
-// cardPayment is a VISA payment that succeeds.
-func (r *flowRig) cardPayment() url.Values {
-	return url.Values{
-		"amount": {"92.00"}, "currency": {"EUR"}, "paymentBrand": {"VISA"},
-		"merchantTransactionId": {r.nextKey()},
-		"card.number":           {r.card.Number}, "card.holder": {"Jane Jones"}, "card.expiryMonth": {"12"},
-		"card.expiryYear": {fixtures.ExpiryYear()}, "card.cvv": {r.card.CVV},
+// payment is the suites' test payment with brand (fixtures.PaymentParams), under key.
+func (r *flowRig) payment(brand, key string) (url.Values, error) {
+	c := fixtures.Load()
+	b, _ := c.Brand(brand)
+	v, _, err := c.PaymentParams(b, b.PaymentCurrency(""))
+	if err != nil {
+		return nil, err
 	}
+	v.Set("merchantTransactionId", key)
+	return v, nil
 }
 
 // pa is a preauthorization that must succeed.
@@ -260,7 +247,8 @@ func (r *flowRig) paCP(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c, err := r.client.Capture(ctx, id, "92.00", "EUR", nil)
+	visa, _ := fixtures.Load().Brand("VISA")
+	c, err := r.client.Capture(ctx, id, fixtures.TestAmount, visa.PaymentCurrency(""), nil)
 	if err != nil {
 		return fmt.Errorf("CP: %w", err)
 	}
@@ -269,7 +257,11 @@ func (r *flowRig) paCP(ctx context.Context) error {
 
 // preauthorize sends a PA and returns the payment's id.
 func (r *flowRig) preauthorize(ctx context.Context) (string, error) {
-	p, err := r.client.Preauthorize(ctx, r.cardPayment())
+	v, err := r.payment("VISA", r.nextKey())
+	if err != nil {
+		return "", err
+	}
+	p, err := r.client.Preauthorize(ctx, v)
 	if err != nil {
 		return "", fmt.Errorf("PA: %w", err)
 	}
@@ -279,8 +271,12 @@ func (r *flowRig) preauthorize(ctx context.Context) (string, error) {
 // debitPaypal sends the initial DB of an async PAYPAL payment returning to key,
 // and returns its redirect.
 func (r *flowRig) debitPaypal(ctx context.Context, key string) (browser.Redirect, error) {
-	p, err := r.client.Debit(ctx, url.Values{"amount": {"92.00"}, "currency": {"EUR"}, "paymentBrand": {"PAYPAL"},
-		"merchantTransactionId": {key}, "shopperResultUrl": {r.rcv.URL(key)}})
+	v, err := r.payment("PAYPAL", key)
+	if err != nil {
+		return browser.Redirect{}, err
+	}
+	v.Set("shopperResultUrl", r.rcv.URL(key))
+	p, err := r.client.Debit(ctx, v)
 	if err != nil {
 		return browser.Redirect{}, fmt.Errorf("DB PAYPAL: %w", err)
 	}
@@ -288,11 +284,7 @@ func (r *flowRig) debitPaypal(ctx context.Context, key string) (browser.Redirect
 	if red == nil {
 		return browser.Redirect{}, fmt.Errorf("DB PAYPAL answered %s without a redirect", p.Payment.Result.Code)
 	}
-	br := browser.Redirect{URL: red.URL, Method: red.Method}
-	for _, prm := range red.Parameters {
-		br.Parameters = append(br.Parameters, browser.Param{Name: prm.Name, Value: prm.Value})
-	}
-	return br, nil
+	return browser.RedirectOf(*red), nil
 }
 
 // status reads the payment the shopper returned with; it must have succeeded.

@@ -42,10 +42,9 @@ type goalSamples struct {
 
 // suiteResult is one finished, passing bench run.
 type suiteResult struct {
-	sum    summary
-	ginkgo types.Report  // the run's Ginkgo JSON report
-	wall   time.Duration // the command's wall time: what a user waits
-	ran    int           // specs that ran
+	sum  summary
+	wall time.Duration // the command's wall time: what a user waits
+	ran  int           // specs that ran
 }
 
 // runFailedError is a bench run whose verdict was not PASS; its reports are kept.
@@ -106,7 +105,7 @@ func (s *goalSamples) fullRun(ctx context.Context, bin, dir, tag string) error {
 	if err != nil {
 		return err
 	}
-	busyMs, requests, err := sandboxBusy(r.ginkgo)
+	busyMs, requests, err := sandboxBusy(r.sum.ginkgo)
 	if err != nil {
 		return benchErr("bench: "+what, err)
 	}
@@ -140,11 +139,11 @@ func (s *goalSamples) latencyRun(ctx context.Context, o benchOptions, bin, dir, 
 	if err != nil {
 		return err
 	}
-	longest := longestSpec(r.ginkgo)
+	longest := longestSpec(r.sum.ginkgo)
 	if longest <= 0 {
 		return &exitError{exitEnvironment, "bench: " + what + ": the report has no spec with a run time"}
 	}
-	s.latencyRatio = append(s.latencyRatio, r.ginkgo.RunTime.Seconds()/longest.Seconds())
+	s.latencyRatio = append(s.latencyRatio, r.sum.ginkgo.RunTime.Seconds()/longest.Seconds())
 	s.latencySpecs = r.ran
 	return nil
 }
@@ -163,11 +162,7 @@ func timedRun(ctx context.Context, what string, o runOptions) (suiteResult, erro
 	if sum.Verdict != reports.VerdictPass || c.Passed == 0 {
 		return suiteResult{}, runFailed(what, sum)
 	}
-	g, err := loadGinkgoReport(filepath.Join(sum.reportDir, "report.json"))
-	if err != nil {
-		return suiteResult{}, benchErr("bench: "+what, err)
-	}
-	return suiteResult{sum: sum, ginkgo: g, wall: wall, ran: c.Passed + c.Contract + c.Environment}, nil
+	return suiteResult{sum: sum, wall: wall, ran: c.Passed + c.Contract + c.Environment}, nil
 }
 
 // runFailed says in one line how a run failed and where its reports are.
@@ -187,22 +182,6 @@ func runFailed(what string, sum summary) error {
 	msg := fmt.Sprintf("bench: %s: verdict %s (%d contract, %d environment failures%s); reports kept in %s",
 		what, sum.Verdict, c.Contract, c.Environment, first, sum.reportDir)
 	return &runFailedError{&exitError{code, msg}}
-}
-
-// loadGinkgoReport reads the suite report of a Ginkgo JSON report.
-func loadGinkgoReport(path string) (types.Report, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return types.Report{}, fmt.Errorf("read the JSON report: %w", err)
-	}
-	var rs []types.Report
-	if err := json.Unmarshal(b, &rs); err != nil {
-		return types.Report{}, fmt.Errorf("decode the JSON report %s: %w", path, err)
-	}
-	if len(rs) == 0 {
-		return types.Report{}, fmt.Errorf("the JSON report %s holds no suite", path)
-	}
-	return rs[0], nil
 }
 
 // sandboxBusy sums the embedded sandbox's busy time (ms) and requests over the

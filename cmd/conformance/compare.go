@@ -92,13 +92,3 @@ func absPath(p string) (string, error) {
 	}
 	return a, nil
 }
-
-// lookupEnv is a variable of the run: extra (KEY=value) first, then the environment.
-func lookupEnv(extra []string, key string) string {
-	for _, kv := range extra {
-		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
-			return v
-		}
-	}
-	return os.Getenv(key)
-}

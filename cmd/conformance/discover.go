@@ -174,11 +174,7 @@ func (d *discovery) probeBrand(ctx context.Context, b fixtures.Brand) (probe, er
 // brand's currency as the suites pay it), with the reference and, for async brands,
 // a shopperResultUrl.
 func (d *discovery) params(b fixtures.Brand, mtid string) (url.Values, error) {
-	override := ""
-	if d.t.CurrencySet {
-		override = d.t.Currency
-	}
-	v, _, err := d.contract.PaymentParams(b, b.PaymentCurrency(override))
+	v, _, err := d.contract.PaymentParams(b, d.t.PaymentCurrency(b))
 	if err != nil {
 		return nil, err
 	}
@@ -247,15 +243,16 @@ func (d *discovery) reverse(ctx context.Context, id, mtid string) string {
 func (d *discovery) threeDS(ctx context.Context, probes []probe) capability {
 	const name = "3-D Secure"
 	card, ok := d.contract.Card("VISA", "3ds2-frictionless")
-	if !ok {
+	visa, _ := d.contract.Brand("VISA")
+	v, err := d.params(visa, d.prefix+"-3DS")
+	if !ok || err != nil {
 		return d.capability(name, false, "no documented frictionless test card")
 	}
-	v := url.Values{"amount": {fixtures.TestAmount}, "currency": {d.t.Currency}, "paymentBrand": {"VISA"},
-		"merchantTransactionId": {d.prefix + "-3DS"}, "customParameters[3DS2_enrolled]": {"true"},
-		"shopperResultUrl": {discoverResultURL}}
 	for k, vs := range fixtures.CardParams(card) {
 		v[k] = vs
 	}
+	v.Set("customParameters[3DS2_enrolled]", "true")
+	v.Set("shopperResultUrl", discoverResultURL)
 	r, err := d.client.Debit(ctx, v)
 	if err != nil && (r == nil || oppwa.IsEnvironment(err)) {
 		return d.notProbed(name, err)

@@ -51,7 +51,7 @@ func runSuites(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return &exitError{exitConfig, ""}
 	}
-	if _, err := reports.ParseDriftKinds(lookupEnv(o.extraEnv, "FAIL_ON_DRIFT")); err != nil {
+	if _, err := reports.ParseDriftKinds(os.Getenv("FAIL_ON_DRIFT")); err != nil {
 		return &exitError{exitConfig, err.Error()}
 	}
 	sum, err := suiteRun(ctx, o)
@@ -66,6 +66,9 @@ func runSuites(ctx context.Context, args []string) error {
 type summary struct {
 	reports.Certification
 	reportDir string
+	// ginkgo is the suite's report as Ginkgo wrote it, for figures the
+	// certification does not carry (make bench).
+	ginkgo types.Report
 }
 
 // exitMessages say what a user does next after each verdict's exit code.
@@ -270,7 +273,7 @@ func readSummary(path string) (summary, error) {
 	if err := json.Unmarshal(b, &rs); err != nil || len(rs) == 0 {
 		return summary{}, fmt.Errorf("JSON report %s is unreadable (%v): run again, or `go tool ginkgo ./suites` to see why", path, err)
 	}
-	return summary{Certification: reports.Summarize(rs[0], reports.Meta{})}, nil
+	return summary{Certification: reports.Summarize(rs[0], reports.Meta{}), ginkgo: rs[0]}, nil
 }
 
 func oneLine(s string) string {

@@ -9,8 +9,8 @@
 //	-fail-503         OPPWA_SANDBOX_FAIL_503      share of API GETs answering 503 (0..1)
 //	-fail-429         OPPWA_SANDBOX_FAIL_429      share of API GETs answering 429 (0..1)
 //	-retry-after      OPPWA_SANDBOX_RETRY_AFTER   Retry-After of faults (default 1s)
-//	-defect           OPPWA_SANDBOX_DEFECTS=a,b   defect or tolerated mode (repeatable); -defect list prints them
-//	-brands           OPPWA_SANDBOX_BRANDS=a,b    brands the account has enabled (default: every brand)
+//	-defect           OPPWA_SANDBOX_DEFECTS=a,b   defect, tolerated or variation mode (repeatable); -defect list prints them
+//	-brands           OPPWA_SANDBOX_BRANDS=a,b    brands the account has enabled, in any case (default: every brand)
 //	-credentials      OPPWA_SANDBOX_CREDENTIALS=entity:token,entity:token
 package main
 
@@ -105,7 +105,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&c.f429, "fail-429", 0, "share of API GETs answering 429")
 	fs.DurationVar(&c.retryAfter, "retry-after", 0, "Retry-After of faults, default 1s")
 	fs.StringVar(&c.credentials, "credentials", "", "extra entity:token pairs, comma-separated")
-	fs.Var(&c.defects, "defect", "defect or tolerated mode, repeatable or comma-separated; \"list\" prints them")
+	fs.Var(&c.defects, "defect", "defect, tolerated or variation mode, repeatable or comma-separated; \"list\" prints them")
 	fs.Var(&c.brands, "brands", "brands the account has enabled, comma-separated (default: every brand); others answer 600.200.500")
 	if err := fs.Parse(args); err != nil {
 		return c, err

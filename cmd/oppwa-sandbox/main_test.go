@@ -130,7 +130,14 @@ func TestBrandsFlagAndEnv(t *testing.T) {
 	if c, err = parseConfig(nil, io.Discard); err != nil || strings.Join(c.brands, ",") != "MASTER" {
 		t.Errorf("env: %v %v", c.brands, err)
 	}
-	srv, err := sandbox.Start(t.Context(), "127.0.0.1:0", sandbox.Options{Brands: []string{"VISA"}})
+	// The flag reads brand names as OPPWA_SANDBOX_BRANDS does: in any case, each once.
+	if c, err = parseConfig([]string{"-brands", "visa,VISA"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if opts, err = c.options(io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sandbox.Start(t.Context(), "127.0.0.1:0", opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -188,8 +190,16 @@ var pageJS string
 // args, installing page.js first in a document that does not have it yet.
 // The arguments are JSON: no value can break out of the script.
 func pageCall(fn string, args ...any) (string, error) {
+	return pageExpr("(globalThis.__oppwa ??= "+pageJS+")", fn, args)
+}
+
+// missingPage is thrown by a call made without page.js in a document that lacks it.
+const missingPage = "oppwa: page.js not installed"
+
+// pageExpr is the expression that calls fn of the page.js object lib evaluates to.
+func pageExpr(lib, fn string, args []any) (string, error) {
 	var b strings.Builder
-	b.WriteString("(globalThis.__oppwa ??= " + pageJS + ")." + fn + "(")
+	b.WriteString(lib + "." + fn + "(")
 	for i, a := range args {
 		if i > 0 {
 			b.WriteString(", ")
@@ -205,14 +215,24 @@ func pageCall(fn string, args ...any) (string, error) {
 }
 
 // callPage runs the function fn of page.js in the tab's page and returns its
-// result.
+// result. page.js (several KB) is sent along only when the document lacks it:
+// the poll loop calls probe every few tens of milliseconds.
 func callPage[T any](ctx context.Context, fn string, args ...any) (T, error) {
-	js, err := pageCall(fn, args...)
+	lean, err := pageExpr("(globalThis.__oppwa ?? (() => { throw new Error("+strconv.Quote(missingPage)+") })())", fn, args)
 	if err != nil {
 		var zero T
 		return zero, err
 	}
-	return chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[T](lean))
+	if err == nil || !strings.Contains(err.Error(), missingPage) {
+		return res, err
+	}
+	full, err := pageCall(fn, args...)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return chromedp.Run(ctx, chromedp.Evaluate[T](full))
 }
 
 // probe describes the tab's current document.
@@ -584,8 +604,8 @@ func (f *flow) submitChallenge(st pageState) error {
 }
 
 // submitUnknownPage handles a page that is neither checkout nor challenge:
-// auto-submit pages and Frictionless are waited on (bounded by ctx), Approve
-// clicks the first form's submit button, and anything else gets StallTimeout
+// auto-submit pages and Frictionless are waited on (bounded by ctx), Approve and
+// ChallengeApprove click the first form's submit button, and anything else gets StallTimeout
 // to move on by itself.
 func (f *flow) submitUnknownPage(st pageState) error {
 	if code := f.httpStatus(st.URL); code >= 400 && !st.AutoSubmit {
@@ -625,11 +645,12 @@ func (f *flow) submitUnknownPage(st pageState) error {
 
 // passThrough records a step of a page that only passes the browser on, without a
 // screenshot.
-func (f *flow) passThrough(name string, st pageState) {
-	if st.URL == "" {
-		st.URL = f.url
-	}
-	f.journey.Steps = append(f.journey.Steps, Step{Name: name, URL: st.URL, Title: st.Title, At: time.Now()})
+func (f *flow) passThrough(name string, st pageState) { f.addStep(name, st, nil) }
+
+// addStep records a step of the journey, at the page's URL or the last one seen.
+func (f *flow) addStep(name string, st pageState, screenshot []byte) {
+	f.journey.Steps = append(f.journey.Steps, Step{Name: name, URL: cmp.Or(st.URL, f.url), Title: st.Title,
+		Screenshot: screenshot, At: time.Now()})
 }
 
 // snap records a step with a JPEG screenshot of the viewport. A page that
@@ -655,10 +676,7 @@ func (f *flow) snap(ctx context.Context, name string, st pageState) {
 		img = res.Data
 	}
 	tracef("snap %s %s: %v %v", name, st.URL, time.Since(t0), err)
-	if st.URL == "" {
-		st.URL = f.url
-	}
-	f.journey.Steps = append(f.journey.Steps, Step{Name: name, URL: st.URL, Title: st.Title, Screenshot: img, At: time.Now()})
+	f.addStep(name, st, img)
 }
 
 // debug turns on a timed trace of every step on stderr (BROWSER_DEBUG=1).

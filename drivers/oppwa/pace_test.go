@@ -91,4 +91,7 @@ func TestNoPaceByDefault(t *testing.T) {
 	if served.Load() != 20 {
 		t.Errorf("served %d, want 20", served.Load())
 	}
+	if c.pace != nil {
+		t.Error("a client configured without a rate paces its requests")
+	}
 }

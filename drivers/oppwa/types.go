@@ -2,6 +2,7 @@ package oppwa
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -77,9 +78,6 @@ type Precondition struct {
 	URL        string `json:"url"`
 	Parameters Params `json:"parameters"`
 }
-
-// EffectiveMethod is the HTTP method the precondition's iframe must use.
-func (p Precondition) EffectiveMethod() string { return effectiveMethod(p.Method) }
 
 // Preconditions are the redirect's preconditions: an array of objects, or null or
 // absent when there are none. Any other shape is a decoding error naming the field
@@ -209,17 +207,9 @@ type Param struct {
 	Value string `json:"value"`
 }
 
-// EffectiveMethod is the HTTP method the shopper's browser must use.
-func (r Redirect) EffectiveMethod() string { return effectiveMethod(r.Method) }
-
-// effectiveMethod is method, or POST when it is absent, as the documentation says for
-// redirects and their preconditions.
-func effectiveMethod(method string) string {
-	if method == "" {
-		return http.MethodPost
-	}
-	return method
-}
+// EffectiveMethod is the HTTP method the shopper's browser must use: POST when
+// redirect.method is absent, as the documentation says.
+func (r Redirect) EffectiveMethod() string { return cmp.Or(r.Method, http.MethodPost) }
 
 // Response is one API reply: the typed payment, the decoded raw JSON and the HTTP facts.
 type Response struct {

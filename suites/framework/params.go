@@ -28,12 +28,7 @@ func Payment(brand fixtures.Brand, mtid, resultURL string) (url.Values, fixtures
 // CurrencyOf is the currency brand pays in: OPPWA_CURRENCY when set, else the
 // currency of the brand's test data (TRY for the Turkish card brands, BRL for
 // BOLETO...).
-func CurrencyOf(brand fixtures.Brand) string {
-	if Config().CurrencySet {
-		return brand.PaymentCurrency(Config().Currency)
-	}
-	return brand.PaymentCurrency("")
-}
+func CurrencyOf(brand fixtures.Brand) string { return Config().PaymentCurrency(brand) }
 
 // Brands returns the configured brands with the given workflow, in configured order.
 func Brands(w fixtures.Workflow) []fixtures.Brand {

@@ -139,7 +139,7 @@ func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (Sho
 	if err != nil {
 		return ShopperReturn{}, EnvironmentError(fmt.Errorf("open browser context: %w", err))
 	}
-	j, ferr := sess.Follow(s.ctx, browserRedirect(r), e.Receiver.Prefix(key), action)
+	j, ferr := sess.Follow(s.ctx, browser.RedirectOf(r), e.Receiver.Prefix(key), action)
 	if j != nil {
 		s.mu.Lock()
 		for _, st := range j.Steps {
@@ -171,24 +171,6 @@ func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (Sho
 		return ret, fmt.Errorf("wait for the shopper at the shopperResultUrl: %w", err)
 	}
 	return ret, nil
-}
-
-// browserRedirect is the browser's view of the reply's redirect, preconditions
-// included.
-func browserRedirect(r oppwa.Redirect) browser.Redirect {
-	params := func(ps oppwa.Params) []browser.Param {
-		var out []browser.Param
-		for _, p := range ps {
-			out = append(out, browser.Param{Name: p.Name, Value: p.Value})
-		}
-		return out
-	}
-	br := browser.Redirect{URL: r.URL, Method: r.Method, Parameters: params(r.Parameters)}
-	for _, p := range r.Preconditions {
-		br.Preconditions = append(br.Preconditions, browser.Precondition{Origin: p.Origin, WaitUntil: p.WaitUntil,
-			Description: p.Description, Method: p.Method, URL: p.URL, Parameters: params(p.Parameters)})
-	}
-	return br
 }
 
 // saveShot writes a screenshot under the report directory's screenshots folder.
