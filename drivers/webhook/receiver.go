@@ -1,0 +1,184 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Path is where the Receiver takes notifications.
+const Path = "/webhook"
+
+// maxBody bounds a notification's body; payment replies are a few kilobytes.
+const maxBody = 1 << 20
+
+// ErrClosed is returned by Await when the receiver was closed.
+var ErrClosed = errors.New("webhook: receiver closed")
+
+// Delivery is one POST the receiver took, decrypted when it could be.
+type Delivery struct {
+	At          time.Time
+	ContentType string
+	// Status is what the receiver answered: 200, or 500 for a refused first delivery.
+	Status       int
+	Notification Notification
+	Payment      Payment // the payload read as a payment (zero unless type PAYMENT)
+	// Err says why the delivery could not be read: bad hex, a key or tag that does not
+	// authenticate, or a plaintext that is no notification.
+	Err error
+}
+
+// Receiver is a merchant's webhook endpoint on a loopback address: it decrypts every
+// notification with the key it was given and records it. It is safe for concurrent use.
+type Receiver struct {
+	srv  *http.Server
+	base string
+	key  string
+	done chan struct{}
+
+	mu         sync.Mutex
+	deliveries []Delivery
+	refuse     map[string]bool // merchantTransactionIds whose first delivery answers 500
+	changed    chan struct{}   // closed and replaced on every delivery
+	closed     bool
+}
+
+// Start listens on addr (for example "127.0.0.1:0") and serves until Close; keyHex is
+// the webhook's key, 64 hex characters. ctx only bounds the start.
+func Start(ctx context.Context, addr, keyHex string) (*Receiver, error) {
+	if _, err := ParseKey(keyHex); err != nil {
+		return nil, fmt.Errorf("webhook: %w", err)
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("webhook: listen on %s: %w", addr, err)
+	}
+	r := &Receiver{base: "http://" + ln.Addr().String(), key: keyHex, done: make(chan struct{}),
+		refuse: map[string]bool{}, changed: make(chan struct{})}
+	mux := http.NewServeMux()
+	mux.HandleFunc(Path, r.handle)
+	r.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = r.srv.Serve(ln) }()
+	return r, nil
+}
+
+// URL is the loopback URL notifications are POSTed to.
+func (r *Receiver) URL() string { return r.base + Path }
+
+// RefuseFirst makes the receiver answer 500 to the first delivery whose payload
+// carries merchantTransactionID, so that the platform's retry can be seen. Call it
+// before the payment is made.
+func (r *Receiver) RefuseFirst(merchantTransactionID string) {
+	r.mu.Lock()
+	r.refuse[merchantTransactionID] = true
+	r.mu.Unlock()
+}
+
+func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "notifications are POSTed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, maxBody))
+	d := Delivery{At: time.Now(), ContentType: req.Header.Get("Content-Type"), Status: http.StatusOK}
+	if err != nil {
+		d.Err = fmt.Errorf("read body: %w", err)
+	} else {
+		d.Notification, _, d.Err = Open(string(body), req.Header.Get(HeaderIV), req.Header.Get(HeaderTag), r.key)
+	}
+	if d.Err == nil && d.Notification.Type == "PAYMENT" {
+		d.Payment, d.Err = d.Notification.Payment()
+	}
+	r.mu.Lock()
+	if mtx := d.Payment.MerchantTransactionID; mtx != "" && r.refuse[mtx] {
+		delete(r.refuse, mtx)
+		d.Status = http.StatusInternalServerError
+	}
+	r.deliveries = append(r.deliveries, d)
+	close(r.changed)
+	r.changed = make(chan struct{})
+	r.mu.Unlock()
+	w.WriteHeader(d.Status)
+}
+
+// Deliveries lists every delivery of a PAYMENT notification for payment id, oldest first,
+// refused ones included.
+func (r *Receiver) Deliveries(id string) []Delivery {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Delivery
+	for _, d := range r.deliveries {
+		if d.Err == nil && d.Payment.ID == id {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Unreadable lists every delivery that could not be decrypted or read.
+func (r *Receiver) Unreadable() []Delivery {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Delivery
+	for _, d := range r.deliveries {
+		if d.Err != nil {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Await blocks until n deliveries for payment id arrived and returns them. It returns
+// early with an error when a delivery could not be decrypted (the key or tag is wrong,
+// which no later delivery would mend), and with ctx's error or ErrClosed.
+func (r *Receiver) Await(ctx context.Context, id string, n int) ([]Delivery, error) {
+	for {
+		if bad := r.Unreadable(); len(bad) > 0 {
+			return nil, fmt.Errorf("webhook: a notification could not be read: %w", bad[0].Err)
+		}
+		if got := r.Deliveries(id); len(got) >= n {
+			return got, nil
+		}
+		r.mu.Lock()
+		changed, closed := r.changed, r.closed
+		r.mu.Unlock()
+		if closed {
+			return nil, ErrClosed
+		}
+		select {
+		case <-changed:
+		case <-r.done:
+		case <-ctx.Done():
+			return r.Deliveries(id), fmt.Errorf("webhook: %d of %d notifications for payment %s arrived: %w",
+				len(r.Deliveries(id)), n, id, context.Cause(ctx))
+		}
+	}
+}
+
+// Close stops the server (gracefully within ctx, then hard) and wakes every Await.
+// Safe to call more than once.
+func (r *Receiver) Close(ctx context.Context) error {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil
+	}
+	r.closed = true
+	close(r.done)
+	r.mu.Unlock()
+	sctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if err := r.srv.Shutdown(sctx); err != nil {
+		if err := r.srv.Close(); err != nil {
+			return fmt.Errorf("webhook: close: %w", err)
+		}
+	}
+	return nil
+}
