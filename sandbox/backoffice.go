@@ -50,7 +50,7 @@ func (s *Sandbox) backoffice(w http.ResponseWriter, entity, refID string, p para
 		s.store.put(op)
 		body, code = s.renderPayment(op, viewBackoffice, nil)
 	})
-	s.writeJSON(w, s.httpStatus(code), body)
+	s.notifyPayment(s.writeJSON(w, s.httpStatus(code), body))
 }
 
 // stateRule is one rule of the backoffice state machine: when refuses holds for

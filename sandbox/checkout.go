@@ -186,6 +186,7 @@ func (s *Sandbox) checkPage(pr pageRequest, form url.Values) pageStep {
 		return pageStep{problem: "Unknown outcome; choose one of the page's buttons."}
 	}
 	p.code, p.done, p.viaFlow = code, true, true
+	s.notifyFinal(p)
 	return pageStep{target: s.returnURL(p)}
 }
 
@@ -235,7 +236,18 @@ func afterMethodCall(p *payment, code string) string {
 func (s *Sandbox) expire(p *payment) {
 	if p.flow != flowNone && !p.done && s.now().Sub(p.created) > sessionTTL {
 		p.code, p.done, p.viaFlow = codeTimedOut, true, true
+		s.notifyFinal(p)
 	}
+}
+
+// notifyFinal notifies the final state of an async payment as its status lookup shows
+// it; the caller holds s.store.mu.
+func (s *Sandbox) notifyFinal(p *payment) {
+	if s.webhooks == nil {
+		return
+	}
+	doc, _ := s.renderPayment(p, viewStatus, nil)
+	s.notifyPayment(s.finalJSON(doc))
 }
 
 // returnURL is the shop's shopperResultUrl with id and resourcePath added to its own

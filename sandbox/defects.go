@@ -56,6 +56,10 @@ const (
 	DefectDeclineAsSuccess        = "decline-as-success"
 	DefectParamErrorsMissing      = "param-errors-missing"
 	DefectPANEchoed               = "pan-echoed"
+	DefectWebhookWrongTag         = "webhook-wrong-tag"
+	DefectWebhookPayloadDisagrees = "webhook-payload-disagrees"
+	DefectWebhookMissing          = "webhook-missing"
+	DefectWebhookDuplicated       = "webhook-duplicated"
 
 	TolerateExtraFields         = "tolerate-extra-fields"
 	TolerateFieldOrder          = "tolerate-field-order"
@@ -214,6 +218,29 @@ var modes = []mode{
 	defect(DefectCrossEntityReadable, "payments of one entity can be read and referenced by another entity",
 		on(func(_ *Sandbox, l *paymentLookup) { l.anyEntity = true })),
 
+	// Webhook notifications (webhook.go).
+	defect(DefectWebhookWrongTag, "webhook notifications carry an X-Authentication-Tag that does not authenticate the body under the key",
+		on(func(_ *Sandbox, n *webhookSealed) { n.tag = flipHex(n.tag) })),
+	defect(DefectWebhookPayloadDisagrees, "webhook payloads show another result code than the reply and the status lookup (a success as 800.100.100, else 000.100.110)",
+		on(func(s *Sandbox, n *webhookNotice) {
+			n.payload = n.payload.edit("result", func(r document) document {
+				code, _ := r.get("code").(string)
+				other := codeSuccess
+				if s.outcomeOf(code) == fixtures.Success {
+					other = codeBankDecline
+				}
+				return r.set("code", other).set("description", s.contract.Description(other))
+			})
+		})),
+	defect(DefectWebhookMissing, "captures (CP) are never notified",
+		on(func(_ *Sandbox, n *webhookNotice) {
+			if n.payload.get("paymentType") == "CP" {
+				n.copies = 0
+			}
+		})),
+	defect(DefectWebhookDuplicated, "every webhook notification is sent twice although the receiver acknowledged the first",
+		on(func(_ *Sandbox, n *webhookNotice) { n.copies = 2 })),
+
 	// Tolerated: what the contract leaves open. Field order comes before extra fields so
 	// that, together, the added fields stay first and last.
 	tolerated(TolerateFieldOrder, "the keys of every JSON object are in reverse order",
@@ -352,6 +379,17 @@ func captureShowsAuthorisedAmount(s *Sandbox, r *paymentReply) {
 	} else {
 		r.doc = r.doc.without("amount")
 	}
+}
+
+// flipHex changes the first byte of a hex string (a tag that no longer authenticates).
+func flipHex(h string) string {
+	if len(h) < 2 {
+		return "00"
+	}
+	if h[:2] == "00" {
+		return "FF" + h[2:]
+	}
+	return "00" + h[2:]
 }
 
 // editString returns d with the string under key replaced by change(it).

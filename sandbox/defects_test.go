@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/webhook"
 )
 
 var reTwoDecimals = regexp.MustCompile(`^[0-9]+\.[0-9]{2}$`)
@@ -109,7 +112,31 @@ func battery(t *testing.T, h *harness) map[string]string {
 	observeRefusals(o, h)
 	observeCredentialsAndCards(o, h)
 	observeThreeDSMethod(o, h)
+	observeWebhooks(o, h)
 	return o
+}
+
+// observeWebhooks records what a webhook receiver sees of a PA and its capture, from a
+// second sandbox with the same modes that notifies a receiver. The capture's
+// notification comes after the PA's (one worker, in order), so by then a duplicate of
+// the PA's would have arrived.
+func observeWebhooks(o map[string]string, h *harness) {
+	h2, rcv := hooked(h.t, h.srv.Sandbox.opts.Defects...)
+	of := func(r reply) func(webhook.Delivery) bool {
+		// By ndc: some modes change or drop the id the reply (and so the payload) shows.
+		return func(d webhook.Delivery) bool { return strings.Contains(string(d.Notification.Payload), r.str("ndc")) }
+	}
+	pa := h2.pa()
+	id := byNDC(h2, pa.str("ndc")).id
+	cp := h2.post("/v1/payments/"+id, "paymentType", "CP", "amount", "50.00", "currency", "EUR")
+	ctx, cancel := context.WithTimeout(h.t.Context(), 3*time.Second)
+	defer cancel()
+	_, err := rcv.AwaitFunc(ctx, of(cp), 1)
+	o["webhook.readable"] = yes(len(rcv.Unreadable()) == 0)
+	o["webhook.cpNotified"] = yes(err == nil)
+	ds := rcv.Matching(of(pa))
+	o["webhook.paOnce"] = yes(len(ds) == 1)
+	o["webhook.paAgrees"] = yes(len(ds) > 0 && string(ds[0].Notification.Payload) == pa.raw)
 }
 
 // observeThreeDSMethod records whether a 3-D Secure reply carries its precondition and
@@ -223,6 +250,10 @@ var promises = map[string][]string{
 	DefectDeclineAsSuccess:        {"decline.outcome", "decline.forced"},
 	DefectParamErrorsMissing:      {"format.paramErrors", "format.missing.card.number", "format.missing.card.expiryMonth", "format.missing.card.expiryYear"},
 	DefectPANEchoed:               {"pa.pan"},
+	DefectWebhookWrongTag:         {"webhook.readable", "webhook.cpNotified", "webhook.paOnce", "webhook.paAgrees"},
+	DefectWebhookPayloadDisagrees: {"webhook.paAgrees"},
+	DefectWebhookMissing:          {"webhook.cpNotified"},
+	DefectWebhookDuplicated:       {"webhook.paOnce"},
 
 	VaryRefusalCodes:         {"rf.aboveVolume", "cp.afterRV", "cp.overPA", "cp.otherCurrency", "cp.ofDB", "rv.second", "bo.unknown", "bo.pending"},
 	VaryNoCredentials:        {"auth.none"},

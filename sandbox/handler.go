@@ -269,10 +269,10 @@ func bearer(h string) (string, bool) {
 
 // writeJSON encodes a document, after the jsonReply hook point, and writes it with its
 // status.
-func (s *Sandbox) writeJSON(w http.ResponseWriter, status int, doc document) {
-	reply := jsonReply{doc}
-	fire(s, &reply)
-	writeDocument(w, status, reply.doc)
+func (s *Sandbox) writeJSON(w http.ResponseWriter, status int, doc document) document {
+	doc = s.finalJSON(doc)
+	writeDocument(w, status, doc)
+	return doc
 }
 
 // writeDocument encodes a document as it is and writes it with its status.

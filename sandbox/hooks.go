@@ -9,7 +9,8 @@ import "net/url"
 // mode enabled, firing a point does nothing.
 type hookPoint interface {
 	Options | tokenCheck | authRefusal | initialFormat | paymentLookup | lookupReply |
-		backofficeRule | paymentReply | shopperReturn | resultBlock | apiFault | jsonReply
+		backofficeRule | paymentReply | shopperReturn | resultBlock | apiFault | jsonReply |
+		webhookNotice | webhookSealed
 }
 
 // Options is itself a hook point: the options are settled when New builds the sandbox.
@@ -92,6 +93,20 @@ type apiFault struct {
 // jsonReply: a JSON reply is about to be encoded.
 type jsonReply struct {
 	doc document
+}
+
+// webhookNotice: a webhook notification of kind (PAYMENT, REGISTRATION) is about to be
+// sealed; payload is the reply it carries, copies how many times it is sent (1).
+type webhookNotice struct {
+	kind    string
+	payload document
+	copies  int
+}
+
+// webhookSealed: a notification was encrypted; body, iv and tag (hex) are what the
+// delivery carries in its body and headers.
+type webhookSealed struct {
+	body, iv, tag string
 }
 
 // hook is one mode's function for one point: a func(*Sandbox, *E) for an event type E.

@@ -50,7 +50,11 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 		}
 		body, code = s.renderPayment(pay, viewInitial, redirect)
 	})
-	s.writeJSON(w, s.httpStatus(code), body)
+	sent := s.writeJSON(w, s.httpStatus(code), body)
+	if pay.flow == flowNone {
+		// A payment waiting for the shopper is notified when it ends (checkout.go).
+		s.notifyPayment(sent)
+	}
 }
 
 // newPayment starts a transaction with the fields every request sets the same way.

@@ -84,6 +84,15 @@ type Options struct {
 	// A payment with any other known brand answers 600.200.500 with HTTP 400, as an
 	// account lacking the brand would.
 	Brands []string
+	// WebhookURL, when set, receives the platform's webhook notifications: a POST of
+	// {type, action, payload} encrypted with AES-256-GCM under WebhookKey (64 hex
+	// characters), for every transaction that reaches a final state (webhook.go).
+	WebhookURL, WebhookKey string
+	// WebhookAttempts bounds the delivery attempts of one notification (default 5);
+	// WebhookRetryDelay is the wait before the first retry, doubled for each next one
+	// (default 200ms). Close stops pending retries.
+	WebhookAttempts   int
+	WebhookRetryDelay time.Duration
 	// Logf, when set, receives one line per request (method, path, status, duration).
 	// Paths and status never carry card numbers or tokens.
 	Logf func(format string, args ...any)
@@ -122,6 +131,7 @@ type Sandbox struct {
 	outcomes    map[string]fixtures.Outcome // documented codes, classified once
 	brands      map[string]bool             // the enabled brands; nil: every brand
 	alternating alternatingFaults           // state of tolerate-retry-after
+	webhooks    *notifier                   // nil without Options.WebhookURL
 
 	requests atomic.Int64
 	busy     atomic.Int64 // nanoseconds
@@ -180,6 +190,10 @@ func New(opts Options) (*Sandbox, error) {
 			s.tokens[c.AccessToken] = map[string]bool{}
 		}
 		s.tokens[c.AccessToken][c.EntityID] = true
+	}
+	// Last, so that no failure above leaves a worker running.
+	if s.webhooks, err = newNotifier(s.opts); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

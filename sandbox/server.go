@@ -61,6 +61,7 @@ func (s *Server) Close(ctx context.Context) error {
 		err = s.srv.Close()
 	}
 	<-s.done
+	s.Sandbox.Close()
 	return err
 }
 

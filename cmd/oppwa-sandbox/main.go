@@ -12,6 +12,8 @@
 //	-defect           OPPWA_SANDBOX_DEFECTS=a,b   defect, tolerated or variation mode (repeatable); -defect list prints them
 //	-brands           OPPWA_SANDBOX_BRANDS=a,b    brands the account has enabled, in any case (default: every brand)
 //	-credentials      OPPWA_SANDBOX_CREDENTIALS=entity:token,entity:token
+//	-webhook-url      OPPWA_SANDBOX_WEBHOOK_URL   where webhook notifications are POSTed (default: none sent)
+//	-webhook-key      OPPWA_SANDBOX_WEBHOOK_KEY   the webhook's AES-256 key, 64 hex characters
 package main
 
 import (
@@ -77,6 +79,8 @@ type config struct {
 	f503, f429  float64
 	retryAfter  time.Duration
 	credentials string
+	webhookURL  string
+	webhookKey  string
 	defects     listFlag
 	brands      listFlag
 }
@@ -92,6 +96,8 @@ var envNames = []struct{ flag, env string }{
 	{"defect", "OPPWA_SANDBOX_DEFECTS"},
 	{"brands", "OPPWA_SANDBOX_BRANDS"},
 	{"credentials", "OPPWA_SANDBOX_CREDENTIALS"},
+	{"webhook-url", "OPPWA_SANDBOX_WEBHOOK_URL"},
+	{"webhook-key", "OPPWA_SANDBOX_WEBHOOK_KEY"},
 }
 
 func parseConfig(args []string, stderr io.Writer) (config, error) {
@@ -105,6 +111,8 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&c.f429, "fail-429", 0, "share of API GETs answering 429")
 	fs.DurationVar(&c.retryAfter, "retry-after", 0, "Retry-After of faults, default 1s")
 	fs.StringVar(&c.credentials, "credentials", "", "extra entity:token pairs, comma-separated")
+	fs.StringVar(&c.webhookURL, "webhook-url", "", "URL webhook notifications are POSTed to (default: none sent)")
+	fs.StringVar(&c.webhookKey, "webhook-key", "", "the webhook's key: 64 hex characters (AES-256-GCM)")
 	fs.Var(&c.defects, "defect", "defect, tolerated or variation mode, repeatable or comma-separated; \"list\" prints them")
 	fs.Var(&c.brands, "brands", "brands the account has enabled, comma-separated (default: every brand); others answer 600.200.500")
 	if err := fs.Parse(args); err != nil {
@@ -137,6 +145,8 @@ func (c config) options(stderr io.Writer) (sandbox.Options, error) {
 		RetryAfter:        c.retryAfter,
 		Defects:           c.defects,
 		Brands:            c.brands,
+		WebhookURL:        c.webhookURL,
+		WebhookKey:        c.webhookKey,
 		Logf:              log.New(stderr, "", log.LstdFlags|log.Lmicroseconds).Printf,
 	}, err
 }

@@ -111,11 +111,16 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) {
 // Deliveries lists every delivery of a PAYMENT notification for payment id, oldest first,
 // refused ones included.
 func (r *Receiver) Deliveries(id string) []Delivery {
+	return r.Matching(func(d Delivery) bool { return d.Payment.ID == id })
+}
+
+// Matching lists every readable delivery match accepts, oldest first.
+func (r *Receiver) Matching(match func(Delivery) bool) []Delivery {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []Delivery
 	for _, d := range r.deliveries {
-		if d.Err == nil && d.Payment.ID == id {
+		if d.Err == nil && match(d) {
 			out = append(out, d)
 		}
 	}
@@ -135,15 +140,25 @@ func (r *Receiver) Unreadable() []Delivery {
 	return out
 }
 
-// Await blocks until n deliveries for payment id arrived and returns them. It returns
-// early with an error when a delivery could not be decrypted (the key or tag is wrong,
-// which no later delivery would mend), and with ctx's error or ErrClosed.
+// Await blocks until n deliveries for payment id arrived and returns them (see AwaitFunc).
 func (r *Receiver) Await(ctx context.Context, id string, n int) ([]Delivery, error) {
+	ds, err := r.AwaitFunc(ctx, func(d Delivery) bool { return d.Payment.ID == id }, n)
+	if err != nil && ctx.Err() != nil {
+		return ds, fmt.Errorf("webhook: %d of %d notifications for payment %s arrived: %w", len(ds), n, id, context.Cause(ctx))
+	}
+	return ds, err
+}
+
+// AwaitFunc blocks until n readable deliveries that match accepts arrived and returns
+// them. It returns early with an error when a delivery could not be decrypted (the key
+// or tag is wrong, which no later delivery would mend), and with ctx's error (and the
+// matching deliveries so far) or ErrClosed.
+func (r *Receiver) AwaitFunc(ctx context.Context, match func(Delivery) bool, n int) ([]Delivery, error) {
 	for {
 		if bad := r.Unreadable(); len(bad) > 0 {
 			return nil, fmt.Errorf("webhook: a notification could not be read: %w", bad[0].Err)
 		}
-		if got := r.Deliveries(id); len(got) >= n {
+		if got := r.Matching(match); len(got) >= n {
 			return got, nil
 		}
 		r.mu.Lock()
@@ -156,8 +171,7 @@ func (r *Receiver) Await(ctx context.Context, id string, n int) ([]Delivery, err
 		case <-changed:
 		case <-r.done:
 		case <-ctx.Done():
-			return r.Deliveries(id), fmt.Errorf("webhook: %d of %d notifications for payment %s arrived: %w",
-				len(r.Deliveries(id)), n, id, context.Cause(ctx))
+			return r.Matching(match), fmt.Errorf("webhook: %w", context.Cause(ctx))
 		}
 	}
 }
