@@ -20,6 +20,7 @@ import (
 	"github.com/joho/godotenv"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/webhook"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
@@ -63,6 +64,12 @@ type Target struct {
 	// SandboxFaults are the embedded sandbox's fault knobs, for robustness runs and
 	// benchmarks: added latency per API call and shares of GETs answering 503 or 429.
 	SandboxFaults Faults
+	// WebhookURL is the public URL the platform's webhook notifications reach, forwarding
+	// to the receiver at WebhookAddr; WebhookKey is the webhook's key (64 hex). Against
+	// the embedded sandbox both are set by the suites themselves.
+	WebhookURL, WebhookKey string
+	// WebhookAddr is where the suites' webhook receiver listens (default 127.0.0.1:8089).
+	WebhookAddr string
 	// EnvFile is the .env file that was read, if any.
 	EnvFile string
 	// capabilities are those the account declared; see Has.
@@ -118,6 +125,9 @@ var Variables = []struct{ Name, Doc string }{
 	{"OPPWA_REPORT_DIR", "where reports go (default reports/latest)"},
 	{"CHROME_BIN", "browser binary (default: Debian's chromium-headless-shell, else chromium)"},
 	{"CHROME_WS_URL", "DevTools websocket URL of a running Chrome to use instead of starting one"},
+	{"OPPWA_WEBHOOK_URL", "public URL of your webhook that forwards to the suites' receiver at OPPWA_WEBHOOK_ADDR (webhook specs are skipped without it)"},
+	{"OPPWA_WEBHOOK_KEY", "the webhook's decryption key, 64 hex characters, from its configuration"},
+	{"OPPWA_WEBHOOK_ADDR", "where the suites' webhook receiver listens (default 127.0.0.1:8089)"},
 	{"OPPWA_SANDBOX_DEFECTS", "embedded sandbox only: comma-separated defect modes (mutation self-tests)"},
 	{"OPPWA_SANDBOX_GRADED", "embedded sandbox only: set to yes to assert only what public evidence fixes, as on a real account"},
 	{"OPPWA_SANDBOX_BRANDS", "embedded sandbox only: the brands it enables, comma-separated (default: every brand); others answer 600.200.500"},
@@ -243,6 +253,9 @@ func (t *Target) readRunSettings(c *fixtures.Contract, get func(string) string) 
 	if err := t.readPace(get); err != nil {
 		return err
 	}
+	if err := t.readWebhook(get); err != nil {
+		return err
+	}
 	return t.readCapabilities(get)
 }
 
@@ -262,6 +275,36 @@ func (t *Target) readPace(get func(string) string) error {
 	}
 	return err
 }
+
+// readWebhook reads the webhook's public URL, key and the receiver's address.
+func (t *Target) readWebhook(get func(string) string) error {
+	t.WebhookURL, t.WebhookKey, t.WebhookAddr = get("OPPWA_WEBHOOK_URL"), get("OPPWA_WEBHOOK_KEY"), get("OPPWA_WEBHOOK_ADDR")
+	if t.WebhookAddr == "" {
+		t.WebhookAddr = "127.0.0.1:8089"
+	}
+	if _, _, err := net.SplitHostPort(t.WebhookAddr); err != nil {
+		return fmt.Errorf("OPPWA_WEBHOOK_ADDR=%q is not host:port: use a value such as 127.0.0.1:8089", t.WebhookAddr)
+	}
+	if t.WebhookKey != "" {
+		if _, err := webhook.ParseKey(t.WebhookKey); err != nil {
+			return errors.New("OPPWA_WEBHOOK_KEY is not 64 hex characters: copy the webhook's decryption key from its configuration")
+		}
+	}
+	if t.WebhookURL != "" {
+		u, err := url.Parse(t.WebhookURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("OPPWA_WEBHOOK_URL=%q is not an absolute http(s) URL: use the public URL your webhook is configured with", t.WebhookURL)
+		}
+	}
+	if (t.WebhookURL == "") != (t.WebhookKey == "") {
+		return errors.New("set both OPPWA_WEBHOOK_URL and OPPWA_WEBHOOK_KEY, or neither")
+	}
+	return nil
+}
+
+// Webhooks reports whether webhook notifications can be checked: always against the
+// embedded sandbox, on a real target when the webhook's URL and key are set.
+func (t Target) Webhooks() bool { return t.Embedded() || t.WebhookURL != "" }
 
 // ProcessRate is the pace of this process's client in requests per second (0: none):
 // its share of OPPWA_MAX_RPS when the runner split it between parallel Ginkgo

@@ -40,6 +40,10 @@ func TestBadInputIsOneLineNamingTheFix(t *testing.T) {
 		"bad currency":       {with("OPPWA_CURRENCY", "euro"), "three capital letters"},
 		"half other":         {with("OPPWA_OTHER_ENTITY_ID", "8a8294174b7ecb28014b9699220015ca"), "OPPWA_OTHER_ACCESS_TOKEN"},
 		"forgotten base":     {with("OPPWA_BASE_URL", ""), "OPPWA_BASE_URL is empty"},
+		"bad webhook key":    {with("OPPWA_WEBHOOK_KEY", "abc"), "OPPWA_WEBHOOK_KEY is not 64 hex characters"},
+		"half webhook":       {with("OPPWA_WEBHOOK_KEY", strings.Repeat("ab", 32)), "set both OPPWA_WEBHOOK_URL and OPPWA_WEBHOOK_KEY"},
+		"bad webhook URL":    {with("OPPWA_WEBHOOK_URL", "hooks.example.net/x"), "OPPWA_WEBHOOK_URL"},
+		"bad webhook addr":   {with("OPPWA_WEBHOOK_ADDR", "8089"), "OPPWA_WEBHOOK_ADDR"},
 	} {
 		_, err := Load(env(tc.env), t.TempDir())
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {

@@ -396,7 +396,7 @@ func flowTitle(k string) string {
 // FlowOrder orders flows the way a payment's life runs, refusals and reports last;
 // the matrix and the catalogue both use it.
 var FlowOrder = []string{"PA", "DB", "CP", "RF", "RV", "workflow", "async-approve", "async-cancel", "async-pending",
-	"3ds", "backoffice-refusal", "auth", "format", "card-check", "decline", "reporting"}
+	"3ds", "webhook", "backoffice-refusal", "auth", "format", "card-check", "decline", "reporting"}
 
 // FlowRank is a flow's place in FlowOrder; unknown flows come after.
 func FlowRank(k string) int {

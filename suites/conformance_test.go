@@ -21,6 +21,7 @@ import (
 	_ "github.com/oppwa-conformance/oppwa-conformance/suites/payments"
 	_ "github.com/oppwa-conformance/oppwa-conformance/suites/reporting"
 	_ "github.com/oppwa-conformance/oppwa-conformance/suites/threeds"
+	_ "github.com/oppwa-conformance/oppwa-conformance/suites/webhook"
 )
 
 func TestConformance(t *testing.T) {

@@ -45,6 +45,10 @@ var mutationFilters = map[string]string{
 	"cross-entity-readable":        "negative && auth",
 	"decline-as-success":           "negative && !browser",
 	"param-errors-missing":         "negative && format",
+	"webhook-wrong-tag":            "webhook",
+	"webhook-payload-disagrees":    "webhook",
+	"webhook-missing":              "webhook",
+	"webhook-duplicated":           "webhook",
 
 	"vary-refusal-codes":          "flow:CP || flow:RF || flow:RV || flow:backoffice-refusal",
 	"vary-no-credentials":         "flow:auth",

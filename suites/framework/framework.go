@@ -26,6 +26,7 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/shopper"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/webhook"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
@@ -40,6 +41,9 @@ type Env struct {
 	// Other acts as a second merchant; nil when the target has none configured.
 	Other    *oppwa.Client
 	Receiver *shopper.Receiver
+	// WebhookKey is the key webhook notifications are decrypted with: the configured one,
+	// or a random one the embedded sandbox is started with.
+	WebhookKey string
 	// Sandbox is the embedded sandbox; nil against a real platform.
 	Sandbox *sandbox.Server
 	// RunID prefixes every merchantTransactionId of this run.
@@ -49,6 +53,9 @@ type Env struct {
 	browserOnce sync.Once
 	browser     *browser.Browser
 	browserErr  error
+	hookOnce    sync.Once
+	hooks       *webhook.Receiver
+	hooksErr    error
 }
 
 // The configuration is read before the spec tree is built (brands decide which specs
@@ -101,10 +108,17 @@ func Setup(ctx context.Context) error {
 	long := context.WithoutCancel(ctx)
 	e := &Env{Target: t, Contract: fixtures.Load(), RunID: runID()}
 	base := t.BaseURL
+	e.WebhookKey = t.WebhookKey
 	if t.Embedded() {
+		// The embedded sandbox notifies this process's own receiver, under a fresh key.
+		hooks, err := e.startWebhooks(long, "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
 		srv, err := sandbox.Start(long, "127.0.0.1:0", sandbox.Options{
 			Defects: t.SandboxDefects, Latency: t.SandboxFaults.Latency, RetryAfter: t.SandboxFaults.RetryAfter,
 			Fail503Share: t.SandboxFaults.Fail503Share, Fail429Share: t.SandboxFaults.Fail429Share, Brands: t.SandboxBrands,
+			WebhookURL: hooks.URL(), WebhookKey: e.WebhookKey,
 		})
 		if err != nil {
 			return EnvironmentError(fmt.Errorf("start embedded sandbox: %w", err))
@@ -149,6 +163,33 @@ func (e *Env) Browser(ctx context.Context) (*browser.Browser, error) {
 		return nil, EnvironmentError(e.browserErr)
 	}
 	return e.browser, nil
+}
+
+// startWebhooks starts the webhook receiver on addr, with a random key when none is
+// configured, and registers its cleanup.
+func (e *Env) startWebhooks(ctx context.Context, addr string) (*webhook.Receiver, error) {
+	e.hookOnce.Do(func() {
+		if e.WebhookKey == "" {
+			b := make([]byte, 32)
+			_, _ = rand.Read(b)
+			e.WebhookKey = hex.EncodeToString(b)
+		}
+		e.hooks, e.hooksErr = webhook.Start(ctx, addr, e.WebhookKey)
+		if e.hooksErr != nil {
+			e.hooksErr = EnvironmentError(fmt.Errorf("start webhook receiver: %w", e.hooksErr))
+			return
+		}
+		DeferCleanup(func(ctx SpecContext) error { return e.hooks.Close(ctx) }, NodeTimeout(10*time.Second))
+	})
+	return e.hooks, e.hooksErr
+}
+
+// Webhooks returns the process's webhook receiver. Against the embedded sandbox it
+// started with the suite; on a real target it starts on first use at OPPWA_WEBHOOK_ADDR,
+// so only the process that runs the (serial) webhook specs binds it. Callers check
+// Config().Webhooks() first.
+func (e *Env) Webhooks(ctx context.Context) (*webhook.Receiver, error) {
+	return e.startWebhooks(context.WithoutCancel(ctx), e.Target.WebhookAddr)
 }
 
 // BrowserName names the browser for the report: its version and binary when this

@@ -1,0 +1,160 @@
+// Package webhook checks the platform's webhook notifications: every payment a spec
+// makes reaches the merchant's webhook as {type, action, payload}, encrypted under the
+// webhook's key, with a payload that agrees with the status lookup; a notification the
+// receiver does not acknowledge is sent again.
+package webhook
+
+import (
+	"context"
+	"net/url"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive
+	. "github.com/onsi/gomega"    //nolint:revive
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/webhook"
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	fw "github.com/oppwa-conformance/oppwa-conformance/suites/framework"
+)
+
+// embeddedWait bounds the wait for a notification from the embedded sandbox, which
+// delivers within milliseconds; on a real target the spec's timeout bounds it, since
+// the platform documents delays of up to 15 minutes in rare cases.
+const embeddedWait = 15 * time.Second
+
+var _ = Describe("Webhook notifications", Label("webhook"), decorators(), func() {
+	fw.Conformance(fw.Meta{ID: "S2S-WH-001", Flow: "webhook"}, "MUST notify a sync DB once as type PAYMENT (no action), encrypted with AES-256-GCM under the webhook key (hex body, IV and tag headers), the payload agreeing with the reply and the status lookup", syncDebitNotified)
+	fw.Conformance(fw.Meta{ID: "S2S-WH-002", Flow: "webhook"}, "MUST notify a PA and its capture each under its own id, the capture as paymentType CP agreeing with its status lookup", captureNotified)
+	fw.Conformance(fw.Meta{ID: "S2S-WH-003", Flow: "webhook"}, "MUST notify an async payment in its final state after the shopper approves, agreeing with the status lookup", Label("async", "browser"), asyncNotified)
+	fw.Conformance(fw.Meta{ID: "S2S-WH-004", Flow: "webhook"}, "MUST send a notification again when the webhook answered 500, with the same payload", retriedAfterRefusal)
+})
+
+// decorators are the specs' extra decorators: on a real target one receiver listens at
+// OPPWA_WEBHOOK_ADDR, so the specs run serially, in the one process that binds it.
+func decorators() []any {
+	if fw.Config().Embedded() {
+		return nil
+	}
+	return []any{Serial}
+}
+
+// receiver returns the process's webhook receiver, or skips the spec when the target
+// has no webhook configured.
+func receiver(ctx context.Context, s *fw.Spec) *webhook.Receiver {
+	GinkgoHelper()
+	if !fw.Config().Webhooks() {
+		Skip("OPPWA_WEBHOOK_URL and OPPWA_WEBHOOK_KEY are not set: configure a webhook whose URL forwards to OPPWA_WEBHOOK_ADDR and give its key")
+	}
+	r, err := fw.Shared().Webhooks(ctx)
+	s.NoError(err, "webhook receiver")
+	return r
+}
+
+// awaitFinal waits for the notification of payment id in a final (not pending) state
+// and returns every notification of id so far. A pending notification before it is
+// allowed: the platform notifies when a payment is created or updated.
+func awaitFinal(ctx context.Context, s *fw.Spec, r *webhook.Receiver, id string) []webhook.Delivery {
+	GinkgoHelper()
+	if fw.Config().Embedded() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, embeddedWait)
+		defer cancel()
+	}
+	final := func(d webhook.Delivery) bool {
+		return d.Payment.ID == id && fixtures.Load().OutcomeOf(d.Payment.Result.Code) != fixtures.Pending
+	}
+	_, err := r.AwaitFunc(ctx, final, 1)
+	Expect(err).NotTo(HaveOccurred(), "no readable notification in a final state arrived for payment %s", id)
+	return r.Deliveries(id)
+}
+
+// expectNotified checks the last notification of a payment against its status lookup:
+// envelope, id, result code, amount, currency and paymentType.
+func expectNotified(ds []webhook.Delivery, st *oppwa.Response) {
+	GinkgoHelper()
+	n := ds[len(ds)-1]
+	Expect(n.Notification.Type).To(Equal("PAYMENT"), "notification type")
+	Expect(n.Notification.Action).To(BeEmpty(), "action is documented for REGISTRATION notifications only")
+	p, want := n.Payment, st.Payment
+	Expect(p.ID).To(Equal(want.ID), "payload id")
+	Expect(p.Result.Code).To(Equal(want.Result.Code), "the payload's result.code must agree with the status lookup")
+	Expect(p.Amount).To(Equal(want.Amount), "payload amount")
+	Expect(p.Currency).To(Equal(want.Currency), "payload currency")
+	Expect(p.PaymentType).To(Equal(want.PaymentType), "payload paymentType")
+}
+
+// once asserts, where the sandbox's exact behaviour is held, that a payment was
+// delivered once: public sources do not promise that a platform never duplicates.
+func once(ds []webhook.Delivery, what string) {
+	GinkgoHelper()
+	if !fw.Graded() {
+		Expect(ds).To(HaveLen(1), "%s was notified %d times", what, len(ds))
+	}
+}
+
+func syncDebitNotified(ctx SpecContext) {
+	s := fw.Begin(ctx)
+	r := receiver(ctx, s)
+	db := s.CardPayment(ctx, "DB", fw.Amount, nil)
+	By("waiting for the DB's notification")
+	ds := awaitFinal(ctx, s, r, db.Payment.ID)
+	Expect(ds[len(ds)-1].Payment.Result.Code).To(Equal(db.Payment.Result.Code), "the payload must be the reply the merchant received")
+	st := s.Call(s.Client.Status(ctx, db.Payment.ID))
+	expectNotified(ds, st)
+	once(ds, "the DB")
+}
+
+func captureNotified(ctx SpecContext) {
+	s := fw.Begin(ctx)
+	r := receiver(ctx, s)
+	cur := fw.CurrencyOf(fw.CardBrand())
+	pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
+	paNotes := awaitFinal(ctx, s, r, pa.Payment.ID)
+	By("capturing the PA")
+	cp := s.Call(s.Client.Capture(ctx, pa.Payment.ID, fw.Amount, cur, nil))
+	fw.ExpectOutcome(cp.Payment.Result.Code, fixtures.Success)
+	cpNotes := awaitFinal(ctx, s, r, cp.Payment.ID)
+	expectNotified(paNotes, s.Call(s.Client.Status(ctx, pa.Payment.ID)))
+	expectNotified(cpNotes, s.Call(s.Client.Status(ctx, cp.Payment.ID)))
+	// The capture's notification came after the PA's, so a duplicate of the PA's made
+	// with it would be here by now (the sandbox delivers in order).
+	once(r.Deliveries(pa.Payment.ID), "the PA")
+	once(cpNotes, "the capture")
+}
+
+func asyncNotified(ctx SpecContext) {
+	s := fw.Begin(ctx)
+	r := receiver(ctx, s)
+	b := fw.AsyncBrand()
+	key, resultURL := s.ResultURL()
+	params, _, err := fw.Payment(b, s.MerchantTransactionID(), resultURL)
+	Expect(err).NotTo(HaveOccurred())
+	params.Set("paymentType", "DB")
+	p := s.Call(s.Client.Pay(ctx, params))
+	fw.ExpectOutcome(p.Payment.Result.Code, fixtures.Pending)
+	By("the shopper approves")
+	ret, err := s.Shopper(key, fw.ExpectRedirect(p), browser.Approve)
+	s.NoError(err, "shopper redirect")
+	ds := awaitFinal(ctx, s, r, p.Payment.ID)
+	st := s.Call(s.Client.StatusAt(ctx, ret.ResourcePath))
+	fw.ExpectOutcome(st.Payment.Result.Code, fixtures.Success)
+	expectNotified(ds, st)
+}
+
+func retriedAfterRefusal(ctx SpecContext) {
+	s := fw.Begin(ctx)
+	r := receiver(ctx, s)
+	mtx := s.MerchantTransactionID()
+	r.RefuseFirst(mtx)
+	By("answering the first delivery with 500")
+	pa := s.CardPayment(ctx, "PA", fw.Amount, url.Values{"merchantTransactionId": {mtx}})
+	id := pa.Payment.ID
+	_, err := r.AwaitFunc(ctx, func(d webhook.Delivery) bool { return d.Payment.ID == id && d.Status == 200 }, 1)
+	Expect(err).NotTo(HaveOccurred(), "the notification refused with 500 was not sent again")
+	ds := r.Deliveries(id)
+	Expect(len(ds)).To(BeNumerically(">=", 2), "deliveries of payment %s", id)
+	Expect(ds[0].Status).To(Equal(500), "the first delivery was the refused one")
+	Expect(ds[len(ds)-1].Payment).To(Equal(ds[0].Payment), "the retry must carry the same payment")
+}
