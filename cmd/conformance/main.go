@@ -9,6 +9,7 @@
 //	conformance merge -o reports/latest shard-1/report.json shard-2/report.json
 //	conformance compare BASE NEW  (what changed on the platform between two runs)
 //	conformance browser   (prints the browser binary a run would start)
+//	conformance webhook-decrypt -iv HEX -tag HEX [-key HEX] [BODY_FILE]  (prints a captured notification)
 //	conformance discover  (which brands and capabilities the configured account has, as a .env block)
 package main
 
@@ -51,9 +52,10 @@ func main() {
 var commands = map[string]func(context.Context, []string) error{
 	"run": runSuites, "discover": runDiscover, "mutation": runMutation, "catalogue": runCatalogue,
 	"bench": runBench, "merge": runMerge, "compare": runCompare, "browser": runBrowser,
+	"webhook-decrypt": runWebhookDecrypt,
 }
 
-const commandList = "run, discover, mutation, catalogue, bench, merge, compare or browser"
+const commandList = "run, discover, mutation, catalogue, bench, merge, compare, browser or webhook-decrypt"
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
