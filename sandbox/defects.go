@@ -56,6 +56,13 @@ const (
 	DefectDeclineAsSuccess        = "decline-as-success"
 	DefectParamErrorsMissing      = "param-errors-missing"
 	DefectPANEchoed               = "pan-echoed"
+	DefectRegistrationIDMissing   = "registration-id-missing"
+	DefectRegistrationExposesPAN  = "registration-exposes-pan"
+	DefectRegistrationCrossEntity = "registration-cross-entity-readable"
+	DefectTokenUsableAfterDelete  = "token-usable-after-delete"
+	DefectMITWithoutInitial       = "mit-without-initial-accepted"
+	DefectStandingInstrUnchecked  = "standing-instruction-unchecked"
+	DefectCreditShownAsDebit      = "credit-shown-as-debit"
 
 	TolerateExtraFields         = "tolerate-extra-fields"
 	TolerateFieldOrder          = "tolerate-field-order"
@@ -213,6 +220,30 @@ var modes = []mode{
 		})),
 	defect(DefectCrossEntityReadable, "payments of one entity can be read and referenced by another entity",
 		on(func(_ *Sandbox, l *paymentLookup) { l.anyEntity = true })),
+
+	// Registration tokens, standing instructions and credits.
+	defect(DefectRegistrationIDMissing, "a payment with createRegistration=true answers without registrationId (the token is stored all the same)",
+		on(func(_ *Sandbox, r *paymentReply) { r.doc = r.doc.without("registrationId") })),
+	defect(DefectRegistrationExposesPAN, "registration replies carry the full card number in card.number",
+		on(func(_ *Sandbox, r *registrationReply) {
+			if c := r.reg.card; c != nil {
+				r.doc = r.doc.edit("card", func(d document) document { return d.insertAfter("bin", "number", c.pan) })
+			}
+		})),
+	defect(DefectRegistrationCrossEntity, "a registration token of one entity can be read, used and deleted by another entity",
+		on(func(_ *Sandbox, l *registrationLookup) { l.anyEntity = true })),
+	defect(DefectTokenUsableAfterDelete, "a deleted registration token still pays",
+		on(func(_ *Sandbox, t *tokenRule) { t.refused = t.refused && t.rule != ruleTokenNotDeleted })),
+	defect(DefectMITWithoutInitial, "a repeated or merchant-initiated payment without a usable initial (no initial CIT on the token, no initialTransactionId) is accepted",
+		on(func(_ *Sandbox, t *tokenRule) { t.refused = t.refused && t.rule != ruleRepeatNeedsInitial })),
+	defect(DefectStandingInstrUnchecked, "standingInstruction values outside the documented sets (mode, type, source) are accepted",
+		on(func(_ *Sandbox, f *initialFormat) {
+			f.errs = slices.DeleteFunc(f.errs, func(e paramError) bool { return strings.HasPrefix(e.name, "standingInstruction.") })
+		})),
+	defect(DefectCreditShownAsDebit, "a credit (CD) is echoed and looked up with paymentType DB (the stored payment is still a CD)",
+		on(func(_ *Sandbox, r *paymentReply) {
+			r.doc = editString(r.doc, "paymentType", func(t string) string { return swap(t, "CD", "DB", t) })
+		})),
 
 	// Tolerated: what the contract leaves open. Field order comes before extra fields so
 	// that, together, the added fields stay first and last.
