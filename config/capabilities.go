@@ -15,6 +15,11 @@ const (
 	ThreeDS Capability = "3ds"
 	// Reporting is the right to read transaction reports, /v1/query (OPPWA_REPORTING=yes).
 	Reporting Capability = "reporting"
+	// Registration is tokenisation on the channel: registration tokens and standing
+	// instructions with them (OPPWA_REGISTRATION=yes).
+	Registration Capability = "registration"
+	// Credit is paymentType CD, a credit to a card (OPPWA_CREDIT=yes).
+	Credit Capability = "credit"
 	// SecondMerchant is a second test merchant for isolation specs
 	// (OPPWA_OTHER_ENTITY_ID and OPPWA_OTHER_ACCESS_TOKEN).
 	SecondMerchant Capability = "second-merchant"
@@ -27,6 +32,8 @@ var capabilityVars = []struct {
 }{
 	{ThreeDS, "OPPWA_3DS"},
 	{Reporting, "OPPWA_REPORTING"},
+	{Registration, "OPPWA_REGISTRATION"},
+	{Credit, "OPPWA_CREDIT"},
 }
 
 // Declaration says how to declare c, for skip reasons and the verdict.

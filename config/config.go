@@ -119,6 +119,8 @@ var Variables = []struct{ Name, Doc string }{
 	{"OPPWA_MAX_RPS", "requests per second of a whole run, shared by its parallel processes (default 5 on a real target, none on the embedded sandbox; 0 or off: none)"},
 	{"OPPWA_3DS", "set to yes when the account has 3-D Secure 2 on its channel (3DS specs are skipped otherwise)"},
 	{"OPPWA_REPORTING", "set to yes when the account may read transaction reports, /v1/query (reporting specs are skipped otherwise)"},
+	{"OPPWA_REGISTRATION", "set to yes when the channel may store registration tokens (registration and recurring specs are skipped otherwise)"},
+	{"OPPWA_CREDIT", "set to yes when the channel may send credits, paymentType CD (CD specs are skipped otherwise)"},
 	{"OPPWA_ALLOW_LIVE", "set to yes to allow a known production host (real money!)"},
 	{"OPPWA_TEST_ENDPOINT", "set to yes to declare an unknown host a test endpoint"},
 	{"OPPWA_SPEC_TIMEOUT", "per-spec timeout, e.g. 60s (default 60s)"},

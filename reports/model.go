@@ -378,11 +378,12 @@ var flowTitles = map[string]string{
 	"workflow": "Workflow", "async-approve": "Async approve", "async-cancel": "Async cancel",
 	"async-pending": "Async pending", "3ds": "3DS", "backoffice-refusal": "Backoffice refusal",
 	"auth": "Auth", "format": "Format", "card-check": "Card check", "decline": "Decline",
-	"reporting": "Reporting", "other": "Other",
+	"reporting": "Reporting", "other": "Other", "registration": "Registration", "recurring": "Recurring",
 }
 
 var flowHints = map[string]string{
-	"PA": "preauthorization", "DB": "debit", "CP": "capture", "RF": "refund", "RV": "reversal",
+	"PA": "preauthorization", "DB": "debit", "CD": "credit", "CP": "capture", "RF": "refund", "RV": "reversal",
+	"registration": "registration tokens", "recurring": "standing instructions (card on file)",
 	"workflow": "the brand's documented workflow", "3ds": "3-D Secure",
 }
 
@@ -395,8 +396,8 @@ func flowTitle(k string) string {
 
 // FlowOrder orders flows the way a payment's life runs, refusals and reports last;
 // the matrix and the catalogue both use it.
-var FlowOrder = []string{"PA", "DB", "CP", "RF", "RV", "workflow", "async-approve", "async-cancel", "async-pending",
-	"3ds", "webhook", "backoffice-refusal", "auth", "format", "card-check", "decline", "reporting"}
+var FlowOrder = []string{"PA", "DB", "CD", "CP", "RF", "RV", "registration", "recurring", "workflow", "async-approve",
+	"async-cancel", "async-pending", "3ds", "webhook", "backoffice-refusal", "auth", "format", "card-check", "decline", "reporting"}
 
 // FlowRank is a flow's place in FlowOrder; unknown flows come after.
 func FlowRank(k string) int {

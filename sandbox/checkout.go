@@ -186,6 +186,7 @@ func (s *Sandbox) checkPage(pr pageRequest, form url.Values) pageStep {
 		return pageStep{problem: "Unknown outcome; choose one of the page's buttons."}
 	}
 	p.code, p.done, p.viaFlow = code, true, true
+	s.tokenise(p)
 	s.notifyFinal(p)
 	return pageStep{target: s.returnURL(p)}
 }

@@ -60,6 +60,13 @@ const (
 	DefectWebhookPayloadDisagrees = "webhook-payload-disagrees"
 	DefectWebhookMissing          = "webhook-missing"
 	DefectWebhookDuplicated       = "webhook-duplicated"
+	DefectRegistrationIDMissing   = "registration-id-missing"
+	DefectRegistrationExposesPAN  = "registration-exposes-pan"
+	DefectRegistrationCrossEntity = "registration-cross-entity-readable"
+	DefectTokenUsableAfterDelete  = "token-usable-after-delete"
+	DefectMITWithoutInitial       = "mit-without-initial-accepted"
+	DefectStandingInstrUnchecked  = "standing-instruction-unchecked"
+	DefectCreditShownAsDebit      = "credit-shown-as-debit"
 
 	TolerateExtraFields         = "tolerate-extra-fields"
 	TolerateFieldOrder          = "tolerate-field-order"
@@ -232,14 +239,37 @@ var modes = []mode{
 				return r.set("code", other).set("description", s.contract.Description(other))
 			})
 		})),
-	defect(DefectWebhookMissing, "captures (CP) are never notified",
+	defect(DefectWebhookMissing, "captures (CP) and registration events are never notified",
 		on(func(_ *Sandbox, n *webhookNotice) {
-			if n.payload.get("paymentType") == "CP" {
+			if n.payload.get("paymentType") == "CP" || n.kind == NotifyRegistration {
 				n.copies = 0
 			}
 		})),
 	defect(DefectWebhookDuplicated, "every webhook notification is sent twice although the receiver acknowledged the first",
 		on(func(_ *Sandbox, n *webhookNotice) { n.copies = 2 })),
+	// Registration tokens, standing instructions and credits.
+	defect(DefectRegistrationIDMissing, "a payment with createRegistration=true answers without registrationId (the token is stored all the same)",
+		on(func(_ *Sandbox, r *paymentReply) { r.doc = r.doc.without("registrationId") })),
+	defect(DefectRegistrationExposesPAN, "registration replies carry the full card number in card.number",
+		on(func(_ *Sandbox, r *registrationReply) {
+			if c := r.reg.card; c != nil {
+				r.doc = r.doc.edit("card", func(d document) document { return d.insertAfter("bin", "number", c.pan) })
+			}
+		})),
+	defect(DefectRegistrationCrossEntity, "a registration token of one entity can be read, used and deleted by another entity",
+		on(func(_ *Sandbox, l *registrationLookup) { l.anyEntity = true })),
+	defect(DefectTokenUsableAfterDelete, "a deleted registration token still pays",
+		on(func(_ *Sandbox, t *tokenRule) { t.refused = t.refused && t.rule != ruleTokenNotDeleted })),
+	defect(DefectMITWithoutInitial, "a repeated or merchant-initiated payment without a usable initial (no initial CIT on the token, no initialTransactionId) is accepted",
+		on(func(_ *Sandbox, t *tokenRule) { t.refused = t.refused && t.rule != ruleRepeatNeedsInitial })),
+	defect(DefectStandingInstrUnchecked, "standingInstruction values outside the documented sets (mode, type, source) are accepted",
+		on(func(_ *Sandbox, f *initialFormat) {
+			f.errs = slices.DeleteFunc(f.errs, func(e paramError) bool { return strings.HasPrefix(e.name, "standingInstruction.") })
+		})),
+	defect(DefectCreditShownAsDebit, "a credit (CD) is echoed and looked up with paymentType DB (the stored payment is still a CD)",
+		on(func(_ *Sandbox, r *paymentReply) {
+			r.doc = editString(r.doc, "paymentType", func(t string) string { return swap(t, "CD", "DB", t) })
+		})),
 
 	// Tolerated: what the contract leaves open. Field order comes before extra fields so
 	// that, together, the added fields stay first and last.

@@ -113,6 +113,7 @@ func battery(t *testing.T, h *harness) map[string]string {
 	observeCredentialsAndCards(o, h)
 	observeThreeDSMethod(o, h)
 	observeWebhooks(o, h)
+	observeRegistrations(o, h)
 	return o
 }
 
@@ -137,6 +138,31 @@ func observeWebhooks(o map[string]string, h *harness) {
 	ds := rcv.Matching(of(pa))
 	o["webhook.paOnce"] = yes(len(ds) == 1)
 	o["webhook.paAgrees"] = yes(len(ds) > 0 && string(ds[0].Notification.Payload) == pa.raw)
+}
+
+// observeRegistrations records what registration tokens, standing instructions and
+// credits promise: a token from a payment, a masked standalone token, isolation, the
+// refusal after deletion and of a repeat without its initial, and the credit's type.
+func observeRegistrations(o map[string]string, h *harness) {
+	tp := h.pa("createRegistration", "true")
+	o["reg.tokenised"] = yes(reID.MatchString(tp.str("registrationId")))
+	reg := h.post("/v1/registrations", override(visa(), "amount", drop, "currency", drop, "paymentType", drop)...)
+	o["reg.pan"] = yes(reg.get("card.number") != nil)
+	tok := reg.str("id")
+	other := h.do("GET", "/v1/registrations/"+tok+"?entityId="+SecondaryCredentials.EntityID, "",
+		map[string]string{"Authorization": "Bearer " + SecondaryCredentials.AccessToken})
+	o["reg.cross"] = strconv.Itoa(other.status) + "/" + yes(other.get("card") != nil)
+	pay := func(tok string, kv ...string) reply {
+		return h.post("/v1/registrations/"+tok+"/payments", append([]string{"paymentType", "DB", "amount", "10.00", "currency", "EUR"}, kv...)...)
+	}
+	o["rec.noInitial"] = pay(tok, "standingInstruction.mode", "REPEATED", "standingInstruction.type", "UNSCHEDULED", "standingInstruction.source", "MIT").code()
+	o["rec.cardNoInitial"] = h.pa("standingInstruction.mode", "REPEATED", "standingInstruction.source", "MIT").code()
+	o["rec.badMode"] = h.pa("standingInstruction.mode", "SOMETIMES").code()
+	h.do("DELETE", "/v1/registrations/"+tok+"?entityId="+h.cred.EntityID, "", nil)
+	o["reg.afterDelete"] = pay(tok).code()
+	cd := h.pa("paymentType", "CD")
+	o["cd.type"] = cd.str("paymentType")
+	o["cd.statusType"] = h.status(byNDC(h, cd.str("ndc")).id).str("paymentType")
 }
 
 // observeThreeDSMethod records whether a 3-D Secure reply carries its precondition and
@@ -240,20 +266,27 @@ var promises = map[string][]string{
 	DefectReturnNoResourcePath:    {"return.hasResourcePath", "return.resourcePathOwn"},
 	DefectReturnWrongResourcePath: {"return.resourcePathOwn"},
 	DefectStatusStuckPending:      {"status.async"},
-	DefectStatusOtherPayment:      {"status.sameID", "status.async"},
+	DefectStatusOtherPayment:      {"status.sameID", "status.async", "cd.statusType"},
 	DefectCaptureNoNewID:          {"cp.newID"},
 	DefectCaptureIgnoresAmount:    {"cp.amountValue"},
 	DefectRefundAboveVolume:       {"rf.aboveVolume"},
 	DefectReversalLeavesCapture:   {"cp.afterRV"},
 	DefectBadTokenAccepted:        {"auth.badToken"},
 	DefectCrossEntityReadable:     {"auth.crossEntity"},
-	DefectDeclineAsSuccess:        {"decline.outcome", "decline.forced"},
+	DefectDeclineAsSuccess:        {"decline.outcome", "decline.forced", "rec.noInitial", "rec.cardNoInitial", "reg.afterDelete"},
 	DefectParamErrorsMissing:      {"format.paramErrors", "format.missing.card.number", "format.missing.card.expiryMonth", "format.missing.card.expiryYear"},
 	DefectPANEchoed:               {"pa.pan"},
 	DefectWebhookWrongTag:         {"webhook.readable", "webhook.cpNotified", "webhook.paOnce", "webhook.paAgrees"},
 	DefectWebhookPayloadDisagrees: {"webhook.paAgrees"},
 	DefectWebhookMissing:          {"webhook.cpNotified"},
 	DefectWebhookDuplicated:       {"webhook.paOnce"},
+	DefectRegistrationIDMissing:   {"reg.tokenised"},
+	DefectRegistrationExposesPAN:  {"reg.pan"},
+	DefectRegistrationCrossEntity: {"reg.cross"},
+	DefectTokenUsableAfterDelete:  {"reg.afterDelete"},
+	DefectMITWithoutInitial:       {"rec.noInitial", "rec.cardNoInitial"},
+	DefectStandingInstrUnchecked:  {"rec.badMode"},
+	DefectCreditShownAsDebit:      {"cd.type", "cd.statusType"},
 
 	VaryRefusalCodes:         {"rf.aboveVolume", "cp.afterRV", "cp.overPA", "cp.otherCurrency", "cp.ofDB", "rv.second", "bo.unknown", "bo.pending"},
 	VaryNoCredentials:        {"auth.none"},

@@ -154,10 +154,21 @@ func (s *Sandbox) renderPayment(p *payment, v view, redirect document) (document
 	return r.doc, r.code
 }
 
+// document is the card block of a reply: bin and last four digits, never the number.
+func (c *cardView) document() document {
+	return document{}.
+		withString("bin", c.bin).
+		withString("last4Digits", c.last4).
+		withString("holder", c.holder).
+		withString("expiryMonth", c.month).
+		withString("expiryYear", c.year)
+}
+
 // paymentDocument is the truthful reply for p, in the platform's key order.
 func (s *Sandbox) paymentDocument(p *payment, redirect document) document {
 	doc := make(document, 0, 24+len(p.echo)).
 		withString("id", p.id).
+		withString("registrationId", p.registrationID).
 		withString("referencedId", p.referencedID).
 		withString("paymentType", p.paymentType).
 		withString("paymentBrand", p.brand).
@@ -167,13 +178,8 @@ func (s *Sandbox) paymentDocument(p *payment, redirect document) document {
 		withString("merchantTransactionId", p.mtxID).
 		withString("merchantInvoiceId", p.invoiceID).
 		with("result", s.result(p.code, nil))
-	if c := p.card; c != nil {
-		doc = doc.with("card", document{}.
-			withString("bin", c.bin).
-			withString("last4Digits", c.last4).
-			withString("holder", c.holder).
-			withString("expiryMonth", c.month).
-			withString("expiryYear", c.year))
+	if p.card != nil {
+		doc = doc.with("card", p.card.document())
 	}
 	doc = append(doc, p.echo...)
 	if p.riskScore != "" {

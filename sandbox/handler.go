@@ -33,8 +33,9 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.opts.Logf != nil {
 		lw := &logWriter{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
-			// Only method, path and status: paths never carry card data or tokens.
-			s.opts.Logf("%s %s -> %d (%s)", r.Method, r.URL.EscapedPath(), lw.status, time.Since(start).Round(time.Microsecond))
+			// Only method, path and status: paths never carry card data, and a
+			// registration token in a path is masked.
+			s.opts.Logf("%s %s -> %d (%s)", r.Method, maskToken(r.URL.EscapedPath()), lw.status, time.Since(start).Round(time.Microsecond))
 		}()
 		w = lw
 	}
@@ -103,6 +104,9 @@ const (
 	routeQueryID
 	routeQuery
 	routeResultCodes
+	routeRegistrations        // POST /v1/registrations: standalone tokenisation
+	routeRegistration         // GET or DELETE /v1/registrations/{id}
+	routeRegistrationPayments // POST /v1/registrations/{id}/payments
 )
 
 func parseRoute(path string) (route, string) {
@@ -113,6 +117,16 @@ func parseRoute(path string) (route, string) {
 		return routeQuery, ""
 	case "/v1/resultcodes":
 		return routeResultCodes, ""
+	case "/v1/registrations":
+		return routeRegistrations, ""
+	}
+	if rest, ok := strings.CutPrefix(path, "/v1/registrations/"); ok {
+		if id, ok := strings.CutSuffix(rest, "/payments"); ok && id != "" && !strings.Contains(id, "/") {
+			return routeRegistrationPayments, id
+		}
+		if !strings.Contains(rest, "/") {
+			return routeRegistration, rest
+		}
 	}
 	if id, ok := strings.CutPrefix(path, "/v1/payments/"); ok && !strings.Contains(id, "/") {
 		return routePayment, id
@@ -129,15 +143,18 @@ var (
 	methodsGet     = []string{http.MethodGet}
 	methodsPost    = []string{http.MethodPost}
 	methodsGetPost = []string{http.MethodGet, http.MethodPost}
+	methodsGetDel  = []string{http.MethodGet, http.MethodDelete}
 )
 
 // allowedMethods is the methods a route answers; joined with ", ", its Allow header.
 func allowedMethods(rt route) []string {
 	switch rt {
-	case routePayments:
+	case routePayments, routeRegistrations, routeRegistrationPayments:
 		return methodsPost
 	case routePayment:
 		return methodsGetPost
+	case routeRegistration:
+		return methodsGetDel
 	}
 	return methodsGet
 }
@@ -182,12 +199,22 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, path string) 
 		s.lookup(w, entity, id, false)
 	case routeQuery:
 		s.queryByMerchantID(w, entity, p)
+	case routeRegistrations:
+		s.createRegistration(w, entity, p)
+	case routeRegistration:
+		if r.Method == http.MethodDelete {
+			s.registrationDelete(w, entity, id)
+		} else {
+			s.registrationGet(w, entity, id)
+		}
+	case routeRegistrationPayments:
+		s.registrationPayment(w, entity, id, p)
 	}
 }
 
 // readParams reads a request's parameters: the platform reads POST parameters from the
 // body only (parameters in the URL of a POST are ignored, so such a request fails
-// validation) and GET parameters from the query string.
+// validation) and GET and DELETE parameters from the query string.
 func (s *Sandbox) readParams(w http.ResponseWriter, r *http.Request) (params, bool) {
 	if r.Method == http.MethodPost {
 		return s.readBody(w, r)
@@ -298,3 +325,19 @@ func (l *logWriter) WriteHeader(code int) {
 }
 
 func (l *logWriter) Unwrap() http.ResponseWriter { return l.ResponseWriter }
+
+// maskToken hides the registration token of a /v1/registrations/{id} path for the
+// request log: a token pays, so it is kept out of logs like a card number.
+func maskToken(path string) string {
+	const pre = "/v1/registrations/"
+	i := strings.Index(path, pre)
+	if i < 0 {
+		return path
+	}
+	rest := path[i+len(pre):]
+	id, tail, _ := strings.Cut(rest, "/")
+	if tail != "" {
+		tail = "/" + tail
+	}
+	return path[:i+len(pre)] + maskMiddle(id) + tail
+}

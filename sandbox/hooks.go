@@ -10,7 +10,7 @@ import "net/url"
 type hookPoint interface {
 	Options | tokenCheck | authRefusal | initialFormat | paymentLookup | lookupReply |
 		backofficeRule | paymentReply | shopperReturn | resultBlock | apiFault | jsonReply |
-		webhookNotice | webhookSealed
+		webhookNotice | webhookSealed | registrationLookup | tokenRule | registrationReply
 }
 
 // Options is itself a hook point: the options are settled when New builds the sandbox.
@@ -88,6 +88,26 @@ type apiFault struct {
 	path             string
 	status           int
 	code, retryAfter string
+}
+
+// registrationLookup: a registration token from the URL is looked up for an entity,
+// to read, delete or pay with it.
+type registrationLookup struct {
+	anyEntity bool // another entity's token is found too
+}
+
+// tokenRule: a rule of registrations.go refuses a payment with a token (or a repeat
+// without its initial) with code; clearing refused lets the payment through.
+type tokenRule struct {
+	rule    string // the rule's name (registrations.go)
+	refused bool
+	code    string
+}
+
+// registrationReply: a token's reply document is about to be written.
+type registrationReply struct {
+	reg *registration
+	doc document
 }
 
 // jsonReply: a JSON reply is about to be encoded.

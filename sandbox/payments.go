@@ -24,10 +24,11 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 	pay.riskScore = "100"
 	pay.resultURL = p.get("shopperResultUrl")
 	if n := p.get("card.number"); n != "" && (!known || brand.Kind == "card") {
-		pay.card = &cardView{bin: n[:min(6, len(n))], last4: n[max(0, len(n)-4):], pan: n,
-			holder: p.get("card.holder"), month: p.get("card.expiryMonth"), year: p.get("card.expiryYear")}
+		pay.card = newCardView(p)
 	}
 	pay.echo = echoRequest(p)
+	pay.tokenise = p.get("createRegistration") == "true"
+	pay.siInitial = setsUpInitial(p)
 	pay.code, pay.flow, pay.flowResult = s.decide(p, brand, known, pay)
 	if pay.flow != flowNone {
 		if pay.resultURL == "" {
@@ -44,6 +45,7 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 	var code string
 	s.locked(func() {
 		s.store.put(pay)
+		s.tokenise(pay)
 		var redirect document
 		if pay.flow != flowNone {
 			redirect = s.redirectFor(r, pay, brand)
@@ -55,6 +57,13 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 		// A payment waiting for the shopper is notified when it ends (checkout.go).
 		s.notifyPayment(sent)
 	}
+}
+
+// newCardView keeps what the sandbox may keep of a request's card: never the CVV.
+func newCardView(p params) *cardView {
+	n := p.get("card.number")
+	return &cardView{bin: n[:min(6, len(n))], last4: n[max(0, len(n)-4):], pan: n,
+		holder: p.get("card.holder"), month: p.get("card.expiryMonth"), year: p.get("card.expiryYear")}
 }
 
 // newPayment starts a transaction with the fields every request sets the same way.
@@ -120,6 +129,12 @@ func echoRequest(p params) document {
 func (s *Sandbox) decide(p params, brand fixtures.Brand, known bool, pay *payment) (code string, flow flowKind, flowResult string) {
 	if c := amountRule(pay.cents, pay.currency); c != "" {
 		return c, flowNone, ""
+	}
+	if needsInitial(p) {
+		// A repeat with card data has no token holding its initial: it must name it.
+		if c := s.refuseToken(ruleRepeatNeedsInitial, codeRegNoInitial); c != "" {
+			return c, flowNone, ""
+		}
 	}
 	if !known {
 		if pay.card != nil {

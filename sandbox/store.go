@@ -54,6 +54,13 @@ type payment struct {
 	// (threedsmethod.go).
 	methodCalled bool
 
+	// tokenisation: tokenise is createRegistration=true, registrationID the token made
+	// once the payment succeeded; siInitial says the payment set up a standing
+	// instruction (mode INITIAL by the customer), so the token made is its initial.
+	tokenise       bool
+	registrationID string
+	siInitial      bool
+
 	// backoffice accounting, in minor units
 	captured int64 // sum of successful CPs (on a PA)
 	refunded int64 // sum of successful RFs (on a CP, DB or PA.CP)
@@ -74,6 +81,10 @@ type store struct {
 	dupMtx int
 	evict  int
 	byType map[string]int
+	// regs are the registration tokens, bounded like the payments: regOrder holds
+	// their ids oldest first, and the oldest is dropped when the store is full.
+	regs     map[string]*registration
+	regOrder []string
 }
 
 func newStore(max int) *store {
@@ -82,7 +93,18 @@ func newStore(max int) *store {
 		byID:   make(map[string]*payment, 1024),
 		byMtx:  make(map[mtxKey][]string),
 		byType: make(map[string]int),
+		regs:   make(map[string]*registration),
 	}
+}
+
+// putRegistration stores a token; the caller holds s.mu.
+func (s *store) putRegistration(r *registration) {
+	for len(s.regs) >= s.max && len(s.regOrder) > 0 {
+		delete(s.regs, s.regOrder[0])
+		s.regOrder = s.regOrder[1:]
+	}
+	s.regs[r.id] = r
+	s.regOrder = append(s.regOrder, r.id)
 }
 
 // mtxKey indexes payments by merchant reference within an entity.

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -137,7 +138,24 @@ func checkCommon(p params, perrs []paramError) []paramError {
 // passes the initialFormat hook point. Format errors answer 200.300.404 with
 // parameterErrors and store nothing.
 func (s *Sandbox) validateInitial(p params) []paramError {
-	var perrs []paramError
+	perrs := checkAmountCurrency(p, checkInitialType(p, nil))
+	perrs, brand, known := s.checkInstrument(p, perrs)
+	if p.has("shopperResultUrl") {
+		if u := p.get("shopperResultUrl"); !validURL(u) {
+			perrs = append(perrs, paramError{"shopperResultUrl", u, msgURL})
+		}
+	}
+	if ci := p.get("threeDSecure.challengeIndicator"); ci != "" && !allDigits(ci, 1, 2) {
+		perrs = append(perrs, paramError{"threeDSecure.challengeIndicator", ci, msgChallenge})
+	}
+	perrs = checkStandingInstruction(p, perrs)
+	f := initialFormat{card: known && brand.Kind == "card", errs: checkCommon(p, perrs)}
+	fire(s, &f)
+	return f.errs
+}
+
+// checkInitialType validates the paymentType of an initial payment.
+func checkInitialType(p params, perrs []paramError) []paramError {
 	switch pt := p.get("paymentType"); pt {
 	case "PA", "DB", "CD", "PA.CP":
 	case "":
@@ -145,7 +163,49 @@ func (s *Sandbox) validateInitial(p params) []paramError {
 	default:
 		perrs = append(perrs, paramError{"paymentType", pt, msgInitialType})
 	}
-	perrs = checkAmountCurrency(p, perrs)
+	return perrs
+}
+
+// validateTokenPayment checks a payment with a stored token (POST
+// /v1/registrations/{id}/payments): as an initial payment, but the token stands for
+// the brand and card, so neither is required.
+func validateTokenPayment(p params) []paramError {
+	perrs := checkAmountCurrency(p, checkInitialType(p, nil))
+	if b := p.get("paymentBrand"); b != "" && !validBrandName(b) {
+		perrs = append(perrs, paramError{"paymentBrand", b, msgBrand})
+	}
+	return checkCommon(p, checkStandingInstruction(p, perrs))
+}
+
+// standingInstructionValues are the documented values of the standing instruction
+// parameters (card-on-file guide).
+var standingInstructionValues = []struct {
+	name    string
+	allowed []string
+	message string
+}{
+	{"standingInstruction.mode", []string{"INITIAL", "REPEATED"}, "must be one of [INITIAL, REPEATED]"},
+	{"standingInstruction.type", []string{"UNSCHEDULED", "RECURRING", "INSTALLMENT"}, "must be one of [UNSCHEDULED, RECURRING, INSTALLMENT]"},
+	{"standingInstruction.source", []string{"CIT", "MIT"}, "must be one of [CIT, MIT]"},
+}
+
+// checkStandingInstruction validates the standing instruction parameters a request
+// carries: each, when present, must hold one of its documented values.
+func checkStandingInstruction(p params, perrs []paramError) []paramError {
+	for _, si := range standingInstructionValues {
+		if v := p.get(si.name); p.has(si.name) && !slices.Contains(si.allowed, v) {
+			perrs = append(perrs, paramError{si.name, v, si.message})
+		}
+	}
+	if v := p.get("standingInstruction.initialTransactionId"); len(v) > 255 {
+		perrs = append(perrs, paramError{"standingInstruction.initialTransactionId", v[:64] + "...", "size must be between 0 and 255"})
+	}
+	return perrs
+}
+
+// checkInstrument validates the brand and its card or account data, as an initial
+// payment and a standalone tokenisation both carry them.
+func (s *Sandbox) checkInstrument(p params, perrs []paramError) ([]paramError, fixtures.Brand, bool) {
 	brandName := p.get("paymentBrand")
 	hasCard := p.anyWithPrefix("card.")
 	switch {
@@ -175,17 +235,7 @@ func (s *Sandbox) validateInitial(p params) []paramError {
 			}
 		}
 	}
-	if p.has("shopperResultUrl") {
-		if u := p.get("shopperResultUrl"); !validURL(u) {
-			perrs = append(perrs, paramError{"shopperResultUrl", u, msgURL})
-		}
-	}
-	if ci := p.get("threeDSecure.challengeIndicator"); ci != "" && !allDigits(ci, 1, 2) {
-		perrs = append(perrs, paramError{"threeDSecure.challengeIndicator", ci, msgChallenge})
-	}
-	f := initialFormat{card: known && brand.Kind == "card", errs: checkCommon(p, perrs)}
-	fire(s, &f)
-	return f.errs
+	return perrs, brand, known
 }
 
 // validateBackoffice checks a backoffice request (POST /v1/payments/{id}): CP and RF

@@ -19,6 +19,7 @@ import (
 	_ "github.com/oppwa-conformance/oppwa-conformance/suites/brands"
 	_ "github.com/oppwa-conformance/oppwa-conformance/suites/negative"
 	_ "github.com/oppwa-conformance/oppwa-conformance/suites/payments"
+	_ "github.com/oppwa-conformance/oppwa-conformance/suites/registration"
 	_ "github.com/oppwa-conformance/oppwa-conformance/suites/reporting"
 	_ "github.com/oppwa-conformance/oppwa-conformance/suites/threeds"
 	_ "github.com/oppwa-conformance/oppwa-conformance/suites/webhook"

@@ -50,6 +50,14 @@ var mutationFilters = map[string]string{
 	"webhook-missing":              "webhook",
 	"webhook-duplicated":           "webhook",
 
+	"registration-id-missing":            "registration || recurring",
+	"registration-exposes-pan":           "registration",
+	"registration-cross-entity-readable": "registration",
+	"token-usable-after-delete":          "registration",
+	"mit-without-initial-accepted":       "recurring",
+	"standing-instruction-unchecked":     "recurring",
+	"credit-shown-as-debit":              "CD",
+
 	"vary-refusal-codes":          "flow:CP || flow:RF || flow:RV || flow:backoffice-refusal",
 	"vary-no-credentials":         "flow:auth",
 	"vary-card-errors-on-brand":   "flow:format",

@@ -209,6 +209,34 @@ func (c *Client) ResultCodes(ctx context.Context) (*Response, error) {
 	return c.get(ctx, "v1/resultcodes", nil)
 }
 
+// Register tokenises card (or account) data without a payment (POST /v1/registrations):
+// params carry the brand and card data and no paymentType. The reply's id is the
+// registration token. Like every POST it is sent once, never retried.
+func (c *Client) Register(ctx context.Context, params url.Values) (*Response, error) {
+	return c.post(ctx, "v1/registrations", params)
+}
+
+// PayWithToken sends a payment with a registration token instead of card data
+// (POST /v1/registrations/{id}/payments); params carry paymentType, amount and
+// currency, and any standingInstruction.*. The payment then lives as any other: capture,
+// refund and lookups use its own id.
+func (c *Client) PayWithToken(ctx context.Context, registrationID string, params url.Values) (*Response, error) {
+	return c.post(ctx, "v1/registrations/"+url.PathEscape(registrationID)+"/payments", params)
+}
+
+// Registration reads a registration token (GET /v1/registrations/{id}); like every GET
+// it may be retried.
+func (c *Client) Registration(ctx context.Context, registrationID string) (*Response, error) {
+	return c.get(ctx, "v1/registrations/"+url.PathEscape(registrationID), nil)
+}
+
+// DeleteRegistration deregisters a token (DELETE /v1/registrations/{id}?entityId=).
+// It changes state, so it is sent once and never retried, like a POST.
+func (c *Client) DeleteRegistration(ctx context.Context, registrationID string) (*Response, error) {
+	q := url.Values{"entityId": {c.entityID}}
+	return c.do(ctx, http.MethodDelete, "v1/registrations/"+url.PathEscape(registrationID), q, nil, 1)
+}
+
 // Request is a hand-made call for negative specs: it can put POST parameters in the
 // URL, or leave the entity out, as a broken merchant would.
 type Request struct {
@@ -312,6 +340,7 @@ func (c *Client) do(ctx context.Context, method, path string, q, form url.Values
 		resp, err := c.once(ctx, method, u, body, form != nil)
 		if err == nil {
 			x.Status = resp.HTTPStatus
+			LearnTokens(path, string(resp.Body))
 			x.ResponseBody = c.redactor.Redact(string(resp.Body))
 			x.RequestHeaders = c.redactedHeaders(form != nil)
 			x.Error = ""

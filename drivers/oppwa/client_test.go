@@ -193,6 +193,7 @@ func TestUndecodableReplyIsAContractErrorNamingTheField(t *testing.T) {
 		`{"result": {"code": 100}}`:           "result.code",
 		`{"redirect": {"parameters": "x=1"}}`: "redirect.parameters",
 		`{"payments": {"id": "x"}}`:           "payments",
+		`{"registrationId": 12}`:              "registrationId",
 	} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(body)) }))
 		c, _ := New(Config{BaseURL: srv.URL})
@@ -264,5 +265,51 @@ func TestUndecodablePreconditionsNameTheField(t *testing.T) {
 		if !errors.As(err, &de) || de.Field != field {
 			t.Errorf("%s: err = %v, want a DecodeError naming %s", body, err, field)
 		}
+	}
+}
+
+// TestTokenCallsSendOnceAndLookupsRetry: tokenising, paying with a token and deleting
+// one change state, so a 503 ends them at once; a token lookup is retried like any GET.
+func TestTokenCallsSendOnceAndLookupsRetry(t *testing.T) {
+	var mu sync.Mutex
+	calls := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls[r.Method+" "+r.URL.Path]++
+		n := calls[r.Method+" "+r.URL.Path]
+		mu.Unlock()
+		if r.Method != http.MethodGet || n < 2 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		if r.URL.Query().Get("entityId") != "e" {
+			t.Errorf("lookup without entityId: %s", r.URL)
+		}
+		_, _ = w.Write([]byte(`{"id":"8a82944a5fe82704015fff6cf5e572b4","result":{"code":"000.100.110"}}`))
+	}))
+	defer srv.Close()
+	c, _ := New(Config{BaseURL: srv.URL, EntityID: "e", AccessToken: "secret-token-123"})
+	ctx := context.Background()
+	tok := "8a82944a5fe82704015fff6cf5e572b4"
+	if _, err := c.Register(ctx, nil); !IsEnvironment(err) {
+		t.Errorf("register: %v", err)
+	}
+	if _, err := c.PayWithToken(ctx, tok, nil); !IsEnvironment(err) {
+		t.Errorf("token payment: %v", err)
+	}
+	if _, err := c.DeleteRegistration(ctx, tok); !IsEnvironment(err) {
+		t.Errorf("delete: %v", err)
+	}
+	r, err := c.Registration(ctx, tok)
+	if err != nil || r.Payment.ID != tok {
+		t.Fatalf("lookup: %v %v", r, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := map[string]int{"POST /v1/registrations": 1, "POST /v1/registrations/" + tok + "/payments": 1,
+		"DELETE /v1/registrations/" + tok: 1, "GET /v1/registrations/" + tok: 2}
+	if !reflect.DeepEqual(calls, want) {
+		t.Errorf("calls %v, want %v", calls, want)
 	}
 }

@@ -3,6 +3,7 @@ package oppwa
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
@@ -18,6 +19,39 @@ var cardNumberField = regexp.MustCompile(`(?i)(card\.number=|"number"\s*:\s*")([
 
 // cvvField catches the value of a CVV parameter in form bodies, JSON and query strings.
 var cvvField = regexp.MustCompile(`(?i)(card\.cvv=|"cvv"\s*:\s*"|\bcvv=)([0-9]*)`)
+
+// tokenRef catches a registration token where it is named as one: in a registration
+// path and in a registrationId field or parameter.
+var tokenRef = regexp.MustCompile(`(registrations/|"registrationId"\s*:\s*"|registrationId=)([0-9a-fA-F]{16,64})`)
+
+// registrationID is the id of a standalone tokenisation's reply: the token itself.
+var registrationID = regexp.MustCompile(`"id"\s*:\s*"([0-9a-fA-F]{16,64})"`)
+
+// learned holds every registration token this process has seen. A token stands for a
+// stored card, so, like a card number, it must not reach a report, wherever the text
+// comes from: every Redactor masks the tokens any client learned.
+var learned sync.Map
+
+// LearnTokens remembers the registration tokens a reply to path names: its
+// registrationId, and for a standalone tokenisation (v1/registrations) its id.
+func LearnTokens(path, body string) {
+	for _, m := range tokenRef.FindAllStringSubmatch(body, -1) {
+		learned.Store(m[2], true)
+	}
+	if strings.HasSuffix(path, "v1/registrations") {
+		if m := registrationID.FindStringSubmatch(body); m != nil {
+			learned.Store(m[1], true)
+		}
+	}
+}
+
+// MaskToken shows a registration token as its first six and last four characters.
+func MaskToken(t string) string {
+	if len(t) < 12 {
+		return strings.Repeat("*", len(t))
+	}
+	return t[:6] + strings.Repeat("*", len(t)-10) + t[len(t)-4:]
+}
 
 // MaskPAN shows a card number as its first six and last four digits, the form the
 // platform itself uses (bin and last4Digits), so evidence stays traceable without being
@@ -53,14 +87,22 @@ func NewRedactor(secrets ...string) *Redactor {
 	return r
 }
 
-// Redact returns s with secrets replaced by [REDACTED], card numbers masked to first
-// 6 / last 4 and CVV values removed.
+// Redact returns s with secrets replaced by [REDACTED], card numbers and registration
+// tokens masked to first 6 / last 4 and CVV values removed.
 func (r *Redactor) Redact(s string) string {
 	if r != nil {
 		for _, secret := range r.secrets {
 			s = strings.ReplaceAll(s, secret, "[REDACTED]")
 		}
 	}
+	learned.Range(func(k, _ any) bool {
+		s = strings.ReplaceAll(s, k.(string), MaskToken(k.(string)))
+		return true
+	})
+	s = tokenRef.ReplaceAllStringFunc(s, func(m string) string {
+		sub := tokenRef.FindStringSubmatch(m)
+		return sub[1] + MaskToken(sub[2])
+	})
 	s = cardNumberField.ReplaceAllStringFunc(s, func(m string) string {
 		sub := cardNumberField.FindStringSubmatch(m)
 		return sub[1] + MaskPAN(sub[2])

@@ -11,11 +11,13 @@ import (
 	"time"
 )
 
-// Payment is the typed view of a payment, backoffice or status reply. Flow logic uses
+// Payment is the typed view of a payment, backoffice, status or registration reply (a
+// registration reply's id is the token). Flow logic uses
 // these fields; shape checks use Response.JSON so that a field the contract does not
 // promise is never required and a renamed one is always noticed.
 type Payment struct {
 	ID                    string    `json:"id"`
+	RegistrationID        string    `json:"registrationId"` // the token createRegistration=true stored
 	ReferencedID          string    `json:"referencedId"`
 	PaymentType           string    `json:"paymentType"`
 	PaymentBrand          string    `json:"paymentBrand"`

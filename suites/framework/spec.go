@@ -89,7 +89,9 @@ func (s *Spec) Note(p oppwa.Payment) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.payments = append(s.payments, reports.Payment{ID: p.ID, PaymentType: p.PaymentType, Brand: p.PaymentBrand,
+	// A registration token is a transaction of its own but stands for a stored card:
+	// the redactor masks it.
+	s.payments = append(s.payments, reports.Payment{ID: s.Client.Redactor().Redact(p.ID), PaymentType: p.PaymentType, Brand: p.PaymentBrand,
 		MerchantTransactionID: p.MerchantTransactionID, Code: p.Result.Code, Group: oppwa.GroupName(p.Result.Code)})
 }
 

@@ -6,12 +6,14 @@ package webhook
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive
 	. "github.com/onsi/gomega"    //nolint:revive
 
+	"github.com/oppwa-conformance/oppwa-conformance/config"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/webhook"
@@ -29,6 +31,7 @@ var _ = Describe("Webhook notifications", Label("webhook"), decorators(), func()
 	fw.Conformance(fw.Meta{ID: "S2S-WH-002", Flow: "webhook"}, "MUST notify a PA and its capture each under its own id, the capture as paymentType CP agreeing with its status lookup", captureNotified)
 	fw.Conformance(fw.Meta{ID: "S2S-WH-003", Flow: "webhook"}, "MUST notify an async payment in its final state after the shopper approves, agreeing with the status lookup", Label("async", "browser"), asyncNotified)
 	fw.Conformance(fw.Meta{ID: "S2S-WH-004", Flow: "webhook"}, "MUST send a notification again when the webhook answered 500, with the same payload", retriedAfterRefusal)
+	fw.Conformance(fw.Meta{ID: "S2S-WH-005", Flow: "webhook"}, "MUST notify a standalone tokenisation as type REGISTRATION, action CREATED, and its deletion as action DELETED, each payload naming the token", Label("registration"), registrationNotified)
 })
 
 // decorators are the specs' extra decorators: on a real target one receiver listens at
@@ -157,4 +160,45 @@ func retriedAfterRefusal(ctx SpecContext) {
 	Expect(len(ds)).To(BeNumerically(">=", 2), "deliveries of payment %s", id)
 	Expect(ds[0].Status).To(Equal(500), "the first delivery was the refused one")
 	Expect(ds[len(ds)-1].Payment).To(Equal(ds[0].Payment), "the retry must carry the same payment")
+}
+
+// registrationEvent matches a REGISTRATION notification with action whose payload
+// names token as its id or as the transaction it references (a deletion is a
+// transaction of its own).
+func registrationEvent(action, token string) func(webhook.Delivery) bool {
+	return func(d webhook.Delivery) bool {
+		var p struct{ ID, ReferencedID string }
+		if d.Notification.Type != "REGISTRATION" || d.Notification.Action != action ||
+			json.Unmarshal(d.Notification.Payload, &p) != nil {
+			return false
+		}
+		return p.ID == token || p.ReferencedID == token
+	}
+}
+
+func registrationNotified(ctx SpecContext) {
+	s := fw.Begin(ctx)
+	fw.Requires(config.Registration)
+	r := receiver(ctx, s)
+	p, _, err := fw.Payment(fw.CardBrand(), s.MerchantTransactionID(), "")
+	Expect(err).NotTo(HaveOccurred())
+	for _, k := range []string{"amount", "currency", "paymentType"} {
+		p.Del(k)
+	}
+	reg := s.Call(s.Client.Register(ctx, p))
+	fw.ExpectOutcome(reg.Payment.Result.Code, fixtures.Success)
+	token := reg.Payment.ID
+	wait := ctx.(context.Context)
+	if fw.Config().Embedded() {
+		var cancel context.CancelFunc
+		wait, cancel = context.WithTimeout(ctx, embeddedWait)
+		defer cancel()
+	}
+	_, err = r.AwaitFunc(wait, registrationEvent("CREATED", token), 1)
+	Expect(err).NotTo(HaveOccurred(), "no REGISTRATION CREATED notification named the token")
+	By("deleting the token")
+	del := s.Call(s.Client.DeleteRegistration(ctx, token))
+	fw.ExpectOutcome(del.Payment.Result.Code, fixtures.Success)
+	_, err = r.AwaitFunc(wait, registrationEvent("DELETED", token), 1)
+	Expect(err).NotTo(HaveOccurred(), "no REGISTRATION DELETED notification named the token")
 }

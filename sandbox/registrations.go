@@ -1,0 +1,281 @@
+package sandbox
+
+import (
+	"net/http"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+)
+
+// Result codes of registration tokens, from the documented rejectedRegistrationValidation
+// group (100.150.*). Which one the platform answers in each case is not recorded: these
+// are the codes whose documented descriptions fit.
+const (
+	codeRegLength     = "100.150.101" // invalid length for specified registration id (must be 32 chars)
+	codeRegUnknown    = "100.150.200" // registration does not exist
+	codeRegDeleted    = "100.150.202" // registration is already deregistered
+	codeRegRejected   = "100.150.203" // registration is not valid, probably initially rejected
+	codeRegNoInitial  = "100.150.300" // payment only allowed with valid initial registration
+	regInitialPayment = "INITIAL"
+)
+
+// registration is one stored token: the card (or account) it stands for, never the CVV.
+type registration struct {
+	id, entity string
+	brand      string
+	card       *cardView
+	code       string   // the tokenisation's result; only a successful one pays
+	echo       document // echoed request blocks (standingInstruction, customParameters)
+	timestamp  string
+	ndc        string
+	// initial is the id of the customer-initiated transaction that set up a standing
+	// instruction (mode INITIAL, source CIT) with this token; "" when none did.
+	initial string
+	deleted bool
+}
+
+// The token rules, by which modes waive a rule (tokenRule hook point).
+const (
+	ruleTokenNotDeleted    = "a deleted token does not pay"
+	ruleTokenValid         = "a rejected tokenisation does not pay"
+	ruleRepeatNeedsInitial = "a repeat or merchant-initiated payment needs a usable initial"
+)
+
+// tokenRules are tried in order on a found token; the first refusal answers.
+var tokenRules = []struct {
+	name, code string
+	refuses    func(s *Sandbox, reg *registration, p params) bool
+}{
+	{ruleTokenNotDeleted, codeRegDeleted, func(_ *Sandbox, reg *registration, _ params) bool { return reg.deleted }},
+	{ruleTokenValid, codeRegRejected, func(s *Sandbox, reg *registration, _ params) bool {
+		return s.outcomeOf(reg.code) != fixtures.Success
+	}},
+	{ruleRepeatNeedsInitial, codeRegNoInitial, func(_ *Sandbox, reg *registration, p params) bool {
+		return needsInitial(p) && reg.initial == ""
+	}},
+}
+
+// needsInitial says a payment repeats a standing instruction (mode REPEATED, or
+// merchant-initiated) without naming its initial transaction itself.
+func needsInitial(p params) bool {
+	repeat := p.get("standingInstruction.mode") == "REPEATED" || p.get("standingInstruction.source") == "MIT"
+	return repeat && p.get("standingInstruction.initialTransactionId") == ""
+}
+
+// setsUpInitial says a request sets up a standing instruction: mode INITIAL by the
+// customer (source CIT, the documented default for an initial).
+func setsUpInitial(p params) bool {
+	return p.get("standingInstruction.mode") == regInitialPayment && p.get("standingInstruction.source") != "MIT"
+}
+
+// findRegistration looks up a token from the URL for entity, through the
+// registrationLookup hook point, and returns it or the code refusing it; the caller
+// holds s.store.mu. Another entity's token answers exactly like an unknown one.
+func (s *Sandbox) findRegistration(id, entity string) (*registration, string) {
+	if !validEntity(id) {
+		return nil, codeRegLength
+	}
+	l := registrationLookup{}
+	fire(s, &l)
+	reg := s.store.regs[id]
+	if reg == nil || (reg.entity != entity && !l.anyEntity) {
+		return nil, codeRegUnknown
+	}
+	return reg, ""
+}
+
+// usable applies the token rules to a found token, each refusal passing the tokenRule
+// hook point; it returns "" or the refusing code. The caller holds s.store.mu.
+func (s *Sandbox) usable(reg *registration, p params) string {
+	for _, r := range tokenRules {
+		if r.refuses(s, reg, p) {
+			if c := s.refuseToken(r.name, r.code); c != "" {
+				return c
+			}
+		}
+	}
+	return ""
+}
+
+// refuseToken passes a token rule's refusal through the tokenRule hook point and
+// returns the code it answers, or "" when a mode waived it.
+func (s *Sandbox) refuseToken(rule, code string) string {
+	d := tokenRule{rule: rule, refused: true, code: code}
+	fire(s, &d)
+	if d.refused {
+		return d.code
+	}
+	return ""
+}
+
+// createRegistration handles POST /v1/registrations: standalone tokenisation of the
+// card (or account) data, no payment. The reply's id is the token.
+func (s *Sandbox) createRegistration(w http.ResponseWriter, entity string, p params) {
+	perrs, brand, known := s.checkInstrument(p, nil)
+	perrs = checkCommon(p, checkStandingInstruction(p, perrs))
+	if len(perrs) > 0 {
+		s.writeJSON(w, http.StatusBadRequest, s.errorBody(entity, codeParam, perrs))
+		return
+	}
+	reg := s.newRegistration(entity, p)
+	reg.code = codeSuccess
+	if !known {
+		reg.code = codeBadBrand
+	} else if brand.Kind == "card" {
+		_, documented := s.contract.CardByNumber(brand.Name, p.get("card.number"))
+		if c := cardCheck(brand.Name, p, s.now(), documented); c != "" {
+			reg.code = c
+		}
+	}
+	if fc := p.custom("forceResultCode"); fc != "" {
+		reg.code = fc
+	}
+	if setsUpInitial(p) && s.outcomeOf(reg.code) == fixtures.Success {
+		// The registration itself is the initial of the standing instruction.
+		reg.initial = reg.id
+	}
+	var body document
+	s.locked(func() {
+		s.store.putRegistration(reg)
+		body = s.renderRegistration(reg, reg.code)
+	})
+	sent := s.writeJSON(w, s.httpStatus(reg.code), body)
+	if s.outcomeOf(reg.code) == fixtures.Success {
+		s.notify(NotifyRegistration, ActionCreated, sent)
+	}
+}
+
+// newRegistration builds a token from a request's brand and card.
+func (s *Sandbox) newRegistration(entity string, p params) *registration {
+	now := s.now()
+	reg := &registration{id: newID(), entity: entity, brand: p.get("paymentBrand"),
+		echo: echoRequest(p), timestamp: timestamp(now), ndc: newNDC(entity)}
+	if n := p.get("card.number"); n != "" {
+		reg.card = newCardView(p)
+	}
+	return reg
+}
+
+// tokenise stores the token a successful payment with createRegistration=true asked
+// for, once the payment is final; the caller holds s.store.mu.
+func (s *Sandbox) tokenise(pay *payment) {
+	if !pay.tokenise || pay.registrationID != "" || s.outcomeOf(pay.code) != fixtures.Success {
+		return
+	}
+	reg := &registration{id: newID(), entity: pay.entity, brand: pay.brand, card: pay.card,
+		code: codeSuccess, timestamp: pay.timestamp, ndc: pay.ndc}
+	if pay.siInitial {
+		reg.initial = pay.id
+	}
+	pay.registrationID = reg.id
+	s.store.putRegistration(reg)
+	s.notify(NotifyRegistration, ActionCreated, s.finalJSON(s.renderRegistration(reg, reg.code)))
+}
+
+// registrationGet handles GET /v1/registrations/{id}: the token as stored.
+func (s *Sandbox) registrationGet(w http.ResponseWriter, entity, id string) {
+	var body document
+	code := ""
+	s.locked(func() {
+		var reg *registration
+		if reg, code = s.findRegistration(id, entity); reg == nil {
+			return
+		}
+		if reg.deleted {
+			code = codeRegDeleted
+			return
+		}
+		body = s.renderRegistration(reg, reg.code)
+	})
+	if body == nil {
+		s.writeJSON(w, s.httpStatus(code), s.errorBody(entity, code, nil))
+		return
+	}
+	s.writeJSON(w, http.StatusOK, body)
+}
+
+// registrationDelete handles DELETE /v1/registrations/{id}: the token is deregistered
+// and pays no more. The reply is a transaction of its own referencing the token.
+func (s *Sandbox) registrationDelete(w http.ResponseWriter, entity, id string) {
+	code := ""
+	s.locked(func() {
+		reg, c := s.findRegistration(id, entity)
+		if reg == nil {
+			code = c
+			return
+		}
+		if reg.deleted {
+			code = codeRegDeleted
+			return
+		}
+		reg.deleted = true
+	})
+	if code != "" {
+		s.writeJSON(w, s.httpStatus(code), s.errorBody(entity, code, nil))
+		return
+	}
+	now := s.now()
+	doc := document{{"id", newID()}, {"referencedId", id}, {"result", s.result(codeSuccess, nil)}}
+	sent := s.writeJSON(w, http.StatusOK, s.trailer(doc, timestamp(now), newNDC(entity)))
+	s.notify(NotifyRegistration, ActionDeleted, sent)
+}
+
+// renderRegistration builds the reply for a token showing code, through the
+// registrationReply hook point; the caller holds s.store.mu.
+func (s *Sandbox) renderRegistration(reg *registration, code string) document {
+	doc := document{{"id", reg.id}}.
+		withString("paymentBrand", reg.brand).
+		with("result", s.result(code, nil))
+	if reg.card != nil {
+		doc = doc.with("card", reg.card.document())
+	}
+	doc = append(doc, reg.echo...)
+	r := registrationReply{reg: reg, doc: s.trailer(doc, reg.timestamp, reg.ndc)}
+	fire(s, &r)
+	return r.doc
+}
+
+// registrationPayment handles POST /v1/registrations/{id}/payments: a payment with a
+// stored token instead of card data, which then lives as any payment does (capture,
+// refund, reversal and lookups by its own id).
+func (s *Sandbox) registrationPayment(w http.ResponseWriter, entity, regID string, p params) {
+	if perrs := validateTokenPayment(p); len(perrs) > 0 {
+		s.writeJSON(w, http.StatusBadRequest, s.errorBody(entity, codeParam, perrs))
+		return
+	}
+	pay := s.newPayment(entity, p)
+	pay.cents = parseAmount(p.get("amount"))
+	pay.riskScore = "100"
+	pay.echo = echoRequest(p)
+	var body document
+	var code string
+	s.locked(func() {
+		reg, refusal := s.findRegistration(regID, entity)
+		if reg != nil {
+			refusal = s.usable(reg, p)
+		}
+		pay.code = refusal
+		if refusal == "" {
+			pay.brand, pay.card = reg.brand, reg.card
+			pay.code = tokenDecision(p, pay)
+			if setsUpInitial(p) && s.outcomeOf(pay.code) == fixtures.Success {
+				reg.initial = pay.id
+			}
+		}
+		s.store.put(pay)
+		body, code = s.renderPayment(pay, viewInitial, nil)
+	})
+	s.notifyPayment(s.writeJSON(w, s.httpStatus(code), body))
+}
+
+// tokenDecision is the result of a payment with a usable token: the amount rules, the
+// sandbox's forced result, else success. The card was checked when it was tokenised,
+// and a stored credential pays without the shopper (no 3-D Secure flow).
+func tokenDecision(p params, pay *payment) string {
+	if c := amountRule(pay.cents, pay.currency); c != "" {
+		return c
+	}
+	if fc := p.custom("forceResultCode"); fc != "" {
+		return fc
+	}
+	return codeSuccess
+}
