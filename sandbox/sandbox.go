@@ -84,6 +84,10 @@ type Options struct {
 	// A payment with any other known brand answers 600.200.500 with HTTP 400, as an
 	// account lacking the brand would.
 	Brands []string
+	// Pages is the shopper pages' mode: PagesDefault ("" too), the sandbox's own pages,
+	// or PagesRealistic, pages shaped after the real test system's (realistic.go).
+	// A mode marked Realistic turns PagesRealistic on.
+	Pages string
 	// Logf, when set, receives one line per request (method, path, status, duration).
 	// Paths and status never carry card numbers or tokens.
 	Logf func(format string, args ...any)
@@ -122,6 +126,7 @@ type Sandbox struct {
 	outcomes    map[string]fixtures.Outcome // documented codes, classified once
 	brands      map[string]bool             // the enabled brands; nil: every brand
 	alternating alternatingFaults           // state of tolerate-retry-after
+	realistic   bool                        // the realistic pages are served (Options.Pages)
 
 	requests atomic.Int64
 	busy     atomic.Int64 // nanoseconds
@@ -139,6 +144,13 @@ func New(opts Options) (*Sandbox, error) {
 	brands, err := enabledBrands(opts.Brands)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	realistic, err := parsePages(opts.Pages)
+	if err != nil {
+		return nil, err
+	}
+	if realisticModes(opts.Defects) {
+		realistic, opts.Pages = true, PagesRealistic
 	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 64 << 10
@@ -160,6 +172,8 @@ func New(opts Options) (*Sandbox, error) {
 		store:    newStore(opts.MaxPayments),
 		now:      time.Now,
 		brands:   brands,
+
+		realistic: realistic,
 	}
 	if opts.clock != nil {
 		s.now = opts.clock
