@@ -219,7 +219,8 @@ func (s *Sandbox) realisticSession(id string, form url.Values, allowDone bool) (
 // after the wizard's last page and submits itself on; the second (type=forward)
 // sends the browser to the shopperResultUrl.
 func (s *Sandbox) serveAsyncResponse(w http.ResponseWriter, r *http.Request, id string, q url.Values) {
-	if !s.readPageForm(w, r, methodsPost, "The pages POST to this address.") {
+	// GET too: a wizard with no pages sends the browser here with redirect.method.
+	if !s.readPageForm(w, r, methodsGetPost, "Use GET or POST.") {
 		return
 	}
 	if q.Get("type") == "forward" {
