@@ -212,6 +212,10 @@ func enabledBrands(names []string) (map[string]bool, error) {
 	return out, nil
 }
 
+// Realistic reports whether the sandbox serves the realistic pages (Options.Pages, or a
+// mode that acts on them).
+func (s *Sandbox) Realistic() bool { return s.realistic }
+
 // EnabledBrands returns the brands the sandbox enables, sorted, or nil when it enables
 // every brand.
 func (s *Sandbox) EnabledBrands() []string {

@@ -12,6 +12,7 @@
 //	-defect           OPPWA_SANDBOX_DEFECTS=a,b   defect, tolerated or variation mode (repeatable); -defect list prints them
 //	-brands           OPPWA_SANDBOX_BRANDS=a,b    brands the account has enabled, in any case (default: every brand)
 //	-credentials      OPPWA_SANDBOX_CREDENTIALS=entity:token,entity:token
+//	-pages            OPPWA_SANDBOX_PAGES         default or realistic (pages shaped after the real test system's)
 package main
 
 import (
@@ -77,6 +78,7 @@ type config struct {
 	f503, f429  float64
 	retryAfter  time.Duration
 	credentials string
+	pages       string
 	defects     listFlag
 	brands      listFlag
 }
@@ -92,6 +94,7 @@ var envNames = []struct{ flag, env string }{
 	{"defect", "OPPWA_SANDBOX_DEFECTS"},
 	{"brands", "OPPWA_SANDBOX_BRANDS"},
 	{"credentials", "OPPWA_SANDBOX_CREDENTIALS"},
+	{"pages", "OPPWA_SANDBOX_PAGES"},
 }
 
 func parseConfig(args []string, stderr io.Writer) (config, error) {
@@ -105,6 +108,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&c.f429, "fail-429", 0, "share of API GETs answering 429")
 	fs.DurationVar(&c.retryAfter, "retry-after", 0, "Retry-After of faults, default 1s")
 	fs.StringVar(&c.credentials, "credentials", "", "extra entity:token pairs, comma-separated")
+	fs.StringVar(&c.pages, "pages", sandbox.PagesDefault, "shopper pages: default, or realistic (shaped after the real test system's)")
 	fs.Var(&c.defects, "defect", "defect, tolerated or variation mode, repeatable or comma-separated; \"list\" prints them")
 	fs.Var(&c.brands, "brands", "brands the account has enabled, comma-separated (default: every brand); others answer 600.200.500")
 	if err := fs.Parse(args); err != nil {
@@ -137,6 +141,7 @@ func (c config) options(stderr io.Writer) (sandbox.Options, error) {
 		RetryAfter:        c.retryAfter,
 		Defects:           c.defects,
 		Brands:            c.brands,
+		Pages:             c.pages,
 		Logf:              log.New(stderr, "", log.LstdFlags|log.Lmicroseconds).Printf,
 	}, err
 }
@@ -181,6 +186,9 @@ func printBanner(stdout io.Writer, srv *sandbox.Server, modes []string) {
 	}
 	if len(modes) > 0 {
 		fmt.Fprintf(stdout, "  modes: %s\n", strings.Join(modes, ", "))
+	}
+	if srv.Sandbox.Realistic() {
+		fmt.Fprintln(stdout, "  pages: realistic (sandbox/README.md, \"Realistic pages\")")
 	}
 	if b := srv.Sandbox.EnabledBrands(); b != nil {
 		fmt.Fprintf(stdout, "  brands: %s (others answer 600.200.500)\n", strings.Join(b, ","))

@@ -105,6 +105,7 @@ func Setup(ctx context.Context) error {
 		srv, err := sandbox.Start(long, "127.0.0.1:0", sandbox.Options{
 			Defects: t.SandboxDefects, Latency: t.SandboxFaults.Latency, RetryAfter: t.SandboxFaults.RetryAfter,
 			Fail503Share: t.SandboxFaults.Fail503Share, Fail429Share: t.SandboxFaults.Fail429Share, Brands: t.SandboxBrands,
+			Pages: t.SandboxPages,
 		})
 		if err != nil {
 			return EnvironmentError(fmt.Errorf("start embedded sandbox: %w", err))
