@@ -34,11 +34,12 @@ const (
 // call 10 s; the simulator waits at most this.
 const methodWait = 5 * time.Second
 
-// parsePages reads Options.Pages: realistic or not.
-func parsePages(v string) (bool, error) {
+// parsePages reads Options.Pages: realistic or not. A mode that acts on the realistic
+// pages (Mode.Realistic) turns them on.
+func parsePages(v string, modes []string) (bool, error) {
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "", PagesDefault:
-		return false, nil
+		return realisticModes(modes), nil
 	case PagesRealistic:
 		return true, nil
 	}

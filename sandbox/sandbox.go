@@ -145,12 +145,9 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	realistic, err := parsePages(opts.Pages)
+	realistic, err := parsePages(opts.Pages, opts.Defects)
 	if err != nil {
 		return nil, err
-	}
-	if realisticModes(opts.Defects) {
-		realistic, opts.Pages = true, PagesRealistic
 	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 64 << 10
@@ -165,14 +162,13 @@ func New(opts Options) (*Sandbox, error) {
 		return nil, errors.New("sandbox: fault shares must be between 0 and 1")
 	}
 	s := &Sandbox{
-		contract: fixtures.Load(),
-		opts:     opts,
-		tokens:   map[string]map[string]bool{},
-		hooks:    hooks,
-		store:    newStore(opts.MaxPayments),
-		now:      time.Now,
-		brands:   brands,
-
+		contract:  fixtures.Load(),
+		opts:      opts,
+		tokens:    map[string]map[string]bool{},
+		hooks:     hooks,
+		store:     newStore(opts.MaxPayments),
+		now:       time.Now,
+		brands:    brands,
 		realistic: realistic,
 	}
 	if opts.clock != nil {
