@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -169,12 +170,7 @@ func (s *Sandbox) wizardStep(path, id string, q, form url.Values) pageOutcome {
 		return o
 	}
 	wz := s.wizardOf(p)
-	i := -1
-	for k, pg := range wz.pages {
-		if pg.path == path && pg.matches(q) {
-			i = k
-		}
-	}
+	i := slices.IndexFunc(wz.pages, func(pg page) bool { return pg.path == path && pg.matches(q) })
 	switch {
 	case i < 0:
 		return refuse(http.StatusNotFound, "There is no such page for this payment.")

@@ -147,7 +147,7 @@ func bankWizardOf(brand string) wizard {
 var methodRedirectPage = page{Title: "3-D Secure", Heading: realisticHopHeading, Auto: true, path: asyncSimulatorPath,
 	query: "asyncsource=" + threeDSSource + "&type=methodRedirect&cdkForward=true", ndcInURL: true}
 
-// challengePage is the ACS challenge page as recorded (HS-cy): form challengeForm,
+// challengeRealistic is the ACS challenge page as recorded (HS-cy): form challengeForm,
 // select#outcomeSelect with "Approve" = Y and a "Decline" option, button[type=submit].
 // The values of Decline and Technical error, and the select's name, are the simulator's.
 var challengeRealistic = page{Title: "3-D Secure challenge", Heading: "3-D Secure authentication", FormName: "challengeForm",
