@@ -1,12 +1,11 @@
 package sandbox
 
 import (
+	"html"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
-
-	"golang.org/x/net/html"
 )
 
 // pageForm is the first form of a page, as a browser reads it.
@@ -15,53 +14,55 @@ type pageForm struct {
 	values       url.Values
 }
 
-// readForm parses a page's first form: hidden fields keep their value, text fields
+// Tags and attributes of the sandbox's own pages (well-formed, double-quoted
+// attributes), read as a browser submits a form.
+var (
+	formRE   = regexp.MustCompile(`(?s)<form([^>]*)>(.*?)</form>`)
+	fieldRE  = regexp.MustCompile(`(?s)<input([^>]*)>|<select([^>]*)>(.*?)</select>`)
+	optionRE = regexp.MustCompile(`<option([^>]*)>`)
+	attrRE   = regexp.MustCompile(`([a-zA-Z-]+)(?:="([^"]*)")?`)
+)
+
+func attrs(tag string) map[string]string {
+	a := map[string]string{}
+	for _, m := range attrRE.FindAllStringSubmatch(tag, -1) {
+		a[m[1]] = html.UnescapeString(m[2])
+	}
+	return a
+}
+
+// readForm reads a page's first form: hidden fields keep their value, text fields
 // take fill[name], radios and selects take fill[name] or their first non-empty option.
 func readForm(t *testing.T, body string, fill map[string]string) pageForm {
 	t.Helper()
-	doc, err := html.Parse(strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var f *pageForm
-	var walk func(n *html.Node, sel string)
-	walk = func(n *html.Node, sel string) {
-		if n.Type == html.ElementNode {
-			a := map[string]string{}
-			for _, at := range n.Attr {
-				a[at.Key] = at.Val
-			}
-			switch {
-			case n.Data == "form" && f == nil:
-				f = &pageForm{name: a["name"], action: a["action"], values: url.Values{}}
-			case f == nil:
-			case n.Data == "input" && a["type"] == "hidden":
-				f.values.Set(a["name"], a["value"])
-			case n.Data == "input" && (a["type"] == "text" || a["type"] == "radio"):
-				if v, ok := fill[a["name"]]; ok {
-					f.values.Set(a["name"], v)
-				} else if a["type"] == "radio" && f.values.Get(a["name"]) == "" {
-					f.values.Set(a["name"], a["value"])
-				}
-			case n.Data == "select":
-				sel = a["name"]
-				if v, ok := fill[sel]; ok {
-					f.values.Set(sel, v)
-					sel = ""
-				}
-			case n.Data == "option" && sel != "" && a["value"] != "" && f.values.Get(sel) == "":
-				f.values.Set(sel, a["value"])
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, sel)
-		}
-	}
-	walk(doc, "")
-	if f == nil {
+	m := formRE.FindStringSubmatch(body)
+	if m == nil {
 		t.Fatalf("no form on page: %.400s", body)
 	}
-	return *f
+	fa := attrs(m[1])
+	f := pageForm{name: fa["name"], action: fa["action"], values: url.Values{}}
+	for _, fm := range fieldRE.FindAllStringSubmatch(m[2], -1) {
+		a := attrs(fm[1] + fm[2])
+		name, first := a["name"], ""
+		if v, ok := fill[name]; ok {
+			f.values.Set(name, v)
+			continue
+		}
+		switch {
+		case a["type"] == "hidden" || a["type"] == "radio":
+			first = a["value"]
+		case fm[2] != "":
+			for _, o := range optionRE.FindAllStringSubmatch(fm[3], -1) {
+				if v := attrs(o[1])["value"]; v != "" && first == "" {
+					first = v
+				}
+			}
+		}
+		if first != "" && f.values.Get(name) == "" {
+			f.values.Set(name, first)
+		}
+	}
+	return f
 }
 
 // walk is a shopper on the realistic pages: it makes the reply's method call (when
