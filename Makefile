@@ -37,8 +37,15 @@ vet: ## gofmt, go vet and actionlint on the nightly workflow
 unit: ## unit tests with the race detector
 	go test -race -count=1 ./fixtures/... ./config/... ./drivers/... ./sandbox/... ./reports/... ./cmd/...
 
-suites: ## the conformance suites against the embedded sandbox
+# The async and 3-D Secure specs run a second time on the sandbox's realistic pages (shaped
+# after the real test system's), into their own report directory so the first run's report
+# stays; the simulator-only specs need controls no public source describes. With LABELS set,
+# only the first run.
+REALISTIC_LABELS := (async || 3ds) && !simulator-only
+
+suites: ## the conformance suites against the embedded sandbox, then the async and 3-D Secure specs on its realistic pages (reports/latest-realistic/)
 	@$(EMBEDDED) $(RUN) run -labels '$(LABELS)'
+	@$(if $(LABELS),true,$(EMBEDDED) OPPWA_SANDBOX_PAGES=realistic OPPWA_REPORT_DIR=reports/latest-realistic $(RUN) run -labels '$(REALISTIC_LABELS)')
 
 mutation: ## prove the suites catch every sandbox defect and tolerate additive change and the real platform's documented variations
 	@$(EMBEDDED) $(RUN) mutation

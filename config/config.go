@@ -55,6 +55,9 @@ type Target struct {
 	// SandboxBrands are the brands the embedded sandbox enables (OPPWA_SANDBOX_BRANDS);
 	// empty: every brand.
 	SandboxBrands []string
+	// SandboxPages is the embedded sandbox's shopper pages (OPPWA_SANDBOX_PAGES): "default"
+	// (empty too) or "realistic", pages shaped after the real test system's.
+	SandboxPages string
 	// MaxRPS is the pace of the whole run in requests per second (OPPWA_MAX_RPS):
 	// 5 on a real target and none (0) on the embedded sandbox unless set.
 	MaxRPS float64
@@ -133,6 +136,7 @@ var Variables = []struct{ Name, Doc string }{
 	{"OPPWA_SANDBOX_DEFECTS", "embedded sandbox only: comma-separated defect modes (mutation self-tests)"},
 	{"OPPWA_SANDBOX_GRADED", "embedded sandbox only: set to yes to assert only what public evidence fixes, as on a real account"},
 	{"OPPWA_SANDBOX_BRANDS", "embedded sandbox only: the brands it enables, comma-separated (default: every brand); others answer 600.200.500"},
+	{"OPPWA_SANDBOX_PAGES", "embedded sandbox only: default or realistic, shopper pages shaped after the real test system's (3-D Secure method page and hops, multi-step test banks)"},
 	{"OPPWA_SANDBOX_LATENCY", "embedded sandbox only: latency added to every API call, e.g. 150ms"},
 	{"OPPWA_SANDBOX_FAIL_503", "embedded sandbox only: share (0..1) of API GETs answering 503 with Retry-After"},
 	{"OPPWA_SANDBOX_FAIL_429", "embedded sandbox only: share (0..1) of API GETs answering 429 with Retry-After"},
@@ -201,8 +205,8 @@ func build(get func(string) string, file string) (Target, error) {
 		return t, err
 	}
 	t.BaseURL = u.String()
-	if len(t.SandboxDefects) > 0 || t.SandboxFaults.Any() || len(t.SandboxBrands) > 0 || t.SandboxGraded {
-		return t, errors.New("OPPWA_SANDBOX_DEFECTS, OPPWA_SANDBOX_BRANDS and the OPPWA_SANDBOX_* fault knobs only apply to the embedded sandbox: unset it or unset OPPWA_BASE_URL")
+	if len(t.SandboxDefects) > 0 || t.SandboxFaults.Any() || len(t.SandboxBrands) > 0 || t.SandboxGraded || t.SandboxPages != "" {
+		return t, errors.New("OPPWA_SANDBOX_DEFECTS, OPPWA_SANDBOX_BRANDS, OPPWA_SANDBOX_PAGES and the OPPWA_SANDBOX_* fault knobs only apply to the embedded sandbox: unset it or unset OPPWA_BASE_URL")
 	}
 	if err := guardHost(u, get("OPPWA_ALLOW_LIVE"), get("OPPWA_TEST_ENDPOINT")); err != nil {
 		return t, err
@@ -248,6 +252,12 @@ func (t *Target) readRunSettings(c *fixtures.Contract, get func(string) string) 
 	}
 	if v := get("OPPWA_SANDBOX_GRADED"); v != "" {
 		t.SandboxGraded = yes(v)
+	}
+	if v := get("OPPWA_SANDBOX_PAGES"); v != "" {
+		// The sandbox's page modes, sandbox.PagesDefault and sandbox.PagesRealistic.
+		if t.SandboxPages = strings.ToLower(strings.TrimSpace(v)); t.SandboxPages != "default" && t.SandboxPages != "realistic" {
+			return fmt.Errorf("OPPWA_SANDBOX_PAGES=%q is not a page mode: use default or realistic", v)
+		}
 	}
 	if t.SandboxFaults, err = parseFaults(get); err != nil {
 		return err

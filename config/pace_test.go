@@ -62,3 +62,22 @@ func TestBrandsDeclaredAndSandboxBrands(t *testing.T) {
 		}
 	}
 }
+
+func TestSandboxPages(t *testing.T) {
+	tg, err := Load(env(map[string]string{"OPPWA_ENV_FILE": "/dev/null", "OPPWA_SANDBOX_PAGES": "Realistic"}), t.TempDir())
+	if err != nil || tg.SandboxPages != "realistic" {
+		t.Fatalf("realistic: %q %v", tg.SandboxPages, err)
+	}
+	for name, m := range map[string]map[string]string{
+		"unknown mode":           {"OPPWA_ENV_FILE": "/dev/null", "OPPWA_SANDBOX_PAGES": "real"},
+		"pages on a real target": realAccount("OPPWA_SANDBOX_PAGES", "realistic"),
+	} {
+		_, err := Load(env(m), t.TempDir())
+		if err == nil || !strings.Contains(err.Error(), "OPPWA_SANDBOX_PAGES") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v, want a one-line error naming OPPWA_SANDBOX_PAGES", name, err)
+		}
+	}
+	if _, err := Load(env(map[string]string{"OPPWA_ENV_FILE": "/dev/null", "OPPWA_SANDBOX_PAGES": "real"}), t.TempDir()); err == nil || !strings.Contains(err.Error(), "default or realistic") {
+		t.Errorf("allowed values not named: %v", err)
+	}
+}

@@ -49,6 +49,9 @@ func baseURL(r *http.Request) string {
 
 // redirectFor builds the redirect block of a pending payment; the caller holds s.store.mu.
 func (s *Sandbox) redirectFor(r *http.Request, p *payment, brand fixtures.Brand) document {
+	if s.realistic {
+		return s.realisticRedirect(r, p, brand)
+	}
 	path, method := checkoutPrefix, brand.SimulatorRedirectMethod
 	if p.flow != flowCheckout {
 		path, method = threedsPrefix, http.MethodPost
@@ -62,7 +65,8 @@ func (s *Sandbox) redirectFor(r *http.Request, p *payment, brand fixtures.Brand)
 			{{"name", "sessionToken"}, {"value", p.session}},
 		})
 	if p.flow != flowCheckout {
-		d = d.with("preconditions", preconditionsFor(base, p))
+		d = d.with("preconditions", preconditions(p, base+strings.TrimPrefix(threedsMethodPath, "/"),
+			base+strings.TrimPrefix(threedsNotificationPath, "/")))
 	}
 	return d
 }
@@ -178,17 +182,22 @@ func (s *Sandbox) checkPage(pr pageRequest, form url.Values) pageStep {
 	case p.done:
 		return pageStep{problem: "This checkout has already been completed; it cannot be used twice."}
 	case !pr.complete:
-		return pageStep{flow: p.flow, data: pageData{ID: p.id, Brand: p.brand, Amount: formatAmount(p.cents), Currency: p.currency,
-			Reference: p.id[:4] + "************************" + p.id[28:], NDC: p.ndc, Session: p.session}}
+		return pageStep{flow: p.flow, data: pageDataOf(p)}
 	}
 	code, ok := s.outcome(p, form.Get("outcome"))
 	if !ok {
 		return pageStep{problem: "Unknown outcome; choose one of the page's buttons."}
 	}
+	s.settle(p, code)
+	return pageStep{target: s.returnURL(p)}
+}
+
+// settle ends a payment that waited for the shopper with code: the token it asked for
+// is stored and its final state notified. The caller holds s.store.mu.
+func (s *Sandbox) settle(p *payment, code string) {
 	p.code, p.done, p.viaFlow = code, true, true
 	s.tokenise(p)
 	s.notifyFinal(p)
-	return pageStep{target: s.returnURL(p)}
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
@@ -275,6 +284,12 @@ func (s *Sandbox) returnURL(p *payment) string {
 
 type pageData struct {
 	ID, Brand, Amount, Currency, Reference, NDC, Session string
+}
+
+// pageDataOf is what the pages of payment p show and carry.
+func pageDataOf(p *payment) pageData {
+	return pageData{ID: p.id, Brand: p.brand, Amount: formatAmount(p.cents), Currency: p.currency,
+		Reference: p.id[:4] + "************************" + p.id[28:], NDC: p.ndc, Session: p.session}
 }
 
 func (s *Sandbox) renderPage(w http.ResponseWriter, flow flowKind, data pageData) {

@@ -26,6 +26,9 @@ type Mode struct {
 	// Variation marks a way the real platform is recorded or documented to answer
 	// differently from the sandbox's default; the suites must pass when graded.
 	Variation bool
+	// Realistic marks a mode that acts on the realistic pages: it turns them on
+	// (Options.Pages), so a run with the mode meets the pages it breaks.
+	Realistic bool
 }
 
 // Defect, tolerated and variation mode names.
@@ -67,6 +70,8 @@ const (
 	DefectMITWithoutInitial       = "mit-without-initial-accepted"
 	DefectStandingInstrUnchecked  = "standing-instruction-unchecked"
 	DefectCreditShownAsDebit      = "credit-shown-as-debit"
+	DefectPreconditionNotRecorded = "precondition-not-recorded"
+	DefectWizardStepSkipped       = "wizard-step-skipped"
 
 	TolerateExtraFields         = "tolerate-extra-fields"
 	TolerateFieldOrder          = "tolerate-field-order"
@@ -101,6 +106,12 @@ func tolerated(name, change string, hooks ...hook) mode {
 
 func variation(name, change string, hooks ...hook) mode {
 	return mode{Mode{Name: name, Description: change, Variation: true}, hooks}
+}
+
+// onRealisticPages marks m as acting on the realistic pages.
+func onRealisticPages(m mode) mode {
+	m.Realistic = true
+	return m
 }
 
 // modes is every defect, tolerated and variation mode. Enabled modes' hooks run in table order:
@@ -190,6 +201,16 @@ var modes = []mode{
 		on(func(_ *Sandbox, r *paymentReply) {
 			r.doc = r.doc.edit("redirect", func(d document) document { return d.without("preconditions") })
 		})),
+	onRealisticPages(defect(DefectPreconditionNotRecorded, "realistic pages: the 3-D Secure method page loads and notifies, but the platform never records the method call, "+
+		"so the ACS refuses an approved challenge (100.380.401)",
+		on(func(_ *Sandbox, n *methodNotice) { n.recorded = false }))),
+	onRealisticPages(defect(DefectWizardStepSkipped, "realistic pages: the test bank's wizard skips its final page and returns the shopper to the shop "+
+		"before the payment is authorised (the status stays pending)",
+		on(func(_ *Sandbox, b *bankWizard) {
+			if b.p.flow == flowCheckout && len(b.w.pages) > 0 {
+				b.w.pages, b.w.authorise = b.w.pages[:len(b.w.pages)-1], false
+			}
+		}))),
 	defect(DefectReturnWrongResourcePath, "the shopper returns with a resourcePath naming another payment's id",
 		on(func(s *Sandbox, r *shopperReturn) {
 			other := newID()
@@ -462,6 +483,17 @@ func DefectModes() []Mode {
 		out[i] = m.Mode
 	}
 	return out
+}
+
+// realisticModes reports whether a named mode acts on the realistic pages (unknown
+// names are enabledHooks' to refuse).
+func realisticModes(names []string) bool {
+	for _, m := range modes {
+		if m.Realistic && slices.ContainsFunc(names, func(n string) bool { return strings.TrimSpace(n) == m.Name }) {
+			return true
+		}
+	}
+	return false
 }
 
 // enabledHooks returns the hooks of the named modes, in table order.

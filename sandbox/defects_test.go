@@ -100,10 +100,17 @@ func battery(t *testing.T, h *harness) map[string]string {
 	if method == "" {
 		method = "POST"
 	}
-	pg := h.page(method, h.srv.URL+"connectors/demo/checkout/"+ap.id, a.redirectParams())
-	o["redirect.paramsWork"] = strconv.Itoa(pg.status)
-	done := h.page("POST", h.srv.URL+"connectors/demo/checkout/"+ap.id+"/complete",
-		url.Values{"ndcid": {ap.ndc}, "sessionToken": {ap.session}, "outcome": {"approve"}})
+	var done reply
+	if h.srv.Sandbox.realistic {
+		// The realistic pages: the shopper walks the test bank to the shop.
+		done, _ = h.walk(a, false, nil)
+		o["redirect.paramsWork"] = "200"
+	} else {
+		pg := h.page(method, h.srv.URL+"connectors/demo/checkout/"+ap.id, a.redirectParams())
+		o["redirect.paramsWork"] = strconv.Itoa(pg.status)
+		done = h.page("POST", h.srv.URL+"connectors/demo/checkout/"+ap.id+"/complete",
+			url.Values{"ndcid": {ap.ndc}, "sessionToken": {ap.session}, "outcome": {"approve"}})
+	}
 	loc, _ := url.Parse(done.header.Get("Location"))
 	o["return.hasResourcePath"] = yes(loc.Query().Has("resourcePath"))
 	o["return.resourcePathOwn"] = yes(loc.Query().Get("resourcePath") == "/v1/payments/"+ap.id)
@@ -173,6 +180,11 @@ func observeThreeDSMethod(o map[string]string, h *harness) {
 	p := byNDC(h, r.str("ndc"))
 	u := r.str("redirect.preconditions.0.url")
 	o["threeds.precondition"] = yes(u != "")
+	if h.srv.Sandbox.realistic {
+		h.walk(r, true, nil)
+		h.srv.Sandbox.locked(func() { o["threeds.outcome"] = p.code })
+		return
+	}
 	if u != "" {
 		h.page("POST", u, url.Values{"threeDSMethodData": {r.str("redirect.preconditions.0.parameters.0.value")}})
 	}
@@ -287,6 +299,8 @@ var promises = map[string][]string{
 	DefectMITWithoutInitial:       {"rec.noInitial", "rec.cardNoInitial"},
 	DefectStandingInstrUnchecked:  {"rec.badMode"},
 	DefectCreditShownAsDebit:      {"cd.type", "cd.statusType"},
+	DefectPreconditionNotRecorded: {"threeds.outcome"},
+	DefectWizardStepSkipped:       {"status.async"},
 
 	VaryRefusalCodes:         {"rf.aboveVolume", "cp.afterRV", "cp.overPA", "cp.otherCurrency", "cp.ofDB", "rv.second", "bo.unknown", "bo.pending"},
 	VaryNoCredentials:        {"auth.none"},
@@ -298,11 +312,17 @@ var promises = map[string][]string{
 
 func TestDefectModesBreakExactlyTheirPromise(t *testing.T) {
 	base := battery(t, start(t, Options{NoStatusRateLimit: true}))
+	// Modes on the realistic pages are compared with the faultless realistic pages.
+	realistic := battery(t, start(t, Options{NoStatusRateLimit: true, Pages: PagesRealistic}))
 	for _, m := range DefectModes() {
 		t.Run(m.Name, func(t *testing.T) {
 			h := start(t, Options{NoStatusRateLimit: true, Defects: []string{m.Name}})
 			h.retry = true
 			got := battery(t, h)
+			base := base
+			if m.Realistic {
+				base = realistic
+			}
 			allowed := map[string]bool{}
 			for _, k := range promises[m.Name] {
 				allowed[k] = true

@@ -46,6 +46,8 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case path == "/v1" || strings.HasPrefix(path, "/v1/"):
 		s.serveAPI(w, r, path)
+	case s.realistic && isRealisticPath(path):
+		s.serveRealistic(w, r, path)
 	case path == threedsMethodPath || path == threedsNotificationPath:
 		s.serveMethod(w, r, path)
 	case strings.HasPrefix(path, "/connectors/demo/"):

@@ -10,7 +10,8 @@ import "net/url"
 type hookPoint interface {
 	Options | tokenCheck | authRefusal | initialFormat | paymentLookup | lookupReply |
 		backofficeRule | paymentReply | shopperReturn | resultBlock | apiFault | jsonReply |
-		webhookNotice | webhookSealed | registrationLookup | tokenRule | registrationReply
+		webhookNotice | webhookSealed | registrationLookup | tokenRule | registrationReply |
+		bankWizard | methodNotice
 }
 
 // Options is itself a hook point: the options are settled when New builds the sandbox.
@@ -127,6 +128,20 @@ type webhookNotice struct {
 // delivery carries in its body and headers.
 type webhookSealed struct {
 	body, iv, tag string
+}
+
+// bankWizard: the realistic pages of payment p are settled (wizards.go); w holds the
+// pages the shopper goes through and whether the hop after them authorises.
+type bankWizard struct {
+	p *payment
+	w *wizard
+}
+
+// methodNotice: the notification of a 3-D Secure method call arrived on the realistic
+// pages; recorded says the platform records the call as made.
+type methodNotice struct {
+	p        *payment
+	recorded bool
 }
 
 // hook is one mode's function for one point: a func(*Sandbox, *E) for an event type E.

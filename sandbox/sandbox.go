@@ -93,6 +93,10 @@ type Options struct {
 	// (default 200ms). Close stops pending retries.
 	WebhookAttempts   int
 	WebhookRetryDelay time.Duration
+	// Pages is the shopper pages' mode: PagesDefault ("" too), the sandbox's own pages,
+	// or PagesRealistic, pages shaped after the real test system's (realistic.go).
+	// A mode marked Realistic turns PagesRealistic on.
+	Pages string
 	// Logf, when set, receives one line per request (method, path, status, duration).
 	// Paths and status never carry card numbers or tokens.
 	Logf func(format string, args ...any)
@@ -132,6 +136,7 @@ type Sandbox struct {
 	brands      map[string]bool             // the enabled brands; nil: every brand
 	alternating alternatingFaults           // state of tolerate-retry-after
 	webhooks    *notifier                   // nil without Options.WebhookURL
+	realistic   bool                        // the realistic pages are served (Options.Pages)
 
 	requests atomic.Int64
 	busy     atomic.Int64 // nanoseconds
@@ -150,6 +155,10 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
+	realistic, err := parsePages(opts.Pages, opts.Defects)
+	if err != nil {
+		return nil, err
+	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 64 << 10
 	}
@@ -163,13 +172,14 @@ func New(opts Options) (*Sandbox, error) {
 		return nil, errors.New("sandbox: fault shares must be between 0 and 1")
 	}
 	s := &Sandbox{
-		contract: fixtures.Load(),
-		opts:     opts,
-		tokens:   map[string]map[string]bool{},
-		hooks:    hooks,
-		store:    newStore(opts.MaxPayments),
-		now:      time.Now,
-		brands:   brands,
+		contract:  fixtures.Load(),
+		opts:      opts,
+		tokens:    map[string]map[string]bool{},
+		hooks:     hooks,
+		store:     newStore(opts.MaxPayments),
+		now:       time.Now,
+		brands:    brands,
+		realistic: realistic,
 	}
 	if opts.clock != nil {
 		s.now = opts.clock
@@ -211,6 +221,10 @@ func enabledBrands(names []string) (map[string]bool, error) {
 	}
 	return out, nil
 }
+
+// Realistic reports whether the sandbox serves the realistic pages (Options.Pages, or a
+// mode that acts on them).
+func (s *Sandbox) Realistic() bool { return s.realistic }
 
 // EnabledBrands returns the brands the sandbox enables, sorted, or nil when it enables
 // every brand.

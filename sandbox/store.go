@@ -53,6 +53,11 @@ type payment struct {
 	// methodCalled: the 3-D Secure method call of the reply's precondition arrived
 	// (threedsmethod.go).
 	methodCalled bool
+	// Realistic pages (realistic.go): step counts the wizard's pages shown;
+	// methodServed and methodNotified say the method page was served and its
+	// notification arrived; returning says the shopper was sent back to the shop.
+	step                                    int
+	methodServed, methodNotified, returning bool
 
 	// tokenisation: tokenise is createRegistration=true, registrationID the token made
 	// once the payment succeeded; siInitial says the payment set up a standing

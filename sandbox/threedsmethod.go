@@ -30,34 +30,37 @@ func methodTransID(id string) string {
 	return id[:8] + "-" + id[8:12] + "-" + id[12:16] + "-" + id[16:20] + "-" + id[20:]
 }
 
-// preconditionsFor builds the redirect preconditions of a 3-D Secure payment; base is
-// the baseURL the client reached the sandbox on.
-func preconditionsFor(base string, p *payment) []document {
-	data, _ := json.Marshal(methodData{methodTransID(p.id), base + strings.TrimPrefix(threedsNotificationPath, "/")})
+// preconditions builds the redirect preconditions of a 3-D Secure payment: POST to
+// methodURL threeDSMethodData naming notificationURL.
+func preconditions(p *payment, methodURL, notificationURL string) []document {
+	data, _ := json.Marshal(methodData{methodTransID(p.id), notificationURL})
 	return []document{document{}.
 		withString("origin", "iframe#hidden").
 		withString("waitUntil", "iframe#onload").
 		withString("description", "Hidden iframe post for 3D Secure 2.0 method call").
 		withString("method", http.MethodPost).
-		withString("url", base+strings.TrimPrefix(threedsMethodPath, "/")).
+		withString("url", methodURL).
 		with("parameters", []document{{{"name", "threeDSMethodData"}, {"value", base64.StdEncoding.EncodeToString(data)}}})}
 }
 
 // methodPaymentID reads the payment id out of a threeDSMethodData value.
 func methodPaymentID(v string) (string, bool) {
+	d, ok := decodeMethodData(v)
+	id := strings.ReplaceAll(d.TransID, "-", "")
+	return id, ok && validEntity(id)
+}
+
+// decodeMethodData decodes a threeDSMethodData value, in any base64 alphabet.
+func decodeMethodData(v string) (methodData, bool) {
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 		b, err := enc.DecodeString(v)
 		if err != nil {
 			continue
 		}
 		var d methodData
-		if json.Unmarshal(b, &d) != nil {
-			return "", false
-		}
-		id := strings.ReplaceAll(d.TransID, "-", "")
-		return id, validEntity(id)
+		return d, json.Unmarshal(b, &d) == nil
 	}
-	return "", false
+	return methodData{}, false
 }
 
 // serveMethod answers the method URL (and the notification URL its data names): it

@@ -57,6 +57,10 @@ var mutationFilters = map[string]string{
 	"mit-without-initial-accepted":       "recurring",
 	"standing-instruction-unchecked":     "recurring",
 	"credit-shown-as-debit":              "CD",
+	// The realistic-page modes turn the realistic pages on in the sandbox itself
+	// (Mode.Realistic); their runs leave out what only the default pages offer.
+	"precondition-not-recorded": "3ds && brand:VISA && !simulator-only",
+	"wizard-step-skipped":       "flow:async-approve && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)",
 
 	"vary-refusal-codes":          "flow:CP || flow:RF || flow:RV || flow:backoffice-refusal",
 	"vary-no-credentials":         "flow:auth",

@@ -202,9 +202,10 @@ func ginkgoArgs(o runOptions, t config.Target, dir string) (args []string, filte
 		args = append(args, "-p")
 	}
 	labels := o.labels
-	if !t.Embedded() && !strings.Contains(labels, "simulator-only") {
+	if (!t.Embedded() || t.SandboxPages == "realistic") && !strings.Contains(labels, "simulator-only") {
 		// Specs labelled simulator-only rely on pages or behaviour public sources do
-		// not describe for the real platform; name the label to run them anyway.
+		// not describe for the real platform (the sandbox's realistic pages lack them
+		// too); name the label to run them anyway.
 		labels = andFilter(labels, "!simulator-only")
 	}
 	if filter, err = shardFilter(labels, o.shard, t); err != nil {

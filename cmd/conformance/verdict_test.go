@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oppwa-conformance/oppwa-conformance/config"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
@@ -94,6 +95,23 @@ func TestUnavailablePlatformGivesEnvironmentFailuresOnly(t *testing.T) {
 	for _, s := range c.Specs {
 		if s.FailureKind == reports.FailureEnvironment && !strings.Contains(s.Message, "HTTP 503") {
 			t.Errorf("%s: the failure does not name the unavailable call: %s", s.ID, s.Message)
+		}
+	}
+}
+
+// The realistic pages lack the controls simulator-only specs need, as a real platform
+// does: those specs are left out unless named.
+func TestRealisticPagesLeaveSimulatorOnlyOut(t *testing.T) {
+	for _, c := range []struct {
+		pages, labels, want string
+	}{
+		{"", "async", "async"},
+		{"realistic", "async", "(async) && !simulator-only"},
+		{"realistic", "simulator-only", "simulator-only"},
+	} {
+		_, filter, err := ginkgoArgs(runOptions{labels: c.labels}, config.Target{SandboxPages: c.pages}, t.TempDir())
+		if err != nil || filter != c.want {
+			t.Errorf("pages %q labels %q: filter %q %v, want %q", c.pages, c.labels, filter, err, c.want)
 		}
 	}
 }

@@ -14,6 +14,7 @@
 //	-credentials      OPPWA_SANDBOX_CREDENTIALS=entity:token,entity:token
 //	-webhook-url      OPPWA_SANDBOX_WEBHOOK_URL   where webhook notifications are POSTed (default: none sent)
 //	-webhook-key      OPPWA_SANDBOX_WEBHOOK_KEY   the webhook's AES-256 key, 64 hex characters
+//	-pages            OPPWA_SANDBOX_PAGES         default or realistic (pages shaped after the real test system's)
 package main
 
 import (
@@ -81,6 +82,7 @@ type config struct {
 	credentials string
 	webhookURL  string
 	webhookKey  string
+	pages       string
 	defects     listFlag
 	brands      listFlag
 }
@@ -98,6 +100,7 @@ var envNames = []struct{ flag, env string }{
 	{"credentials", "OPPWA_SANDBOX_CREDENTIALS"},
 	{"webhook-url", "OPPWA_SANDBOX_WEBHOOK_URL"},
 	{"webhook-key", "OPPWA_SANDBOX_WEBHOOK_KEY"},
+	{"pages", "OPPWA_SANDBOX_PAGES"},
 }
 
 func parseConfig(args []string, stderr io.Writer) (config, error) {
@@ -113,6 +116,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.credentials, "credentials", "", "extra entity:token pairs, comma-separated")
 	fs.StringVar(&c.webhookURL, "webhook-url", "", "URL webhook notifications are POSTed to (default: none sent)")
 	fs.StringVar(&c.webhookKey, "webhook-key", "", "the webhook's key: 64 hex characters (AES-256-GCM)")
+	fs.StringVar(&c.pages, "pages", sandbox.PagesDefault, "shopper pages: default, or realistic (shaped after the real test system's)")
 	fs.Var(&c.defects, "defect", "defect, tolerated or variation mode, repeatable or comma-separated; \"list\" prints them")
 	fs.Var(&c.brands, "brands", "brands the account has enabled, comma-separated (default: every brand); others answer 600.200.500")
 	if err := fs.Parse(args); err != nil {
@@ -147,6 +151,7 @@ func (c config) options(stderr io.Writer) (sandbox.Options, error) {
 		Brands:            c.brands,
 		WebhookURL:        c.webhookURL,
 		WebhookKey:        c.webhookKey,
+		Pages:             c.pages,
 		Logf:              log.New(stderr, "", log.LstdFlags|log.Lmicroseconds).Printf,
 	}, err
 }
@@ -191,6 +196,9 @@ func printBanner(stdout io.Writer, srv *sandbox.Server, modes []string) {
 	}
 	if len(modes) > 0 {
 		fmt.Fprintf(stdout, "  modes: %s\n", strings.Join(modes, ", "))
+	}
+	if srv.Sandbox.Realistic() {
+		fmt.Fprintln(stdout, "  pages: realistic (sandbox/README.md, \"Realistic pages\")")
 	}
 	if b := srv.Sandbox.EnabledBrands(); b != nil {
 		fmt.Fprintf(stdout, "  brands: %s (others answer 600.200.500)\n", strings.Join(b, ","))

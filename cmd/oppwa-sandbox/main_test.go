@@ -148,3 +148,34 @@ func TestBrandsFlagAndEnv(t *testing.T) {
 		t.Errorf("banner:\n%s", out.String())
 	}
 }
+
+func TestPagesFlagAndEnv(t *testing.T) {
+	t.Setenv("OPPWA_SANDBOX_PAGES", "realistic")
+	c, err := parseConfig(nil, io.Discard)
+	if err != nil || c.pages != sandbox.PagesRealistic {
+		t.Fatalf("env: %q %v", c.pages, err)
+	}
+	if c, err = parseConfig([]string{"-pages", "default"}, io.Discard); err != nil || c.pages != sandbox.PagesDefault {
+		t.Fatalf("the flag must win: %q %v", c.pages, err)
+	}
+	c.pages = sandbox.PagesRealistic
+	opts, err := c.options(io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sandbox.Start(t.Context(), "127.0.0.1:0", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close(t.Context())
+	var out bytes.Buffer
+	printBanner(&out, srv, nil)
+	if !strings.Contains(out.String(), "pages: realistic") {
+		t.Errorf("banner:\n%s", out.String())
+	}
+	c.pages = "real"
+	opts, _ = c.options(io.Discard)
+	if _, err := sandbox.New(opts); err == nil || !strings.Contains(err.Error(), "want default or realistic") {
+		t.Errorf("bad -pages: %v", err)
+	}
+}

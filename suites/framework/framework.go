@@ -119,6 +119,7 @@ func Setup(ctx context.Context) error {
 			Defects: t.SandboxDefects, Latency: t.SandboxFaults.Latency, RetryAfter: t.SandboxFaults.RetryAfter,
 			Fail503Share: t.SandboxFaults.Fail503Share, Fail429Share: t.SandboxFaults.Fail429Share, Brands: t.SandboxBrands,
 			WebhookURL: hooks.URL(), WebhookKey: e.WebhookKey,
+			Pages: t.SandboxPages,
 		})
 		if err != nil {
 			return EnvironmentError(fmt.Errorf("start embedded sandbox: %w", err))
