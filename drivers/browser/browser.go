@@ -25,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp/remote"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
 // Candidates are the Chromium binaries FindExec tries, in order, when
@@ -96,6 +97,10 @@ type Options struct {
 	// UserAgent overrides the browser's user agent (optional; only for a
 	// browser that Start launches).
 	UserAgent string
+	// ShopperPages is a directory of the user's page scripts (*.json,
+	// OPPWA_SHOPPER_PAGES): tried before the built-in ones, and replacing a
+	// built-in one of the same name. Empty: the built-in ones only.
+	ShopperPages string
 	// Prewarm is how many fresh sessions (each a new incognito browser
 	// context with its tab open) the browser keeps ready in the background,
 	// so that NewSession returns at once (default 1; negative: none, every
@@ -135,6 +140,10 @@ type Browser struct {
 	ctx         context.Context // the browser's first chromedp context; no deadline
 	cancel      context.CancelFunc
 	version     string
+	// scripts are the page scripts Follow matches, in the order it tries them;
+	// lib installs page.js configured with them (see pageLib).
+	scripts fixtures.PageScripts
+	lib     string
 
 	pool pool
 
@@ -189,6 +198,14 @@ func allocatorOptions(o Options) []chromedp.ExecAllocatorOption {
 // the start; the browser lives until Close.
 func Start(ctx context.Context, opts Options) (*Browser, error) {
 	opts = opts.withDefaults()
+	scripts, err := loadScripts(opts.ShopperPages)
+	if err != nil {
+		return nil, err
+	}
+	lib, err := pageLib(scripts)
+	if err != nil {
+		return nil, fmt.Errorf("browser: page scripts: %w", err)
+	}
 	var allocCtx context.Context
 	var allocCancel context.CancelFunc
 	if opts.RemoteURL != "" {
@@ -205,7 +222,7 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 	// gets one without deadline; ctx can still abort the start.
 	bctx, bcancel := chromedp.NewContext(allocCtx)
 	abort := context.AfterFunc(ctx, bcancel)
-	err := chromedp.Do(bctx)
+	err = chromedp.Do(bctx)
 	if !abort() {
 		err = errors.Join(context.Cause(ctx), err)
 	}
@@ -228,6 +245,8 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 		ctx:         bctx,
 		cancel:      bcancel,
 		version:     v.Product,
+		scripts:     scripts,
+		lib:         lib,
 	}
 	b.pool.init(b, max(opts.Prewarm, 0))
 	return b, nil
