@@ -149,7 +149,7 @@ func (s *Session) Follow(ctx context.Context, r Redirect, returnURLPrefix string
 		}
 		f.snap(sctx, StepStuck, st)
 		if pe := (*PageError)(nil); errors.As(err, &pe) {
-			f.journey.Stuck = f.inventory(sctx)
+			f.journey.Stuck = f.inventory(sctx, pe)
 		}
 		cancel()
 		return f.journey, err

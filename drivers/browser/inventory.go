@@ -44,23 +44,27 @@ type Inventory struct {
 	Match string              `json:"match"`
 }
 
-// inventory describes the current page, with a draft script for step (the
-// journey step name) and the flow's action; nil when the page cannot tell.
-func (f *flow) inventory(ctx context.Context) *Inventory {
+// inventory describes the current page, with a draft script for the flow's
+// action; nil when the page cannot tell. The draft of a page whose script failed
+// takes that script's name, so that, saved, it replaces it.
+func (f *flow) inventory(ctx context.Context, pe *PageError) *Inventory {
 	inv, err := callPage[*Inventory](ctx, f.s.b.lib, "inventory")
 	if err != nil || inv == nil {
 		return nil
 	}
-	inv.Draft = draftScript(inv, string(f.action))
+	inv.Draft = draftScript(inv, string(f.action), pe.Script)
 	return inv
 }
 
 // draftScript is a page scripts file for the page inv describes: it matches the
 // page's path and the control it clicks (else its first form), and for action takes
 // the steps page.js proposed.
-func draftScript(inv *Inventory, action string) string {
+func draftScript(inv *Inventory, action, name string) string {
+	if name == "" {
+		name = "draft-" + slug(inv.URL)
+	}
 	s := fixtures.PageScript{
-		Name:    "draft-" + slug(inv.URL),
+		Name:    name,
 		Source:  "drafted by the conformance suite from " + inv.URL + ": check the steps against the page",
 		Step:    "bank",
 		Actions: map[string][]fixtures.PageStep{action: inv.Steps},
@@ -76,11 +80,14 @@ func draftScript(inv *Inventory, action string) string {
 		s.Note = "no control found: add the steps that move this page on"
 		s.Actions = nil
 	}
-	b, err := json.MarshalIndent(fixtures.PageScripts{Scripts: []fixtures.PageScript{s}}, "", "  ")
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // selectors read "body > div", not "body \u003e div"
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(fixtures.PageScripts{Scripts: []fixtures.PageScript{s}}); err != nil {
 		return fmt.Sprintf("draft not available: %v", err)
 	}
-	return string(b)
+	return b.String()
 }
 
 // slug is a script name made from a URL's host and path.

@@ -76,7 +76,10 @@ type PageError struct {
 
 func (e *PageError) Error() string {
 	msg := fmt.Sprintf("browser: page %s (title %q): %s", e.URL, e.Title, e.Reason)
-	if e.Unknown {
+	switch {
+	case e.Unknown && e.Script != "":
+		msg += fmt.Sprintf(": fix page script %q with one of the same name in the directory OPPWA_SHOPPER_PAGES names (a draft is in the report)", e.Script)
+	case e.Unknown:
 		msg += ": add a page script for it to the directory OPPWA_SHOPPER_PAGES names (a draft is in the report)"
 	}
 	return msg
@@ -118,6 +121,9 @@ func (f *flow) runSteps(st pageState, sc fixtures.PageScript, steps []fixtures.P
 		}
 		navs = f.navCount()
 		cur, err := f.runStep(s, what)
+		if pe := (*PageError)(nil); errors.As(err, &pe) {
+			pe.Script = sc.Name
+		}
 		if err != nil {
 			return err
 		}
