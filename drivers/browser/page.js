@@ -135,14 +135,15 @@
 	};
 
 	// bestControl is the visible control whose text reads the earliest of the
-	// continue words and none of the avoid words; from anyControlSel with any.
-	const bestControl = (any) => {
+	// want words (the continue words) and none of the not words (the avoid
+	// words); from anyControlSel with any.
+	const bestControl = (any, want = cont, not = avoid) => {
 		let best = null, rank = Infinity;
 		for (const e of document.querySelectorAll(any ? anyControlSel : controlSel)) {
 			if (e.disabled || !visible(e)) continue;
 			const t = controlText(e);
-			if (!t || avoid.some(r => r.test(t))) continue;
-			const i = cont.findIndex(r => r.test(t));
+			if (!t || not.some(r => r.test(t))) continue;
+			const i = want.findIndex(r => r.test(t));
 			if (i >= 0 && i < rank) { best = e; rank = i; }
 		}
 		return best;
@@ -314,10 +315,12 @@
 
 		// inventory describes the document for a user who writes its page
 		// script (Inventory in inventory.go): forms, fields (values only of
-		// fields that are not secret), controls, and the steps a script for
-		// it would take: the required fields, then the most likely control
-		// (by the continue words, else the only one).
-		inventory() {
+		// fields that are not secret), controls, and per action of
+		// actionWords (action -> its control's words; null: the continue
+		// words) the steps a script would take: the required fields, then the
+		// control those words find (for the first action, else the only
+		// control).
+		inventory(actionWords) {
 			const d = document;
 			const inputs = [...d.querySelectorAll('input, select, textarea')].filter(e => e.type !== 'hidden' || e.name).map(e => ({
 				name: e.name || e.id || '', type: e.tagName === 'INPUT' ? (e.type || 'text') : e.tagName.toLowerCase(),
@@ -326,10 +329,16 @@
 			}));
 			const controls = [...d.querySelectorAll(anyControlSel)].filter(visible).map(e => ({text: controlText(e).slice(0, 80), selector: cssPath(e)}));
 			const forms = [...d.forms].map(f => ({action: f.getAttribute('action') || '', method: (f.getAttribute('method') || 'get').toUpperCase(), selector: cssPath(f)}));
-			const pick = bestControl(true) || (() => { const c = [...d.querySelectorAll(anyControlSel)].filter(e => visible(e) && clickable(e)); return c.length === 1 ? c[0] : null; })();
-			const steps = fillRequired(false);
-			if (pick) steps.push({click: cssPath(pick)});
-			return {url: location.href, title: d.title, forms, inputs, controls, steps, match: pick ? cssPath(pick) : (forms[0] ? forms[0].selector : '')};
+			const only = () => { const c = [...d.querySelectorAll(anyControlSel)].filter(e => visible(e) && clickable(e)); return c.length === 1 ? c[0] : null; };
+			const fills = fillRequired(false), actions = {};
+			let match = forms[0] ? forms[0].selector : '';
+			Object.entries(actionWords).forEach(([a, w], i) => {
+				const pick = (w ? bestControl(true, words(w), []) : bestControl(true)) || (i === 0 ? only() : null);
+				if (!pick) return;
+				actions[a] = [...fills, {click: cssPath(pick)}];
+				if (i === 0) match = cssPath(pick);
+			});
+			return {url: location.href, title: d.title, forms, inputs, controls, actions, match};
 		},
 	};
 })
