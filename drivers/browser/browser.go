@@ -88,8 +88,11 @@ type Options struct {
 	// makes every step's screenshot cheaper).
 	ViewportWidth, ViewportHeight int
 	// StallTimeout bounds how long Follow waits on a page it cannot act on
-	// (no checkout form, no challenge form, no auto-submit) before it fails
-	// (default 3s). Waits after an action are bounded only by Follow's ctx.
+	// (no page script matches it and the fallback does not serve the action),
+	// for a page script step's element, and for the page to act on the
+	// shopper's last step or click (a navigation starts, or its content
+	// changes) before it fails (default 3s). Once the page acts, waits are
+	// bounded only by Follow's ctx.
 	StallTimeout time.Duration
 	// PreconditionTimeout bounds the wait for each redirect precondition's
 	// hidden iframe to load (default 10s); Follow's ctx always bounds it too.

@@ -14,6 +14,8 @@
 // object can). document.__oppwaSeen marks a document Follow already acted on.
 ((cfg) => {
 	const moved = (id) => document.__oppwaID !== id;
+	// docID names the current document (see the top of this file).
+	const docID = () => document.__oppwaID ??= Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
 	const norm = (t) => (t || '').replace(/\s+/g, ' ').trim();
 	const lower = (t) => norm(t).toLowerCase();
 	// Words match at the start of a word, in any script: "ok" reads "OK" and
@@ -177,8 +179,7 @@
 		// document not handled yet and parsed is matched against the scripts.
 		probe() {
 			const d = document, b = d.body;
-			if (!d.__oppwaID) d.__oppwaID = Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
-			const r = {id: d.__oppwaID, url: location.href, ready: d.readyState, seen: d.__oppwaSeen === true,
+			const r = {id: docID(), url: location.href, ready: d.readyState, seen: d.__oppwaSeen === true,
 				title: d.title, script: -1, bad: '', errorCode: ''};
 			if (!r.seen && r.ready !== 'loading') r.script = matchScript(r);
 			r.text = b ? b.innerText.replace(/\s+/g, ' ').trim().slice(0, 200) : '';
@@ -252,8 +253,13 @@
 		// step takes one page script step (fixtures.PageStep) on the current
 		// document and marks it handled. It answers {wait: true} while the
 		// step's element is missing, {err} when the step cannot be taken, a
-		// click point (see point) for click and clickText, else {}.
+		// click point (see point) for click and clickText, else {}; with the
+		// document's id.
 		step(s) {
+			return {...this.take(s), id: docID()};
+		},
+
+		take(s) {
 			const d = document;
 			const q = (sel) => d.querySelector(sel);
 			if (s.waitFor) return q(s.waitFor) ? {} : {wait: true};

@@ -103,7 +103,8 @@ type clickPoint struct {
 // stepResult is what page.js's step answers.
 type stepResult struct {
 	clickPoint
-	Wait bool `json:"wait"`
+	Wait bool   `json:"wait"`
+	ID   string `json:"id"` // the document the step acted on
 }
 
 // runSteps takes a script's steps for the action, then waits until the page acts
@@ -127,8 +128,8 @@ func (f *flow) runSteps(st pageState, sc fixtures.PageScript, steps []fixtures.P
 		if err != nil {
 			return err
 		}
-		if cur.ID != "" {
-			last = cur
+		if cur.ID != last.ID {
+			last = f.here() // the steps moved on to another page: name it in errors
 		}
 	}
 	if err := f.awaitEffect(last.ID, navs); err != nil {
@@ -148,7 +149,7 @@ func describeStep(s fixtures.PageStep) string {
 }
 
 // runStep takes one step on the current page, waiting up to StallTimeout for its
-// element. It answers the page it acted on.
+// element. It answers the page it acted on (only its ID when the step succeeded).
 func (f *flow) runStep(s fixtures.PageStep, what string) (pageState, error) {
 	deadline := time.Now().Add(f.s.b.opts.StallTimeout)
 	for {
@@ -161,7 +162,7 @@ func (f *flow) runStep(s fixtures.PageStep, what string) (pageState, error) {
 		case res.Err != "":
 			return f.here(), pageError(f.here(), "", true, "%s: %s", what, res.Err)
 		case !res.Wait:
-			cur := f.here()
+			cur := pageState{ID: res.ID}
 			if s.Click != "" || s.ClickText != "" {
 				return cur, f.clickAt(res.clickPoint, what)
 			}
