@@ -22,7 +22,9 @@
 	// "okay", not "book".
 	const wordRE = (w) => new RegExp('(^|[^\\p{L}\\p{N}])' + w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu');
 	const words = (list) => (list || []).map(wordRE);
-	const cont = words(cfg.fallback.continue), avoid = words(cfg.fallback.avoid);
+	// The fallback's words, compiled on first use: most documents never need them.
+	let compiled = null;
+	const fbWords = () => compiled ??= {cont: words(cfg.fallback.continue), avoid: words(cfg.fallback.avoid)};
 	const visible = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
 	const controlText = (e) => norm(e.innerText || e.value || e.getAttribute('aria-label') || e.title || e.alt || '');
 	// What the fallback may click: buttons, links and declared controls.
@@ -139,7 +141,7 @@
 	// bestControl is the visible control whose text reads the earliest of the
 	// want words (the continue words) and none of the not words (the avoid
 	// words); from anyControlSel with any.
-	const bestControl = (any, want = cont, not = avoid) => {
+	const bestControl = (any, want = fbWords().cont, not = fbWords().avoid) => {
 		let best = null, rank = Infinity;
 		for (const e of document.querySelectorAll(any ? anyControlSel : controlSel)) {
 			if (e.disabled || !visible(e)) continue;
@@ -150,7 +152,7 @@
 		}
 		return best;
 	};
-	const clickable = (e) => { const t = controlText(e); return !!t && !avoid.some(r => r.test(t)); };
+	const clickable = (e) => { const t = controlText(e); return !!t && !fbWords().avoid.some(r => r.test(t)); };
 
 	// invalid names the fields of e's form that its validation refuses.
 	const invalid = (form) => form ? [...form.elements].filter(x => x.willValidate && !x.checkValidity()).map(x => (x.name || x.id || x.type) + ' (' + x.validationMessage + ')') : [];
