@@ -73,6 +73,9 @@ type Target struct {
 	WebhookURL, WebhookKey string
 	// WebhookAddr is where the suites' webhook receiver listens (default 127.0.0.1:8089).
 	WebhookAddr string
+	// ShopperPages is the directory of the user's page scripts (OPPWA_SHOPPER_PAGES),
+	// absolute; empty: only the built-in ones. Load has checked every script in it.
+	ShopperPages string
 	// EnvFile is the .env file that was read, if any.
 	EnvFile string
 	// capabilities are those the account declared; see Has.
@@ -133,6 +136,7 @@ var Variables = []struct{ Name, Doc string }{
 	{"OPPWA_WEBHOOK_URL", "public URL of your webhook that forwards to the suites' receiver at OPPWA_WEBHOOK_ADDR (webhook specs are skipped without it)"},
 	{"OPPWA_WEBHOOK_KEY", "the webhook's decryption key, 64 hex characters, from its configuration"},
 	{"OPPWA_WEBHOOK_ADDR", "where the suites' webhook receiver listens (default 127.0.0.1:8089)"},
+	{"OPPWA_SHOPPER_PAGES", "directory of page scripts (*.json, see README \"Page scripts\") that add to or replace the built-in ones, tried first"},
 	{"OPPWA_SANDBOX_DEFECTS", "embedded sandbox only: comma-separated defect modes (mutation self-tests)"},
 	{"OPPWA_SANDBOX_GRADED", "embedded sandbox only: set to yes to assert only what public evidence fixes, as on a real account"},
 	{"OPPWA_SANDBOX_BRANDS", "embedded sandbox only: the brands it enables, comma-separated (default: every brand); others answer 600.200.500"},
@@ -170,7 +174,30 @@ func Load(getenv func(string) string, dir string) (Target, error) {
 		}
 		return strings.TrimSpace(fileVals[k])
 	}
-	return build(get, file)
+	t, err := build(get, file)
+	if err != nil {
+		return t, err
+	}
+	return t, t.readShopperPages(get("OPPWA_SHOPPER_PAGES"), dir)
+}
+
+// readShopperPages checks the user's page scripts now, so that a malformed one is a
+// configuration error before any spec runs. A relative directory is the module
+// root's, whichever folder a process starts in.
+func (t *Target) readShopperPages(v, dir string) error {
+	if v == "" {
+		return nil
+	}
+	abs := v
+	if !filepath.IsAbs(v) {
+		root, _ := ModuleRoot(dir)
+		abs = filepath.Join(root, v)
+	}
+	if _, err := fixtures.ReadPageScripts(abs, v); err != nil {
+		return fmt.Errorf("OPPWA_SHOPPER_PAGES: %w", err)
+	}
+	t.ShopperPages = abs
+	return nil
 }
 
 func lookup(getenv func(string) string, k string) (string, bool) {

@@ -93,3 +93,35 @@ func TestCapabilitiesAreDeclaredOnARealAccountAndAllOnTheSandbox(t *testing.T) {
 		t.Fatalf("an unknown capability value must name the variable: %v", err)
 	}
 }
+
+func TestShopperPagesAreCheckedAtLoad(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "go.mod"), []byte("module x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pages := filepath.Join(root, "pages")
+	if err := os.Mkdir(pages, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	good := `{"scripts":[{"name":"my-bank","step":"bank","match":{"selector":"#go"},"actions":{"approve":[{"click":"#go"}]}}]}`
+	if err := os.WriteFile(filepath.Join(pages, "good.json"), []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(root, "suites")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tg, err := Load(env(map[string]string{"OPPWA_SHOPPER_PAGES": "pages"}), sub)
+	if err != nil || tg.ShopperPages != pages {
+		t.Fatalf("relative to the module root: %q, %v", tg.ShopperPages, err)
+	}
+	bad := `{"scripts":[{"name":"x","step":"bank","match":{}}]}`
+	if err := os.WriteFile(filepath.Join(pages, "x.json"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(env(map[string]string{"OPPWA_SHOPPER_PAGES": "pages"}), sub)
+	want := "OPPWA_SHOPPER_PAGES: pages/x.json: scripts[0].match: needs url, selector or title"
+	if err == nil || err.Error() != want {
+		t.Errorf("malformed script: %v, want %s", err, want)
+	}
+}

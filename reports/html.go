@@ -69,7 +69,14 @@ type specView struct {
 	FirstLine string
 	Exchanges []exchangeView
 	Shots     []shotView
+	Stuck     *stuckView
 	Notes     []string
+}
+
+// stuckView is the stuck page section of a spec.
+type stuckView struct {
+	StuckPage
+	Src template.URL
 }
 
 type exchangeView struct {
@@ -163,15 +170,22 @@ func viewOf(s SpecResult, d specDetail) specView {
 		v.Exchanges = append(v.Exchanges, ev)
 	}
 	for _, sh := range d.Shots {
-		sv := shotView{Step: sh.Step, URL: sh.URL, At: fmtTime(sh.At)}
-		if len(sh.JPEG) > 0 {
-			// A data: URI must be marked safe or html/template replaces it; it is
-			// safe because it is built here from base64 only.
-			sv.Src = template.URL("data:" + imageType(sh.JPEG) + ";base64," + base64.StdEncoding.EncodeToString(sh.JPEG))
-		}
-		v.Shots = append(v.Shots, sv)
+		v.Shots = append(v.Shots, shotView{Step: sh.Step, URL: sh.URL, At: fmtTime(sh.At), Src: imageSrc(sh.JPEG)})
+	}
+	if d.Stuck != nil {
+		v.Stuck = &stuckView{StuckPage: *d.Stuck, Src: imageSrc(d.Stuck.JPEG)}
 	}
 	return v
+}
+
+// imageSrc is a data: URI of an image; empty for none. A data: URI must be marked
+// safe or html/template replaces it; it is safe because it is built here from
+// base64 only.
+func imageSrc(b []byte) template.URL {
+	if len(b) == 0 {
+		return ""
+	}
+	return template.URL("data:" + imageType(b) + ";base64," + base64.StdEncoding.EncodeToString(b))
 }
 
 // imageType trusts the bytes, not the field name: a PNG screenshot still displays.

@@ -53,6 +53,8 @@ const (
 	// EntryObservations holds the exact values a real target answered where the
 	// evidence fixes only the documented group.
 	EntryObservations = "observations"
+	// EntryStuckPage describes the page a shopper's browser could not go on from.
+	EntryStuckPage = "stuck-page"
 	// EntrySandboxStats is added by each Ginkgo process's AfterSuite when it ran the
 	// embedded sandbox; make bench reads it.
 	EntrySandboxStats = "sandbox-stats"
@@ -176,6 +178,33 @@ type Shot struct {
 	JPEG []byte    `json:"jpeg,omitempty"`
 }
 
+// StuckPage is the page a shopper's browser could not go on from, as the report shows
+// it to a user who adds its page script: the screenshot (File, relative to the report
+// directory, as a Shot's), the page's forms, fields and controls, and a draft script.
+type StuckPage struct {
+	URL      string         `json:"url"`
+	Title    string         `json:"title"`
+	File     string         `json:"file,omitempty"`
+	JPEG     []byte         `json:"jpeg,omitempty"`
+	Forms    []StuckForm    `json:"forms,omitempty"`
+	Inputs   []StuckInput   `json:"inputs,omitempty"`
+	Controls []StuckControl `json:"controls,omitempty"`
+	// Draft is a page scripts file (JSON) for the page.
+	Draft string `json:"draft"`
+}
+
+// StuckForm is a form of a stuck page.
+type StuckForm struct{ Action, Method, Selector string }
+
+// StuckInput is a field of a stuck page; Value is empty for secret fields.
+type StuckInput struct {
+	Name, Type, Value, Selector string
+	Required                    bool
+}
+
+// StuckControl is a button, link or clickable element of a stuck page.
+type StuckControl struct{ Text, Selector string }
+
 // specDetail is the evidence of one spec that only the HTML shows.
 type specDetail struct {
 	Anchor    string
@@ -184,6 +213,7 @@ type specDetail struct {
 	Started   time.Time
 	Exchanges []oppwa.Exchange
 	Shots     []Shot
+	Stuck     *StuckPage
 	// Notes are evidence entries that could not be read; shown, never fatal.
 	Notes []string
 }
@@ -324,6 +354,11 @@ func readEntry(e types.ReportEntry, s *SpecResult, d *specDetail) error {
 		var ss []Shot
 		if err = decodeEntry(e, &ss); err == nil {
 			d.Shots = append(d.Shots, ss...)
+		}
+	case EntryStuckPage:
+		var sp StuckPage
+		if err = decodeEntry(e, &sp); err == nil {
+			d.Stuck = &sp
 		}
 	case EntryObservations:
 		var obs []Observation

@@ -92,14 +92,25 @@ func loadShots(dir string, details []specDetail) {
 	for i := range details {
 		for j := range details[i].Shots {
 			sh := &details[i].Shots[j]
-			if len(sh.JPEG) > 0 || sh.File == "" || filepath.IsAbs(sh.File) || strings.Contains(sh.File, "..") {
+			if len(sh.JPEG) > 0 {
 				continue
 			}
-			if b, err := os.ReadFile(filepath.Join(dir, sh.File)); err == nil {
-				sh.JPEG = b
-			}
+			sh.JPEG = readShot(dir, sh.File)
+		}
+		if sp := details[i].Stuck; sp != nil && len(sp.JPEG) == 0 {
+			sp.JPEG = readShot(dir, sp.File)
 		}
 	}
+}
+
+// readShot reads a screenshot file saved under dir; nil for a path outside it or
+// a file that cannot be read.
+func readShot(dir, file string) []byte {
+	if file == "" || filepath.IsAbs(file) || strings.Contains(file, "..") {
+		return nil
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, file))
+	return b
 }
 
 // copyShots brings a shard's screenshot files into the merged report directory.

@@ -84,6 +84,11 @@ func buildReport(t *testing.T) types.Report {
 	okBody := `{"id":"8ac7a4a1","paymentType":"PA","result":{"code":"000.100.110","description":"Request successfully processed"},"buildNumber":"sandbox-1.2.3@2025"}`
 	pay := []Payment{{ID: "8ac7a4a18f1e2b3c4d5e6f7a8b9c0d1e", PaymentType: "PA", Brand: "VISA", MerchantTransactionID: "run1-p1-1", Code: "000.100.110", Group: "success"}}
 	shots := []Shot{{Step: "checkout page", URL: "https://sandbox.local/checkout/abc", At: t0, JPEG: testJPEG(t)}}
+	stuck := StuckPage{URL: "https://bank.example/step2", Title: "Test bank <step 2>", JPEG: testJPEG(t),
+		Forms:    []StuckForm{{Action: "/step3", Method: "POST", Selector: "#bankForm"}},
+		Inputs:   []StuckInput{{Name: "sc", Type: "text", Required: true, Value: "10", Selector: `input[name="sc"]`}},
+		Controls: []StuckControl{{Text: "Proceed ▸", Selector: "#go"}},
+		Draft:    `{"scripts": [{"name": "draft-bank-example-step2"}]}`}
 	return types.Report{
 		SuitePath: "/src/suites", SuiteDescription: "OPPWA server-to-server conformance", SuiteSucceeded: false,
 		StartTime: t0, EndTime: t0.Add(90 * time.Second), RunTime: 90 * time.Second,
@@ -95,7 +100,8 @@ func buildReport(t *testing.T) types.Report {
 				"result.code: expected a success code, got 800.100.151", []string{"DB", "sync", "brand:VISA"}, 20,
 				entry("transcript", txn(`{"result":{"code":"800.100.151"},"note":"<script>alert(1)</script>"}`))),
 			spec("[S2S-PA-MASTER] MUST answer a preauthorization (PA) with MASTER's test data", types.SpecStateFailed,
-				"[environment] send PA: dial tcp: connection refused", []string{"PA", "sync", "brand:MASTER"}, 30),
+				"[environment] send PA: dial tcp: connection refused", []string{"PA", "sync", "brand:MASTER"}, 30,
+				entry("stuck-page", stuck)),
 			spec("[S2S-WF-MASTER] MASTER MUST complete its documented workflow", types.SpecStateSkipped, "",
 				[]string{"workflow", "brand:MASTER"}, 40),
 			spec("[S2S-ASYNC-PAYPAL-APPROVE] for PAYPAL, the async workflow MUST end in success when the shopper approves",
@@ -210,6 +216,9 @@ func TestWriteHTML(t *testing.T) {
 		`card.number=411111******1111`, `8ac7a4a18f1e2b3c4d5e6f7a8b9c0d1e`, `success`,
 		`environment failure`, `contract failure`, `Chromium 156.0.8078.79`, `buildNumber sandbox-1.2.3@2025`,
 		`&#39;--ginkgo.label-filter=sync &amp;&amp; brand:VISA&#39;`, `8a8294174b7ecb28014b9699220015ca`,
+		`<summary>Stuck page: Test bank &lt;step 2&gt;</summary>`, `https://bank.example/step2`, `<code>#bankForm</code>`,
+		`<td>sc</td><td>text</td><td>required</td><td>10</td>`, `<td>Proceed ▸</td><td><code>#go</code></td>`,
+		`draft-bank-example-step2`, `save this as a .json file in the directory named by OPPWA_SHOPPER_PAGES`,
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("index.html lacks %q", want)

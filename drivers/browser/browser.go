@@ -25,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp/remote"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
 // Candidates are the Chromium binaries FindExec tries, in order, when
@@ -87,8 +88,11 @@ type Options struct {
 	// makes every step's screenshot cheaper).
 	ViewportWidth, ViewportHeight int
 	// StallTimeout bounds how long Follow waits on a page it cannot act on
-	// (no checkout form, no challenge form, no auto-submit) before it fails
-	// (default 3s). Waits after an action are bounded only by Follow's ctx.
+	// (no page script matches it and the fallback does not serve the action),
+	// for a page script step's element, and for the page to act on the
+	// shopper's last step or click (a navigation starts, or its content
+	// changes) before it fails (default 3s). Once the page acts, waits are
+	// bounded only by Follow's ctx.
 	StallTimeout time.Duration
 	// PreconditionTimeout bounds the wait for each redirect precondition's
 	// hidden iframe to load (default 10s); Follow's ctx always bounds it too.
@@ -96,6 +100,10 @@ type Options struct {
 	// UserAgent overrides the browser's user agent (optional; only for a
 	// browser that Start launches).
 	UserAgent string
+	// ShopperPages is a directory of the user's page scripts (*.json,
+	// OPPWA_SHOPPER_PAGES): tried before the built-in ones, and replacing a
+	// built-in one of the same name. Empty: the built-in ones only.
+	ShopperPages string
 	// Prewarm is how many fresh sessions (each a new incognito browser
 	// context with its tab open) the browser keeps ready in the background,
 	// so that NewSession returns at once (default 1; negative: none, every
@@ -135,6 +143,10 @@ type Browser struct {
 	ctx         context.Context // the browser's first chromedp context; no deadline
 	cancel      context.CancelFunc
 	version     string
+	// scripts are the page scripts Follow matches, in the order it tries them;
+	// lib installs page.js configured with them (see pageLib).
+	scripts fixtures.PageScripts
+	lib     string
 
 	pool pool
 
@@ -189,6 +201,14 @@ func allocatorOptions(o Options) []chromedp.ExecAllocatorOption {
 // the start; the browser lives until Close.
 func Start(ctx context.Context, opts Options) (*Browser, error) {
 	opts = opts.withDefaults()
+	scripts, err := loadScripts(opts.ShopperPages)
+	if err != nil {
+		return nil, err
+	}
+	lib, err := pageLib(scripts)
+	if err != nil {
+		return nil, fmt.Errorf("browser: page scripts: %w", err)
+	}
 	var allocCtx context.Context
 	var allocCancel context.CancelFunc
 	if opts.RemoteURL != "" {
@@ -205,7 +225,7 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 	// gets one without deadline; ctx can still abort the start.
 	bctx, bcancel := chromedp.NewContext(allocCtx)
 	abort := context.AfterFunc(ctx, bcancel)
-	err := chromedp.Do(bctx)
+	err = chromedp.Do(bctx)
 	if !abort() {
 		err = errors.Join(context.Cause(ctx), err)
 	}
@@ -228,6 +248,8 @@ func Start(ctx context.Context, opts Options) (*Browser, error) {
 		ctx:         bctx,
 		cancel:      bcancel,
 		version:     v.Product,
+		scripts:     scripts,
+		lib:         lib,
 	}
 	b.pool.init(b, max(opts.Prewarm, 0))
 	return b, nil

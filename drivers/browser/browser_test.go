@@ -259,7 +259,7 @@ func TestFollowNoForm(t *testing.T) {
 		t.Run(string(a), func(t *testing.T) {
 			ctx, s := newSession(t, br, 10*time.Second)
 			j, err := newPayment("POST", "noform").follow(ctx, s, a)
-			checkFailure(t, ctx, j, err, []string{"redirect", "stuck"}, plat.URL+"/pay", "neither")
+			checkFailure(t, ctx, j, err, []string{"redirect", "stuck"}, plat.URL+"/pay", "no page script matches it")
 		})
 	}
 }
@@ -287,7 +287,7 @@ func TestFollowNavigationFailed(t *testing.T) {
 func TestFollowWrongAction(t *testing.T) {
 	ctx, s := newSession(t, br, 10*time.Second)
 	j, err := newPayment("POST", "challenge").follow(ctx, s, browser.Frictionless)
-	checkFailure(t, ctx, j, err, []string{"acs", "stuck"}, "challenge page")
+	checkFailure(t, ctx, j, err, []string{"acs", "stuck"}, `page script "3ds-challenge-form"`, "no steps for action frictionless")
 }
 
 func TestFollowDeadline(t *testing.T) {

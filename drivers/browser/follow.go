@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,17 +36,15 @@ type Redirect struct {
 
 // Action is what the shopper does on the platform's pages.
 //
-// On the checkout page (form#checkout): Approve clicks #approve, Cancel
-// clicks #cancel, Fail clicks #fail (ChallengeApprove and ChallengeFail are
-// accepted as Approve and Fail). On the 3-D Secure challenge page
-// (form[name=challengeForm]): the Challenge* actions select the outcome value
-// Y, N or U in #outcomeSelect and submit (Approve and Fail are accepted as Y
-// and N). Frictionless acts on nothing: it only waits for auto-submitting
-// pages, and fails if a checkout or challenge page shows up. On any other
-// page, Approve and ChallengeApprove click the first form's submit button; a
-// page without one (under any other action) gets Options.StallTimeout to move
-// on by itself, else Follow fails. A page that submits itself on load is
-// always waited on, and one with an HTTP error status fails at once.
+// Page scripts (fixtures/pages/*.json, and the user's in Options.ShopperPages)
+// say, per page, the steps of each action: the sandbox's checkout clicks
+// #approve, #cancel or #fail, a 3-D Secure challenge page chooses the outcome
+// Y, N or U by its visible text and submits. Where a script lists no steps for
+// an action, its aliases stand in (Approve on an ACS page is ChallengeApprove).
+// Frictionless acts on nothing: it only waits for pages that move on by
+// themselves, and fails on a page whose script asks for a choice. A page no
+// script matches gets the fallback (see Follow). A page with an HTTP error
+// status that no script matches fails at once.
 type Action string
 
 const (
@@ -62,7 +59,7 @@ const (
 
 // Step is one page of a journey.
 type Step struct {
-	Name       string // precondition, checkout, acs, redirect, shopperResultUrl, stuck
+	Name       string // precondition, shopperResultUrl, stuck, redirect, or the matching page script's step (checkout, acs, bank, method)
 	URL        string
 	Title      string // the page's title; a precondition's description
 	Note       string // what was unusual about the step (a precondition's undocumented origin or waitUntil)
@@ -74,6 +71,9 @@ type Step struct {
 type Journey struct {
 	Steps    []Step
 	FinalURL string
+	// Stuck describes the page the shopper could not go on from, with a draft page
+	// script for it; set when Follow failed with a *PageError.
+	Stuck *Inventory
 }
 
 // Step names.
@@ -102,9 +102,17 @@ const pollInterval = 50 * time.Millisecond
 // one of -._~%), the next character must end the segment ("?", "#", "/" or
 // the end), so /return/k1 does not match /return/k10.
 //
+// On every page, the first page script that matches it (see Action) says what
+// to do. On a page no script matches, Approve and ChallengeApprove fill its
+// required fields with test data and click the control most likely to go on
+// (the fallback, on a bounded number of pages); a click the page does not act
+// on (refused by form validation, or nothing happened) fails within
+// Options.StallTimeout. Such failures are a *PageError.
+//
 // ctx bounds the whole flow; the tab is not tied to it. On failure Follow
 // returns the journey so far, with a "stuck" screenshot, and an error naming
-// the page and what was missing.
+// the page and what was missing; after a *PageError the journey's Stuck
+// describes the page.
 func (s *Session) Follow(ctx context.Context, r Redirect, returnURLPrefix string, action Action) (*Journey, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -135,11 +143,13 @@ func (s *Session) Follow(ctx context.Context, r Redirect, returnURLPrefix string
 		// A context of its own, since ctx may have expired; short, since
 		// a capture of a page that is navigating never answers.
 		sctx, cancel := context.WithTimeout(s.ctx, time.Second)
-		st, perr := probe(sctx)
-		if perr == nil {
-			f.snap(sctx, StepStuck, st)
-		} else {
-			f.snap(sctx, StepStuck, pageState{URL: f.url})
+		st, perr := f.probe(sctx)
+		if perr != nil {
+			st = pageState{URL: f.url}
+		}
+		f.snap(sctx, StepStuck, st)
+		if pe := (*PageError)(nil); errors.As(err, &pe) {
+			f.journey.Stuck = f.inventory(sctx, pe)
 		}
 		cancel()
 		return f.journey, err
@@ -148,18 +158,20 @@ func (s *Session) Follow(ctx context.Context, r Redirect, returnURLPrefix string
 }
 
 type flow struct {
-	s       *Session
-	ctx     context.Context // the tab, cancelled with the caller's ctx
-	prefix  string
-	action  Action
-	journey *Journey
-	wake    chan struct{}
-	url     string // the last URL seen
-	blank   bool   // the tab was sent to about:blank for this flow already
+	s         *Session
+	ctx       context.Context // the tab, cancelled with the caller's ctx
+	prefix    string
+	action    Action
+	journey   *Journey
+	wake      chan struct{}
+	url       string // the last URL seen
+	blank     bool   // the tab was sent to about:blank for this flow already
+	fallbacks int    // pages the fallback acted on
 
 	mu        sync.Mutex
 	status    map[string]int64 // document URL -> HTTP status
 	loadError string           // why the last document that failed to load failed
+	navs      int              // navigations the tab's top frame started
 }
 
 // httpStatus is the status of the document at u, or 0 if unknown.
@@ -171,26 +183,27 @@ func (f *flow) httpStatus(u string) int64 {
 
 // pageState is what probe finds on the current document.
 type pageState struct {
-	ID         string   `json:"id"` // set by probe on the document
-	URL        string   `json:"url"`
-	Ready      string   `json:"ready"`
-	Seen       bool     `json:"seen"`
-	Title      string   `json:"title"`
-	Kind       string   `json:"kind"` // checkout, acs or ""
-	AutoSubmit bool     `json:"autoSubmit"`
-	Buttons    []string `json:"buttons"` // ids present among approve, cancel, fail
-	ErrorCode  string   `json:"errorCode"`
-	Text       string   `json:"text"` // the start of the body text
+	ID    string `json:"id"` // set by probe on the document
+	URL   string `json:"url"`
+	Ready string `json:"ready"`
+	Seen  bool   `json:"seen"`
+	Title string `json:"title"`
+	// Script is the index of the first page script that matches the document,
+	// -1 for none; matched only on a parsed document not handled yet.
+	Script    int    `json:"script"`
+	Bad       string `json:"bad"` // a script whose matcher the page could not run
+	ErrorCode string `json:"errorCode"`
+	Text      string `json:"text"` // the start of the body text
 }
 
 //go:embed page.js
 var pageJS string
 
 // pageCall is the expression that calls the function fn of page.js with
-// args, installing page.js first in a document that does not have it yet.
-// The arguments are JSON: no value can break out of the script.
-func pageCall(fn string, args ...any) (string, error) {
-	return pageExpr("(globalThis.__oppwa ??= "+pageJS+")", fn, args)
+// args, installing page.js (lib, see pageLib) first in a document that does
+// not have it yet. The arguments are JSON: no value can break out of the script.
+func pageCall(lib, fn string, args ...any) (string, error) {
+	return pageExpr(lib, fn, args)
 }
 
 // missingPage is thrown by a call made without page.js in a document that lacks it.
@@ -217,7 +230,7 @@ func pageExpr(lib, fn string, args []any) (string, error) {
 // callPage runs the function fn of page.js in the tab's page and returns its
 // result. page.js (several KB) is sent along only when the document lacks it:
 // the poll loop calls probe every few tens of milliseconds.
-func callPage[T any](ctx context.Context, fn string, args ...any) (T, error) {
+func callPage[T any](ctx context.Context, lib, fn string, args ...any) (T, error) {
 	lean, err := pageExpr("(globalThis.__oppwa ?? (() => { throw new Error("+strconv.Quote(missingPage)+") })())", fn, args)
 	if err != nil {
 		var zero T
@@ -227,7 +240,7 @@ func callPage[T any](ctx context.Context, fn string, args ...any) (T, error) {
 	if err == nil || !strings.Contains(err.Error(), missingPage) {
 		return res, err
 	}
-	full, err := pageCall(fn, args...)
+	full, err := pageCall(lib, fn, args...)
 	if err != nil {
 		var zero T
 		return zero, err
@@ -236,14 +249,14 @@ func callPage[T any](ctx context.Context, fn string, args ...any) (T, error) {
 }
 
 // probe describes the tab's current document.
-func probe(ctx context.Context) (pageState, error) {
-	return callPage[pageState](ctx, "probe")
+func (f *flow) probe(ctx context.Context) (pageState, error) {
+	return callPage[pageState](ctx, f.s.b.lib, "probe")
 }
 
 // mark marks the probed document as handled. It reports false when the page
 // changed since the probe (then nothing is marked and the loop looks again).
 func (f *flow) mark(st pageState) (bool, error) {
-	res, err := callPage[string](f.ctx, "mark", st.ID)
+	res, err := callPage[string](f.ctx, f.s.b.lib, "mark", st.ID)
 	if err != nil {
 		return false, err
 	}
@@ -298,6 +311,20 @@ func (f *flow) watchLoads() {
 			}
 		}
 	}()
+	starts := chromedp.Events(f.ctx, page.FrameStartedNavigating)
+	go func() {
+		for ev, err := range starts {
+			if err != nil {
+				return
+			}
+			// The top frame's id is the tab's target id; a frame of the page
+			// loading is not the page acting on a click.
+			if string(ev.FrameID) == string(f.s.t.id) {
+				f.noteNavigation()
+				notify()
+			}
+		}
+	}()
 	wakeOn(f.ctx, page.FrameNavigated, notify)
 	wakeOn(f.ctx, page.DomContentEventFired, notify)
 	wakeOn(f.ctx, page.LoadEventFired, notify)
@@ -326,7 +353,7 @@ func (f *flow) run(r Redirect) error {
 	tracef("submitted")
 	for {
 		st, err := f.nextPage(0)
-		tracef("next page %s %s %v", st.Kind, st.URL, err)
+		tracef("next page %d %s %v", st.Script, st.URL, err)
 		if err != nil {
 			return err
 		}
@@ -363,7 +390,7 @@ func (f *flow) submitRedirect(r Redirect) error {
 		if params == nil {
 			params = []Param{} // JSON [], not null
 		}
-		js, err := pageCall("postForm", r.URL, params)
+		js, err := pageCall(f.s.b.lib, "postForm", r.URL, params)
 		if err != nil {
 			return err
 		}
@@ -440,7 +467,7 @@ func (f *flow) nextPage(limit time.Duration) (pageState, error) {
 	var lastErr error
 	for {
 		pctx, cancel := context.WithTimeout(f.ctx, 2*time.Second)
-		st, err := probe(pctx)
+		st, err := f.probe(pctx)
 		cancel()
 		tracef("probe %s seen=%v %s %v", st.Ready, st.Seen, st.URL, err)
 		if err == nil {
@@ -496,151 +523,35 @@ func (f *flow) settled(st pageState) (bool, error) {
 	return !st.Seen && st.Ready != "loading" && st.URL != "about:blank", nil
 }
 
-// actOn records the page as a step and acts on it.
+// actOn records the page as a step and acts on it as the first page script that
+// matches it says; a page no script matches is unknownPage's.
 func (f *flow) actOn(st pageState) error {
-	switch st.Kind {
-	case "checkout":
-		f.snap(f.ctx, StepCheckout, st)
-		return f.chooseOnCheckout(st)
-	case "acs":
-		f.snap(f.ctx, StepACS, st)
-		return f.submitChallenge(st)
-	default:
-		f.snap(f.ctx, StepRedirect, st)
-		return f.submitUnknownPage(st)
+	if st.Bad != "" {
+		return pageError(st, "", true, "%s", st.Bad)
 	}
-}
-
-var checkoutButtons = map[Action]string{
-	Approve: "approve", ChallengeApprove: "approve",
-	Cancel: "cancel",
-	Fail:   "fail", ChallengeFail: "fail",
-}
-
-// chooseOnCheckout clicks the checkout button of the action: #approve,
-// #cancel or #fail.
-func (f *flow) chooseOnCheckout(st pageState) error {
-	id, ok := checkoutButtons[f.action]
-	if !ok {
-		return fmt.Errorf("browser: action %q does not apply to the checkout page %s", f.action, st.URL)
+	if st.Script < 0 || st.Script >= len(f.s.b.scripts.Scripts) {
+		return f.unknownPage(st)
 	}
-	if !slices.Contains(st.Buttons, id) {
-		return fmt.Errorf("browser: checkout page %s has no #%s button (found %v)", st.URL, id, st.Buttons)
+	sc := f.s.b.scripts.Scripts[st.Script]
+	if sc.Wait {
+		// The page moves on by itself: no screenshot (see snap), and the next
+		// nextPage waits, bounded by ctx.
+		f.passThrough(sc.Step, st)
+		// A mark that fails or finds another document means the page is moving
+		// on already, which is all that is waited for.
+		_, _ = f.mark(st)
+		return nil
 	}
-	return f.click(st, "#"+id, "#"+id+" on checkout page")
-}
-
-// clickPoint is where page.js's locate found the element to click.
-type clickPoint struct {
-	Moved bool    `json:"moved"`
-	Err   string  `json:"err"`
-	X     float64 `json:"x"`
-	Y     float64 `json:"y"`
-	Hit   bool    `json:"hit"`
-}
-
-// click clicks the element that selector finds, on the document that probe
-// saw as st, as a shopper would: with a trusted mouse click at its centre.
-// One script marks the document as handled, scrolls the element into view and
-// finds its centre; two mouse events click. If another element covers the
-// centre, it clicks through the DOM instead. If the page moved on meanwhile,
-// it does nothing and the loop looks again.
-func (f *flow) click(st pageState, selector, what string) error {
-	p, err := callPage[clickPoint](f.ctx, "locate", st.ID, selector)
+	f.snap(f.ctx, sc.Step, st)
+	steps, ok := f.s.b.scripts.For(sc, string(f.action))
 	switch {
-	case err != nil:
-		return fmt.Errorf("browser: click %s %s: %w", what, st.URL, err)
-	case p.Moved:
-		return nil
-	case p.Err != "":
-		return fmt.Errorf("browser: click %s %s: %s", what, st.URL, p.Err)
-	case !p.Hit:
-		// Covered (an overlay, a cookie banner): click through the DOM.
-		_, err = callPage[chromedp.Void](f.ctx, "clickDOM", selector)
-	default:
-		err = chromedp.Do(f.ctx, chromedp.MouseClickXY(p.X, p.Y))
+	case !ok && len(sc.Actions) == 0:
+		return pageError(st, sc.Name, true, "page script %q (%s) recognises the page but knows none of its controls (%s)", sc.Name, sc.File, sc.Note)
+	case !ok:
+		return pageError(st, sc.Name, false, "page script %q (%s) lists no steps for action %s on this %s page: the page does not belong to this action's journey",
+			sc.Name, sc.File, f.action, sc.Step)
 	}
-	if err != nil {
-		return fmt.Errorf("browser: click %s %s: %w", what, st.URL, err)
-	}
-	return nil
-}
-
-// challengeOutcome is an ACS page outcome: the words its option's visible text
-// may contain (lower case), and the 3-D Secure status value to fall back on.
-type challengeOutcome struct {
-	texts []string
-	value string
-}
-
-// challengeOutcomes are the ACS outcomes per action. "Approve" (Y) is the recorded
-// text of the real page; a recorded "Decline" answers 100.380.401.
-var challengeOutcomes = map[Action]challengeOutcome{
-	ChallengeApprove: {[]string{"approve", "authenticated", "success"}, "Y"}, Approve: {[]string{"approve", "authenticated", "success"}, "Y"},
-	ChallengeFail: {[]string{"decline", "fail", "reject", "deny"}, "N"}, Fail: {[]string{"decline", "fail", "reject", "deny"}, "N"},
-	ChallengeError: {[]string{"technical error", "error", "unavailable"}, "U"},
-}
-
-// challengeSubmit finds the submit button of the 3-D Secure challenge form.
-const challengeSubmit = `form[name="challengeForm"] [type="submit"], form[name="challengeForm"] button:not([type])`
-
-// submitChallenge selects the outcome of the action on the ACS page and
-// submits it.
-func (f *flow) submitChallenge(st pageState) error {
-	v, ok := challengeOutcomes[f.action]
-	if !ok {
-		return fmt.Errorf("browser: action %q does not apply to the 3-D Secure challenge page %s", f.action, st.URL)
-	}
-	msg, err := callPage[string](f.ctx, "chooseOutcome", st.ID, v.texts, v.value)
-	switch {
-	case err != nil:
-		return fmt.Errorf("browser: fill challenge on %s: %w", st.URL, err)
-	case msg == "moved":
-		return nil
-	case msg != "":
-		return fmt.Errorf("browser: challenge page %s: %s", st.URL, msg)
-	}
-	return f.click(st, challengeSubmit, "the submit button of the challenge form on")
-}
-
-// submitUnknownPage handles a page that is neither checkout nor challenge:
-// auto-submit pages and Frictionless are waited on (bounded by ctx), Approve and
-// ChallengeApprove click the first form's submit button, and anything else gets StallTimeout
-// to move on by itself.
-func (f *flow) submitUnknownPage(st pageState) error {
-	if code := f.httpStatus(st.URL); code >= 400 && !st.AutoSubmit {
-		return fmt.Errorf("browser: HTTP %d at %s: %q", code, st.URL, st.Text)
-	}
-	if ok, err := f.mark(st); err != nil || !ok {
-		// The page moved on already (or is navigating away): the loop
-		// looks again.
-		return nil
-	}
-	if st.AutoSubmit || f.action == Frictionless {
-		return nil // the next nextPage waits, bounded by ctx
-	}
-	approves := f.action == Approve || f.action == ChallengeApprove
-	if approves {
-		res, err := callPage[string](f.ctx, "clickFirstSubmit", st.ID)
-		if err != nil {
-			return fmt.Errorf("browser: click the first submit button on %s: %w", st.URL, err)
-		}
-		if res != "none" {
-			return nil
-		}
-	}
-	// Give the page a chance to move on by itself (a script-driven
-	// redirect). A new page or the return URL is left to run's loop.
-	_, err := f.nextPage(f.s.b.opts.StallTimeout)
-	if !errors.Is(err, errStalled) {
-		return err
-	}
-	missing := ""
-	if approves {
-		missing = " nor a submit button"
-	}
-	return fmt.Errorf("browser: page %s (title %q, text %q) has neither a checkout form (form#checkout) nor a 3-D Secure challenge form (form[name=challengeForm])%s, and did not move on within %s: cannot %s",
-		st.URL, st.Title, st.Text, missing, f.s.b.opts.StallTimeout, f.action)
+	return f.runSteps(st, sc, steps)
 }
 
 // passThrough records a step of a page that only passes the browser on, without a
@@ -654,14 +565,10 @@ func (f *flow) addStep(name string, st pageState, screenshot []byte) {
 }
 
 // snap records a step with a JPEG screenshot of the viewport. A page that
-// submits itself on load gets no screenshot: Page.captureScreenshot on a page
-// that is navigating away does not answer (measured: no reply within 5s), and
-// the page is gone anyway.
+// moves on by itself (a wait script) is not snapped but passed through:
+// Page.captureScreenshot on a page that is navigating away does not answer
+// (measured: no reply within 5s), and the page is gone anyway.
 func (f *flow) snap(ctx context.Context, name string, st pageState) {
-	if st.AutoSubmit {
-		f.passThrough(name, st)
-		return
-	}
 	q, fast := int64(screenshotQuality), true
 	t0 := time.Now()
 	var img []byte

@@ -93,7 +93,7 @@ func (f *flow) runPrecondition(n int, p Precondition) error {
 		params = []Param{} // JSON [], not null
 	}
 	timeout := f.s.b.opts.PreconditionTimeout
-	js, err := pageCall("precondition", fmt.Sprintf("oppwa-precondition-%d", n), method, target, params, timeout.Milliseconds())
+	js, err := pageCall(f.s.b.lib, "precondition", fmt.Sprintf("oppwa-precondition-%d", n), method, target, params, timeout.Milliseconds())
 	if err != nil {
 		return fmt.Errorf("browser: precondition %d: %w", n, err)
 	}

@@ -157,7 +157,7 @@ func (e *Env) Browser(ctx context.Context) (*browser.Browser, error) {
 	e.browserOnce.Do(func() {
 		// The browser outlives every spec, so it must not inherit a spec's deadline.
 		e.browser, e.browserErr = browser.Start(context.WithoutCancel(ctx), browser.Options{
-			ExecPath: e.Target.ChromeBin, RemoteURL: e.Target.ChromeWSURL,
+			ExecPath: e.Target.ChromeBin, RemoteURL: e.Target.ChromeWSURL, ShopperPages: e.Target.ShopperPages,
 		})
 	})
 	if e.browserErr != nil {

@@ -29,6 +29,7 @@ type Spec struct {
 	mu        sync.Mutex
 	exchanges []oppwa.Exchange
 	shots     []reports.Shot
+	stuck     *reports.StuckPage
 	payments  []reports.Payment
 	// observations are exact values a real target answered where the evidence fixes
 	// only a group.
@@ -70,6 +71,9 @@ func (s *Spec) finish() {
 	}
 	if len(s.shots) > 0 {
 		AddReportEntry(reports.EntryScreenshots, s.shots, ReportEntryVisibilityNever)
+	}
+	if s.stuck != nil {
+		AddReportEntry(reports.EntryStuckPage, s.stuck, ReportEntryVisibilityNever)
 	}
 	if len(s.payments) > 0 {
 		AddReportEntry(reports.EntryPayments, s.payments, ReportEntryVisibilityNever)
@@ -143,26 +147,16 @@ func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (Sho
 	}
 	j, ferr := sess.Follow(s.ctx, browser.RedirectOf(r), e.Receiver.Prefix(key), action)
 	if j != nil {
-		s.mu.Lock()
-		for _, st := range j.Steps {
-			// A precondition runs in a hidden iframe: its step has no screenshot and
-			// shows as a caption, with what was unusual about it.
-			name := st.Name
-			if st.Note != "" {
-				name += " (" + st.Note + ")"
-			}
-			shot := reports.Shot{Step: name, URL: s.Client.Redactor().Redact(st.URL), At: st.At}
-			shot.File, err = saveShot(key, len(s.shots), st.Name, st.Screenshot)
-			if err != nil {
-				GinkgoWriter.Printf("screenshot not kept: %v\n", err)
-			}
-			s.shots = append(s.shots, shot)
-		}
-		s.mu.Unlock()
+		s.keepJourney(key, j)
 	}
 	if pe := (*browser.PreconditionError)(nil); errors.As(ferr, &pe) {
 		// The platform's method page could not be loaded: the environment failed,
 		// not the reply's promise.
+		return ShopperReturn{}, EnvironmentError(fmt.Errorf("shopper journey: %w", ferr))
+	}
+	if pe := (*browser.PageError)(nil); errors.As(ferr, &pe) && pe.Unknown {
+		// The tool lacks knowledge of the page (no script fits it, the fallback
+		// could not pass): the run's environment, fixed by a page script.
 		return ShopperReturn{}, EnvironmentError(fmt.Errorf("shopper journey: %w", ferr))
 	}
 	if ferr != nil {
@@ -173,6 +167,51 @@ func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (Sho
 		return ret, fmt.Errorf("wait for the shopper at the shopperResultUrl: %w", err)
 	}
 	return ret, nil
+}
+
+// keepJourney keeps the journey's steps as screenshots and its stuck page, if any,
+// for the spec's report.
+func (s *Spec) keepJourney(key string, j *browser.Journey) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	red := s.Client.Redactor()
+	for _, st := range j.Steps {
+		// A precondition runs in a hidden iframe: its step has no screenshot and
+		// shows as a caption, with what was unusual about it.
+		name := st.Name
+		if st.Note != "" {
+			name += " (" + st.Note + ")"
+		}
+		shot := reports.Shot{Step: name, URL: red.Redact(st.URL), At: st.At}
+		var err error
+		shot.File, err = saveShot(key, len(s.shots), st.Name, st.Screenshot)
+		if err != nil {
+			GinkgoWriter.Printf("screenshot not kept: %v\n", err)
+		}
+		s.shots = append(s.shots, shot)
+	}
+	if j.Stuck != nil {
+		s.stuck = stuckPage(j.Stuck, red)
+		if n := len(s.shots); n > 0 && j.Steps[len(j.Steps)-1].Name == browser.StepStuck {
+			s.stuck.File = s.shots[n-1].File
+		}
+	}
+}
+
+// stuckPage is the report's view of a stuck page, with every text redacted.
+func stuckPage(inv *browser.Inventory, red *oppwa.Redactor) *reports.StuckPage {
+	sp := &reports.StuckPage{URL: red.Redact(inv.URL), Title: red.Redact(inv.Title), Draft: red.Redact(inv.Draft)}
+	for _, f := range inv.Forms {
+		sp.Forms = append(sp.Forms, reports.StuckForm{Action: red.Redact(f.Action), Method: f.Method, Selector: f.Selector})
+	}
+	for _, in := range inv.Inputs {
+		sp.Inputs = append(sp.Inputs, reports.StuckInput{Name: in.Name, Type: in.Type, Required: in.Required,
+			Value: red.Redact(in.Value), Selector: in.Selector})
+	}
+	for _, c := range inv.Controls {
+		sp.Controls = append(sp.Controls, reports.StuckControl{Text: red.Redact(c.Text), Selector: c.Selector})
+	}
+	return sp
 }
 
 // saveShot writes a screenshot under the report directory's screenshots folder.

@@ -1,0 +1,72 @@
+package browser
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// unknownPage handles a page no script matches. An HTTP error status fails at once
+// (the platform answered an error, a contract matter). For the actions the fallback
+// serves (fixtures' fallback block), it fills the required fields and clicks the
+// control most likely to go on, on at most maxPages pages per journey; a click the
+// page does not act on is noticed within StallTimeout. Any other action waits
+// StallTimeout for the page to move on by itself.
+func (f *flow) unknownPage(st pageState) error {
+	f.snap(f.ctx, StepRedirect, st)
+	if code := f.httpStatus(st.URL); code >= 400 {
+		return fmt.Errorf("browser: HTTP %d at %s: %q", code, st.URL, st.Text)
+	}
+	fb := f.s.b.scripts.Fallback
+	if fb == nil || !slices.Contains(fb.Actions, string(f.action)) {
+		if ok, err := f.mark(st); err != nil || !ok {
+			return nil // the page moved on already: the loop looks again
+		}
+		return f.awaitSelfMove(st, "no page script matches it")
+	}
+	if f.fallbacks >= fb.MaxPages {
+		return pageError(st, "", true, "no page script matches it, and the fallback acted on %d pages of this journey already (its bound)", f.fallbacks)
+	}
+	f.fallbacks++
+	navs := f.navCount()
+	res, err := callPage[fallbackResult](f.ctx, f.s.b.lib, "fallback", st.ID)
+	switch {
+	case err != nil:
+		return nil // mostly the page navigating away: the loop looks again
+	case res.Moved:
+		return nil
+	case res.None:
+		return f.awaitSelfMove(st, "no page script matches it and it has no button or link the fallback recognises")
+	case res.Blocked != "":
+		return pageError(st, "", true, "no page script matches it, and the form's validation refuses what the fallback filled in: %s", res.Blocked)
+	}
+	if err := f.clickAt(res.clickPoint, res.Sel+" (fallback)"); err != nil {
+		return err
+	}
+	if err := f.awaitEffect(st.ID, navs); err != nil {
+		if errors.Is(err, errStalled) {
+			return pageError(st, "", true, "no page script matches it, and the page did not act on the fallback's click on %s within %s%s",
+				res.Sel, f.s.b.opts.StallTimeout, f.invalidFields())
+		}
+		return err
+	}
+	return nil
+}
+
+// fallbackResult is what page.js's fallback answers.
+type fallbackResult struct {
+	clickPoint
+	None    bool   `json:"none"`
+	Blocked string `json:"blocked"`
+}
+
+// awaitSelfMove gives a page the driver cannot act on StallTimeout to move on by
+// itself (a script-driven redirect); a new page or the return URL is left to run's
+// loop.
+func (f *flow) awaitSelfMove(st pageState, why string) error {
+	_, err := f.nextPage(f.s.b.opts.StallTimeout)
+	if !errors.Is(err, errStalled) {
+		return err
+	}
+	return pageError(st, "", true, "%s, and it did not move on within %s: cannot %s (page text %q)", why, f.s.b.opts.StallTimeout, f.action, st.Text)
+}
