@@ -159,17 +159,8 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = 64 << 10
-	}
-	if opts.MaxPayments <= 0 {
-		opts.MaxPayments = 100_000
-	}
-	if opts.RetryAfter <= 0 {
-		opts.RetryAfter = time.Second
-	}
-	if opts.Fail503Share < 0 || opts.Fail503Share > 1 || opts.Fail429Share < 0 || opts.Fail429Share > 1 {
-		return nil, errors.New("sandbox: fault shares must be between 0 and 1")
+	if opts, err = opts.withDefaults(); err != nil {
+		return nil, err
 	}
 	s := &Sandbox{
 		contract:  fixtures.Load(),
@@ -206,6 +197,23 @@ func New(opts Options) (*Sandbox, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// withDefaults fills in the limits left zero and checks the fault shares.
+func (opts Options) withDefaults() (Options, error) {
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 64 << 10
+	}
+	if opts.MaxPayments <= 0 {
+		opts.MaxPayments = 100_000
+	}
+	if opts.RetryAfter <= 0 {
+		opts.RetryAfter = time.Second
+	}
+	if opts.Fail503Share < 0 || opts.Fail503Share > 1 || opts.Fail429Share < 0 || opts.Fail429Share > 1 {
+		return opts, errors.New("sandbox: fault shares must be between 0 and 1")
+	}
+	return opts, nil
 }
 
 // enabledBrands is the set of brands Options.Brands enables (see fixtures.ParseBrands); nil
