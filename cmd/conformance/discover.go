@@ -91,8 +91,10 @@ func discover(ctx context.Context, t config.Target, out io.Writer) error {
 	}
 	threeDS := d.threeDS(ctx, probes)
 	reporting := d.reporting(ctx, probes)
-	d.envBlock(probes, threeDS.has, reporting.has)
-	for _, c := range []capability{threeDS, reporting} {
+	registration := d.registration(ctx)
+	d.credit()
+	d.envBlock(probes, threeDS.has, reporting.has, registration.has)
+	for _, c := range []capability{threeDS, reporting, registration} {
 		if !c.probed {
 			return &exitError{exitEnvironment, fmt.Sprintf("the %s probe got no answer (%s): the .env block says no; run make discover again", c.name, c.why)}
 		}
@@ -294,6 +296,41 @@ func (d *discovery) reporting(ctx context.Context, probes []probe) capability {
 	return d.capability(name, q.HTTPStatus == http.StatusOK, answer)
 }
 
+// registration probes tokenisation with a standalone registration of the documented
+// VISA test card, then deletes the token again.
+func (d *discovery) registration(ctx context.Context) capability {
+	const name = "registration tokens"
+	visa, _ := d.contract.Brand("VISA")
+	v, err := d.params(visa, d.prefix+"-REG")
+	if err != nil {
+		return d.capability(name, false, "no documented VISA test card")
+	}
+	for _, k := range []string{"amount", "currency", "paymentType", "merchantTransactionId"} {
+		v.Del(k)
+	}
+	r, err := d.client.Register(ctx, v)
+	if err != nil && (r == nil || oppwa.IsEnvironment(err)) {
+		return d.notProbed(name, err)
+	}
+	code, desc := r.Payment.Result.Code, r.Payment.Result.Description
+	answer := fmt.Sprintf("POST /v1/registrations with the VISA test card answered %s %s", code, desc)
+	if oppwa.OutcomeOf(code) != fixtures.Success {
+		return d.capability(name, false, answer)
+	}
+	if del, err := d.client.DeleteRegistration(ctx, r.Payment.ID); err != nil || oppwa.OutcomeOf(del.Payment.Result.Code) != fixtures.Success {
+		answer += "; deleting the token failed: delete it in the backoffice"
+	} else {
+		answer += "; the token was deleted again"
+	}
+	return d.capability(name, true, answer)
+}
+
+// credit prints why credits are not probed: a probe would pay money out.
+func (d *discovery) credit() {
+	fmt.Fprintf(d.out, "%-22s %-8s %-15s %s\n", "credits (CD)", "", "not probed",
+		"a probe would pay out to a card: set OPPWA_CREDIT=yes if the channel may credit")
+}
+
 func enabled(probes []probe, brand string) bool {
 	for _, p := range probes {
 		if p.brand.Name == brand {
@@ -325,7 +362,7 @@ func yesNo(b bool) string {
 }
 
 // envBlock prints the second merchant's line and the .env block for the account.
-func (d *discovery) envBlock(probes []probe, threeDS, reporting bool) {
+func (d *discovery) envBlock(probes []probe, threeDS, reporting, registration bool) {
 	other := "OPPWA_OTHER_ENTITY_ID and OPPWA_OTHER_ACCESS_TOKEN are set"
 	switch {
 	case d.t.Embedded():
@@ -347,5 +384,6 @@ func (d *discovery) envBlock(probes []probe, threeDS, reporting bool) {
 	if len(names) == 0 {
 		fmt.Fprintf(d.out, "# no brand answered as enabled in %s: check OPPWA_CURRENCY and the account's configuration\n", d.t.Currency)
 	}
-	fmt.Fprintf(d.out, "OPPWA_BRANDS=%s\nOPPWA_3DS=%s\nOPPWA_REPORTING=%s\n", strings.Join(names, ","), yesNo(threeDS), yesNo(reporting))
+	fmt.Fprintf(d.out, "OPPWA_BRANDS=%s\nOPPWA_3DS=%s\nOPPWA_REPORTING=%s\nOPPWA_REGISTRATION=%s\n",
+		strings.Join(names, ","), yesNo(threeDS), yesNo(reporting), yesNo(registration))
 }

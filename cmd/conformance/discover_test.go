@@ -80,7 +80,7 @@ func TestDiscoverFindsExactlyTheEnabledBrands(t *testing.T) {
 		}
 	}
 	env := envBlock(got)
-	if env["OPPWA_BRANDS"] != strings.Join(accountBrands, ",") || env["OPPWA_3DS"] != "yes" || env["OPPWA_REPORTING"] != "yes" {
+	if env["OPPWA_BRANDS"] != strings.Join(accountBrands, ",") || env["OPPWA_3DS"] != "yes" || env["OPPWA_REPORTING"] != "yes" || env["OPPWA_REGISTRATION"] != "yes" {
 		t.Errorf(".env block %v", env)
 	}
 	// Each sync brand's PA is reversed: nothing stays reserved.
