@@ -4,16 +4,24 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
-// unknownPage handles a page no script matches. An HTTP error status fails at once
+// unknownPage handles a page no script matches, or one known only by sight (known: a
+// script without actions; its name then titles the draft). An HTTP error status fails at once
 // (the platform answered an error, a contract matter). For the actions the fallback
 // serves (fixtures' fallback block), it fills the required fields and clicks the
 // control most likely to go on, on at most maxPages pages per journey; a click the
 // page does not act on is noticed within StallTimeout. Any other action waits
 // StallTimeout for the page to move on by itself.
-func (f *flow) unknownPage(st pageState) error {
-	f.snap(f.ctx, StepRedirect, st)
+func (f *flow) unknownPage(st pageState, known *fixtures.PageScript) error {
+	step, why, name := StepRedirect, "no page script matches it", ""
+	if known != nil {
+		step, name = known.Step, known.Name
+		why = fmt.Sprintf("page script %q (%s) recognises it but knows none of its controls (%s)", known.Name, known.File, known.Note)
+	}
+	f.snap(f.ctx, step, st)
 	if code := f.httpStatus(st.URL); code >= 400 {
 		return fmt.Errorf("browser: HTTP %d at %s: %q", code, st.URL, st.Text)
 	}
@@ -22,10 +30,10 @@ func (f *flow) unknownPage(st pageState) error {
 		if ok, err := f.mark(st); err != nil || !ok {
 			return nil // the page moved on already: the loop looks again
 		}
-		return f.awaitSelfMove(st, "no page script matches it")
+		return f.awaitSelfMove(st, name, why)
 	}
 	if f.fallbacks >= fb.MaxPages {
-		return pageError(st, "", true, "no page script matches it, and the fallback acted on %d pages of this journey already (its bound)", f.fallbacks)
+		return pageError(st, name, true, "%s, and the fallback acted on %d pages of this journey already (its bound)", why, f.fallbacks)
 	}
 	f.fallbacks++
 	navs := f.navCount()
@@ -36,17 +44,17 @@ func (f *flow) unknownPage(st pageState) error {
 	case res.Moved:
 		return nil
 	case res.None:
-		return f.awaitSelfMove(st, "no page script matches it and it has no button or link the fallback recognises")
+		return f.awaitSelfMove(st, name, why+", and it has no button or link the fallback recognises")
 	case res.Blocked != "":
-		return pageError(st, "", true, "no page script matches it, and the form's validation refuses what the fallback filled in: %s", res.Blocked)
+		return pageError(st, name, true, "%s, and the form's validation refuses what the fallback filled in: %s", why, res.Blocked)
 	}
 	if err := f.clickAt(res.clickPoint, res.Sel+" (fallback)"); err != nil {
 		return err
 	}
 	if err := f.awaitEffect(st.ID, navs); err != nil {
 		if errors.Is(err, errStalled) {
-			return pageError(st, "", true, "no page script matches it, and the page did not act on the fallback's click on %s within %s%s",
-				res.Sel, f.s.b.opts.StallTimeout, f.invalidFields())
+			return pageError(st, name, true, "%s, and the page did not act on the fallback's click on %s within %s%s",
+				why, res.Sel, f.s.b.opts.StallTimeout, f.invalidFields())
 		}
 		return err
 	}
@@ -63,10 +71,10 @@ type fallbackResult struct {
 // awaitSelfMove gives a page the driver cannot act on StallTimeout to move on by
 // itself (a script-driven redirect); a new page or the return URL is left to run's
 // loop.
-func (f *flow) awaitSelfMove(st pageState, why string) error {
+func (f *flow) awaitSelfMove(st pageState, script, why string) error {
 	_, err := f.nextPage(f.s.b.opts.StallTimeout)
 	if !errors.Is(err, errStalled) {
 		return err
 	}
-	return pageError(st, "", true, "%s, and it did not move on within %s: cannot %s (page text %q)", why, f.s.b.opts.StallTimeout, f.action, st.Text)
+	return pageError(st, script, true, "%s, and it did not move on within %s: cannot %s (page text %q)", why, f.s.b.opts.StallTimeout, f.action, st.Text)
 }

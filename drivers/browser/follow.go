@@ -530,7 +530,7 @@ func (f *flow) actOn(st pageState) error {
 		return pageError(st, "", true, "%s", st.Bad)
 	}
 	if st.Script < 0 || st.Script >= len(f.s.b.scripts.Scripts) {
-		return f.unknownPage(st)
+		return f.unknownPage(st, nil)
 	}
 	sc := f.s.b.scripts.Scripts[st.Script]
 	if sc.Wait {
@@ -542,12 +542,14 @@ func (f *flow) actOn(st pageState) error {
 		_, _ = f.mark(st)
 		return nil
 	}
+	if len(sc.Actions) == 0 {
+		// A page known by sight only (its controls are not public): the fallback
+		// tries it as it would an unknown page.
+		return f.unknownPage(st, &sc)
+	}
 	f.snap(f.ctx, sc.Step, st)
 	steps, ok := f.s.b.scripts.For(sc, string(f.action))
-	switch {
-	case !ok && len(sc.Actions) == 0:
-		return pageError(st, sc.Name, true, "page script %q (%s) recognises the page but knows none of its controls (%s)", sc.Name, sc.File, sc.Note)
-	case !ok:
+	if !ok {
 		return pageError(st, sc.Name, false, "page script %q (%s) lists no steps for action %s on this %s page: the page does not belong to this action's journey",
 			sc.Name, sc.File, f.action, sc.Step)
 	}

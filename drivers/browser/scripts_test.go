@@ -210,3 +210,31 @@ func TestUserScriptMalformed(t *testing.T) {
 		t.Errorf("Start: %v, want %s", err, want)
 	}
 }
+
+// A script that knows a page by sight only (no actions: its controls are not public,
+// as the KLARNA page's) hands it to the fallback; a page the fallback cannot pass
+// then fails with the script named, and the draft takes its name so that, saved,
+// it replaces the script.
+func TestSightOnlyScriptFallsBack(t *testing.T) {
+	dir := t.TempDir()
+	scripts := `{"scripts":[
+ {"name":"details-page","source":"test","step":"bank","note":"controls not public","match":{"title":"^Details$"}},
+ {"name":"mystery-bank","source":"test","step":"bank","note":"controls not public","match":{"title":"^Mystery bank$"}}]}`
+	if err := os.WriteFile(filepath.Join(dir, "sight.json"), []byte(scripts), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := startBrowser(t, browser.Options{StallTimeout: time.Second, ShopperPages: dir})
+	srv := newBankServer(t)
+	if _, j, err := followBank(t, b, srv, "required", browser.Approve); err != nil {
+		t.Fatalf("the fallback did not pass a page known by sight: %v (journey %+v)", err, j)
+	}
+	ctx, j, err := followBank(t, b, srv, "unknown", browser.Approve)
+	checkFailure(t, ctx, j, err, []string{"bank", "stuck"}, `page script "mystery-bank"`, "knows none of its controls")
+	var pe *browser.PageError
+	if !errors.As(err, &pe) || !pe.Unknown || pe.Script != "mystery-bank" {
+		t.Fatalf("not an unknown-page *PageError naming the script: %T %v", err, err)
+	}
+	if j.Stuck == nil || !strings.Contains(j.Stuck.Draft, `"name": "mystery-bank"`) {
+		t.Errorf("the draft does not take the script's name: %+v", j.Stuck)
+	}
+}
