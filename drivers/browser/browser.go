@@ -91,8 +91,9 @@ type Options struct {
 	// (no page script matches it and the fallback does not serve the action),
 	// for a page script step's element, and for the page to act on the
 	// shopper's last step or click (a navigation starts, or its content
-	// changes) before it fails (default 3s). Once the page acts, waits are
-	// bounded only by Follow's ctx.
+	// changes) before it fails (default 5s: a self-submitting page can take
+	// about 3.5 s, real-platform.md §2). Once the page acts, waits are bounded
+	// only by Follow's ctx; a page a script says moves on by itself gets 15 s.
 	StallTimeout time.Duration
 	// PreconditionTimeout bounds the wait for each redirect precondition's
 	// hidden iframe to load (default 10s); Follow's ctx always bounds it too.
@@ -128,7 +129,7 @@ func (o Options) withDefaults() Options {
 		o.Prewarm = 1
 	}
 	if o.StallTimeout <= 0 {
-		o.StallTimeout = 3 * time.Second
+		o.StallTimeout = 5 * time.Second
 	}
 	if o.PreconditionTimeout <= 0 {
 		o.PreconditionTimeout = 10 * time.Second

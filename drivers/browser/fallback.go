@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
@@ -30,7 +31,7 @@ func (f *flow) unknownPage(st pageState, known *fixtures.PageScript) error {
 		if ok, err := f.mark(st); err != nil || !ok {
 			return nil // the page moved on already: the loop looks again
 		}
-		return f.awaitSelfMove(st, name, why)
+		return f.awaitSelfMove(st, name, why, f.s.b.opts.StallTimeout)
 	}
 	if f.fallbacks >= fb.MaxPages {
 		return pageError(st, name, true, "%s, and the fallback acted on %d pages of this journey already (its bound)", why, f.fallbacks)
@@ -39,15 +40,19 @@ func (f *flow) unknownPage(st pageState, known *fixtures.PageScript) error {
 	navs := f.navCount()
 	res, err := callPage[fallbackResult](f.ctx, f.s.b.lib, "fallback", st.ID)
 	switch {
+	case err != nil && f.here().ID == st.ID:
+		// Still the same document: the fallback itself failed on this page.
+		return pageError(st, name, true, "%s, and the fallback failed on it: %v", why, err)
 	case err != nil:
-		return nil // mostly the page navigating away: the loop looks again
+		return nil // the page navigated away meanwhile: the loop looks again
 	case res.Moved:
 		return nil
 	case res.None:
-		return f.awaitSelfMove(st, name, why+", and it has no button or link the fallback recognises")
+		return f.awaitSelfMove(st, name, why+", and it has no button or link the fallback recognises", f.s.b.opts.StallTimeout)
 	case res.Blocked != "":
 		return pageError(st, name, true, "%s, and the form's validation refuses what the fallback filled in: %s", why, res.Blocked)
 	}
+	f.watch(st.ID)
 	if err := f.clickAt(res.clickPoint, res.Sel+" (fallback)"); err != nil {
 		return err
 	}
@@ -71,10 +76,15 @@ type fallbackResult struct {
 // awaitSelfMove gives a page the driver cannot act on StallTimeout to move on by
 // itself (a script-driven redirect); a new page or the return URL is left to run's
 // loop.
-func (f *flow) awaitSelfMove(st pageState, script, why string) error {
-	_, err := f.nextPage(f.s.b.opts.StallTimeout)
+func (f *flow) awaitSelfMove(st pageState, script, why string, limit time.Duration) error {
+	_, err := f.nextPage(limit)
 	if !errors.Is(err, errStalled) {
 		return err
 	}
-	return pageError(st, script, true, "%s, and it did not move on within %s: cannot %s (page text %q)", why, f.s.b.opts.StallTimeout, f.action, st.Text)
+	return pageError(st, script, true, "%s, and it did not move on within %s: cannot %s (page text %q)", why, limit, f.action, st.Text)
 }
+
+// selfMoveTimeout bounds the wait for a page a script says moves on by itself: a
+// self-submitting 3-D Secure page can take about 3.5 s (real-platform.md §2); one
+// that has not moved in 15 s will not.
+const selfMoveTimeout = 15 * time.Second

@@ -526,21 +526,22 @@ func (f *flow) settled(st pageState) (bool, error) {
 // actOn records the page as a step and acts on it as the first page script that
 // matches it says; a page no script matches is unknownPage's.
 func (f *flow) actOn(st pageState) error {
-	if st.Bad != "" {
-		return pageError(st, "", true, "%s", st.Bad)
-	}
 	if st.Script < 0 || st.Script >= len(f.s.b.scripts.Scripts) {
+		if st.Bad != "" {
+			// A broken matcher may be the one meant for this page: name it.
+			return pageError(st, "", true, "no page script matches it, and one could not be tried: %s", st.Bad)
+		}
 		return f.unknownPage(st, nil)
 	}
 	sc := f.s.b.scripts.Scripts[st.Script]
 	if sc.Wait {
-		// The page moves on by itself: no screenshot (see snap), and the next
-		// nextPage waits, bounded by ctx.
+		// The page moves on by itself: no screenshot (see snap).
 		f.passThrough(sc.Step, st)
-		// A mark that fails or finds another document means the page is moving
-		// on already, which is all that is waited for.
-		_, _ = f.mark(st)
-		return nil
+		if ok, err := f.mark(st); err != nil || !ok {
+			// The page is moving on already, which is all that is waited for.
+			return nil
+		}
+		return f.awaitSelfMove(st, sc.Name, fmt.Sprintf("page script %q (%s) waits for the page to move on by itself", sc.Name, sc.File), selfMoveTimeout)
 	}
 	if len(sc.Actions) == 0 {
 		// A page known by sight only (its controls are not public): the fallback
@@ -550,7 +551,12 @@ func (f *flow) actOn(st pageState) error {
 	f.snap(f.ctx, sc.Step, st)
 	steps, ok := f.s.b.scripts.For(sc, string(f.action))
 	if !ok {
-		return pageError(st, sc.Name, false, "page script %q (%s) lists no steps for action %s on this %s page: the page does not belong to this action's journey",
+		// A frictionless journey that meets a page asking for the shopper's choice
+		// broke the platform's promise; any other action the script does not list
+		// is what this tool does not know of the page (real-platform.md §2: most
+		// pages' cancel and fail controls are not public).
+		unknown := f.action != Frictionless
+		return pageError(st, sc.Name, unknown, "page script %q (%s) lists no steps for action %s on this %s page",
 			sc.Name, sc.File, f.action, sc.Step)
 	}
 	return f.runSteps(st, sc, steps)

@@ -56,7 +56,13 @@ func (f *flow) inventory(ctx context.Context, pe *PageError) *Inventory {
 	if err != nil || inv == nil {
 		return nil
 	}
-	inv.Draft = draftScript(inv, string(f.action), pe.Script)
+	var known *fixtures.PageScript
+	for i, sc := range f.s.b.scripts.Scripts {
+		if sc.Name == pe.Script {
+			known = &f.s.b.scripts.Scripts[i]
+		}
+	}
+	inv.Draft = draftScript(inv, string(f.action), known)
 	return inv
 }
 
@@ -116,20 +122,28 @@ func (o orderedWords) MarshalJSON() ([]byte, error) {
 // draftScript is a page scripts file for the page inv describes: it matches the
 // page's path and the control action clicks (else its first form), and takes the
 // steps page.js proposed for action and for each other action whose steps differ
-// from those already drafted (approve and challenge:Y share theirs).
-func draftScript(inv *Inventory, action, name string) string {
+// from those already drafted (approve and challenge:Y share theirs). The draft for
+// a page whose script known failed keeps that script's name, step, match and other
+// actions, and replaces only the failing action's steps, so that, saved, it
+// replaces the script without losing what it knew.
+func draftScript(inv *Inventory, action string, known *fixtures.PageScript) string {
+	if known != nil && len(known.Actions) > 0 {
+		return draftFrom(inv, action, *known)
+	}
 	where, path := inv.URL, ""
 	if u, err := url.Parse(inv.URL); err == nil {
-		where, path = u.Scheme+"://"+u.Host+u.Path, u.Path
-	}
-	if name == "" {
-		name = "draft-" + slug(where)
+		// Path parameters (;jsessionid=...) name a session, not the page.
+		path = u.EscapedPath()
+		where = u.Scheme + "://" + u.Host + regexp.MustCompile(`;[^/]*`).ReplaceAllString(path, "")
 	}
 	s := fixtures.PageScript{
-		Name:    name,
+		Name:    "draft-" + slug(where),
 		Source:  "drafted by the conformance suite from " + where + ": check the steps against the page",
 		Step:    "bank",
 		Actions: map[string][]fixtures.PageStep{},
+	}
+	if known != nil {
+		s.Name, s.Step = known.Name, known.Step
 	}
 	for _, a := range append([]string{action}, fixtures.ShopperActions...) {
 		steps, ok := inv.Actions[a]
@@ -151,6 +165,26 @@ func draftScript(inv *Inventory, action, name string) string {
 	if len(s.Actions) == 0 {
 		s.Actions = nil
 	}
+	return encodeDraft(s)
+}
+
+// draftFrom is the draft of known's page: known with the steps page.js proposed
+// for action in place of its own.
+func draftFrom(inv *Inventory, action string, known fixtures.PageScript) string {
+	s := known
+	s.File = ""
+	s.Actions = maps.Clone(known.Actions)
+	if steps, ok := inv.Actions[action]; ok {
+		s.Actions[action] = steps
+		s.Note = "the steps for " + action + " were drafted from the page: check them against it"
+	} else {
+		s.Note = "no control found for " + action + ": add the steps that move this page on"
+	}
+	return encodeDraft(s)
+}
+
+// encodeDraft writes s as a page scripts file.
+func encodeDraft(s fixtures.PageScript) string {
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false) // selectors read "body > div", not "body \u003e div"

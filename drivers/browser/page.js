@@ -32,7 +32,13 @@
 	// What a page script may need: also elements with their own click handler.
 	const anyControlSel = controlSel + ', [onclick]';
 	// Fields whose value never leaves the page: card data, secrets, hidden state.
-	const secret = /card|cc-?num|cvv|cvc|csc|pan$|^pan|pin|tan$|passw|secret|token|otp|security|expir|iban|account|creq|threeds|session/i;
+	// Each of name, id and autocomplete is tested on its own, so the anchors hold.
+	const secretWord = /card|^cc-|cc-?num|cvv|cvc|csc|pan$|^pan|pin|tan$|passw|secret|token|otp|security|expir|iban|account|creq|threeds|session/i;
+	const isSecret = (e) => e.type === 'hidden' || e.type === 'password' ||
+		[e.name, e.id, e.getAttribute('autocomplete')].some(a => a && secretWord.test(a));
+	// pattern compiles an HTML pattern attribute as the browser does (the v flag);
+	// one the browser would reject means no pattern, as it does for the browser.
+	const pattern = (p) => { try { return new RegExp('^(?:' + p + ')$', 'v'); } catch (x) { return null; } };
 
 	// cssPath is a selector that finds e alone: its id, a name or value, else
 	// the path of tag:nth-of-type from the nearest ancestor with an id.
@@ -40,7 +46,7 @@
 	const cssPath = (e) => {
 		const tag = e.tagName.toLowerCase();
 		if (e.id && unique('#' + CSS.escape(e.id), e)) return '#' + CSS.escape(e.id);
-		for (const a of ['name', 'value']) {
+		for (const a of isSecret(e) ? ['name'] : ['name', 'value']) {
 			const v = e.getAttribute(a);
 			const sel = v && tag + '[' + a + '="' + v.replace(/["\\]/g, '\\$&') + '"]';
 			if (sel && unique(sel, e)) return sel;
@@ -56,7 +62,7 @@
 	};
 
 	// matchScript is the index of the first script matcher the page meets, -1
-	// if none; a matcher that throws (a bad selector) is reported in bad.
+	// if none; the first matcher that throws (a bad selector) is named in bad.
 	const matchScript = (r) => {
 		for (let i = 0; i < cfg.matchers.length; i++) {
 			const m = cfg.matchers[i];
@@ -66,8 +72,9 @@
 				if (m.selector && !document.querySelector(m.selector)) continue;
 				return i;
 			} catch (e) {
-				r.bad = 'page script ' + m.name + ': ' + e.message;
-				return -1;
+				// One broken matcher must not hide the scripts after it: it is
+				// reported only when no other script matches.
+				r.bad ||= 'page script ' + m.name + ': ' + e.message;
 			}
 		}
 		return -1;
@@ -83,14 +90,13 @@
 		else if (t === 'number' || t === 'range') val = v.number;
 		else if (t === 'date') val = v.date;
 		else if (/name|holder|owner|inhaber/.test(hint)) val = v.name;
-		const p = e.getAttribute('pattern');
-		if (p && !new RegExp('^(?:' + p + ')$', 'v').test(val)) val = patternValue(p) ?? val;
+		const re = pattern(e.getAttribute('pattern') || '.*');
+		if (re && !re.test(val)) val = patternValue(re) ?? val;
 		return val;
 	};
 	// patternValue tries a value for a simple pattern: digits, letters, their
 	// counts ([0-9]{4}, \d{3,5}, [A-Z]+).
-	const patternValue = (p) => {
-		const re = new RegExp('^(?:' + p + ')$', 'v');
+	const patternValue = (re) => {
 		for (const c of ['1234', '12345678', '10', 'ABCD', 'abcd', 'Test', 'AB12']) {
 			for (const n of [1, 2, 3, 4, 5, 6, 8, 10, 12]) {
 				const cand = c.repeat(4).slice(0, n);
@@ -130,7 +136,8 @@
 				steps.push({check: sel});
 				if (apply && !e.checked) e.click();
 			} else if (textual(e)) {
-				const v = e.value || plausible(e);
+				// A draft never carries what a secret field holds.
+				const v = (!isSecret(e) && e.value) || plausible(e);
 				steps.push({fill: sel, value: v});
 				if (apply && e.value === '') setValue(e, v);
 			}
@@ -270,7 +277,9 @@
 				const e = [...d.querySelectorAll(anyControlSel)].find(e => visible(e) && lower(controlText(e)).includes(want));
 				return e ? point(e) : {wait: true};
 			}
-			const e = q(s.click || s.fill || s.select || s.check);
+			// A click goes to the first visible match: a button a previous step
+			// reveals is waited for, not clicked while hidden.
+			const e = s.click ? [...d.querySelectorAll(s.click)].find(visible) : q(s.fill || s.select || s.check);
 			if (!e) return {wait: true};
 			d.__oppwaSeen = true;
 			if (s.click) return point(e);
@@ -333,7 +342,7 @@
 			const inputs = [...d.querySelectorAll('input, select, textarea')].filter(e => e.type !== 'hidden' || e.name).map(e => ({
 				name: e.name || e.id || '', type: e.tagName === 'INPUT' ? (e.type || 'text') : e.tagName.toLowerCase(),
 				required: e.required, selector: cssPath(e),
-				value: e.type === 'hidden' || e.type === 'password' || secret.test(e.name + ' ' + e.id + ' ' + e.autocomplete) ? '' : (e.tagName === 'SELECT' ? (e.selectedOptions[0] ? norm(e.selectedOptions[0].text) : '') : String(e.value || '').slice(0, 80)),
+				value: isSecret(e) ? '' : (e.tagName === 'SELECT' ? (e.selectedOptions[0] ? norm(e.selectedOptions[0].text) : '') : String(e.value || '').slice(0, 80)),
 			}));
 			const controls = [...d.querySelectorAll(anyControlSel)].filter(visible).map(e => ({text: controlText(e).slice(0, 80), selector: cssPath(e)}));
 			const forms = [...d.forms].map(f => ({action: f.getAttribute('action') || '', method: (f.getAttribute('method') || 'get').toUpperCase(), selector: cssPath(f)}));

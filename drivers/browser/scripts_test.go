@@ -48,6 +48,16 @@ var bankPages = template.Must(template.New("").Parse(`
 <form action="/done" method="post"><input type="hidden" name="ret" value="{{.Ret}}">
 <input type="hidden" name="want" value="bank=31"><input type="hidden" name="bank" value="{{.Bank}}">
 <button class="btn btn-success btn-lg accept-button">Zapłać</button></form></body></html>{{end}}
+{{define "badpattern"}}<!doctype html><html><head><title>Loose</title></head><body>
+<form action="/done" method="get"><input type="hidden" name="ret" value="{{.Ret}}">
+<input name="ref" pattern="[0-9 -]+" required><button type="submit">Pay</button></form></body></html>{{end}}
+{{define "spa"}}<!doctype html><html><head><title>One page bank</title></head><body>
+<p>Step one</p><button type="button" onclick="document.body.innerHTML='<p>Step two</p><a href=&quot;{{.Done}}&quot;>Continue</a>'">Weiter</button>
+</body></html>{{end}}
+{{define "secret"}}<!doctype html><html><head><title>Secret bank</title></head><body>
+<form action="/done" method="get"><input type="hidden" name="ret" value="{{.Ret}}">
+<input name="iban" value="DE89370400440532013000" required><input type="password" name="pin" value="hunter22" required>
+<div onclick="this.form.submit()">Proceed ▸</div></form></body></html>{{end}}
 `))
 
 // newBankServer serves bankPages: GET /{page}?ret=... shows page; /done checks the
@@ -225,8 +235,8 @@ func TestSightOnlyScriptFallsBack(t *testing.T) {
 	}
 	b := startBrowser(t, browser.Options{StallTimeout: time.Second, ShopperPages: dir})
 	srv := newBankServer(t)
-	if _, j, err := followBank(t, b, srv, "required", browser.Approve); err != nil {
-		t.Fatalf("the fallback did not pass a page known by sight: %v (journey %+v)", err, j)
+	if _, _, err := followBank(t, b, srv, "required", browser.Approve); err != nil {
+		t.Fatalf("the fallback did not pass a page known by sight: %v", err)
 	}
 	ctx, j, err := followBank(t, b, srv, "unknown", browser.Approve)
 	checkFailure(t, ctx, j, err, []string{"bank", "stuck"}, `page script "mystery-bank"`, "knows none of its controls")
@@ -236,5 +246,44 @@ func TestSightOnlyScriptFallsBack(t *testing.T) {
 	}
 	if j.Stuck == nil || !strings.Contains(j.Stuck.Draft, `"name": "mystery-bank"`) {
 		t.Errorf("the draft does not take the script's name: %+v", j.Stuck)
+	}
+}
+
+// The fallback passes a page whose pattern the browser itself rejects (as no
+// pattern), and a page that changes its content on a click without navigating.
+func TestFallbackBadPatternAndContentChange(t *testing.T) {
+	srv := newBankServer(t)
+	for _, page := range []string{"badpattern", "spa"} {
+		if _, _, err := followBank(t, br, srv, page, browser.Approve); err != nil {
+			t.Errorf("%s: %v", page, err)
+		}
+	}
+}
+
+// A script of waits alone on a page that never moves fails within the stall
+// timeout, without matching the page again and again.
+func TestWaitOnlyScriptStalls(t *testing.T) {
+	dir := t.TempDir()
+	script := `{"scripts":[{"name":"waits","source":"test","step":"bank","match":{"title":"^Mystery bank$"},"actions":{"approve":[{"waitFor":"body"},{"waitNavigation":true}]}}]}`
+	if err := os.WriteFile(filepath.Join(dir, "w.json"), []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := startBrowser(t, browser.Options{StallTimeout: time.Second, ShopperPages: dir})
+	ctx, j, err := followBank(t, b, newBankServer(t), "unknown", browser.Approve)
+	checkFailure(t, ctx, j, err, []string{"bank", "stuck"}, `page script "waits"`, "did not leave the page")
+}
+
+// Neither the inventory nor the draft of a stuck page carries what its secret
+// fields hold.
+func TestStuckPageKeepsSecrets(t *testing.T) {
+	ctx, j, err := followBank(t, br, newBankServer(t), "secret", browser.Approve)
+	stuckOn(t, ctx, j, err, "OPPWA_SHOPPER_PAGES")
+	inv := *j.Stuck
+	inv.Draft = ""
+	all := fmt.Sprintf("%+v", inv) + j.Stuck.Draft
+	for _, v := range []string{"DE89370400440532013000", "hunter22"} {
+		if strings.Contains(all, v) {
+			t.Errorf("the stuck page's inventory or draft carries %q:\n%s", v, all)
+		}
 	}
 }

@@ -114,8 +114,9 @@ var _ = Describe("3-D Secure", Label("3ds", "browser"), func() {
 		add("S2S-3DS-CHALLENGE-APPROVE", "MUST end a 3DS2 challenge the shopper approves on the ACS page in success",
 			threeDSCase{card: card, action: browser.ChallengeApprove, want: fixtures.Success})
 		add("S2S-3DS-CHALLENGE-FAIL", "MUST end a 3DS2 challenge the shopper declines on the ACS page in a documented 3DS rejection (100.380.401 recorded)",
-			// The shopper picks the option reading "Decline" (or fail, reject); a
-			// recorded Decline answered 100.380.401, of the rejectedExternalRisk group.
+			// The shopper picks the option reading "Decline" (else value N; page script
+			// 3ds-challenge-form); a recorded Decline answered 100.380.401, of the
+			// rejectedExternalRisk group.
 			threeDSCase{card: card, action: browser.ChallengeFail, want: fixtures.Rejected, groups: threeDSRejected})
 		add("S2S-3DS-CHALLENGE-ERROR", "MUST end a 3DS2 challenge with a technical error on the ACS page in a documented 3DS rejection",
 			threeDSCase{card: card, action: browser.ChallengeError, want: fixtures.Rejected, groups: threeDSRejected}, "simulator-only")
