@@ -140,21 +140,33 @@ func (s *Session) Follow(ctx context.Context, r Redirect, returnURLPrefix string
 		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 			err = fmt.Errorf("%w (%w)", err, context.Cause(ctx))
 		}
-		// A context of its own, since ctx may have expired; short, since
-		// a capture of a page that is navigating never answers.
-		sctx, cancel := context.WithTimeout(s.ctx, time.Second)
-		st, perr := f.probe(sctx)
-		if perr != nil {
-			st = pageState{URL: f.url}
-		}
-		f.snap(sctx, StepStuck, st)
-		if pe := (*PageError)(nil); errors.As(err, &pe) {
-			f.journey.Stuck = f.inventory(sctx, pe)
-		}
-		cancel()
+		f.describeStuck(err)
 		return f.journey, err
 	}
 	return f.journey, nil
+}
+
+// describeStuck adds the page the flow stopped on to the journey: a "stuck" step
+// with its screenshot and, for a page the shopper could not get through, its
+// inventory. Each part has a short context of its own: the caller's ctx may have
+// expired, a capture of a page that is navigating never answers, and a slow
+// capture must not cost the inventory.
+func (f *flow) describeStuck(err error) {
+	within := func(d time.Duration, do func(context.Context)) {
+		ctx, cancel := context.WithTimeout(f.s.ctx, d)
+		defer cancel()
+		do(ctx)
+	}
+	st := pageState{URL: f.url}
+	within(time.Second, func(ctx context.Context) {
+		if p, perr := f.probe(ctx); perr == nil {
+			st = p
+		}
+	})
+	within(2*time.Second, func(ctx context.Context) { f.snap(ctx, StepStuck, st) })
+	if pe := (*PageError)(nil); errors.As(err, &pe) {
+		within(2*time.Second, func(ctx context.Context) { f.journey.Stuck = f.inventory(ctx, pe) })
+	}
 }
 
 type flow struct {
