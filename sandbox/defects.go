@@ -63,6 +63,7 @@ const (
 	DefectWebhookPayloadDisagrees = "webhook-payload-disagrees"
 	DefectWebhookMissing          = "webhook-missing"
 	DefectWebhookDuplicated       = "webhook-duplicated"
+	DefectWebhookNotRetried       = "webhook-not-retried"
 	DefectRegistrationIDMissing   = "registration-id-missing"
 	DefectRegistrationExposesPAN  = "registration-exposes-pan"
 	DefectRegistrationCrossEntity = "registration-cross-entity-readable"
@@ -268,6 +269,8 @@ var modes = []mode{
 		})),
 	defect(DefectWebhookDuplicated, "every webhook notification is sent twice although the receiver acknowledged the first",
 		on(func(_ *Sandbox, n *webhookNotice) { n.copies = 2 })),
+	defect(DefectWebhookNotRetried, "a webhook notification the receiver did not acknowledge (non-2xx) is never sent again",
+		on(func(_ *Sandbox, o *Options) { o.WebhookAttempts = 1 })),
 	// Registration tokens, standing instructions and credits.
 	defect(DefectRegistrationIDMissing, "a payment with createRegistration=true answers without registrationId (the token is stored all the same)",
 		on(func(_ *Sandbox, r *paymentReply) { r.doc = r.doc.without("registrationId") })),
@@ -283,7 +286,7 @@ var modes = []mode{
 		on(func(_ *Sandbox, t *tokenRule) { t.refused = t.refused && t.rule != ruleTokenNotDeleted })),
 	defect(DefectMITWithoutInitial, "a repeated or merchant-initiated payment without a usable initial (no initial CIT on the token, no initialTransactionId) is accepted",
 		on(func(_ *Sandbox, t *tokenRule) { t.refused = t.refused && t.rule != ruleRepeatNeedsInitial })),
-	defect(DefectStandingInstrUnchecked, "standingInstruction values outside the documented sets (mode, type, source) are accepted",
+	defect(DefectStandingInstrUnchecked, "standingInstruction values outside the documented sets (mode, type, source) are accepted on card payments",
 		on(func(_ *Sandbox, f *initialFormat) {
 			f.errs = slices.DeleteFunc(f.errs, func(e paramError) bool { return strings.HasPrefix(e.name, "standingInstruction.") })
 		})),

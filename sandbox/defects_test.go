@@ -145,6 +145,12 @@ func observeWebhooks(o map[string]string, h *harness) {
 	ds := rcv.Matching(of(pa))
 	o["webhook.paOnce"] = yes(len(ds) == 1)
 	o["webhook.paAgrees"] = yes(len(ds) > 0 && string(ds[0].Notification.Payload) == pa.raw)
+	rcv.RefuseFirst("retry-probe")
+	rp := h2.pa("merchantTransactionId", "retry-probe")
+	rctx, rcancel := context.WithTimeout(h.t.Context(), 3*time.Second)
+	defer rcancel()
+	_, err = rcv.AwaitFunc(rctx, func(d webhook.Delivery) bool { return of(rp)(d) && d.Status == 200 }, 1)
+	o["webhook.retried"] = yes(err == nil)
 }
 
 // observeRegistrations records what registration tokens, standing instructions and
@@ -288,10 +294,11 @@ var promises = map[string][]string{
 	DefectDeclineAsSuccess:        {"decline.outcome", "decline.forced", "rec.noInitial", "rec.cardNoInitial", "reg.afterDelete"},
 	DefectParamErrorsMissing:      {"format.paramErrors", "format.missing.card.number", "format.missing.card.expiryMonth", "format.missing.card.expiryYear"},
 	DefectPANEchoed:               {"pa.pan"},
-	DefectWebhookWrongTag:         {"webhook.readable", "webhook.cpNotified", "webhook.paOnce", "webhook.paAgrees"},
+	DefectWebhookWrongTag:         {"webhook.readable", "webhook.cpNotified", "webhook.paOnce", "webhook.paAgrees", "webhook.retried"},
 	DefectWebhookPayloadDisagrees: {"webhook.paAgrees"},
 	DefectWebhookMissing:          {"webhook.cpNotified"},
 	DefectWebhookDuplicated:       {"webhook.paOnce"},
+	DefectWebhookNotRetried:       {"webhook.retried"},
 	DefectRegistrationIDMissing:   {"reg.tokenised"},
 	DefectRegistrationExposesPAN:  {"reg.pan"},
 	DefectRegistrationCrossEntity: {"reg.cross"},

@@ -236,8 +236,15 @@ func (s *Sandbox) serveAsyncResponse(w http.ResponseWriter, r *http.Request, id 
 		s.answer(w, r, o)
 		return
 	}
-	s.awaitNotification(r.Context(), id)
 	var o pageOutcome
+	var p *payment
+	s.locked(func() { p, o = s.realisticSession(id, r.Form, false) })
+	if p == nil {
+		// A request without the payment's session waits for nothing.
+		s.answer(w, r, o)
+		return
+	}
+	s.awaitNotification(r.Context(), id)
 	s.locked(func() { o = s.settleWizard(id, r.Form) })
 	s.answer(w, r, o)
 }

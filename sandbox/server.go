@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -27,7 +28,8 @@ func Start(ctx context.Context, addr string, opts Options) (*Server, error) {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, err
+		sb.Close()
+		return nil, fmt.Errorf("sandbox: listen on %s: %w", addr, err)
 	}
 	srv := &http.Server{
 		Handler:           sb,

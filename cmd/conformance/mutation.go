@@ -49,6 +49,7 @@ var mutationFilters = map[string]string{
 	"webhook-payload-disagrees":    "webhook",
 	"webhook-missing":              "webhook",
 	"webhook-duplicated":           "webhook",
+	"webhook-not-retried":          "webhook",
 
 	"registration-id-missing":            "registration || recurring",
 	"registration-exposes-pan":           "registration",

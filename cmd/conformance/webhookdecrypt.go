@@ -24,9 +24,14 @@ func webhookDecrypt(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("webhook-decrypt", flag.ContinueOnError)
 	iv := fs.String("iv", "", "the X-Initialization-Vector header's value (hex)")
 	tag := fs.String("tag", "", "the X-Authentication-Tag header's value (hex)")
-	key := fs.String("key", os.Getenv("OPPWA_WEBHOOK_KEY"), "the webhook's key, 64 hex characters (default $OPPWA_WEBHOOK_KEY)")
+	// The key's default is read after parsing: a flag's default is printed in the
+	// usage text, and the key must never be.
+	key := fs.String("key", "", "the webhook's key, 64 hex characters (default $OPPWA_WEBHOOK_KEY)")
 	if err := fs.Parse(args); err != nil {
 		return &exitError{exitConfig, ""}
+	}
+	if *key == "" {
+		*key = os.Getenv("OPPWA_WEBHOOK_KEY")
 	}
 	const usage = "use: conformance webhook-decrypt -iv HEX -tag HEX [-key HEX] [BODY_FILE | - ]"
 	switch {
