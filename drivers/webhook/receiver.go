@@ -154,9 +154,18 @@ func (r *Receiver) Await(ctx context.Context, id string, n int) ([]Delivery, err
 // or tag is wrong, which no later delivery would mend), and with ctx's error (and the
 // matching deliveries so far) or ErrClosed.
 func (r *Receiver) AwaitFunc(ctx context.Context, match func(Delivery) bool, n int) ([]Delivery, error) {
+	return r.AwaitSince(ctx, time.Time{}, match, n)
+}
+
+// AwaitSince is AwaitFunc for a wait that began at since: only a delivery that could
+// not be read and arrived at or after since ends it early. An older one (a retry sent
+// under a key since rotated, another sender's traffic) belongs to another wait.
+func (r *Receiver) AwaitSince(ctx context.Context, since time.Time, match func(Delivery) bool, n int) ([]Delivery, error) {
 	for {
-		if bad := r.Unreadable(); len(bad) > 0 {
-			return nil, fmt.Errorf("webhook: a notification could not be read: %w", bad[0].Err)
+		for _, bad := range r.Unreadable() {
+			if !bad.At.Before(since) {
+				return nil, fmt.Errorf("webhook: a notification could not be read: %w", bad.Err)
+			}
 		}
 		if got := r.Matching(match); len(got) >= n {
 			return got, nil

@@ -111,3 +111,37 @@ func TestStartRefusesABadKey(t *testing.T) {
 		t.Fatal("Start accepted a malformed key")
 	}
 }
+
+// A delivery that could not be read ends only the waits that began before it
+// arrived: an older one (a key since rotated) belongs to another wait.
+func TestAwaitSinceIgnoresOlderUnreadable(t *testing.T) {
+	r, err := Start(t.Context(), "127.0.0.1:0", testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close(context.Background())
+	post := func(payload string, key string) {
+		body, iv, tag, _ := Encrypt([]byte(payload), key)
+		req, _ := http.NewRequest(http.MethodPost, r.URL(), strings.NewReader(body))
+		req.Header.Set(HeaderIV, iv)
+		req.Header.Set(HeaderTag, tag)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	post(`{"type":"PAYMENT","payload":{"id":"old"}}`, strings.Repeat("ab", 32)) // another key: unreadable
+	since := time.Now()
+	post(`{"type":"PAYMENT","payload":{"id":"p2","result":{"code":"000.100.110"}}}`, testKey)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	is := func(id string) func(Delivery) bool { return func(d Delivery) bool { return d.Payment.ID == id } }
+	if _, err := r.AwaitSince(ctx, since, is("p2"), 1); err != nil {
+		t.Fatalf("an older unreadable delivery ended a later wait: %v", err)
+	}
+	post(`{"type":"PAYMENT","payload":{"id":"new"}}`, strings.Repeat("cd", 32))
+	if _, err := r.AwaitSince(ctx, since, is("p3"), 1); err == nil || !strings.Contains(err.Error(), "could not be read") {
+		t.Fatalf("an unreadable delivery after since did not end the wait: %v", err)
+	}
+}

@@ -44,22 +44,35 @@ func decorators() []any {
 	return []any{Serial}
 }
 
+// hooks is the process's webhook receiver as one spec sees it: a delivery that could
+// not be read ends the spec's waits only if it arrived after the spec began.
+type hooks struct {
+	*webhook.Receiver
+	since time.Time
+}
+
+// await waits for n readable deliveries match accepts (see webhook.AwaitSince).
+func (h hooks) await(ctx context.Context, match func(webhook.Delivery) bool, n int) ([]webhook.Delivery, error) {
+	return h.AwaitSince(ctx, h.since, match, n)
+}
+
 // receiver returns the process's webhook receiver, or skips the spec when the target
 // has no webhook configured.
-func receiver(ctx context.Context, s *fw.Spec) *webhook.Receiver {
+func receiver(ctx context.Context, s *fw.Spec) hooks {
 	GinkgoHelper()
 	if !fw.Config().Webhooks() {
 		Skip("OPPWA_WEBHOOK_URL and OPPWA_WEBHOOK_KEY are not set: configure a webhook whose URL forwards to OPPWA_WEBHOOK_ADDR and give its key")
 	}
+	since := time.Now()
 	r, err := fw.Shared().Webhooks(ctx)
 	s.NoError(err, "webhook receiver")
-	return r
+	return hooks{r, since}
 }
 
 // awaitFinal waits for the notification of payment id in a final (not pending) state
 // and returns every notification of id so far. A pending notification before it is
 // allowed: the platform notifies when a payment is created or updated.
-func awaitFinal(ctx context.Context, s *fw.Spec, r *webhook.Receiver, id string) []webhook.Delivery {
+func awaitFinal(ctx context.Context, s *fw.Spec, r hooks, id string) []webhook.Delivery {
 	GinkgoHelper()
 	if fw.Config().Embedded() {
 		var cancel context.CancelFunc
@@ -69,7 +82,7 @@ func awaitFinal(ctx context.Context, s *fw.Spec, r *webhook.Receiver, id string)
 	final := func(d webhook.Delivery) bool {
 		return d.Payment.ID == id && fixtures.Load().OutcomeOf(d.Payment.Result.Code) != fixtures.Pending
 	}
-	_, err := r.AwaitFunc(ctx, final, 1)
+	_, err := r.await(ctx, final, 1)
 	Expect(err).NotTo(HaveOccurred(), "no readable notification in a final state arrived for payment %s", id)
 	return r.Deliveries(id)
 }
@@ -106,7 +119,7 @@ func once(ds []webhook.Delivery, what string) {
 
 // barrier makes one more payment and waits for its notification: the sandbox
 // delivers in order, so a duplicate of any earlier notification has arrived by then.
-func barrier(ctx context.Context, s *fw.Spec, r *webhook.Receiver) {
+func barrier(ctx context.Context, s *fw.Spec, r hooks) {
 	GinkgoHelper()
 	pa := s.CardPayment(ctx, "PA", fw.Amount, nil)
 	awaitFinal(ctx, s, r, pa.Payment.ID)
@@ -178,7 +191,7 @@ func retriedAfterRefusal(ctx SpecContext) {
 		wait, cancel = context.WithTimeout(ctx, embeddedWait)
 		defer cancel()
 	}
-	_, err := r.AwaitFunc(wait, func(d webhook.Delivery) bool { return d.Payment.ID == id && d.Status == 200 }, 1)
+	_, err := r.await(wait, func(d webhook.Delivery) bool { return d.Payment.ID == id && d.Status == 200 }, 1)
 	Expect(err).NotTo(HaveOccurred(), "the notification refused with 500 was not sent again")
 	ds := r.Deliveries(id)
 	Expect(len(ds)).To(BeNumerically(">=", 2), "deliveries of payment %s", id)
@@ -218,11 +231,11 @@ func registrationNotified(ctx SpecContext) {
 		wait, cancel = context.WithTimeout(ctx, embeddedWait)
 		defer cancel()
 	}
-	_, err = r.AwaitFunc(wait, registrationEvent("CREATED", token), 1)
+	_, err = r.await(wait, registrationEvent("CREATED", token), 1)
 	Expect(err).NotTo(HaveOccurred(), "no REGISTRATION CREATED notification named the token")
 	By("deleting the token")
 	del := s.Call(s.Client.DeleteRegistration(ctx, token))
 	fw.ExpectOutcome(del.Payment.Result.Code, fixtures.Success)
-	_, err = r.AwaitFunc(wait, registrationEvent("DELETED", token), 1)
+	_, err = r.await(wait, registrationEvent("DELETED", token), 1)
 	Expect(err).NotTo(HaveOccurred(), "no REGISTRATION DELETED notification named the token")
 }
