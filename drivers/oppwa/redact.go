@@ -24,6 +24,11 @@ var cvvField = regexp.MustCompile(`(?i)(card\.cvv=|"cvv"\s*:\s*"|\bcvv=)([0-9]*)
 // path and in a registrationId field or parameter.
 var tokenRef = regexp.MustCompile(`(registrations/|"registrationId"\s*:\s*"|registrationId=)([0-9a-fA-F]{16,64})`)
 
+// sessionParam catches a shopper session's secret in a URL: a query or path
+// parameter named like a session or a token (sessionToken, jsessionid). Such a URL
+// opens the shopper's checkout while it lives, so a report shows its name only.
+var sessionParam = regexp.MustCompile(`(?i)([?&;](?:[a-z_]*session[a-z_]*|[a-z_]*token))=([^&#;?"'\s<>]+)`)
+
 // registrationID is the id of a standalone tokenisation's reply: the token itself.
 var registrationID = regexp.MustCompile(`"id"\s*:\s*"([0-9a-fA-F]{16,64})"`)
 
@@ -99,6 +104,7 @@ func (r *Redactor) Redact(s string) string {
 		s = strings.ReplaceAll(s, k.(string), MaskToken(k.(string)))
 		return true
 	})
+	s = sessionParam.ReplaceAllString(s, "$1=****")
 	s = tokenRef.ReplaceAllStringFunc(s, func(m string) string {
 		sub := tokenRef.FindStringSubmatch(m)
 		return sub[1] + MaskToken(sub[2])

@@ -22,3 +22,16 @@ func TestRegistrationTokensAreMasked(t *testing.T) {
 		t.Errorf("a payment id that is no token was masked: %s", got)
 	}
 }
+
+func TestShopperSessionsAreMasked(t *testing.T) {
+	in := "http://h/connectors/demo/checkout/ab12?ndcid=n1&sessionToken=0c25d19336&x=1 and /asyncresponse;jsessionid=AB12CD?asyncsource=VISA"
+	got := NewRedactor().Redact(in)
+	for _, secret := range []string{"0c25d19336", "AB12CD"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("%q not masked: %s", secret, got)
+		}
+	}
+	if !strings.Contains(got, "ndcid=n1") || !strings.Contains(got, "sessionToken=****") || !strings.Contains(got, "asyncsource=VISA") {
+		t.Errorf("masked too much or too little: %s", got)
+	}
+}
