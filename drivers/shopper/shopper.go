@@ -7,14 +7,14 @@ package shopper
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"html/template"
-	"net"
 	"net/http"
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/loopback"
 )
 
 // ShopQuery is the merchant's own query that every URL carries. The platform
@@ -22,7 +22,7 @@ import (
 const ShopQuery = "shop=conformance"
 
 // ErrClosed is returned by Await when the receiver was closed.
-var ErrClosed = errors.New("shopper: receiver closed")
+var ErrClosed = loopback.ErrClosed
 
 // Return is one arrival of the shopper's browser at the shopperResultUrl.
 type Return struct {
@@ -37,63 +37,35 @@ type Return struct {
 // Receiver is the merchant's shopperResultUrl endpoint. It is safe for
 // concurrent use.
 type Receiver struct {
-	srv  *http.Server
-	ln   net.Listener
-	base string
-	done chan struct{}
+	srv *loopback.Server
 
 	mu       sync.Mutex
 	arrivals map[string][]Return
 	awaited  map[string]int // per key: how many arrivals Await returned
-	changed  chan struct{}  // closed and replaced on every arrival
-	closed   bool
-
-	connMu sync.Mutex
-	conns  map[net.Conn]http.ConnState
-}
-
-func (r *Receiver) track(c net.Conn, st http.ConnState) {
-	r.connMu.Lock()
-	defer r.connMu.Unlock()
-	if st == http.StateClosed || st == http.StateHijacked {
-		delete(r.conns, c)
-		return
-	}
-	r.conns[c] = st
 }
 
 // Start listens on addr (for example "127.0.0.1:0") and serves the receiver
 // until Close. ctx only bounds the start.
 func Start(ctx context.Context, addr string) (*Receiver, error) {
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("shopper: listen on %s: %w", addr, err)
-	}
-	r := &Receiver{
-		ln:       ln,
-		base:     "http://" + ln.Addr().String(),
-		done:     make(chan struct{}),
-		arrivals: map[string][]Return{},
-		awaited:  map[string]int{},
-		changed:  make(chan struct{}),
-		conns:    map[net.Conn]http.ConnState{},
-	}
+	r := &Receiver{arrivals: map[string][]Return{}, awaited: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/return/{key}", r.handle)
-	r.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ConnState: r.track}
-	go func() { _ = r.srv.Serve(ln) }()
+	srv, err := loopback.Start(ctx, addr, mux)
+	if err != nil {
+		return nil, fmt.Errorf("shopper: %w", err)
+	}
+	r.srv = srv
 	return r, nil
 }
 
 // BaseURL is the receiver's root, e.g. http://127.0.0.1:PORT.
-func (r *Receiver) BaseURL() string { return r.base }
+func (r *Receiver) BaseURL() string { return r.srv.BaseURL() }
 
 // Prefix is the URL for key without query, e.g.
 // http://127.0.0.1:PORT/return/<key>. Use it as returnURLPrefix of
 // browser.Session.Follow. The key is path-escaped.
 func (r *Receiver) Prefix(key string) string {
-	return r.base + "/return/" + url.PathEscape(key)
+	return r.srv.BaseURL() + "/return/" + url.PathEscape(key)
 }
 
 // URL is the shopperResultUrl for key:
@@ -131,9 +103,8 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) {
 	}
 	r.mu.Lock()
 	r.arrivals[key] = append(r.arrivals[key], ret)
-	close(r.changed)
-	r.changed = make(chan struct{})
 	r.mu.Unlock()
+	r.srv.Changed()
 
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -157,6 +128,10 @@ var page = template.Must(template.New("return").Parse(`<!doctype html>
 // Returns to see all of them.
 func (r *Receiver) Await(ctx context.Context, key string) (Return, error) {
 	for {
+		next, err := r.srv.Next()
+		if err != nil {
+			return Return{}, err
+		}
 		r.mu.Lock()
 		if n := r.awaited[key]; n < len(r.arrivals[key]) {
 			r.awaited[key] = n + 1
@@ -164,14 +139,9 @@ func (r *Receiver) Await(ctx context.Context, key string) (Return, error) {
 			r.mu.Unlock()
 			return ret, nil
 		}
-		changed, closed := r.changed, r.closed
 		r.mu.Unlock()
-		if closed {
-			return Return{}, ErrClosed
-		}
 		select {
-		case <-changed:
-		case <-r.done:
+		case <-next:
 		case <-ctx.Done():
 			return Return{}, fmt.Errorf("shopper: no return for key %q at %s: %w", key, r.Prefix(key), context.Cause(ctx))
 		}
@@ -188,29 +158,8 @@ func (r *Receiver) Returns(key string) []Return {
 // Close stops the server (gracefully within ctx, at most 1s, then hard) and
 // wakes every Await. Safe to call more than once.
 func (r *Receiver) Close(ctx context.Context) error {
-	r.mu.Lock()
-	if r.closed {
-		r.mu.Unlock()
-		return nil
-	}
-	r.closed = true
-	close(r.done)
-	r.mu.Unlock()
-	// Shutdown counts a connection that a client opened but never used as
-	// busy for 5s; nobody should arrive during Close, so close those first.
-	r.connMu.Lock()
-	for c, st := range r.conns {
-		if st == http.StateNew {
-			_ = c.Close()
-		}
-	}
-	r.connMu.Unlock()
-	sctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	if err := r.srv.Shutdown(sctx); err != nil {
-		if err := r.srv.Close(); err != nil {
-			return fmt.Errorf("shopper: close: %w", err)
-		}
+	if err := r.srv.Close(ctx); err != nil {
+		return fmt.Errorf("shopper: %w", err)
 	}
 	return nil
 }

@@ -2,13 +2,13 @@ package webhook
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/loopback"
 )
 
 // Path is where the Receiver takes notifications.
@@ -18,7 +18,7 @@ const Path = "/webhook"
 const maxBody = 1 << 20
 
 // ErrClosed is returned by Await when the receiver was closed.
-var ErrClosed = errors.New("webhook: receiver closed")
+var ErrClosed = loopback.ErrClosed
 
 // Delivery is one POST the receiver took, decrypted when it could be.
 type Delivery struct {
@@ -36,16 +36,12 @@ type Delivery struct {
 // Receiver is a merchant's webhook endpoint on a loopback address: it decrypts every
 // notification with the key it was given and records it. It is safe for concurrent use.
 type Receiver struct {
-	srv  *http.Server
-	base string
-	key  string
-	done chan struct{}
+	srv *loopback.Server
+	key string
 
 	mu         sync.Mutex
 	deliveries []Delivery
 	refuse     map[string]bool // merchantTransactionIds whose first delivery answers 500
-	changed    chan struct{}   // closed and replaced on every delivery
-	closed     bool
 }
 
 // Start listens on addr (for example "127.0.0.1:0") and serves until Close; keyHex is
@@ -54,22 +50,19 @@ func Start(ctx context.Context, addr, keyHex string) (*Receiver, error) {
 	if _, err := ParseKey(keyHex); err != nil {
 		return nil, fmt.Errorf("webhook: %w", err)
 	}
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("webhook: listen on %s: %w", addr, err)
-	}
-	r := &Receiver{base: "http://" + ln.Addr().String(), key: keyHex, done: make(chan struct{}),
-		refuse: map[string]bool{}, changed: make(chan struct{})}
+	r := &Receiver{key: keyHex, refuse: map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc(Path, r.handle)
-	r.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = r.srv.Serve(ln) }()
+	srv, err := loopback.Start(ctx, addr, mux)
+	if err != nil {
+		return nil, fmt.Errorf("webhook: %w", err)
+	}
+	r.srv = srv
 	return r, nil
 }
 
 // URL is the loopback URL notifications are POSTed to.
-func (r *Receiver) URL() string { return r.base + Path }
+func (r *Receiver) URL() string { return r.srv.BaseURL() + Path }
 
 // RefuseFirst makes the receiver answer 500 to the first delivery whose payload
 // carries merchantTransactionID, so that the platform's retry can be seen. Call it
@@ -102,9 +95,8 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) {
 		d.Status = http.StatusInternalServerError
 	}
 	r.deliveries = append(r.deliveries, d)
-	close(r.changed)
-	r.changed = make(chan struct{})
 	r.mu.Unlock()
+	r.srv.Changed()
 	w.WriteHeader(d.Status)
 }
 
@@ -162,6 +154,10 @@ func (r *Receiver) AwaitFunc(ctx context.Context, match func(Delivery) bool, n i
 // under a key since rotated, another sender's traffic) belongs to another wait.
 func (r *Receiver) AwaitSince(ctx context.Context, since time.Time, match func(Delivery) bool, n int) ([]Delivery, error) {
 	for {
+		next, err := r.srv.Next()
+		if err != nil {
+			return nil, err
+		}
 		for _, bad := range r.Unreadable() {
 			if !bad.At.Before(since) {
 				return nil, fmt.Errorf("webhook: a notification could not be read: %w", bad.Err)
@@ -170,38 +166,19 @@ func (r *Receiver) AwaitSince(ctx context.Context, since time.Time, match func(D
 		if got := r.Matching(match); len(got) >= n {
 			return got, nil
 		}
-		r.mu.Lock()
-		changed, closed := r.changed, r.closed
-		r.mu.Unlock()
-		if closed {
-			return nil, ErrClosed
-		}
 		select {
-		case <-changed:
-		case <-r.done:
+		case <-next:
 		case <-ctx.Done():
 			return r.Matching(match), fmt.Errorf("webhook: %w", context.Cause(ctx))
 		}
 	}
 }
 
-// Close stops the server (gracefully within ctx, then hard) and wakes every Await.
-// Safe to call more than once.
+// Close stops the server (gracefully within ctx, at most 1s, then hard) and wakes
+// every Await. Safe to call more than once.
 func (r *Receiver) Close(ctx context.Context) error {
-	r.mu.Lock()
-	if r.closed {
-		r.mu.Unlock()
-		return nil
-	}
-	r.closed = true
-	close(r.done)
-	r.mu.Unlock()
-	sctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	if err := r.srv.Shutdown(sctx); err != nil {
-		if err := r.srv.Close(); err != nil {
-			return fmt.Errorf("webhook: close: %w", err)
-		}
+	if err := r.srv.Close(ctx); err != nil {
+		return fmt.Errorf("webhook: %w", err)
 	}
 	return nil
 }
