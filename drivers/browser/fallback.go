@@ -52,7 +52,6 @@ func (f *flow) unknownPage(st pageState, known *fixtures.PageScript) error {
 	case res.Blocked != "":
 		return pageError(st, name, true, "%s, and the form's validation refuses what the fallback filled in: %s", why, res.Blocked)
 	}
-	f.watch(st.ID)
 	if err := f.clickAt(res.clickPoint, res.Sel+" (fallback)"); err != nil {
 		return err
 	}

@@ -164,6 +164,13 @@
 	// invalid names the fields of e's form that its validation refuses.
 	const invalid = (form) => form ? [...form.elements].filter(x => x.willValidate && !x.checkValidity()).map(x => (x.name || x.id || x.type) + ' (' + x.validationMessage + ')') : [];
 
+	// watchChange marks the document unseen on its first change of content
+	// after a click, so Follow looks at it again as a new page.
+	const watchChange = () => {
+		const o = new MutationObserver(() => { document.__oppwaSeen = false; o.disconnect(); });
+		o.observe(document.body || document.documentElement, {childList: true, subtree: true, characterData: true});
+	};
+
 	// point scrolls e into view and answers where to click it (clickPoint in
 	// follow.go): its centre, and whether the element is what a click there hits.
 	const point = (e) => {
@@ -173,14 +180,10 @@
 		const x = r.left + r.width / 2, y = r.top + r.height / 2;
 		const h = document.elementFromPoint(x, y);
 		document.__oppwaSeen = true;
+		// The click that follows may change the page without navigating: that
+		// counts as the page acting on it (watchChange).
+		watchChange();
 		return {x, y, hit: !!h && (h === e || e.contains(h)), sel: cssPath(e)};
-	};
-
-	// watchChange marks the document unseen on its first change of content
-	// after a click, so Follow looks at it again as a new page.
-	const watchChange = () => {
-		const o = new MutationObserver(() => { document.__oppwaSeen = false; o.disconnect(); });
-		o.observe(document.body || document.documentElement, {childList: true, subtree: true, characterData: true});
 	};
 
 	return {
@@ -270,6 +273,9 @@
 
 		take(s) {
 			const d = document;
+			// Handled from the first step on, waits included, so that a script of
+			// waits alone does not match the page again.
+			d.__oppwaSeen = true;
 			const q = (sel) => d.querySelector(sel);
 			if (s.waitFor) return q(s.waitFor) ? {} : {wait: true};
 			if (s.clickText) {
@@ -296,13 +302,6 @@
 		// for an element that something else covers.
 		clickDOM(selector) {
 			document.querySelector(selector).click();
-		},
-
-		// watch starts watchChange on document id: '' or 'moved'.
-		watch(id) {
-			if (moved(id)) return 'moved';
-			watchChange();
-			return '';
 		},
 
 		// fallback acts on document id, which no script matched: it fills the

@@ -110,11 +110,6 @@ type stepResult struct {
 // runSteps takes a script's steps for the action, then waits until the page acts
 // on them (see awaitEffect).
 func (f *flow) runSteps(st pageState, sc fixtures.PageScript, steps []fixtures.PageStep) error {
-	// Handled from the first step on, so that a script of waits alone does not
-	// match the page again, and the steps act on the document matched.
-	if ok, err := f.mark(st); err != nil || !ok {
-		return nil // the page moved on already: the loop looks again
-	}
 	navs := f.navCount()
 	last := st
 	for i, s := range steps {
@@ -171,7 +166,6 @@ func (f *flow) runStep(s fixtures.PageStep, what string) (pageState, error) {
 		case !res.Wait:
 			cur := pageState{ID: res.ID}
 			if s.Click != "" || s.ClickText != "" {
-				f.watch(res.ID)
 				return cur, f.clickAt(res.clickPoint, what)
 			}
 			return cur, nil
@@ -184,12 +178,6 @@ func (f *flow) runStep(s fixtures.PageStep, what string) (pageState, error) {
 			return pageState{}, err
 		}
 	}
-}
-
-// watch has page.js note the first change of document id's content from now on, so
-// that awaitEffect sees a click that changes the page without navigating.
-func (f *flow) watch(id string) {
-	_, _ = callPage[string](f.ctx, f.s.b.lib, "watch", id)
 }
 
 // here probes the current page, for naming it in an error; zero when it cannot.
