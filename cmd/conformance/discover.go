@@ -301,12 +301,9 @@ func (d *discovery) reporting(ctx context.Context, probes []probe) capability {
 func (d *discovery) registration(ctx context.Context) capability {
 	const name = "registration tokens"
 	visa, _ := d.contract.Brand("VISA")
-	v, err := d.params(visa, d.prefix+"-REG")
+	v, _, err := d.contract.RegistrationParams(visa)
 	if err != nil {
 		return d.capability(name, false, "no documented VISA test card")
-	}
-	for _, k := range []string{"amount", "currency", "paymentType", "merchantTransactionId"} {
-		v.Del(k)
 	}
 	r, err := d.client.Register(ctx, v)
 	if err != nil && (r == nil || oppwa.IsEnvironment(err)) {

@@ -43,7 +43,7 @@ var mutationFilters = map[string]string{
 	"reversal-leaves-capturable":   "flow:RV",
 	"bad-token-accepted":           "negative && auth",
 	"cross-entity-readable":        "negative && auth",
-	"decline-as-success":           "negative && !browser",
+	"decline-as-success":           "(negative && !browser) || registration || recurring || CD",
 	"param-errors-missing":         "negative && format",
 	"webhook-wrong-tag":            "webhook",
 	"webhook-payload-disagrees":    "webhook",

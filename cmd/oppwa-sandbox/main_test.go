@@ -134,7 +134,16 @@ func TestBrandsFlagAndEnv(t *testing.T) {
 	if c, err = parseConfig([]string{"-brands", "visa,VISA"}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if opts, err = c.options(io.Discard); err != nil {
+	if banner := bannerOf(t, c); !strings.Contains(banner, "brands: VISA (others answer 600.200.500)") {
+		t.Errorf("banner:\n%s", banner)
+	}
+}
+
+// bannerOf is the banner of a sandbox started with c's options.
+func bannerOf(t *testing.T, c config) string {
+	t.Helper()
+	opts, err := c.options(io.Discard)
+	if err != nil {
 		t.Fatal(err)
 	}
 	srv, err := sandbox.Start(t.Context(), "127.0.0.1:0", opts)
@@ -144,9 +153,7 @@ func TestBrandsFlagAndEnv(t *testing.T) {
 	defer srv.Close(t.Context())
 	var out bytes.Buffer
 	printBanner(&out, srv, nil)
-	if !strings.Contains(out.String(), "brands: VISA (others answer 600.200.500)") {
-		t.Errorf("banner:\n%s", out.String())
-	}
+	return out.String()
 }
 
 func TestPagesFlagAndEnv(t *testing.T) {
@@ -159,22 +166,11 @@ func TestPagesFlagAndEnv(t *testing.T) {
 		t.Fatalf("the flag must win: %q %v", c.pages, err)
 	}
 	c.pages = sandbox.PagesRealistic
-	opts, err := c.options(io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := sandbox.Start(t.Context(), "127.0.0.1:0", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close(t.Context())
-	var out bytes.Buffer
-	printBanner(&out, srv, nil)
-	if !strings.Contains(out.String(), "pages: realistic") {
-		t.Errorf("banner:\n%s", out.String())
+	if banner := bannerOf(t, c); !strings.Contains(banner, "pages: realistic") {
+		t.Errorf("banner:\n%s", banner)
 	}
 	c.pages = "real"
-	opts, _ = c.options(io.Discard)
+	opts, _ := c.options(io.Discard)
 	if _, err := sandbox.New(opts); err == nil || !strings.Contains(err.Error(), "want default or realistic") {
 		t.Errorf("bad -pages: %v", err)
 	}

@@ -59,11 +59,9 @@ var _ = Describe("Credits", Label("CD"), func() {
 // payment: what a standalone tokenisation sends.
 func cardData(s *fw.Spec) (url.Values, fixtures.Card) {
 	GinkgoHelper()
-	p, card, err := fw.Payment(fw.CardBrand(), s.MerchantTransactionID(), "")
+	p, card, err := fixtures.Load().RegistrationParams(fw.CardBrand())
 	Expect(err).NotTo(HaveOccurred())
-	p.Del("amount")
-	p.Del("currency")
-	p.Del("paymentType")
+	p.Set("merchantTransactionId", s.MerchantTransactionID())
 	return p, card
 }
 

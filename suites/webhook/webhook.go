@@ -51,8 +51,14 @@ type hooks struct {
 	since time.Time
 }
 
-// await waits for n readable deliveries match accepts (see webhook.AwaitSince).
+// await waits for n readable deliveries match accepts (see webhook.AwaitSince), on the
+// embedded sandbox for at most embeddedWait.
 func (h hooks) await(ctx context.Context, match func(webhook.Delivery) bool, n int) ([]webhook.Delivery, error) {
+	if fw.Config().Embedded() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, embeddedWait)
+		defer cancel()
+	}
 	return h.AwaitSince(ctx, h.since, match, n)
 }
 
@@ -74,11 +80,6 @@ func receiver(ctx context.Context, s *fw.Spec) hooks {
 // allowed: the platform notifies when a payment is created or updated.
 func awaitFinal(ctx context.Context, s *fw.Spec, r hooks, id string) []webhook.Delivery {
 	GinkgoHelper()
-	if fw.Config().Embedded() {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, embeddedWait)
-		defer cancel()
-	}
 	final := func(d webhook.Delivery) bool {
 		return d.Payment.ID == id && fixtures.Load().OutcomeOf(d.Payment.Result.Code) != fixtures.Pending
 	}
@@ -185,13 +186,7 @@ func retriedAfterRefusal(ctx SpecContext) {
 	By("answering the first delivery with 500")
 	pa := s.CardPayment(ctx, "PA", fw.Amount, url.Values{"merchantTransactionId": {mtx}})
 	id := pa.Payment.ID
-	wait := context.Context(ctx)
-	if fw.Config().Embedded() {
-		var cancel context.CancelFunc
-		wait, cancel = context.WithTimeout(ctx, embeddedWait)
-		defer cancel()
-	}
-	_, err := r.await(wait, func(d webhook.Delivery) bool { return d.Payment.ID == id && d.Status == 200 }, 1)
+	_, err := r.await(ctx, func(d webhook.Delivery) bool { return d.Payment.ID == id && d.Status == 200 }, 1)
 	Expect(err).NotTo(HaveOccurred(), "the notification refused with 500 was not sent again")
 	ds := r.Deliveries(id)
 	Expect(len(ds)).To(BeNumerically(">=", 2), "deliveries of payment %s", id)
@@ -217,25 +212,16 @@ func registrationNotified(ctx SpecContext) {
 	s := fw.Begin(ctx)
 	fw.Requires(config.Registration)
 	r := receiver(ctx, s)
-	p, _, err := fw.Payment(fw.CardBrand(), s.MerchantTransactionID(), "")
+	p, _, err := fixtures.Load().RegistrationParams(fw.CardBrand())
 	Expect(err).NotTo(HaveOccurred())
-	for _, k := range []string{"amount", "currency", "paymentType"} {
-		p.Del(k)
-	}
 	reg := s.Call(s.Client.Register(ctx, p))
 	fw.ExpectOutcome(reg.Payment.Result.Code, fixtures.Success)
 	token := reg.Payment.ID
-	wait := context.Context(ctx)
-	if fw.Config().Embedded() {
-		var cancel context.CancelFunc
-		wait, cancel = context.WithTimeout(ctx, embeddedWait)
-		defer cancel()
-	}
-	_, err = r.await(wait, registrationEvent("CREATED", token), 1)
+	_, err = r.await(ctx, registrationEvent("CREATED", token), 1)
 	Expect(err).NotTo(HaveOccurred(), "no REGISTRATION CREATED notification named the token")
 	By("deleting the token")
 	del := s.Call(s.Client.DeleteRegistration(ctx, token))
 	fw.ExpectOutcome(del.Payment.Result.Code, fixtures.Success)
-	_, err = r.await(wait, registrationEvent("DELETED", token), 1)
+	_, err = r.await(ctx, registrationEvent("DELETED", token), 1)
 	Expect(err).NotTo(HaveOccurred(), "no REGISTRATION DELETED notification named the token")
 }
