@@ -6,8 +6,8 @@ LABELS ?=
 PROCS ?=
 SHARD ?=
 
-# API-only runs (LABELS containing !browser) need no browser, so nothing is installed for them.
-NEEDS_BROWSER := $(if $(findstring !browser,$(LABELS)),,browser)
+# The run's flags, each only when set, so the report's command reads as the user would type it.
+RUNFLAGS = $(if $(LABELS),-labels '$(LABELS)') $(if $(PROCS),-procs '$(PROCS)') $(if $(SHARD),-shard '$(SHARD)') $(if $(BASELINE),-baseline '$(BASELINE)')
 
 # ./conformance builds and runs cmd/conformance; unlike make, it exits with the verdict's
 # documented code (0 pass, 1 contract, 2 environment, 3 configuration).
@@ -15,19 +15,20 @@ RUN := ./conformance
 # The targets that check the project itself always use the embedded sandbox.
 EMBEDDED := env -u OPPWA_BASE_URL -u OPPWA_ENTITY_ID -u OPPWA_ACCESS_TOKEN OPPWA_ENV_FILE=/dev/null
 
-.PHONY: help test check unit suites mutation catalogue bench sandbox browser vet merge discover
+.PHONY: help test check unit suites mutation catalogue bench sandbox browser embedded-browser vet merge discover
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "  variables: LABELS='sync && brand:VISA'  PROCS=2  SHARD=1/2  (see README.md)"
 
-test: $(NEEDS_BROWSER) ## run the conformance suites against the configured target; reports in reports/latest/
-	@$(RUN) run -labels '$(LABELS)' -procs '$(PROCS)' -shard '$(SHARD)'$(if $(BASELINE), -baseline '$(BASELINE)')
+test: ## run the conformance suites against the configured target; reports in reports/latest/
+	@$(call ensure_browser,,$(RUNFLAGS))
+	@$(RUN) run $(RUNFLAGS)
 
 discover: ## probe the configured account: which brands and capabilities it has, printed as a .env block
 	@$(RUN) discover
 
-check: browser vet unit suites mutation ## the project's own tests: vet, unit tests with -race, suites on the embedded sandbox, mutation self-tests
+check: embedded-browser vet unit suites mutation ## the project's own tests: vet, unit tests with -race, suites on the embedded sandbox, mutation self-tests
 
 vet: ## gofmt, go vet and actionlint on the nightly workflow
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed on: $$(gofmt -l $$(git ls-files '*.go'))"; exit 1; }
@@ -53,7 +54,7 @@ mutation: ## prove the suites catch every sandbox defect and tolerate additive c
 catalogue: ## write the conformance catalogue (by flow: ID, MUST, brands, evidence, file:line) to CATALOGUE.md
 	@env -u OPPWA_BASE_URL -u OPPWA_BRANDS OPPWA_ENV_FILE=/dev/null $(RUN) catalogue -o CATALOGUE.md
 
-bench: browser ## benchmarks: flow latencies, full-run wall time, the sandbox's share -> reports/bench.json
+bench: embedded-browser ## benchmarks: flow latencies, full-run wall time, the sandbox's share -> reports/bench.json
 	@$(RUN) bench -o reports/bench.json
 
 merge: ## merge sharded reports: make merge SHARDS='reports/shard-1/report.json reports/shard-2/report.json'
@@ -62,10 +63,22 @@ merge: ## merge sharded reports: make merge SHARDS='reports/shard-1/report.json 
 sandbox: ## start the standalone sandbox on 127.0.0.1:8080 (ADDR=127.0.0.1:0 for a free port)
 	go run ./cmd/oppwa-sandbox -addr $(or $(ADDR),127.0.0.1:8080)
 
-browser: ## install Debian's chromium-headless-shell when no browser is found (root only)
-	@if [ -n "$$CHROME_WS_URL" ] || $(RUN) browser >/dev/null 2>&1; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing Debian package chromium-headless-shell (about 15 s)"; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium-headless-shell) >/tmp/oppwa-browser-install.log 2>&1 \
-		|| { echo "could not install chromium-headless-shell (see /tmp/oppwa-browser-install.log): install it with apt-get or set CHROME_BIN"; exit 1; }; \
-	else $(RUN) browser; exit 1; fi
+# ensure_browser checks a run's whole setup first with `conformance browser` (flags,
+# configuration, the target's answer to the credentials): a mistake stops here with its
+# one line and code, before anything is installed. Only exit 4, "a browser is needed and
+# none is installed", installs Debian's chromium-headless-shell (root only).
+define ensure_browser
+out=$$($(1) $(RUN) browser $(2) 2>&1); rc=$$?; \
+if [ $$rc = 0 ]; then exit 0; fi; \
+if [ $$rc != 4 ] || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then echo "$$out" >&2; exit $$rc; fi; \
+echo "installing Debian package chromium-headless-shell (about 15 s)"; \
+(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium-headless-shell) >/tmp/oppwa-browser-install.log 2>&1 \
+|| { echo "could not install chromium-headless-shell (see /tmp/oppwa-browser-install.log): install it with apt-get or set CHROME_BIN" >&2; exit 1; }
+endef
+
+browser: ## check make test's setup, then install Debian's chromium-headless-shell when no browser is found (root only)
+	@$(call ensure_browser,,$(RUNFLAGS))
+
+# The project's own checks run on the embedded sandbox whatever .env says.
+embedded-browser:
+	@$(call ensure_browser,$(EMBEDDED),)

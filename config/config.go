@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -22,6 +23,7 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/webhook"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
 )
 
 // Target is the configuration of one conformance run.
@@ -161,15 +163,17 @@ var (
 	entityRE   = regexp.MustCompile(`^[0-9a-f]{32}$`)
 )
 
-// Load reads the .env file (the real environment wins over it) and builds the Target.
-// getenv is os.Getenv in production; dir is where the search for .env starts.
-func Load(getenv func(string) string, dir string) (Target, error) {
-	file, fileVals, err := readDotenv(getenv, dir)
+// Load reads the .env file and builds the Target. The real environment wins over the
+// file, an explicitly empty variable too: OPPWA_BASE_URL= make test runs the embedded
+// sandbox while a .env names a real account. lookup is os.LookupEnv in production; dir
+// is where the search for .env starts.
+func Load(lookup func(string) (string, bool), dir string) (Target, error) {
+	file, fileVals, err := readDotenv(lookup, dir)
 	if err != nil {
 		return Target{}, err
 	}
 	get := func(k string) string {
-		if v, ok := lookup(getenv, k); ok {
+		if v, ok := lookup(k); ok {
 			return strings.TrimSpace(v)
 		}
 		return strings.TrimSpace(fileVals[k])
@@ -200,11 +204,6 @@ func (t *Target) readShopperPages(v, dir string) error {
 	return nil
 }
 
-func lookup(getenv func(string) string, k string) (string, bool) {
-	v := getenv(k)
-	return v, v != ""
-}
-
 func build(get func(string) string, file string) (Target, error) {
 	c := fixtures.Load()
 	t := Target{
@@ -227,7 +226,7 @@ func build(get func(string) string, file string) (Target, error) {
 		t.EntityID, t.AccessToken = c.Credentials.EntityID, c.Credentials.AccessToken
 		return t, nil
 	}
-	u, err := oppwa.NormalizeBaseURL(raw)
+	u, err := baseURL(raw)
 	if err != nil {
 		return t, err
 	}
@@ -275,7 +274,12 @@ func (t *Target) readRunSettings(c *fixtures.Contract, get func(string) string) 
 		}
 	}
 	if v := get("OPPWA_SANDBOX_DEFECTS"); v != "" {
-		t.SandboxDefects = splitList(v)
+		if t.SandboxDefects, err = parseDefects(v); err != nil {
+			return err
+		}
+	}
+	if err := checkChromeBin(t.ChromeBin); err != nil {
+		return err
 	}
 	if v := get("OPPWA_SANDBOX_GRADED"); v != "" {
 		t.SandboxGraded = yes(v)
@@ -411,9 +415,39 @@ func parseFaults(get func(string) string) (Faults, error) {
 	return f, nil
 }
 
+// baseURL reads OPPWA_BASE_URL: the platform's root, over TLS unless the host is this
+// machine. The client appends v1/payments itself, so a path such as /v1/ would send
+// every request to /v1/v1/payments and blame the platform for the answer; plain http
+// would send the access token readable to every hop.
+func baseURL(raw string) (*url.URL, error) {
+	u, err := oppwa.NormalizeBaseURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	if strings.Trim(u.Path, "/") == "" {
+		u.Path = "/" // a doubled trailing slash is a typo, not a path
+	}
+	if u.Path != "/" {
+		root := *u
+		root.Path = "/"
+		return nil, fmt.Errorf("OPPWA_BASE_URL=%q has a path (%s): set it to the platform's root, %s (the suites add v1/... themselves)", raw, u.Path, root.String())
+	}
+	if u.Scheme == "http" && !loopback(u.Hostname()) {
+		return nil, fmt.Errorf("OPPWA_BASE_URL=%q is plain http to another machine, so the access token would travel unencrypted: use https://%s/", raw, u.Host)
+	}
+	return u, nil
+}
+
+// loopback reports whether host names this machine.
+func loopback(host string) bool {
+	host = strings.ToLower(host)
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
+}
+
 func guardHost(u *url.URL, allowLive, declareTest string) error {
 	host := strings.ToLower(u.Hostname())
-	if host == "localhost" || net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback() {
+	if loopback(host) {
 		return nil
 	}
 	if slices.Contains(LiveHosts, host) {
@@ -446,6 +480,30 @@ func parseBrands(variable, v string) ([]string, error) {
 	return out, nil
 }
 
+// parseDefects reads OPPWA_SANDBOX_DEFECTS: every name must be one of the sandbox's
+// modes, or the mutation run it belongs to would fail at suite setup instead.
+func parseDefects(v string) ([]string, error) {
+	names := splitList(v)
+	for _, n := range names {
+		if !slices.ContainsFunc(sandbox.DefectModes(), func(m sandbox.Mode) bool { return m.Name == n }) {
+			return nil, fmt.Errorf("OPPWA_SANDBOX_DEFECTS names unknown mode %q: go run ./cmd/oppwa-sandbox -defect list shows the modes", n)
+		}
+	}
+	return names, nil
+}
+
+// checkChromeBin refuses a CHROME_BIN that names no program: the user meant a browser,
+// and installing another one would hide the typo.
+func checkChromeBin(bin string) error {
+	if bin == "" {
+		return nil
+	}
+	if _, err := exec.LookPath(bin); err != nil {
+		return fmt.Errorf("CHROME_BIN=%q is not an executable program: point it at a Chromium or Chrome binary, or unset it", bin)
+	}
+	return nil
+}
+
 func splitList(v string) []string {
 	var out []string
 	for _, s := range strings.Split(v, ",") {
@@ -458,9 +516,10 @@ func splitList(v string) []string {
 
 // readDotenv finds .env (OPPWA_ENV_FILE, else the first .env from dir up to the module
 // root) and parses it without touching the process environment.
-func readDotenv(getenv func(string) string, dir string) (string, map[string]string, error) {
-	path := getenv("OPPWA_ENV_FILE")
-	if path == "" {
+func readDotenv(lookup func(string) (string, bool), dir string) (string, map[string]string, error) {
+	path, _ := lookup("OPPWA_ENV_FILE")
+	explicit := path != ""
+	if !explicit {
 		path = findUp(dir, ".env")
 		if path == "" {
 			return "", nil, nil
@@ -468,7 +527,7 @@ func readDotenv(getenv func(string) string, dir string) (string, map[string]stri
 	}
 	vals, err := godotenv.Read(path)
 	if err != nil {
-		if os.IsNotExist(err) && getenv("OPPWA_ENV_FILE") == "" {
+		if os.IsNotExist(err) && !explicit {
 			return "", nil, nil
 		}
 		return path, nil, fmt.Errorf("%s cannot be read (%v): fix the file (one KEY=value per line, see .env.example) or remove it", path, oneLine(err))

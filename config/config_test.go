@@ -7,7 +7,33 @@ import (
 	"testing"
 )
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+// env is a process environment holding m's variables; an empty value is set and empty.
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+// An explicitly empty variable wins over .env, as every set variable does: the
+// README's OPPWA_BASE_URL= make test runs the embedded sandbox beside a real .env.
+func TestExplicitlyEmptyVariableWinsOverDotenv(t *testing.T) {
+	dir := t.TempDir()
+	_ = os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x\n"), 0o644)
+	_ = os.WriteFile(filepath.Join(dir, ".env"), []byte("OPPWA_BASE_URL=https://eu-test.oppwa.com/\nOPPWA_CURRENCY=GBP\n"), 0o644)
+	tg, err := Load(env(map[string]string{"OPPWA_BASE_URL": ""}), dir)
+	if err != nil || !tg.Embedded() || tg.Currency != "GBP" {
+		t.Fatalf("embedded %v, currency %s, err %v: want the embedded sandbox, GBP from .env", tg.Embedded(), tg.Currency, err)
+	}
+	if tg, err = Load(env(nil), dir); err == nil || tg.BaseURL != "" && !strings.Contains(err.Error(), "OPPWA_ACCESS_TOKEN") {
+		t.Fatalf("unset: %+v %v: want .env's base URL (and its missing token)", tg.BaseURL, err)
+	}
+}
+
+// The embedded sandbox's modes are checked at load, naming the list of modes.
+func TestUnknownDefectModeIsAConfigurationError(t *testing.T) {
+	_, err := Load(env(map[string]string{"OPPWA_SANDBOX_DEFECTS": "status-stuck-pending, no-such-mode"}), t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), `unknown mode "no-such-mode"`) || !strings.Contains(err.Error(), "-defect list") {
+		t.Fatalf("got %v", err)
+	}
+}
 
 func TestDefaultsToTheEmbeddedSandbox(t *testing.T) {
 	tg, err := Load(env(nil), t.TempDir())
@@ -44,6 +70,9 @@ func TestBadInputIsOneLineNamingTheFix(t *testing.T) {
 		"half webhook":       {with("OPPWA_WEBHOOK_KEY", strings.Repeat("ab", 32)), "set both OPPWA_WEBHOOK_URL and OPPWA_WEBHOOK_KEY"},
 		"bad webhook URL":    {with("OPPWA_WEBHOOK_URL", "hooks.example.net/x"), "OPPWA_WEBHOOK_URL"},
 		"bad webhook addr":   {with("OPPWA_WEBHOOK_ADDR", "8089"), "OPPWA_WEBHOOK_ADDR"},
+		"path in base URL":   {with("OPPWA_BASE_URL", "https://eu-test.oppwa.com/v1/"), "has a path (/v1/): set it to the platform's root, https://eu-test.oppwa.com/"},
+		"plain http":         {with("OPPWA_BASE_URL", "http://eu-test.oppwa.com/"), "use https://eu-test.oppwa.com/"},
+		"missing CHROME_BIN": {with("CHROME_BIN", "/nonexistent/chromium"), `CHROME_BIN="/nonexistent/chromium" is not an executable program`},
 	} {
 		_, err := Load(env(tc.env), t.TempDir())
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {

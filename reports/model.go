@@ -109,11 +109,21 @@ type NotVerified struct {
 // Counts counts the specs of a run by outcome. Failures of suite nodes (BeforeSuite,
 // ...) count as failures of their kind but not as specs.
 type Counts struct {
-	Specs       int `json:"specs"`
+	// Specs is every spec the run knew; Ran those that ran (passed or failed).
+	Specs int `json:"specs"`
+	Ran   int `json:"ran"`
+	// Passed, Contract and Environment count outcomes, suite node failures included.
 	Passed      int `json:"passed"`
 	Contract    int `json:"contractFailures"`
 	Environment int `json:"environmentFailures"`
+	// Skipped counts specs skipped for a reason they state (a capability the account
+	// did not declare, a brand it lacks); NotSelected those the label filter left
+	// out (LABELS, a shard, simulator-only on a real target).
 	Skipped     int `json:"skipped"`
+	NotSelected int `json:"notSelected"`
+	// Setup names the suite setup node that failed (BeforeSuite...), if one did: no
+	// spec ran then.
+	Setup string `json:"setup,omitempty"`
 	// Drift names, comma-separated, the kinds of change since the baseline that
 	// FAIL_ON_DRIFT turns into a failure; Judge counts them as a contract failure.
 	// A string keeps Counts comparable.
@@ -235,19 +245,7 @@ func build(r types.Report, meta Meta) (Certification, []specDetail) {
 		if !isSpec {
 			d.Node = sr.LeafNodeType.String()
 		}
-		switch {
-		case s.State == types.SpecStatePassed.String():
-			c.Counts.Passed++
-		case s.FailureKind == FailureContract:
-			c.Counts.Contract++
-		case s.FailureKind == FailureEnvironment:
-			c.Counts.Environment++
-		default:
-			c.Counts.Skipped++
-		}
-		if isSpec {
-			c.Counts.Specs++
-		}
+		c.Counts.add(s, isSpec, d.Node)
 		c.Specs = append(c.Specs, s)
 		details = append(details, d)
 	}
@@ -266,6 +264,32 @@ func build(r types.Report, meta Meta) (Certification, []specDetail) {
 	c.NotVerified = notVerified(c.Specs)
 	c.Rejudge()
 	return c, details
+}
+
+// add counts one spec or failed suite node.
+func (c *Counts) add(s SpecResult, isSpec bool, node string) {
+	switch {
+	case s.State == types.SpecStatePassed.String():
+		c.Passed++
+	case s.FailureKind == FailureContract:
+		c.Contract++
+	case s.FailureKind == FailureEnvironment:
+		c.Environment++
+	case s.Message == "":
+		// Ginkgo reports a spec its label filter left out as skipped, without a reason.
+		c.NotSelected++
+	default:
+		c.Skipped++
+	}
+	switch {
+	case isSpec:
+		c.Specs++
+		if s.FailureKind != "" || s.State == types.SpecStatePassed.String() {
+			c.Ran++
+		}
+	case strings.Contains(node, "BeforeSuite") && c.Setup == "":
+		c.Setup = node
+	}
 }
 
 // compareWithBaseline adds to c what changed since the baseline meta names, if any,
@@ -520,6 +544,8 @@ func Judge(c Counts) (verdict, reason string, exit int) {
 			parts = append(parts, fmt.Sprintf("%d environment failure(s) left part of it unverified", c.Environment))
 		}
 		return VerdictFail, strings.Join(parts, "; "), ExitContract
+	case c.Environment > 0 && c.Setup != "" && c.Ran == 0:
+		return VerdictInconclusive, fmt.Sprintf("suite setup (%s) failed, so no spec ran: fix the environment and rerun", c.Setup), ExitEnvironment
 	case c.Environment > 0:
 		return VerdictInconclusive, fmt.Sprintf("%d environment failure(s): part of the contract was not verified; fix the environment and rerun", c.Environment), ExitEnvironment
 	case c.Passed == 0:

@@ -63,10 +63,32 @@ func spec(text string, state types.SpecState, msg string, labels []string, line 
 		RunTime:                 1500 * time.Millisecond,
 		ReportEntries:           entries,
 	}
-	if state.Is(types.SpecStateFailureStates) {
+	if state.Is(types.SpecStateFailureStates) || state == types.SpecStateSkipped && msg != "" {
 		sr.Failure = types.Failure{Message: msg, Location: types.CodeLocation{FileName: "/src/suites/payments/payments.go", LineNumber: line + 5}}
 	}
 	return sr
+}
+
+// A spec the label filter left out is not selected; one skipped with a reason is
+// skipped; a failed suite setup ran no spec and says which node failed.
+func TestCountsTellSelectionSkipsAndSetup(t *testing.T) {
+	r := types.Report{SpecReports: types.SpecReports{
+		spec("[S2S-PA-VISA] MUST pay", types.SpecStatePassed, "", []string{"PA", "brand:VISA"}, 1),
+		spec("[S2S-CD-001] MUST credit", types.SpecStateSkipped, NotDeclaredMarker+"credit: set OPPWA_CREDIT=yes", []string{"CD"}, 2),
+		spec("[S2S-DB-VISA] MUST debit", types.SpecStateSkipped, "", []string{"DB", "brand:VISA"}, 3),
+	}}
+	c := Summarize(r, Meta{})
+	if want := (Counts{Specs: 3, Ran: 1, Passed: 1, Skipped: 1, NotSelected: 1}); c.Counts != want {
+		t.Errorf("counts = %+v, want %+v", c.Counts, want)
+	}
+	setup := types.Report{SpecReports: types.SpecReports{{
+		LeafNodeType: types.NodeTypeBeforeSuite, State: types.SpecStateFailed,
+		Failure: types.Failure{Message: EnvironmentMarker + "start embedded sandbox: listen: address in use"},
+	}}}
+	c = Summarize(setup, Meta{})
+	if c.Counts.Ran != 0 || c.Counts.Setup != "BeforeSuite" || c.ExitCode != ExitEnvironment || !strings.Contains(c.Reason, "BeforeSuite") {
+		t.Errorf("setup failure: counts %+v, exit %d, reason %q", c.Counts, c.ExitCode, c.Reason)
+	}
 }
 
 func txn(body string) []oppwa.Exchange {
@@ -167,7 +189,7 @@ func writeTestReport(t *testing.T) (string, Certification, string) {
 
 func TestWriteCertification(t *testing.T) {
 	_, c, _ := writeTestReport(t)
-	want := Counts{Specs: 6, Passed: 3, Contract: 1, Environment: 1, Skipped: 1}
+	want := Counts{Specs: 6, Ran: 5, Passed: 3, Contract: 1, Environment: 1, NotSelected: 1}
 	if c.Counts != want {
 		t.Errorf("counts = %+v, want %+v", c.Counts, want)
 	}
@@ -324,7 +346,7 @@ func TestMerge(t *testing.T) {
 	}
 	t.Logf("Merge took %v", time.Since(start))
 	c := readCert(t, out)
-	want := Counts{Specs: 6, Passed: 3, Contract: 1, Environment: 1, Skipped: 1}
+	want := Counts{Specs: 6, Ran: 5, Passed: 3, Contract: 1, Environment: 1, NotSelected: 1}
 	if c.Counts != want {
 		t.Errorf("merged counts = %+v, want %+v", c.Counts, want)
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -121,7 +120,7 @@ func runBench(ctx context.Context, args []string) error {
 
 // parseBenchFlags reads bench's command line.
 func parseBenchFlags(args []string) (benchOptions, error) {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs := newFlagSet("bench")
 	var o benchOptions
 	fs.StringVar(&o.out, "o", "reports/bench.json", "where to write the JSON figures (relative to the module root)")
 	fs.IntVar(&o.runs, "runs", 3, "runs per goal figure (the median decides)")
@@ -130,8 +129,8 @@ func parseBenchFlags(args []string) (benchOptions, error) {
 	fs.StringVar(&o.latency, "latency", "150ms", "API latency the embedded sandbox adds in the latency run")
 	fs.StringVar(&o.latLabels, "latency-labels", "!browser && (backoffice || reporting || brand:VISA)", "label filter of the latency run")
 	fs.StringVar(&o.latProcs, "latency-procs", "8", "Ginkgo processes of the latency run")
-	if err := fs.Parse(args); err != nil {
-		return o, &exitError{exitConfig, ""}
+	if err := parseOnlyFlags(fs, args); err != nil {
+		return o, err
 	}
 	if o.runs < 1 || o.n < 1 || o.nSync < 1 {
 		return o, &exitError{exitConfig, "bench: -runs, -n and -n-sync must be at least 1"}

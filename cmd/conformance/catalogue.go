@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -27,10 +26,10 @@ type entry struct {
 }
 
 func runCatalogue(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("catalogue", flag.ContinueOnError)
+	fs := newFlagSet("catalogue")
 	out := fs.String("o", "CATALOGUE.md", "file to write")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{exitConfig, ""}
+	if err := parseOnlyFlags(fs, args); err != nil {
+		return err
 	}
 	root, err := moduleRoot()
 	if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,9 +17,9 @@ import (
 // report format) is one line on stderr, not a failure: the first night has none.
 // Changes of the kinds FAIL_ON_DRIFT names exit 1, as reports.Judge decides.
 func runCompare(_ context.Context, args []string) error {
-	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	if err := fs.Parse(args); err != nil {
-		return &exitError{exitConfig, ""}
+	fs := newFlagSet("compare")
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() != 2 {
 		return &exitError{exitConfig, "compare needs two reports: conformance compare BASE NEW (each a report directory or a fingerprint.json)"}

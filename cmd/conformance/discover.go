@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -52,9 +51,9 @@ type discovery struct {
 // runDiscover is `conformance discover`: which documented brands and capabilities the
 // configured account has, as a table and a ready .env block.
 func runDiscover(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("discover", flag.ContinueOnError)
-	if err := fs.Parse(args); err != nil {
-		return &exitError{exitConfig, ""}
+	fs := newFlagSet("discover")
+	if err := parseOnlyFlags(fs, args); err != nil {
+		return err
 	}
 	t, err := userTarget()
 	if err != nil {
@@ -75,8 +74,8 @@ func discover(ctx context.Context, t config.Target, out io.Writer) error {
 		defer srv.Close(context.WithoutCancel(ctx))
 		base = srv.URL
 	}
-	if err := preflight(ctx, t, "!browser"); err != nil {
-		return &exitError{exitEnvironment, err.Error()}
+	if err := preflight(ctx, t); err != nil {
+		return err
 	}
 	c, err := oppwa.New(oppwa.Config{BaseURL: base, EntityID: t.EntityID, AccessToken: t.AccessToken, RatePerSecond: t.MaxRPS})
 	if err != nil {

@@ -43,7 +43,7 @@ func accountEnv(srv *sandbox.Server, kv ...string) map[string]string {
 
 func loadEnv(t *testing.T, m map[string]string) config.Target {
 	t.Helper()
-	tg, err := config.Load(func(k string) string { return m[k] }, t.TempDir())
+	tg, err := config.Load(func(k string) (string, bool) { v, ok := m[k]; return v, ok }, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

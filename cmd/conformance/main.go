@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -55,15 +56,25 @@ var commands = map[string]func(context.Context, []string) error{
 	"webhook-decrypt": runWebhookDecrypt,
 }
 
+// commandNames orders the commands for the usage text.
+var commandNames = []string{"run", "discover", "mutation", "catalogue", "bench", "merge", "compare", "browser", "webhook-decrypt"}
+
 const commandList = "run, discover, mutation, catalogue, bench, merge, compare, browser or webhook-decrypt"
 
 func run(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return &exitError{3, "missing command: use " + commandList}
+	switch {
+	case len(args) == 0:
+		return &exitError{exitConfig, "missing command: use " + commandList + " (conformance -h lists them)"}
+	case helpRequested(args):
+		printUsage()
+		return nil
+	case strings.HasPrefix(args[0], "-"):
+		// The flags belong to a command: most often run's.
+		return &exitError{exitConfig, fmt.Sprintf("flag %s before a command: flags follow the command, e.g. ./conformance run %s", args[0], strings.Join(args, " "))}
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		return &exitError{3, fmt.Sprintf("unknown command %q: use %s", args[0], commandList)}
+		return &exitError{exitConfig, fmt.Sprintf("unknown command %q: use %s (conformance -h lists them)", args[0], commandList)}
 	}
 	return cmd(ctx, args[1:])
 }

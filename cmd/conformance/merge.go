@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
@@ -11,10 +10,10 @@ import (
 // runMerge merges the reports of sharded CI jobs into one JUnit, one JSON and one
 // HTML report: conformance merge -o reports/latest shard-1/report.json shard-2/report.json
 func runMerge(_ context.Context, args []string) error {
-	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
+	fs := newFlagSet("merge")
 	out := fs.String("o", "reports/latest", "directory of the merged reports")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{exitConfig, ""}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		return &exitError{exitConfig, "merge needs each shard's report.json: conformance merge -o DIR shard-1/report.json shard-2/report.json"}

@@ -93,6 +93,9 @@ type mutationRow struct {
 // variation (graded, then exact), and prints whether each defect was caught, each
 // tolerated change tolerated, and each variation met by specs that pass when graded.
 func runMutation(ctx context.Context, args []string) error {
+	if err := parseOnlyFlags(newFlagSet("mutation"), args); err != nil {
+		return err
+	}
 	start := time.Now()
 	modes := sandbox.DefectModes()
 	sort.SliceStable(modes, func(i, j int) bool { return modeRank(modes[i]) < modeRank(modes[j]) })

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/oppwa-conformance/oppwa-conformance/config"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
@@ -39,26 +42,68 @@ type runOptions struct {
 	// binary is a precompiled suite (ginkgo build) to run instead of compiling ./suites.
 	binary string
 	quiet  bool
+	// noBrowser skips the browser check (the browser command makes its own).
+	noBrowser bool
 }
 
 func runSuites(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	var o runOptions
-	fs.StringVar(&o.labels, "labels", "", "Ginkgo label filter, e.g. 'sync && brand:VISA'")
-	fs.StringVar(&o.procs, "procs", "", "parallel Ginkgo processes (default: Ginkgo's choice)")
-	fs.StringVar(&o.shard, "shard", "", "run shard I of N, e.g. 1/2")
-	fs.StringVar(&o.baseline, "baseline", "", "report directory or fingerprint.json of an earlier run to compare with")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{exitConfig, ""}
-	}
-	if _, err := reports.ParseDriftKinds(os.Getenv("FAIL_ON_DRIFT")); err != nil {
-		return &exitError{exitConfig, err.Error()}
+	o, err := parseRunFlags("run", args)
+	if err != nil {
+		return err
 	}
 	sum, err := suiteRun(ctx, o)
 	if err != nil {
 		return err
 	}
 	return sum.exit()
+}
+
+// parseRunFlags reads the flags of run (and of browser, which checks a run's setup)
+// and checks those the configuration does not: a mistake in any is exit 3 before
+// anything is built, installed or sent.
+func parseRunFlags(name string, args []string) (runOptions, error) {
+	fs := newFlagSet(name)
+	var o runOptions
+	fs.StringVar(&o.labels, "labels", "", "Ginkgo label filter, e.g. 'sync && brand:VISA'")
+	fs.StringVar(&o.procs, "procs", "", "parallel Ginkgo processes (default: Ginkgo's choice)")
+	fs.StringVar(&o.shard, "shard", "", "run shard I of N, e.g. 1/2")
+	fs.StringVar(&o.baseline, "baseline", "", "report directory or fingerprint.json of an earlier run to compare with")
+	if err := parseOnlyFlags(fs, args); err != nil {
+		return o, err
+	}
+	if err := o.check(); err != nil {
+		return o, &exitError{exitConfig, err.Error()}
+	}
+	return o, nil
+}
+
+// check finds the mistakes in the flags that would otherwise surface as a confused
+// Ginkgo (a malformed label filter stalls its parallel processes) or a late failure.
+func (o runOptions) check() error {
+	if _, err := types.ParseLabelFilter(o.labels); err != nil {
+		return fmt.Errorf("LABELS (-labels) %q is not a label filter (%s): use Ginkgo's syntax, e.g. 'sync && brand:VISA'", o.labels, oneLine(labelError(err)))
+	}
+	if o.procs != "" {
+		if n, err := strconv.Atoi(o.procs); err != nil || n < 1 {
+			return fmt.Errorf("PROCS (-procs) %q is not a number of processes: use e.g. 2, or leave it empty", o.procs)
+		}
+	}
+	if _, _, err := parseShard(o.shard); err != nil {
+		return err
+	}
+	if _, err := reports.ParseDriftKinds(os.Getenv("FAIL_ON_DRIFT")); err != nil {
+		return err
+	}
+	return nil
+}
+
+// labelError is Ginkgo's complaint about a label filter without its source location.
+func labelError(err error) string {
+	var ge types.GinkgoError
+	if errors.As(err, &ge) && ge.Message != "" {
+		return ge.Message
+	}
+	return err.Error()
 }
 
 // summary is a finished run: the one certification the report package computed
@@ -81,8 +126,8 @@ var exitMessages = map[int]string{
 // exit prints the verdict line and the failures, and returns the verdict's exit code.
 func (s summary) exit() error {
 	c := s.Counts
-	fmt.Printf("\nverdict: %s — %d specs run, %d passed, %d contract failures, %d environment failures, %d skipped\n%s\nreports: %s\n",
-		s.Verdict, c.Passed+c.Contract+c.Environment, c.Passed, c.Contract, c.Environment, c.Skipped, s.Reason, s.reportDir)
+	fmt.Printf("\nverdict: %s — %d specs run, %d passed, %d contract failures, %d environment failures, %d skipped, %d not selected\n%s\nreports: %s\n",
+		s.Verdict, c.Ran, c.Passed, c.Contract, c.Environment, c.Skipped, c.NotSelected, s.Reason, s.reportDir)
 	for _, kind := range []string{reports.FailureContract, reports.FailureEnvironment} {
 		for _, sp := range s.Specs {
 			if sp.FailureKind == kind {
@@ -110,6 +155,9 @@ func (s summary) exit() error {
 }
 
 func specName(sp reports.SpecResult) string {
+	if sp.ID == "" && sp.Must == "" {
+		return "suite setup" // a BeforeSuite has no text of its own
+	}
 	if sp.ID == "" {
 		return sp.Must
 	}
@@ -123,9 +171,9 @@ func suiteRun(ctx context.Context, o runOptions) (summary, error) {
 	if err != nil {
 		return summary{}, err
 	}
-	args, filter, err := ginkgoArgs(o, t, dir)
+	args, _, err := ginkgoArgs(o, t, dir, shardOf(ctx, root, o))
 	if err != nil {
-		return summary{}, &exitError{exitConfig, err.Error()}
+		return summary{}, err
 	}
 	// Screenshots of an earlier run would be mistaken for this run's evidence; the
 	// other files are overwritten, and are kept if this run never starts.
@@ -138,7 +186,7 @@ func suiteRun(ctx context.Context, o runOptions) (summary, error) {
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
 	cmd.Env = append(append(os.Environ(), o.extraEnv...), "OPPWA_RUN_ID="+runID, "OPPWA_REPORT_DIR="+dir,
-		"OPPWA_COMMAND="+commandLine(o, filter), "OPPWA_PROCESS_RPS="+processRPS(t, o.procs), "OPPWA_BASELINE="+baseline)
+		"OPPWA_COMMAND="+commandLine(), "OPPWA_PROCESS_RPS="+processRPS(t, o.procs), "OPPWA_BASELINE="+baseline)
 	if !o.quiet {
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	}
@@ -182,15 +230,20 @@ func prepareRun(ctx context.Context, o runOptions) (root string, t config.Target
 	if err := writable(dir); err != nil {
 		return "", t, "", &exitError{exitConfig, err.Error()}
 	}
-	if err := preflight(ctx, t, o.labels); err != nil {
-		return "", t, "", &exitError{exitEnvironment, err.Error()}
+	if err := preflight(ctx, t); err != nil {
+		return "", t, "", err
+	}
+	if !o.noBrowser && t.ChromeWSURL == "" && needsBrowser(t, o.labels) {
+		if _, err := browser.FindExec(t.ChromeBin); err != nil {
+			return "", t, "", &exitError{exitEnvironment, err.Error() + " (or run `make browser` as root)"}
+		}
 	}
 	return root, t, dir, nil
 }
 
 // ginkgoArgs is the go command line that runs the suites for o, and the label filter
-// it applies.
-func ginkgoArgs(o runOptions, t config.Target, dir string) (args []string, filter string, err error) {
+// it applies; shardOf narrows that filter to the run's shard (nil: no shard).
+func ginkgoArgs(o runOptions, t config.Target, dir string, shardOf func(string) (string, error)) (args []string, filter string, err error) {
 	args = []string{"tool", "ginkgo", "--keep-going", "--timeout=80m", "--junit-report=junit.xml",
 		"--json-report=report.json", "--output-dir=" + dir, "--silence-skips"}
 	if o.quiet {
@@ -208,8 +261,11 @@ func ginkgoArgs(o runOptions, t config.Target, dir string) (args []string, filte
 		// too); name the label to run them anyway.
 		labels = andFilter(labels, "!simulator-only")
 	}
-	if filter, err = shardFilter(labels, o.shard, t); err != nil {
-		return nil, "", err
+	filter = labels
+	if shardOf != nil {
+		if filter, err = shardOf(labels); err != nil {
+			return nil, "", err
+		}
 	}
 	if filter != "" {
 		args = append(args, "--label-filter="+filter)
@@ -220,19 +276,13 @@ func ginkgoArgs(o runOptions, t config.Target, dir string) (args []string, filte
 	return append(args, "./suites"), filter, nil
 }
 
-// commandLine is the run as a user would retype it, for the report.
-func commandLine(o runOptions, filter string) string {
-	parts := []string{"make test"}
-	if filter != "" {
-		parts = append(parts, "LABELS='"+filter+"'")
-	}
-	if o.procs != "" {
-		parts = append(parts, "PROCS="+o.procs)
-	}
-	if o.shard != "" {
-		parts = append(parts, "SHARD="+o.shard)
-	}
-	return strings.Join(parts, " ")
+// commandLine is the command as the user typed it, argv whole (a label filter with
+// spaces stays one argument), JSON-encoded for the suites' report. The runner binary
+// is named by the script users call.
+func commandLine() string {
+	argv := append([]string{"./conformance"}, os.Args[1:]...)
+	b, _ := json.Marshal(argv)
+	return string(b)
 }
 
 // userTarget is the configuration the user's environment and .env describe; a
@@ -255,11 +305,11 @@ func loadTarget(root string, extraEnv []string) (config.Target, error) {
 		k, v, _ := strings.Cut(kv, "=")
 		extra[k] = v
 	}
-	return config.Load(func(k string) string {
+	return config.Load(func(k string) (string, bool) {
 		if v, ok := extra[k]; ok {
-			return v
+			return v, true
 		}
-		return os.Getenv(k)
+		return os.LookupEnv(k)
 	}, root)
 }
 
@@ -285,25 +335,54 @@ func oneLine(s string) string {
 	return s
 }
 
-// preflight catches the environment problems that would otherwise fail every spec.
-func preflight(ctx context.Context, t config.Target, labels string) error {
-	if !t.Embedded() {
-		u, _ := url.Parse(t.BaseURL)
-		host := u.Host
-		if u.Port() == "" {
-			host = net.JoinHostPort(u.Hostname(), map[string]string{"https": "443", "http": "80"}[u.Scheme])
-		}
-		d := net.Dialer{Timeout: 5 * time.Second}
-		conn, err := d.DialContext(ctx, "tcp", host)
-		if err != nil {
-			return fmt.Errorf("cannot reach %s (%v): check the network, proxy or VPN, and OPPWA_BASE_URL", host, shortNetErr(err))
-		}
-		_ = conn.Close()
+// preflight catches, before any spec, what would fail every spec: a platform that
+// cannot be reached (environment, exit 2) and credentials it refuses (configuration,
+// exit 3), so that the user's mistake is never reported as the platform's.
+func preflight(ctx context.Context, t config.Target) error {
+	if t.Embedded() {
+		return nil
 	}
-	if t.ChromeWSURL == "" && needsBrowser(t, labels) {
-		if _, err := browser.FindExec(t.ChromeBin); err != nil {
-			return fmt.Errorf("%w (or run `make browser` as root)", err)
-		}
+	u, _ := url.Parse(t.BaseURL)
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), map[string]string{"https": "443", "http": "80"}[u.Scheme])
+	}
+	d := net.Dialer{Timeout: 5 * time.Second}
+	conn, err := d.DialContext(ctx, "tcp", host)
+	if err != nil {
+		return &exitError{exitEnvironment, fmt.Sprintf("cannot reach %s (%v): check the network, proxy or VPN, and OPPWA_BASE_URL", host, shortNetErr(err))}
+	}
+	_ = conn.Close()
+	if err := authenticate(ctx, t, t.EntityID, t.AccessToken, "OPPWA_ENTITY_ID and OPPWA_ACCESS_TOKEN"); err != nil {
+		return err
+	}
+	if t.OtherAccessToken == "" {
+		return nil
+	}
+	return authenticate(ctx, t, t.OtherEntityID, t.OtherAccessToken, "OPPWA_OTHER_ENTITY_ID and OPPWA_OTHER_ACCESS_TOKEN")
+}
+
+// authenticate sends one authenticated request that changes nothing, the status
+// lookup of a payment that does not exist, and reads whether the platform accepted
+// the merchant's credentials: any answer but a refusal (800.900.*, or HTTP 401/403
+// without a result code) means it did.
+func authenticate(ctx context.Context, t config.Target, entity, token, vars string) error {
+	c, err := oppwa.New(oppwa.Config{BaseURL: t.BaseURL, EntityID: entity, AccessToken: token, RatePerSecond: t.MaxRPS})
+	if err != nil {
+		return &exitError{exitConfig, err.Error()}
+	}
+	id := make([]byte, 16)
+	_, _ = rand.Read(id)
+	r, err := c.Status(ctx, hex.EncodeToString(id))
+	if err != nil && oppwa.IsEnvironment(err) || r == nil {
+		return &exitError{exitEnvironment, fmt.Sprintf("the platform did not answer the credentials check (%s): fix the environment and run again", oneLine(c.Redactor().Redact(fmt.Sprint(err))))}
+	}
+	code := r.Payment.Result.Code
+	if strings.HasPrefix(code, "800.900.") || code == "" && (r.HTTPStatus == http.StatusUnauthorized || r.HTTPStatus == http.StatusForbidden) {
+		return &exitError{exitConfig, fmt.Sprintf("the platform refused %s (HTTP %d %s %s): copy both from the same test account", vars, r.HTTPStatus, code, r.Payment.Result.Description)}
+	}
+	if err != nil {
+		return &exitError{exitConfig, fmt.Sprintf("%s did not answer a status lookup as the OPPWA API does (HTTP %d, %s): check OPPWA_BASE_URL", t.BaseURL, r.HTTPStatus, oneLine(err.Error()))}
 	}
 	return nil
 }
@@ -396,62 +475,39 @@ func andFilter(a, b string) string {
 	return "(" + a + ") && " + b
 }
 
-// shardFilter narrows the label filter to one shard. Shards split by brand label so a
-// brand's specs stay together; specs without a brand go to shard 1.
-func shardFilter(labels, shard string, t config.Target) (string, error) {
-	if shard == "" {
-		return labels, nil
-	}
-	var i, n int
-	if _, err := fmt.Sscanf(shard, "%d/%d", &i, &n); err != nil || n < 1 || i < 1 || i > n {
-		return "", fmt.Errorf("SHARD=%q is not I/N with 1 <= I <= N: use e.g. SHARD=1/2", shard)
-	}
-	var mine, others []string
-	for k, b := range t.Brands {
-		if k%n == i-1 {
-			mine = append(mine, "brand:"+b)
-		} else {
-			others = append(others, "brand:"+b)
-		}
-	}
-	var f string
-	switch {
-	case i == 1 && len(others) > 0:
-		f = "!(" + strings.Join(others, " || ") + ")"
-	case i == 1:
-		f = ""
-	case len(mine) == 0:
-		f = "brand:__none__"
-	default:
-		f = strings.Join(mine, " || ")
-	}
-	if labels != "" && f != "" {
-		return "(" + labels + ") && (" + f + ")", nil
-	}
-	if f == "" {
-		return labels, nil
-	}
-	return f, nil
-}
-
-// runBrowser prints the browser binary a run would start, or says in one line how to
-// install one; `make browser` uses it to decide whether to install.
+// runBrowser checks a run's whole setup (its flags, the configuration, the target's
+// answer to the credentials) and then prints the browser binary the run would start,
+// or that it needs none. It exits exitNoBrowser only when a browser is needed and
+// missing: make installs one then, and for any other failure stops with this
+// command's line and code.
 func runBrowser(ctx context.Context, args []string) error {
-	t, err := userTarget()
+	o, err := parseRunFlags("browser", args)
 	if err != nil {
 		return err
 	}
-	if t.ChromeWSURL != "" {
+	o.noBrowser = true
+	_, t, _, err := prepareRun(ctx, o)
+	switch {
+	case err != nil:
+		return err
+	case t.ChromeWSURL != "":
 		fmt.Println("remote browser at CHROME_WS_URL")
+		return nil
+	case !needsBrowser(t, o.labels):
+		fmt.Println("no browser needed: the label filter selects no browser spec")
 		return nil
 	}
 	path, err := browser.FindExec(t.ChromeBin)
 	if err != nil {
-		return &exitError{exitEnvironment, err.Error()}
+		return &exitError{exitNoBrowser, err.Error()}
 	}
 	fmt.Println(path)
 	return nil
 }
+
+// exitNoBrowser is the browser command's code for "a browser is needed and none is
+// installed", the one case in which make installs one.
+const exitNoBrowser = 4
 
 func observations(c reports.Certification) (n int) {
 	for _, sp := range c.Specs {

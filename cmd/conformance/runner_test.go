@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
 )
 
 // runner builds this command once, so the tests run it the way make does.
@@ -75,6 +77,13 @@ func TestBadInputIsOneLineNamingTheFixAndKeepsTheReport(t *testing.T) {
 	aFile := filepath.Join(tmp, "a-file")
 	_ = os.WriteFile(aFile, []byte("x"), 0o644)
 	real := map[string]string{"OPPWA_BASE_URL": "https://eu-test.oppwa.com/", "OPPWA_ENTITY_ID": "8a8294174b7ecb28014b9699220015ca", "OPPWA_ACCESS_TOKEN": "x-test-token", "OPPWA_BRANDS": "VISA"}
+	// The standalone sandbox stands in for a real account: it refuses a wrong token as
+	// the platform does.
+	srv, err := sandbox.Start(t.Context(), "127.0.0.1:0", sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close(context.Background()) })
 	with := func(kv ...string) map[string]string {
 		m := map[string]string{}
 		for k, v := range real {
@@ -89,17 +98,25 @@ func TestBadInputIsOneLineNamingTheFixAndKeepsTheReport(t *testing.T) {
 		env  map[string]string
 		code int
 		want string
+		args []string
 	}{
-		"missing token":         {with("OPPWA_ACCESS_TOKEN", ""), exitConfig, "OPPWA_ACCESS_TOKEN is empty"},
-		"missing entity":        {with("OPPWA_ENTITY_ID", ""), exitConfig, "OPPWA_ENTITY_ID is empty"},
-		"malformed base URL":    {with("OPPWA_BASE_URL", "eu-test.oppwa.com"), exitConfig, "not an absolute http(s) URL"},
-		"production host":       {with("OPPWA_BASE_URL", "https://eu-prod.oppwa.com/"), exitConfig, "OPPWA_ALLOW_LIVE=yes"},
-		"unreachable host":      {with("OPPWA_BASE_URL", "http://127.0.0.1:1/"), exitEnvironment, "cannot reach 127.0.0.1:1"},
-		"unknown brand":         {map[string]string{"OPPWA_BRANDS": "VISA,NOPE"}, exitConfig, `unknown brand "NOPE"`},
-		"invalid currency":      {map[string]string{"OPPWA_CURRENCY": "EURO"}, exitConfig, "OPPWA_CURRENCY"},
-		"malformed .env line":   {map[string]string{"OPPWA_ENV_FILE": badEnv}, exitConfig, "cannot be read"},
-		"unwritable report dir": {map[string]string{"OPPWA_REPORT_DIR": filepath.Join(aFile, "reports")}, exitConfig, "OPPWA_REPORT_DIR"},
-		"chromium missing":      {map[string]string{"CHROME_BIN": "/nonexistent/chromium"}, exitEnvironment, "CHROME_BIN=/nonexistent/chromium is not an executable file"},
+		"wrong token":           {with("OPPWA_BASE_URL", srv.URL, "OPPWA_ACCESS_TOKEN", "x-test-token"), exitConfig, "the platform refused OPPWA_ENTITY_ID and OPPWA_ACCESS_TOKEN (HTTP 40", nil},
+		"base URL with a path":  {with("OPPWA_BASE_URL", strings.TrimSuffix(srv.URL, "/")+"/v1/"), exitConfig, "has a path (/v1/)", nil},
+		"plain http":            {with("OPPWA_BASE_URL", "http://eu-test.oppwa.com/"), exitConfig, "travel unencrypted: use https://eu-test.oppwa.com/", nil},
+		"malformed LABELS":      {map[string]string{}, exitConfig, "is not a label filter", []string{"-labels", "sync &&"}},
+		"stray argument":        {map[string]string{}, exitConfig, "takes no argument", []string{"sync", "&&", "brand:VISA"}},
+		"bad shard":             {map[string]string{}, exitConfig, "SHARD (-shard)", []string{"-shard", "3/2"}},
+		"unknown defect mode":   {map[string]string{"OPPWA_SANDBOX_DEFECTS": "no-such-mode"}, exitConfig, `unknown mode "no-such-mode"`, nil},
+		"missing token":         {with("OPPWA_ACCESS_TOKEN", ""), exitConfig, "OPPWA_ACCESS_TOKEN is empty", nil},
+		"missing entity":        {with("OPPWA_ENTITY_ID", ""), exitConfig, "OPPWA_ENTITY_ID is empty", nil},
+		"malformed base URL":    {with("OPPWA_BASE_URL", "eu-test.oppwa.com"), exitConfig, "not an absolute http(s) URL", nil},
+		"production host":       {with("OPPWA_BASE_URL", "https://eu-prod.oppwa.com/"), exitConfig, "OPPWA_ALLOW_LIVE=yes", nil},
+		"unreachable host":      {with("OPPWA_BASE_URL", "http://127.0.0.1:1/"), exitEnvironment, "cannot reach 127.0.0.1:1", nil},
+		"unknown brand":         {map[string]string{"OPPWA_BRANDS": "VISA,NOPE"}, exitConfig, `unknown brand "NOPE"`, nil},
+		"invalid currency":      {map[string]string{"OPPWA_CURRENCY": "EURO"}, exitConfig, "OPPWA_CURRENCY", nil},
+		"malformed .env line":   {map[string]string{"OPPWA_ENV_FILE": badEnv}, exitConfig, "cannot be read", nil},
+		"unwritable report dir": {map[string]string{"OPPWA_REPORT_DIR": filepath.Join(aFile, "reports")}, exitConfig, "OPPWA_REPORT_DIR", nil},
+		"chromium missing":      {map[string]string{"CHROME_BIN": "/nonexistent/chromium"}, exitConfig, `CHROME_BIN="/nonexistent/chromium" is not an executable program`, nil},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(tmp, strings.ReplaceAll(name, " ", "-"))
@@ -109,7 +126,10 @@ func TestBadInputIsOneLineNamingTheFixAndKeepsTheReport(t *testing.T) {
 			if _, ok := tc.env["OPPWA_REPORT_DIR"]; !ok {
 				tc.env["OPPWA_REPORT_DIR"] = dir
 			}
-			r := runRunner(t, tc.env, "run")
+			r := runRunner(t, tc.env, append([]string{"run"}, tc.args...)...)
+			if tc.code == exitConfig && strings.Contains(r.stdout, "Ginkgo") {
+				t.Fatalf("a configuration mistake ran the suites: %s", tail(r.stdout))
+			}
 			lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
 			if r.code != tc.code || len(lines) != 1 || !strings.Contains(lines[0], tc.want) || !strings.HasPrefix(lines[0], "oppwa-conformance: ") {
 				t.Fatalf("exit %d (want %d), stderr %q (want one line with %q)", r.code, tc.code, r.stderr, tc.want)
@@ -124,6 +144,25 @@ func TestBadInputIsOneLineNamingTheFixAndKeepsTheReport(t *testing.T) {
 				t.Fatal("the earlier report was lost")
 			}
 		})
+	}
+}
+
+// -h answers every command with its usage and exit 0; a flag before the command
+// names the command it belongs after.
+func TestHelpOnEveryCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the runner")
+	}
+	for _, name := range commandNames {
+		if r := runRunner(t, nil, name, "-h"); r.code != 0 || !strings.Contains(r.stdout+r.stderr, "usage: conformance "+name) {
+			t.Errorf("%s -h: exit %d, output %q", name, r.code, r.stdout+r.stderr)
+		}
+	}
+	if r := runRunner(t, nil, "-h"); r.code != 0 || !strings.Contains(r.stdout, "conformance run") {
+		t.Errorf("-h: exit %d, output %q", r.code, r.stdout)
+	}
+	if r := runRunner(t, nil, "-labels", "x"); r.code != exitConfig || !strings.Contains(r.stderr, "./conformance run -labels x") {
+		t.Errorf("-labels x: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,14 +20,14 @@ func runWebhookDecrypt(_ context.Context, args []string) error {
 }
 
 func webhookDecrypt(args []string, stdin io.Reader, stdout io.Writer) error {
-	fs := flag.NewFlagSet("webhook-decrypt", flag.ContinueOnError)
+	fs := newFlagSet("webhook-decrypt")
 	iv := fs.String("iv", "", "the X-Initialization-Vector header's value (hex)")
 	tag := fs.String("tag", "", "the X-Authentication-Tag header's value (hex)")
 	// The key's default is read after parsing: a flag's default is printed in the
 	// usage text, and the key must never be.
 	key := fs.String("key", "", "the webhook's key, 64 hex characters (default $OPPWA_WEBHOOK_KEY)")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{exitConfig, ""}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *key == "" {
 		*key = os.Getenv("OPPWA_WEBHOOK_KEY")

@@ -69,7 +69,7 @@ var (
 // RunSpecs and stops with its one-line error if it fails.
 func Configure() (config.Target, error) {
 	wd, _ := os.Getwd()
-	t, err := config.Load(os.Getenv, wd)
+	t, err := config.Load(os.LookupEnv, wd)
 	if err != nil {
 		return t, err
 	}

@@ -1,9 +1,9 @@
 package framework
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive
 
@@ -28,8 +28,12 @@ func WriteReports(r Report) {
 		}
 	}
 	if cmd := os.Getenv("OPPWA_COMMAND"); cmd != "" {
-		// The user's command, passed down by the runner, says more than the test binary's.
-		meta.Args = strings.Fields(cmd)
+		// The user's command (argv, JSON-encoded), passed down by the runner, says more
+		// than the test binary's.
+		var argv []string
+		if json.Unmarshal([]byte(cmd), &argv) == nil {
+			meta.Args = argv
+		}
 	}
 	// The runner passes the baseline of -baseline and has checked FAIL_ON_DRIFT;
 	// started directly, a FAIL_ON_DRIFT naming an unknown kind fails nothing.
