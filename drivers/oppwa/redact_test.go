@@ -65,9 +65,9 @@ func TestShopperSessionsAreMaskedInEveryForm(t *testing.T) {
 func TestSessionMaskingKeepsOtherValues(t *testing.T) {
 	for in, want := range map[string]string{
 		`{"name":"ndcid","value":"n1"},{"name":"sessionToken","value":"s1"}`: `{"name":"ndcid","value":"n1"},{"name":"sessionToken","value":"****"}`,
-		`{"name":"sessionToken","type":"hidden","value":""}`:                  `{"name":"sessionToken","type":"hidden","value":""}`,
-		`http://h/p?a=1\u0026sessionToken=s1\u0026b=2`:                        `http://h/p?a=1\u0026sessionToken=****\u0026b=2`,
-		"session parameters (ndcid, sessionToken) are missing":                "session parameters (ndcid, sessionToken) are missing",
+		`{"name":"sessionToken","type":"hidden","value":""}`:                 `{"name":"sessionToken","type":"hidden","value":""}`,
+		`http://h/p?a=1\u0026sessionToken=s1\u0026b=2`:                       `http://h/p?a=1\u0026sessionToken=****\u0026b=2`,
+		"session parameters (ndcid, sessionToken) are missing":               "session parameters (ndcid, sessionToken) are missing",
 	} {
 		if got := NewRedactor().Redact(in); got != want {
 			t.Errorf("Redact(%s)\n got %s\nwant %s", in, got, want)
