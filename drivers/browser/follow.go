@@ -18,6 +18,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 )
 
 // Param is one redirect parameter.
@@ -609,8 +611,9 @@ func (f *flow) snap(ctx context.Context, name string, st pageState) {
 // debug turns on a timed trace of every step on stderr (BROWSER_DEBUG=1).
 var debug = os.Getenv("BROWSER_DEBUG") != ""
 
+// The trace quotes page URLs with their sessions: it is redacted as reports are.
 func tracef(format string, args ...any) {
 	if debug {
-		fmt.Fprintf(os.Stderr, time.Now().Format("15:04:05.000 ")+format+"\n", args...)
+		fmt.Fprintln(os.Stderr, time.Now().Format("15:04:05.000 ")+oppwa.NewRedactor().Redact(fmt.Sprintf(format, args...)))
 	}
 }

@@ -27,7 +27,20 @@ var tokenRef = regexp.MustCompile(`(registrations/|"registrationId"\s*:\s*"|regi
 // sessionParam catches a shopper session's secret in a URL: a query or path
 // parameter named like a session or a token (sessionToken, jsessionid). Such a URL
 // opens the shopper's checkout while it lives, so a report shows its name only.
-var sessionParam = regexp.MustCompile(`(?i)([?&;](?:[a-z_]*session[a-z_]*|[a-z_]*token))=([^&#;?"'\s<>]+)`)
+// A separator may also be JSON-escaped (\u0026, \u003f: a reply or page text quoted
+// by an encoder that escapes HTML).
+var sessionParam = regexp.MustCompile(`(?i)((?:[?&;]|\\u0026|\\u003f)` + sessionName + `)=([^&#;?"'\s<>\\]+)`)
+
+// sessionName is the name of a session parameter: named like a session or a token.
+const sessionName = `(?:[a-z_]*session[a-z_]*|[a-z_]*token)`
+
+// sessionPair catches a session parameter's value where it is named apart from it: a
+// redirect's parameters in a reply ({"name":"sessionToken","value":"…"}), the same
+// printed as a Go value (Name: "sessionToken", Value: "…"), a form's hidden field
+// (name="sessionToken" value="…"), and each of them inside JSON-escaped text. These
+// open the shopper's checkout as the URL does.
+var sessionPair = regexp.MustCompile(`(?i)(\bname\\?"?\s*[:=]\s*\\?"` + sessionName +
+	`\\?"[\s,]*\\?"?value\\?"?\s*[:=]\s*\\?")([^"\\]*)`)
 
 // registrationID is the id of a standalone tokenisation's reply: the token itself.
 var registrationID = regexp.MustCompile(`"id"\s*:\s*"([0-9a-fA-F]{16,64})"`)
@@ -93,7 +106,8 @@ func NewRedactor(secrets ...string) *Redactor {
 }
 
 // Redact returns s with secrets replaced by [REDACTED], card numbers and registration
-// tokens masked to first 6 / last 4 and CVV values removed.
+// tokens masked to first 6 / last 4, shopper session values shown as **** and CVV
+// values removed.
 func (r *Redactor) Redact(s string) string {
 	if r != nil {
 		for _, secret := range r.secrets {
@@ -105,6 +119,13 @@ func (r *Redactor) Redact(s string) string {
 		return true
 	})
 	s = sessionParam.ReplaceAllString(s, "$1=****")
+	s = sessionPair.ReplaceAllStringFunc(s, func(m string) string {
+		sub := sessionPair.FindStringSubmatch(m)
+		if sub[2] == "" {
+			return m // an empty field hides nothing
+		}
+		return sub[1] + "****"
+	})
 	s = tokenRef.ReplaceAllStringFunc(s, func(m string) string {
 		sub := tokenRef.FindStringSubmatch(m)
 		return sub[1] + MaskToken(sub[2])

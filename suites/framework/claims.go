@@ -19,7 +19,7 @@ func claim(name string) fixtures.Claim {
 	GinkgoHelper()
 	c, ok := fixtures.LoadEvidence().Claim(name)
 	if !ok {
-		Fail(fmt.Sprintf("suite defect: claim %q is not in fixtures/claims.json", name))
+		FailHandler(fmt.Sprintf("suite defect: claim %q is not in fixtures/claims.json", name))
 	}
 	return c
 }

@@ -84,7 +84,7 @@ func ExpectMaskedCard(r *oppwa.Response, pan string) {
 	GinkgoHelper()
 	if strings.Contains(string(r.Body), pan) {
 		// Say it without repeating the number: this message lands in reports.
-		Fail(fmt.Sprintf("reply contains the full card number %s; the platform promises bin and last4Digits only", oppwa.MaskPAN(pan)))
+		FailHandler(fmt.Sprintf("reply contains the full card number %s; the platform promises bin and last4Digits only", oppwa.MaskPAN(pan)))
 	}
 	card, ok := r.JSON["card"].(map[string]any)
 	if !ok {
@@ -131,7 +131,7 @@ func expectRedirectParameters(ps any) {
 			Expect(value).To(Or(BeNil(), BeAssignableToTypeOf("")), "redirect parameter %s is not a string", name)
 		}
 	default:
-		Fail(fmt.Sprintf("redirect.parameters is neither an array nor an object but %T", ps))
+		FailHandler(fmt.Sprintf("redirect.parameters is neither an array nor an object but %T", ps))
 	}
 }
 

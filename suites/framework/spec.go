@@ -42,7 +42,7 @@ type Spec struct {
 func Begin(ctx SpecContext) *Spec {
 	e := Shared()
 	if e == nil {
-		Fail(EnvironmentMarker + "suite setup did not run")
+		FailHandler(EnvironmentMarker + "suite setup did not run")
 	}
 	s := &Spec{ctx: ctx}
 	s.Client = e.Client.WithRecorder(s.record)
@@ -108,9 +108,10 @@ func (s *Spec) NoError(err error, doing string) {
 	}
 	msg := strings.TrimPrefix(err.Error(), EnvironmentMarker)
 	if IsEnvironment(err) || oppwa.IsEnvironment(err) {
-		Fail(EnvironmentMarker + doing + ": " + msg)
+		FailHandler(EnvironmentMarker + doing + ": " + msg)
 	}
-	Fail(doing + ": " + msg)
+	// The message may quote a page URL with its session (a shopper journey's error).
+	FailHandler(doing + ": " + msg)
 }
 
 // Call checks an API call's error with NoError and notes the transaction it made, so a
@@ -182,7 +183,9 @@ func (s *Spec) keepJourney(key string, j *browser.Journey) {
 		if st.Note != "" {
 			name += " (" + st.Note + ")"
 		}
-		shot := reports.Shot{Step: name, URL: red.Redact(st.URL), At: st.At}
+		// The caption quotes what the platform sent (a precondition's values): redacted
+		// as the URL is.
+		shot := reports.Shot{Step: red.Redact(name), URL: red.Redact(st.URL), At: st.At}
 		var err error
 		shot.File, err = saveShot(key, len(s.shots), st.Name, st.Screenshot)
 		if err != nil {
@@ -202,14 +205,15 @@ func (s *Spec) keepJourney(key string, j *browser.Journey) {
 func stuckPage(inv *browser.Inventory, red *oppwa.Redactor) *reports.StuckPage {
 	sp := &reports.StuckPage{URL: red.Redact(inv.URL), Title: red.Redact(inv.Title), Draft: red.Redact(inv.Draft)}
 	for _, f := range inv.Forms {
-		sp.Forms = append(sp.Forms, reports.StuckForm{Action: red.Redact(f.Action), Method: f.Method, Selector: f.Selector})
+		sp.Forms = append(sp.Forms, reports.StuckForm{Action: red.Redact(f.Action), Method: f.Method, Selector: red.Redact(f.Selector)})
 	}
+	// A selector may quote an attribute of the page (a link's href with its session).
 	for _, in := range inv.Inputs {
-		sp.Inputs = append(sp.Inputs, reports.StuckInput{Name: in.Name, Type: in.Type, Required: in.Required,
-			Value: red.Redact(in.Value), Selector: in.Selector})
+		sp.Inputs = append(sp.Inputs, reports.StuckInput{Name: red.Redact(in.Name), Type: in.Type, Required: in.Required,
+			Value: red.Redact(in.Value), Selector: red.Redact(in.Selector)})
 	}
 	for _, c := range inv.Controls {
-		sp.Controls = append(sp.Controls, reports.StuckControl{Text: red.Redact(c.Text), Selector: c.Selector})
+		sp.Controls = append(sp.Controls, reports.StuckControl{Text: red.Redact(c.Text), Selector: red.Redact(c.Selector)})
 	}
 	return sp
 }
