@@ -15,6 +15,11 @@
 //	-webhook-url      OPPWA_SANDBOX_WEBHOOK_URL   where webhook notifications are POSTed (default: none sent)
 //	-webhook-key      OPPWA_SANDBOX_WEBHOOK_KEY   the webhook's AES-256 key, 64 hex characters
 //	-pages            OPPWA_SANDBOX_PAGES         default or realistic (pages shaped after the real test system's)
+//
+// -webhook-url and -webhook-key go together. A command line the flags cannot be read
+// from (an unknown flag, a malformed value, an extra argument, one webhook flag without
+// the other) exits 2, as the flag package does; a value the sandbox refuses, or a port
+// it cannot listen on, exits 1.
 package main
 
 import (
@@ -40,6 +45,10 @@ func main() {
 			os.Exit(0)
 		}
 		fmt.Fprintln(os.Stderr, "oppwa-sandbox:", err)
+		var usage usageError
+		if errors.As(err, &usage) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }
@@ -72,6 +81,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return srv.Close(sctx)
 }
 
+// usageError is a command line the flags cannot be read from.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
 // config is the command line, after the environment filled in the flags not given.
 type config struct {
 	addr        string
@@ -103,7 +117,17 @@ var envNames = []struct{ flag, env string }{
 	{"pages", "OPPWA_SANDBOX_PAGES"},
 }
 
+// parseConfig reads the command line, the environment filling in the flags not given;
+// its errors, but flag.ErrHelp, are usageErrors.
 func parseConfig(args []string, stderr io.Writer) (config, error) {
+	c, err := readFlags(args, stderr)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		return c, usageError{err}
+	}
+	return c, err
+}
+
+func readFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("oppwa-sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -134,7 +158,19 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 			}
 		}
 	}
-	return c, nil
+	return c, c.checkWebhook()
+}
+
+// checkWebhook refuses one webhook flag without the other: a URL alone could not be
+// encrypted for, and a key alone would silently send nothing.
+func (c config) checkWebhook() error {
+	switch {
+	case c.webhookKey != "" && c.webhookURL == "":
+		return errors.New("-webhook-key (OPPWA_SANDBOX_WEBHOOK_KEY) is set without -webhook-url (OPPWA_SANDBOX_WEBHOOK_URL): give both to send notifications, or neither")
+	case c.webhookURL != "" && c.webhookKey == "":
+		return errors.New("-webhook-url (OPPWA_SANDBOX_WEBHOOK_URL) is set without -webhook-key (OPPWA_SANDBOX_WEBHOOK_KEY): give the webhook's key, 64 hex characters")
+	}
+	return nil
 }
 
 // options are the sandbox options of c; the request log goes to stderr.

@@ -3,10 +3,13 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -173,5 +176,60 @@ func TestPagesFlagAndEnv(t *testing.T) {
 	opts, _ := c.options(io.Discard)
 	if _, err := sandbox.New(opts); err == nil || !strings.Contains(err.Error(), "want default or realistic") {
 		t.Errorf("bad -pages: %v", err)
+	}
+}
+
+// One webhook flag without the other is a flag error: one line on stderr naming both
+// flags and never the key, exit 2 as the flag package's own errors; a value the sandbox
+// refuses still exits 1.
+func TestWebhookFlagsGoTogether(t *testing.T) {
+	if args := os.Getenv("OPPWA_SANDBOX_TEST_ARGS"); args != "" {
+		os.Args = append([]string{"oppwa-sandbox"}, strings.Fields(args)...)
+		main()
+		return
+	}
+	key := strings.Repeat("5a", 32)
+	for _, tc := range []struct {
+		args string
+		code int
+		want string
+	}{
+		{"-addr 127.0.0.1:0 -webhook-key " + key, 2, "-webhook-key (OPPWA_SANDBOX_WEBHOOK_KEY) is set without -webhook-url"},
+		{"-addr 127.0.0.1:0 -webhook-url http://127.0.0.1:1/webhook", 2, "-webhook-url (OPPWA_SANDBOX_WEBHOOK_URL) is set without -webhook-key"},
+		{"-latency soon", 2, `invalid value "soon" for flag -latency`},
+		{"-addr 127.0.0.1:0 -defect no-such-mode", 1, "no-such-mode"},
+	} {
+		// Bounded: a command line wrongly accepted would serve until killed.
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestWebhookFlagsGoTogether$")
+		cmd.Env = append(os.Environ(), "OPPWA_SANDBOX_TEST_ARGS="+tc.args)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != tc.code {
+			t.Errorf("%s: %v, want exit %d", tc.args, err, tc.code)
+		}
+		last := strings.TrimSpace(stderr.String())
+		last = last[strings.LastIndex(last, "\n")+1:]
+		if !strings.HasPrefix(last, "oppwa-sandbox: ") || !strings.Contains(last, tc.want) {
+			t.Errorf("%s: stderr ends %q, want a line naming %q", tc.args, last, tc.want)
+		}
+		if strings.Contains(tc.args, "-webhook") && strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("%s: stderr is not one line:\n%s", tc.args, stderr.String())
+		}
+		if strings.Contains(stderr.String(), key) {
+			t.Errorf("%s: the key was printed", tc.args)
+		}
+	}
+	// The environment's values are checked the same way as the flags'.
+	t.Setenv("OPPWA_SANDBOX_WEBHOOK_KEY", key)
+	var usage usageError
+	if _, err := parseConfig(nil, io.Discard); !errors.As(err, &usage) {
+		t.Errorf("OPPWA_SANDBOX_WEBHOOK_KEY alone: %v, want a usage error", err)
+	}
+	if c, err := parseConfig([]string{"-webhook-url", "http://127.0.0.1:1/hook"}, io.Discard); err != nil || c.webhookKey != key {
+		t.Errorf("-webhook-url with OPPWA_SANDBOX_WEBHOOK_KEY: %v", err)
 	}
 }

@@ -5,14 +5,20 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/loopback"
 )
 
-// Path is where the Receiver takes notifications.
+// Path is where the Receiver always takes notifications; Start may add others.
 const Path = "/webhook"
+
+// maxStrays bounds the stray paths remembered: a few show a misrouting, a scanner's
+// hundreds would only grow memory.
+const maxStrays = 10
 
 // maxBody bounds a notification's body; payment replies are a few kilobytes.
 const maxBody = 1 << 20
@@ -36,24 +42,36 @@ type Delivery struct {
 // Receiver is a merchant's webhook endpoint on a loopback address: it decrypts every
 // notification with the key it was given and records it. It is safe for concurrent use.
 type Receiver struct {
-	srv *loopback.Server
-	key string
+	srv   *loopback.Server
+	key   string
+	paths []string // where notifications are taken, Path first
 
 	mu         sync.Mutex
 	deliveries []Delivery
 	refuse     map[string]bool // merchantTransactionIds whose first delivery answers 500
+	strays     []string        // the paths of requests that came elsewhere, each once
 }
 
 // Start listens on addr (for example "127.0.0.1:0") and serves until Close; keyHex is
-// the webhook's key, 64 hex characters. ctx only bounds the start.
-func Start(ctx context.Context, addr, keyHex string) (*Receiver, error) {
+// the webhook's key, 64 hex characters. Notifications are taken at Path and at each of
+// paths: the webhook's public URL's path, which a tunnel or reverse proxy forwards
+// unchanged. A request to any other path is answered 404 and remembered (Strays), so
+// that a wait that runs out can say where the notifications went. ctx only bounds the
+// start.
+func Start(ctx context.Context, addr, keyHex string, paths ...string) (*Receiver, error) {
 	if _, err := ParseKey(keyHex); err != nil {
 		return nil, fmt.Errorf("webhook: %w", err)
 	}
-	r := &Receiver{key: keyHex, refuse: map[string]bool{}}
-	mux := http.NewServeMux()
-	mux.HandleFunc(Path, r.handle)
-	srv, err := loopback.Start(ctx, addr, mux)
+	r := &Receiver{key: keyHex, refuse: map[string]bool{}, paths: []string{Path}}
+	for _, p := range paths {
+		if p == "" {
+			p = "/" // a URL without a path is requested at the root
+		}
+		if !slices.Contains(r.paths, p) {
+			r.paths = append(r.paths, p)
+		}
+	}
+	srv, err := loopback.Start(ctx, addr, http.HandlerFunc(r.route))
 	if err != nil {
 		return nil, fmt.Errorf("webhook: %w", err)
 	}
@@ -63,6 +81,41 @@ func Start(ctx context.Context, addr, keyHex string) (*Receiver, error) {
 
 // URL is the loopback URL notifications are POSTed to.
 func (r *Receiver) URL() string { return r.srv.BaseURL() + Path }
+
+// Paths lists the paths notifications are taken at, Path first.
+func (r *Receiver) Paths() []string { return slices.Clone(r.paths) }
+
+// Strays lists the paths requests came to that are not Paths, each once, oldest first
+// (the first maxStrays):
+// a tunnel or proxy that forwards the webhook's URL to another path shows here.
+func (r *Receiver) Strays() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.strays)
+}
+
+// Received counts every delivery at Paths so far, readable or not, refused or not.
+func (r *Receiver) Received() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.deliveries)
+}
+
+// route takes a notification at one of Paths and remembers a request to any other.
+// The paths are matched exactly: the platform POSTs to the URL configured, nothing below.
+func (r *Receiver) route(w http.ResponseWriter, req *http.Request) {
+	if slices.Contains(r.paths, req.URL.Path) {
+		r.handle(w, req)
+		return
+	}
+	r.mu.Lock()
+	if len(r.strays) < maxStrays && !slices.Contains(r.strays, req.URL.Path) {
+		r.strays = append(r.strays, req.URL.Path)
+	}
+	r.mu.Unlock()
+	r.srv.Changed()
+	http.Error(w, "no webhook here: notifications are taken at "+strings.Join(r.paths, ", "), http.StatusNotFound)
+}
 
 // RefuseFirst makes the receiver answer 500 to the first delivery whose payload
 // carries merchantTransactionID, so that the platform's retry can be seen. Call it

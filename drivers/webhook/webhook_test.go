@@ -145,3 +145,42 @@ func TestAwaitSinceIgnoresOlderUnreadable(t *testing.T) {
 		t.Fatalf("an unreadable delivery after since did not end the wait: %v", err)
 	}
 }
+
+// The receiver takes notifications at Path and at the paths it was given (the public
+// URL's, forwarded unchanged), and remembers where any other request went.
+func TestReceiverTakesTheConfiguredPathAndNamesStrays(t *testing.T) {
+	r, err := Start(t.Context(), "127.0.0.1:0", testKey, "/hooks/oppwa", Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close(context.Background())
+	if got := r.Paths(); strings.Join(got, " ") != "/webhook /hooks/oppwa" {
+		t.Fatalf("Paths %v, want /webhook and /hooks/oppwa once each", got)
+	}
+	base := strings.TrimSuffix(r.URL(), Path)
+	body, iv, tag, _ := Encrypt([]byte(`{"type":"PAYMENT","payload":{"id":"p1","result":{"code":"000.100.110"}}}`), testKey)
+	for _, p := range []string{"/hooks/oppwa", Path} {
+		if got := post(t, base+p, body, iv, tag); got != http.StatusOK {
+			t.Errorf("POST %s answered %d, want 200", p, got)
+		}
+	}
+	for _, p := range []string{"/elsewhere", "/hooks/oppwa/", "/elsewhere"} {
+		if got := post(t, base+p, body, iv, tag); got != http.StatusNotFound {
+			t.Errorf("POST %s answered %d, want 404", p, got)
+		}
+	}
+	if n := r.Received(); n != 2 {
+		t.Errorf("Received %d, want 2", n)
+	}
+	if got := r.Strays(); strings.Join(got, " ") != "/elsewhere /hooks/oppwa/" {
+		t.Errorf("Strays %v, want /elsewhere and /hooks/oppwa/ once each", got)
+	}
+	root, err := Start(t.Context(), "127.0.0.1:0", testKey, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close(context.Background())
+	if got := post(t, strings.TrimSuffix(root.URL(), Path)+"/", body, iv, tag); got != http.StatusOK {
+		t.Errorf("a URL without a path: POST / answered %d, want 200", got)
+	}
+}

@@ -132,6 +132,13 @@ func parameterNames(r *oppwa.Response) []string {
 // lists such specs as not verified, with how to declare it.
 func Requires(c config.Capability) {
 	if !Config().Has(c) {
-		Skip(reports.NotDeclaredMarker + string(c) + ": the account has not declared it; set " + c.Declaration() + " if it has")
+		SkipNotDeclared(string(c), "the account has not declared it; set "+c.Declaration()+" if it has")
 	}
+}
+
+// SkipNotDeclared skips the spec for a capability the run cannot check without more
+// configuration; the verdict lists it under "not verified" with reason.
+func SkipNotDeclared(capability, reason string) {
+	GinkgoHelper()
+	Skip(reports.NotDeclaredMarker + capability + ": " + reason)
 }

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,6 +108,10 @@ func Setup(ctx context.Context) error {
 	// Servers live until the suite ends, not until BeforeSuite's context does.
 	long := context.WithoutCancel(ctx)
 	e := &Env{Target: t, Contract: fixtures.Load(), RunID: runID()}
+	// Registered first so that it runs last, after the embedded sandbox stopped
+	// notifying; on a real target the receiver starts inside a spec, whose own
+	// cleanups would close it before the next webhook spec.
+	DeferCleanup(func(ctx SpecContext) error { return e.closeWebhooks(ctx) }, NodeTimeout(10*time.Second))
 	base := t.BaseURL
 	e.WebhookKey = t.WebhookKey
 	if t.Embedded() {
@@ -166,31 +171,46 @@ func (e *Env) Browser(ctx context.Context) (*browser.Browser, error) {
 	return e.browser, nil
 }
 
-// startWebhooks starts the webhook receiver on addr, with a random key when none is
-// configured, and registers its cleanup.
-func (e *Env) startWebhooks(ctx context.Context, addr string) (*webhook.Receiver, error) {
+// startWebhooks starts the webhook receiver on addr, taking notifications at paths too
+// (see webhook.Start), with a random key when none is configured. Setup's cleanup
+// closes it when the suite ends.
+func (e *Env) startWebhooks(ctx context.Context, addr string, paths ...string) (*webhook.Receiver, error) {
 	e.hookOnce.Do(func() {
 		if e.WebhookKey == "" {
 			b := make([]byte, 32)
 			_, _ = rand.Read(b)
 			e.WebhookKey = hex.EncodeToString(b)
 		}
-		e.hooks, e.hooksErr = webhook.Start(ctx, addr, e.WebhookKey)
+		e.hooks, e.hooksErr = webhook.Start(ctx, addr, e.WebhookKey, paths...)
 		if e.hooksErr != nil {
 			e.hooksErr = EnvironmentError(fmt.Errorf("start webhook receiver: %w", e.hooksErr))
-			return
 		}
-		DeferCleanup(func(ctx SpecContext) error { return e.hooks.Close(ctx) }, NodeTimeout(10*time.Second))
 	})
 	return e.hooks, e.hooksErr
 }
 
 // Webhooks returns the process's webhook receiver. Against the embedded sandbox it
 // started with the suite; on a real target it starts on first use at OPPWA_WEBHOOK_ADDR,
-// so only the process that runs the (serial) webhook specs binds it. Callers check
-// Config().Webhooks() first.
+// taking notifications at OPPWA_WEBHOOK_URL's path (a tunnel or proxy forwards it
+// unchanged) as well as at webhook.Path, so only the process that runs the (serial)
+// webhook specs binds it. Callers check Config().Webhooks() first.
 func (e *Env) Webhooks(ctx context.Context) (*webhook.Receiver, error) {
-	return e.startWebhooks(context.WithoutCancel(ctx), e.Target.WebhookAddr)
+	var paths []string
+	if u, err := url.Parse(e.Target.WebhookURL); err == nil && e.Target.WebhookURL != "" {
+		paths = append(paths, u.Path)
+	}
+	return e.startWebhooks(context.WithoutCancel(ctx), e.Target.WebhookAddr, paths...)
+}
+
+// closeWebhooks closes the webhook receiver if this process started one.
+func (e *Env) closeWebhooks(ctx context.Context) error {
+	// Taking the once orders this after a start in a spec, and keeps any later start
+	// from listening past the suite.
+	e.hookOnce.Do(func() { e.hooksErr = EnvironmentError(errors.New("webhook receiver: the suite has ended")) })
+	if e.hooks == nil {
+		return nil
+	}
+	return e.hooks.Close(ctx)
 }
 
 // BrowserName names the browser for the report: its version and binary when this
