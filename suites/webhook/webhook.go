@@ -68,7 +68,7 @@ func (h hooks) await(ctx context.Context, what string, match func(webhook.Delive
 	case err == nil:
 		return ds
 	case errors.Is(err, webhook.ErrClosed):
-		Fail(fw.EnvironmentMarker + "waiting for the " + what + ": the suite's webhook receiver was closed")
+		fw.FailHandler(fw.EnvironmentMarker + "waiting for the " + what + ": the suite's webhook receiver was closed")
 	case wctx.Err() != nil && ctx.Err() == nil:
 		h.ranOut(what, bound)
 	}
@@ -99,7 +99,7 @@ func (h hooks) ranOut(what string, bound time.Duration) {
 	GinkgoHelper()
 	msg := fmt.Sprintf("no %s arrived within %s", what, bound.Round(time.Second))
 	if fw.Config().Embedded() {
-		Fail(msg + " (the embedded sandbox delivers within milliseconds)")
+		fw.FailHandler(msg + " (the embedded sandbox delivers within milliseconds)")
 	}
 	var hint string
 	switch strays := h.Strays(); {
@@ -111,7 +111,7 @@ func (h hooks) ranOut(what string, bound time.Duration) {
 	default:
 		hint = "other notifications arrived, so OPPWA_WEBHOOK_URL forwards: the platform may be slow (it documents delays of up to 15 minutes); raise OPPWA_SPEC_TIMEOUT"
 	}
-	Fail(fw.EnvironmentMarker + msg + ": " + hint)
+	fw.FailHandler(fw.EnvironmentMarker + msg + ": " + hint)
 }
 
 // receiver returns the process's webhook receiver, or skips the spec when the target
@@ -166,7 +166,7 @@ func once(ds []webhook.Delivery, what string) {
 	for i, d := range ds {
 		statuses[i] = d.Status
 	}
-	Fail(fmt.Sprintf("%s was notified %d times (receiver answered %v), want once", what, len(ds), statuses))
+	fw.FailHandler(fmt.Sprintf("%s was notified %d times (receiver answered %v), want once", what, len(ds), statuses))
 }
 
 // barrier makes one more payment and waits for its notification: the sandbox
