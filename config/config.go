@@ -133,6 +133,7 @@ var Variables = []struct{ Name, Doc string }{
 	{"OPPWA_TEST_ENDPOINT", "set to yes to declare an unknown host a test endpoint"},
 	{"OPPWA_SPEC_TIMEOUT", "per-spec timeout, e.g. 60s (default 60s)"},
 	{"OPPWA_REPORT_DIR", "where reports go (default reports/latest)"},
+	{"OPPWA_ENV_FILE", "environment only: the .env file to read (default: the first .env from the current folder up to the project root; /dev/null: none)"},
 	{"CHROME_BIN", "browser binary (default: Debian's chromium-headless-shell, else chromium)"},
 	{"CHROME_WS_URL", "DevTools websocket URL of a running Chrome to use instead of starting one"},
 	{"OPPWA_WEBHOOK_URL", "public URL of your webhook that forwards to the suites' receiver at OPPWA_WEBHOOK_ADDR (webhook specs are skipped without it)"},

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -152,5 +153,41 @@ func TestShopperPagesAreCheckedAtLoad(t *testing.T) {
 	want := "OPPWA_SHOPPER_PAGES: pages/x.json: scripts[0].match: needs url, selector or title"
 	if err == nil || err.Error() != want {
 		t.Errorf("malformed script: %v, want %s", err, want)
+	}
+}
+
+// Every variable the configuration reads is in Variables, and every one of those is
+// named in .env.example and the README, so a user can find any setting.
+func TestEveryVariableIsDocumented(t *testing.T) {
+	wd, _ := os.Getwd()
+	root, _ := ModuleRoot(wd)
+	var src strings.Builder
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if !strings.HasSuffix(f, "_test.go") {
+			b, _ := os.ReadFile(f)
+			src.Write(b)
+		}
+	}
+	documented := map[string]bool{}
+	for _, v := range Variables {
+		documented[v.Name] = true
+	}
+	read := regexp.MustCompile(`(?:get|lookup)\("([A-Z0-9_]+)"\)|\{\w+, "(OPPWA_[A-Z0-9_]+)"\}`)
+	for _, m := range read.FindAllStringSubmatch(src.String(), -1) {
+		name := m[1] + m[2]
+		if !documented[name] && name != "OPPWA_PROCESS_RPS" { // set by the runner for its processes
+			t.Errorf("config reads %s, which Variables does not list", name)
+		}
+	}
+	example, _ := os.ReadFile(filepath.Join(root, ".env.example"))
+	readme, _ := os.ReadFile(filepath.Join(root, "README.md"))
+	for name := range documented {
+		if !strings.Contains(string(example), name) {
+			t.Errorf("%s is not in .env.example", name)
+		}
+		if !strings.Contains(string(readme), "`"+name+"`") {
+			t.Errorf("%s is not in the README", name)
+		}
 	}
 }
