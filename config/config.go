@@ -279,8 +279,10 @@ func (t *Target) readRunSettings(c *fixtures.Contract, get func(string) string) 
 			return err
 		}
 	}
-	if err := checkChromeBin(t.ChromeBin); err != nil {
-		return err
+	if t.ChromeWSURL == "" { // a running browser at CHROME_WS_URL comes first; CHROME_BIN is unused then
+		if err := checkChromeBin(t.ChromeBin); err != nil {
+			return err
+		}
 	}
 	if v := get("OPPWA_SANDBOX_GRADED"); v != "" {
 		t.SandboxGraded = yes(v)
