@@ -247,14 +247,21 @@ func (s *Sandbox) readBody(w http.ResponseWriter, r *http.Request) (params, bool
 	return parseForm(string(body)), true
 }
 
-// authenticate checks the Bearer token and that it owns the entityId. A missing token
+// authenticate checks the Bearer token and that it owns the entity. A missing token
 // is 401, an unknown one 403 (both 800.900.300), a token used with an entity it does
-// not own 403 800.900.301, a missing entityId a parameter error.
+// not own 403 800.900.301, a missing entity a parameter error. The older
+// authentication.userId/password login, dropped by the providers in 2020, is refused
+// as missing credentials with a parameter error that names the access token.
 func (s *Sandbox) authenticate(w http.ResponseWriter, r *http.Request, p params) (string, bool) {
 	header := r.Header.Get("Authorization")
 	token, ok := bearer(header)
 	if !ok {
-		s.refuseCredentials(w, authRefusal{noCredentials: header == "", status: http.StatusUnauthorized, code: codeAuth})
+		a := authRefusal{noCredentials: header == "", status: http.StatusUnauthorized, code: codeAuth}
+		if header == "" && (p.has("authentication.userId") || p.has("authentication.password")) {
+			a.noCredentials = false
+			a.paramErrors = []paramError{{"authentication.userId", "", msgLegacyLogin}}
+		}
+		s.refuseCredentials(w, a)
 		return "", false
 	}
 	owned, known := s.tokens[token]
@@ -264,13 +271,9 @@ func (s *Sandbox) authenticate(w http.ResponseWriter, r *http.Request, p params)
 		s.refuseCredentials(w, authRefusal{status: http.StatusForbidden, code: codeAuth})
 		return "", false
 	}
-	entity := p.get("entityId")
-	if entity == "" {
-		s.writeJSON(w, http.StatusBadRequest, s.errorBody("", codeParam, []paramError{{"entityId", "", msgEmpty}}))
-		return "", false
-	}
-	if !validEntity(entity) {
-		s.writeJSON(w, http.StatusBadRequest, s.errorBody("", codeParam, []paramError{{"entityId", entity, msgEntity}}))
+	entity, perr := entityOf(p)
+	if perr != nil {
+		s.writeJSON(w, http.StatusBadRequest, s.errorBody("", codeParam, []paramError{*perr}))
 		return "", false
 	}
 	if !check.anyEntity && !owned[entity] {
@@ -278,6 +281,31 @@ func (s *Sandbox) authenticate(w http.ResponseWriter, r *http.Request, p params)
 		return "", false
 	}
 	return entity, true
+}
+
+// entityOf reads the entity of a request: entityId, or authentication.entityId as
+// older integrations and a widely used open-source library send it (their remote
+// tests passed against the real test system with it, real-platform.md §4). Both may
+// be sent when they agree.
+func entityOf(p params) (string, *paramError) {
+	const legacy = "authentication.entityId"
+	entity, alias := p.get("entityId"), p.get(legacy)
+	switch {
+	case entity != "" && alias != "" && alias != entity:
+		return "", &paramError{legacy, alias, msgEntityDiffers}
+	case entity == "" && alias != "":
+		if !validEntity(alias) {
+			return "", &paramError{legacy, alias, msgEntity}
+		}
+		return alias, nil
+	case entity == "" && p.has(legacy):
+		return "", &paramError{legacy, "", msgEmpty}
+	case entity == "":
+		return "", &paramError{"entityId", "", msgEmpty}
+	case !validEntity(entity):
+		return "", &paramError{"entityId", entity, msgEntity}
+	}
+	return entity, nil
 }
 
 // refuseCredentials answers a request refused for its credentials, after the

@@ -18,14 +18,17 @@ const (
 	msgBackType    = "must be one of [CP, RF, RV]"
 	msgCardProps   = "card properties must be set"
 	msgEntity      = `must match ^[a-f0-9]{32}$`
-	msgCardNumber  = `must match ^[0-9]{12,19}$`
-	msgCVV         = `must match ^[0-9]{3,4}$`
-	msgBrand       = `must match ^[A-Z0-9_]{1,32}$`
-	msgURL         = "must be a valid http or https URL"
-	msgCustomName  = `must match ^[a-zA-Z0-9._]{3,64}$`
-	msgTestMode    = "must be one of [INTERNAL, EXTERNAL]"
-	msgForceCode   = `must match ^[0-9]{3}\.[0-9]{3}\.[0-9]{3}$`
-	msgChallenge   = `must match ^[0-9]{1,2}$`
+	// The sandbox's own wording: no recording shows these two refusals.
+	msgEntityDiffers = "must equal entityId when both are sent"
+	msgLegacyLogin   = "the userId/password login is no longer accepted: send the access token as Authorization: Bearer"
+	msgCardNumber    = `must match ^[0-9]{12,19}$`
+	msgCVV           = `must match ^[0-9]{3,4}$`
+	msgBrand         = `must match ^[A-Z0-9_]{1,32}$`
+	msgURL           = "must be a valid http or https URL"
+	msgCustomName    = `must match ^[a-zA-Z0-9._]{3,64}$`
+	msgTestMode      = "must be one of [INTERNAL, EXTERNAL]"
+	msgForceCode     = `must match ^[0-9]{3}\.[0-9]{3}\.[0-9]{3}$`
+	msgChallenge     = `must match ^[0-9]{1,2}$`
 )
 
 // The format checks are small functions rather than regexps; each says the pattern it
