@@ -65,7 +65,7 @@ func TestEntityAndLegacyLoginMistakes(t *testing.T) {
 		code   string
 		field  string
 	}{
-		"different entities": {rawForm(url.QueryEscape, append([]string{"entityId", h.cred.EntityID, "authentication.entityId", other}, visa()...)...), nil, 400, codeParam, "authentication.entityId"},
+		"different entities":  {rawForm(url.QueryEscape, append([]string{"entityId", h.cred.EntityID, "authentication.entityId", other}, visa()...)...), nil, 400, codeParam, "authentication.entityId"},
 		"empty legacy entity": {rawForm(url.QueryEscape, append([]string{"authentication.entityId", ""}, visa()...)...), nil, 400, codeParam, "authentication.entityId"},
 		"userId and password": {rawForm(url.QueryEscape, append([]string{"authentication.userId", "u", "authentication.password", "p", "authentication.entityId", h.cred.EntityID}, visa()...)...),
 			map[string]string{"Authorization": "-"}, 401, codeAuth, "authentication.userId"},
