@@ -8,15 +8,16 @@ import (
 
 // Result codes of registration tokens, from the documented rejectedRegistrationValidation
 // group (100.150.*). Which one the platform answers in each case is not recorded: these
-// are the codes whose documented descriptions fit.
-const (
-	codeRegLength     = "100.150.101" // invalid length for specified registration id (must be 32 chars)
-	codeRegUnknown    = "100.150.200" // registration does not exist
-	codeRegDeleted    = "100.150.202" // registration is already deregistered
-	codeRegRejected   = "100.150.203" // registration is not valid, probably initially rejected
-	codeRegNoInitial  = "100.150.300" // payment only allowed with valid initial registration
-	regInitialPayment = "INITIAL"
+// are the codes whose documented descriptions fit (fixtures/codes.json).
+var (
+	codeRegLength    = code(fixtures.CodeRegistrationLength)       // invalid length for specified registration id (must be 32 chars)
+	codeRegUnknown   = code(fixtures.CodeRegistrationUnknown)      // registration does not exist
+	codeRegDeleted   = code(fixtures.CodeRegistrationDeleted)      // registration is already deregistered
+	codeRegRejected  = code(fixtures.CodeRegistrationRejected)     // registration is not valid, probably initially rejected
+	codeRegNoInitial = code(fixtures.CodeRegistrationNeedsInitial) // payment only allowed with valid initial registration
 )
+
+const regInitialPayment = "INITIAL"
 
 // registration is one stored token: the card (or account) it stands for, never the CVV.
 type registration struct {
