@@ -117,9 +117,80 @@ func (s *Sandbox) trailer(doc document, timestamp, ndc string) document {
 	return doc.with("buildNumber", buildNumber).with("timestamp", timestamp).with("ndc", ndc)
 }
 
-// errorBody is the platform's envelope for replies that carry no transaction.
+// errorBody is the platform's envelope for replies that carry no transaction: a
+// parameter error's shape for the parameter-error code, else the shape of errors.
 func (s *Sandbox) errorBody(entity, code string, perrs []paramError) document {
-	return s.trailer(document{{"result", s.result(code, perrs)}}, timestamp(s.now()), newNDC(entity))
+	kind := fixtures.ReplyError
+	if code == codeParam {
+		kind = fixtures.ReplyParameterError
+	}
+	return s.errorReply(kind, entity, code, perrs)
+}
+
+// errorReply is the envelope of a reply without a transaction, in the shape of kind.
+func (s *Sandbox) errorReply(kind fixtures.ReplyKind, entity, code string, perrs []paramError) document {
+	doc := s.trailer(document{{"result", s.result(code, perrs)}}, timestamp(s.now()), newNDC(entity))
+	return s.shaped(kind, "", doc)
+}
+
+// shapeKey names a reply shape: its kind and outcome.
+type shapeKey struct {
+	kind    fixtures.ReplyKind
+	outcome string
+}
+
+// replyShapes indexes fixtures/shapes.json: per kind and outcome, the top-level fields
+// the reply carries.
+func replyShapes(c *fixtures.Contract) map[shapeKey]map[string]bool {
+	out := map[shapeKey]map[string]bool{}
+	for _, sh := range c.Shapes() {
+		fields := make(map[string]bool, len(sh.Fields))
+		for _, f := range sh.Fields {
+			fields[f] = true
+		}
+		out[shapeKey{sh.Kind, sh.Outcome}] = fields
+	}
+	return out
+}
+
+// shaped drops the top-level fields of doc that the shape of kind and outcome does not
+// list, keeping doc's order; a reply without a shape keeps every field. It runs on the
+// truthful reply, before the modes' hooks, so a mode's additions are not dropped.
+func (s *Sandbox) shaped(kind fixtures.ReplyKind, outcome string, doc document) document {
+	fields, ok := s.shapes[shapeKey{kind, outcome}]
+	if !ok {
+		return doc
+	}
+	out := doc[:0]
+	for _, f := range doc {
+		if fields[f.key] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// paymentShape is the shape a payment's reply in view v takes: by kind (the initial
+// reply, a lookup, a backoffice operation) and the outcome of its result.
+func (s *Sandbox) paymentShape(p *payment, v view) (fixtures.ReplyKind, string) {
+	o := s.outcomeOf(p.code)
+	if v == viewBackoffice {
+		if o == fixtures.Success {
+			return fixtures.ReplyBackoffice, "success"
+		}
+		return fixtures.ReplyBackoffice, "refused"
+	}
+	kind := fixtures.ReplyPayment
+	if v == viewStatus {
+		kind = fixtures.ReplyStatus
+	}
+	switch {
+	case o == fixtures.Success || o == fixtures.Pending:
+		return kind, string(o)
+	case kind == fixtures.ReplyPayment && p.forced:
+		return kind, "forced-rejected"
+	}
+	return kind, "rejected"
 }
 
 // httpStatus is the sandbox's one rule: 200 for success and pending, 400 for every
@@ -158,7 +229,8 @@ func parseAmount(s string) int64 {
 // the result code it shows; the caller holds s.store.mu. The stored payment is the
 // truth; the paymentReply hook point lets the modes change what the reply shows.
 func (s *Sandbox) renderPayment(p *payment, v view, redirect document) (document, string) {
-	r := paymentReply{p: p, view: v, code: p.code, doc: s.paymentDocument(p, redirect)}
+	kind, outcome := s.paymentShape(p, v)
+	r := paymentReply{p: p, view: v, code: p.code, doc: s.shaped(kind, outcome, s.paymentDocument(p, redirect))}
 	fire(s, &r)
 	if r.code != p.code {
 		r.doc = r.doc.set("result", s.result(r.code, nil))

@@ -31,6 +31,7 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 	pay.tokenise = p.get("createRegistration") == "true"
 	pay.siInitial = setsUpInitial(p)
 	pay.code, pay.flow, pay.flowResult = s.decide(p, brand, known, pay)
+	pay.forced = forcedCode(p, pay.code)
 	if pay.flow != flowNone {
 		if pay.resultURL == "" {
 			// A redirect needs a way back to the shop; 3-D Secure cards ask for it only

@@ -216,7 +216,8 @@ func (s *Sandbox) registrationDelete(w http.ResponseWriter, entity, id string) {
 	}
 	now := s.now()
 	doc := document{{"id", newID()}, {"referencedId", id}, {"result", s.result(codeSuccess, nil)}}
-	sent := s.writeJSON(w, http.StatusOK, s.trailer(doc, timestamp(now), newNDC(entity)))
+	doc = s.shaped(fixtures.ReplyDeregistration, "success", s.trailer(doc, timestamp(now), newNDC(entity)))
+	sent := s.writeJSON(w, http.StatusOK, doc)
 	s.notify(NotifyRegistration, ActionDeleted, sent)
 }
 
@@ -230,7 +231,11 @@ func (s *Sandbox) renderRegistration(reg *registration, code string) document {
 		doc = doc.with("card", reg.card.document())
 	}
 	doc = append(doc, reg.echo...)
-	r := registrationReply{reg: reg, doc: s.trailer(doc, reg.timestamp, reg.ndc)}
+	outcome := "rejected"
+	if s.outcomeOf(code) == fixtures.Success {
+		outcome = "success"
+	}
+	r := registrationReply{reg: reg, doc: s.shaped(fixtures.ReplyRegistration, outcome, s.trailer(doc, reg.timestamp, reg.ndc))}
 	fire(s, &r)
 	return r.doc
 }
@@ -258,6 +263,7 @@ func (s *Sandbox) registrationPayment(w http.ResponseWriter, entity, regID strin
 		if refusal == "" {
 			pay.brand, pay.card = reg.brand, reg.card
 			pay.code = tokenDecision(p, pay)
+			pay.forced = forcedCode(p, pay.code)
 			if setsUpInitial(p) && s.outcomeOf(pay.code) == fixtures.Success {
 				reg.initial = pay.id
 			}
@@ -266,6 +272,12 @@ func (s *Sandbox) registrationPayment(w http.ResponseWriter, entity, regID strin
 		body, code = s.renderPayment(pay, viewInitial, nil)
 	})
 	s.notifyPayment(s.writeJSON(w, s.httpStatus(code), body))
+}
+
+// forcedCode says code is the one the request forced (customParameters[forceResultCode]).
+func forcedCode(p params, code string) bool {
+	fc := p.custom("forceResultCode")
+	return fc != "" && code == fc
 }
 
 // tokenDecision is the result of a payment with a usable token: the amount rules, the

@@ -132,13 +132,14 @@ type Sandbox struct {
 	store       *store
 	now         func() time.Time
 	retryAfter  string
-	outcomes    map[string]fixtures.Outcome // documented codes, classified once
-	brands      map[string]bool             // the enabled brands; nil: every brand
-	alternating alternatingFaults           // state of tolerate-retry-after
-	webhooks    *notifier                   // nil without Options.WebhookURL
-	realistic   bool                        // the realistic pages are served (Options.Pages)
-	stateRules  map[string][]stateRule      // the backoffice rules per operation (fixtures/rules.json)
-	varied      map[string]string           // vary-refusal-codes' code per rule name
+	outcomes    map[string]fixtures.Outcome  // documented codes, classified once
+	brands      map[string]bool              // the enabled brands; nil: every brand
+	alternating alternatingFaults            // state of tolerate-retry-after
+	webhooks    *notifier                    // nil without Options.WebhookURL
+	realistic   bool                         // the realistic pages are served (Options.Pages)
+	stateRules  map[string][]stateRule       // the backoffice rules per operation (fixtures/rules.json)
+	varied      map[string]string            // vary-refusal-codes' code per rule name
+	shapes      map[shapeKey]map[string]bool // the fields of each reply shape (fixtures/shapes.json)
 
 	requests atomic.Int64
 	busy     atomic.Int64 // nanoseconds
@@ -184,6 +185,7 @@ func New(opts Options) (*Sandbox, error) {
 		realistic:  realistic,
 		stateRules: rules,
 		varied:     varied,
+		shapes:     replyShapes(fixtures.Load()),
 	}
 	if opts.clock != nil {
 		s.now = opts.clock
