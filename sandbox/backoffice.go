@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 
@@ -81,37 +82,37 @@ const (
 	ruleReverseOnce              = "no reversal once reversed, captured or refunded"
 )
 
-var backofficeRules = map[string][]stateRule{
-	"CP": {
-		{ruleCaptureNeedsKnownPA, codeCaptureNeedsPA, noReference},
-		{ruleReferenceFinal, codeRefPending, referencePending},
-		{ruleCaptureNeedsSuccessfulPA, codeCaptureNeedsPA, referenceNotSuccessful("PA")},
-		{ruleSameCurrency, codeCurrencyMismatch, currencyDiffers},
-		{ruleNoCaptureOfReversed, codeCannotCapture, referenceReversed},
-		{ruleCaptureWithinPA, codeCannotCapture, func(_ *Sandbox, op, ref *payment) bool {
-			return ref.captured+op.cents > ref.cents
-		}},
-		{rulePositiveAmount, codeLowAmount, noAmount},
-	},
-	"RF": {
-		{ruleRefundNeedsKnown, codeRefundNeedsCP, noReference},
-		{ruleReferenceFinal, codeRefPending, referencePending},
-		{ruleRefundNeedsSuccessful, codeRefundNeedsCP, referenceNotSuccessful("CP", "DB", "PA.CP")},
-		{ruleSameCurrency, codeCurrencyMismatch, currencyDiffers},
-		{rulePositiveAmount, codeLowAmount, noAmount},
-		{ruleNoRefundOfReversed, codeCannotRefund, referenceReversed},
-		{ruleRefundWithinVolume, codeCannotRefund, func(_ *Sandbox, op, ref *payment) bool {
-			return ref.refunded+op.cents > ref.cents
-		}},
-	},
-	"RV": {
-		{ruleReversalNeedsKnown, codeReversalNeeds, noReference},
-		{ruleReferenceFinal, codeRefPending, referencePending},
-		{ruleReversalNeedsSuccessful, codeReversalNeeds, referenceNotSuccessful("PA", "DB", "CP", "PA.CP")},
-		{ruleReverseOnce, codeCannotReverse, func(_ *Sandbox, _, ref *payment) bool {
-			return ref.reversed || ref.refunded > 0 || ref.captured > 0
-		}},
-	},
+// backofficeChecks implement the checks fixtures/rules.json's backoffice rules name:
+// each returns whether the rule refuses op on ref. The rules' order, names and codes
+// are data; types are the rule's reference paymentTypes.
+var backofficeChecks = map[string]func(types []string) func(s *Sandbox, op, ref *payment) bool{
+	"reference-known":        func([]string) func(*Sandbox, *payment, *payment) bool { return noReference },
+	"reference-final":        func([]string) func(*Sandbox, *payment, *payment) bool { return referencePending },
+	"reference-successful":   func(types []string) func(*Sandbox, *payment, *payment) bool { return referenceNotSuccessful(types...) },
+	"same-currency":          func([]string) func(*Sandbox, *payment, *payment) bool { return currencyDiffers },
+	"reference-not-reversed": func([]string) func(*Sandbox, *payment, *payment) bool { return referenceReversed },
+	"within-authorized":      func([]string) func(*Sandbox, *payment, *payment) bool { return aboveAuthorized },
+	"within-refundable":      func([]string) func(*Sandbox, *payment, *payment) bool { return aboveRefundable },
+	"reference-untouched":    func([]string) func(*Sandbox, *payment, *payment) bool { return referenceTouched },
+	"positive-amount":        func([]string) func(*Sandbox, *payment, *payment) bool { return noAmount },
+}
+
+// backofficeRulesOf builds the state machine from the contract's backoffice rules, and
+// the codes vary-refusal-codes answers by rule name.
+func backofficeRulesOf(c *fixtures.Contract) (map[string][]stateRule, map[string]string, error) {
+	rules := map[string][]stateRule{}
+	varied := map[string]string{}
+	for _, r := range c.Rules().Backoffice {
+		check, ok := backofficeChecks[r.Check]
+		if !ok {
+			return nil, nil, fmt.Errorf("fixtures/rules.json: backoffice rule %q: the sandbox has no check %q", r.Rule, r.Check)
+		}
+		rules[r.Operation] = append(rules[r.Operation], stateRule{name: r.Rule, code: c.Code(r.Code), refuses: check(r.Types)})
+		if r.VariedCode != "" {
+			varied[r.Rule] = c.Code(r.VariedCode)
+		}
+	}
+	return rules, varied, nil
 }
 
 func noReference(_ *Sandbox, _, ref *payment) bool { return ref == nil }
@@ -130,10 +131,19 @@ func currencyDiffers(_ *Sandbox, op, ref *payment) bool  { return op.currency !=
 func referenceReversed(_ *Sandbox, _, ref *payment) bool { return ref.reversed }
 func noAmount(_ *Sandbox, op, _ *payment) bool           { return op.cents <= 0 }
 
+func aboveAuthorized(_ *Sandbox, op, ref *payment) bool { return ref.captured+op.cents > ref.cents }
+func aboveRefundable(_ *Sandbox, op, ref *payment) bool { return ref.refunded+op.cents > ref.cents }
+
+// referenceTouched: a reversal is refused once the reference was reversed, captured
+// or refunded.
+func referenceTouched(_ *Sandbox, _, ref *payment) bool {
+	return ref.reversed || ref.refunded > 0 || ref.captured > 0
+}
+
 // transition returns the result code of op against ref by the backoffice rules; each
 // refusal passes the backofficeRule hook point, which may waive it or change its code. The caller holds s.store.mu.
 func (s *Sandbox) transition(op, ref *payment) string {
-	for _, r := range backofficeRules[op.paymentType] {
+	for _, r := range s.stateRules[op.paymentType] {
 		if !r.refuses(s, op, ref) {
 			continue
 		}

@@ -328,8 +328,11 @@ var modes = []mode{
 		"over-capture 700.100.300, over-refund 700.100.200, second reversal 700.300.700, capture of a reversed PA and refund or reversal of an unknown id 700.300.100, "+
 		"capture of a DB 700.100.700, currency mismatch 700.100.400, pending reference 700.100.100; a capture of an unknown id keeps the recorded 700.400.510 "+
 		"(real-platform.md §4: which exact 700.* code is not recorded)",
-		on(func(_ *Sandbox, b *backofficeRule) {
-			if c, ok := variedRefusalCodes[b.rule]; ok {
+		on(func(s *Sandbox, b *backofficeRule) {
+			// Each rule's variedCode in fixtures/rules.json: of the documented group, none
+			// the sandbox's default (the capture of an unknown id, recorded as
+			// 700.400.510, has none and keeps it).
+			if c, ok := s.varied[b.rule]; ok {
 				b.code = c
 			}
 		})),
@@ -356,24 +359,6 @@ var modes = []mode{
 	variation(VaryReturnWithoutID, "the shopper returns to shopperResultUrl with resourcePath only, no id "+
 		"(the server-to-server documentation promises resourcePath only; real-platform.md §1 on the way back to the shop)",
 		on(returnWithoutID)),
-}
-
-// variedRefusalCodes are the codes vary-refusal-codes answers, by backoffice rule: each
-// of the documented group, none the sandbox's default (the capture of an unknown id,
-// recorded as 700.400.510, keeps it).
-var variedRefusalCodes = map[string]string{
-	ruleReferenceFinal:           "700.100.100", // reference id not existing
-	ruleCaptureNeedsSuccessfulPA: "700.100.700", // referenced transaction is of inappropriate type
-	ruleSameCurrency:             "700.100.400", // referenced payment method does not match
-	ruleNoCaptureOfReversed:      "700.300.100", // can not be refunded, captured or reversed (invalid type)
-	ruleCaptureWithinPA:          "700.100.300", // invalid amount (probably too large)
-	ruleRefundNeedsKnown:         "700.300.100",
-	ruleRefundNeedsSuccessful:    "700.100.700",
-	ruleNoRefundOfReversed:       "700.300.300", // already refunded, captured or reversed
-	ruleRefundWithinVolume:       "700.100.200", // non matching reference amount
-	ruleReversalNeedsKnown:       "700.300.100",
-	ruleReversalNeedsSuccessful:  "700.100.700",
-	ruleReverseOnce:              "700.300.700", // can not be reversed (reversal not possible anymore)
 }
 
 // cardErrorsOnBrand reports missing card number and expiry as one parameter error on

@@ -9,50 +9,62 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
-// Result codes the sandbox answers itself (their descriptions come from fixtures).
-const (
-	codeSuccess          = "000.100.110" // the sandbox's normal success (Integrator Test Mode)
-	codeRequestOK        = "000.000.100" // "successful request": /v1/query lists
-	codePending          = "000.200.000"
-	codeParam            = "200.300.404"
-	codeBadMethod        = "200.300.403"
-	codeStructure        = "200.100.103" // unknown route, body too large
-	codeAuth             = "800.900.300"
-	codeNoRights         = "800.900.301"
-	codeThrottled        = "800.120.100"
-	codeDown             = "900.100.600"
-	codeUndefined        = "999.999.999"
-	codeNotFound         = "700.400.580"
-	codeBankDecline      = "800.100.100"
-	codeLuhn             = "100.100.101"
-	codeBadMonth         = "100.100.201"
-	codeBadYear          = "100.100.301"
-	codeExpired          = "100.100.303"
-	codeNoCVV            = "100.100.600"
-	codeBrandMismatch    = "100.100.700"
-	codeBadBrand         = "100.100.501"
-	codeBadMethodBrand   = "600.200.100"
-	codeNotConfigured    = "600.200.500" // a brand the account has not enabled
-	codeLowAmount        = "100.550.300"
-	codeBadCurrency      = "100.550.401"
-	codeCancelled        = "100.396.101"
-	codeShopperFailed    = "100.396.104"
-	codeTimedOut         = "100.396.103"
-	code3DSFailed        = "100.380.401"
-	code3DSTechACS       = "100.390.112"
-	code3DSTechCard      = "000.400.103"
-	code3DSNotEnrolled   = "000.400.102"
-	code3DSNotPart       = "000.400.101"
-	code3DSNotEnrolled2  = "000.400.109"
-	codeCaptureNeedsPA   = "700.400.510"
-	codeRefundNeedsCP    = "700.400.520"
-	codeReversalNeeds    = "700.400.530"
-	codeCannotCapture    = "700.400.100"
-	codeCannotRefund     = "700.400.200"
-	codeCannotReverse    = "700.400.300"
-	codeRefPending       = "700.400.570"
-	codeCurrencyMismatch = "700.100.500"
+// Result codes the sandbox answers, by meaning: fixtures/codes.json says which code
+// each is (and fixtures/claims.json names the same entries for the suites), so a
+// recorded code changes in one place. Their descriptions come from fixtures too.
+var (
+	codeSuccess          = code(fixtures.CodeSuccess)   // the sandbox's normal success (Integrator Test Mode)
+	codeRequestOK        = code(fixtures.CodeRequestOK) // "successful request": /v1/query lists
+	codePending          = code(fixtures.CodePending)
+	codeParam            = code(fixtures.CodeParameterError)
+	codeBadMethod        = code(fixtures.CodeInvalidHTTPMethod)
+	codeStructure        = code(fixtures.CodeInvalidRequest) // unknown route, body too large
+	codeAuth             = code(fixtures.CodeAuthenticationFailed)
+	codeNoRights         = code(fixtures.CodeInsufficientRights)
+	codeThrottled        = code(fixtures.CodeThrottled)
+	codeDown             = code(fixtures.CodeConnectorDown)
+	codeUndefined        = code(fixtures.CodeUndefinedError)
+	codeNotFound         = code(fixtures.CodeTransactionNotFound)
+	codeBankDecline      = code(fixtures.CodeBankDeclined)
+	codeLuhn             = code(fixtures.CodeInvalidAccountNumber) // Luhn, and an IBAN failing mod-97
+	codeBadMonth         = code(fixtures.CodeInvalidExpiryMonth)
+	codeBadYear          = code(fixtures.CodeInvalidExpiryYear)
+	codeExpired          = code(fixtures.CodeCardExpired)
+	codeNoCVV            = code(fixtures.CodeCVVMissing)
+	codeBrandMismatch    = code(fixtures.CodeCardBrandMismatch)
+	codeBadBrand         = code(fixtures.CodeInvalidBrand)
+	codeBadMethodBrand   = code(fixtures.CodeInvalidPaymentMethod)
+	codeNotConfigured    = code(fixtures.CodeBrandNotConfigured) // a brand the account has not enabled
+	codeLowAmount        = code(fixtures.CodeAmountTooLow)
+	codeBadCurrency      = code(fixtures.CodeInvalidCurrency)
+	codeCancelled        = code(fixtures.CodeShopperCancelled)
+	codeShopperFailed    = code(fixtures.CodeShopperFailed)
+	codeTimedOut         = code(fixtures.CodeCheckoutTimedOut)
+	code3DSFailed        = code(fixtures.Code3DSAuthenticationFailed)
+	code3DSTechACS       = code(fixtures.Code3DSTechnicalErrorACS)
+	code3DSTechCard      = code(fixtures.Code3DSTechnicalError)
+	code3DSNotEnrolled   = code(fixtures.Code3DSNotEnrolled)
+	code3DSNotPart       = code(fixtures.Code3DSNotParticipating)
+	code3DSNotEnrolled2  = code(fixtures.Code3DSCardNotListed)
+	codeCaptureNeedsPA   = code(fixtures.CodeCaptureNeedsPA)
+	codeRefundNeedsCP    = code(fixtures.CodeRefundNeedsPayment)
+	codeReversalNeeds    = code(fixtures.CodeReversalNeedsPayment)
+	codeCannotCapture    = code(fixtures.CodeCannotCapture)
+	codeCannotRefund     = code(fixtures.CodeCannotRefund)
+	codeCannotReverse    = code(fixtures.CodeCannotReverse)
+	codeRefPending       = code(fixtures.CodeReferencePending)
+	codeCurrencyMismatch = code(fixtures.CodeCurrencyMismatch)
 )
+
+// code is the code of a meaning in the embedded contract. The package's code
+// variables are set from it at start, so it must not panic there: on a contract that
+// does not parse it answers "", and New refuses to start with fixtures.Check's error.
+func code(name fixtures.CodeName) string {
+	if fixtures.Check() != nil {
+		return ""
+	}
+	return fixtures.Load().Code(name)
+}
 
 // paramError is one entry of result.parameterErrors.
 type paramError struct{ name, value, message string }
@@ -105,9 +117,80 @@ func (s *Sandbox) trailer(doc document, timestamp, ndc string) document {
 	return doc.with("buildNumber", buildNumber).with("timestamp", timestamp).with("ndc", ndc)
 }
 
-// errorBody is the platform's envelope for replies that carry no transaction.
+// errorBody is the platform's envelope for replies that carry no transaction: a
+// parameter error's shape for the parameter-error code, else the shape of errors.
 func (s *Sandbox) errorBody(entity, code string, perrs []paramError) document {
-	return s.trailer(document{{"result", s.result(code, perrs)}}, timestamp(s.now()), newNDC(entity))
+	kind := fixtures.ReplyError
+	if code == codeParam {
+		kind = fixtures.ReplyParameterError
+	}
+	return s.errorReply(kind, entity, code, perrs)
+}
+
+// errorReply is the envelope of a reply without a transaction, in the shape of kind.
+func (s *Sandbox) errorReply(kind fixtures.ReplyKind, entity, code string, perrs []paramError) document {
+	doc := s.trailer(document{{"result", s.result(code, perrs)}}, timestamp(s.now()), newNDC(entity))
+	return s.shaped(kind, "", doc)
+}
+
+// shapeKey names a reply shape: its kind and outcome.
+type shapeKey struct {
+	kind    fixtures.ReplyKind
+	outcome string
+}
+
+// replyShapes indexes fixtures/shapes.json: per kind and outcome, the top-level fields
+// the reply carries.
+func replyShapes(c *fixtures.Contract) map[shapeKey]map[string]bool {
+	out := map[shapeKey]map[string]bool{}
+	for _, sh := range c.Shapes() {
+		fields := make(map[string]bool, len(sh.Fields))
+		for _, f := range sh.Fields {
+			fields[f] = true
+		}
+		out[shapeKey{sh.Kind, sh.Outcome}] = fields
+	}
+	return out
+}
+
+// shaped drops the top-level fields of doc that the shape of kind and outcome does not
+// list, keeping doc's order; a reply without a shape keeps every field. It runs on the
+// truthful reply, before the modes' hooks, so a mode's additions are not dropped.
+func (s *Sandbox) shaped(kind fixtures.ReplyKind, outcome string, doc document) document {
+	fields, ok := s.shapes[shapeKey{kind, outcome}]
+	if !ok {
+		return doc
+	}
+	out := doc[:0]
+	for _, f := range doc {
+		if fields[f.key] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// paymentShape is the shape a payment's reply in view v takes: by kind (the initial
+// reply, a lookup, a backoffice operation) and the outcome of its result.
+func (s *Sandbox) paymentShape(p *payment, v view) (fixtures.ReplyKind, string) {
+	o := s.outcomeOf(p.code)
+	if v == viewBackoffice {
+		if o == fixtures.Success {
+			return fixtures.ReplyBackoffice, "success"
+		}
+		return fixtures.ReplyBackoffice, "refused"
+	}
+	kind := fixtures.ReplyPayment
+	if v == viewStatus {
+		kind = fixtures.ReplyStatus
+	}
+	switch {
+	case o == fixtures.Success || o == fixtures.Pending:
+		return kind, string(o)
+	case kind == fixtures.ReplyPayment && p.forced:
+		return kind, "forced-rejected"
+	}
+	return kind, "rejected"
 }
 
 // httpStatus is the sandbox's one rule: 200 for success and pending, 400 for every
@@ -146,7 +229,8 @@ func parseAmount(s string) int64 {
 // the result code it shows; the caller holds s.store.mu. The stored payment is the
 // truth; the paymentReply hook point lets the modes change what the reply shows.
 func (s *Sandbox) renderPayment(p *payment, v view, redirect document) (document, string) {
-	r := paymentReply{p: p, view: v, code: p.code, doc: s.paymentDocument(p, redirect)}
+	kind, outcome := s.paymentShape(p, v)
+	r := paymentReply{p: p, view: v, code: p.code, doc: s.shaped(kind, outcome, s.paymentDocument(p, redirect))}
 	fire(s, &r)
 	if r.code != p.code {
 		r.doc = r.doc.set("result", s.result(r.code, nil))

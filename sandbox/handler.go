@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
 // ServeHTTP answers one request. It reads top-down as the platform's pipeline:
@@ -312,7 +314,7 @@ func entityOf(p params) (string, *paramError) {
 // authRefusal hook point.
 func (s *Sandbox) refuseCredentials(w http.ResponseWriter, a authRefusal) {
 	fire(s, &a)
-	s.writeJSON(w, a.status, s.errorBody(a.entity, a.code, a.paramErrors))
+	s.writeJSON(w, a.status, s.errorReply(fixtures.ReplyAuthError, a.entity, a.code, a.paramErrors))
 }
 
 func bearer(h string) (string, bool) {

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
@@ -30,6 +31,7 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 	pay.tokenise = p.get("createRegistration") == "true"
 	pay.siInitial = setsUpInitial(p)
 	pay.code, pay.flow, pay.flowResult = s.decide(p, brand, known, pay)
+	pay.forced = forcedCode(p, pay.code)
 	if pay.flow != flowNone {
 		if pay.resultURL == "" {
 			// A redirect needs a way back to the shop; 3-D Secure cards ask for it only
@@ -154,7 +156,7 @@ func (s *Sandbox) decide(p params, brand fixtures.Brand, known bool, pay *paymen
 			return c, flowNone, ""
 		}
 	}
-	if brand.Name == "DIRECTDEBIT_SEPA" || brand.Name == "SEPA" || brand.Name == "GIROPAY" {
+	if s.contract.Rules().ChecksIBAN(brand.Name) {
 		if iban := p.get("bankAccount.iban"); iban != "" && !ibanValid(iban) {
 			return codeLuhn, flowNone, ""
 		}
@@ -177,7 +179,8 @@ func (s *Sandbox) decide(p params, brand fixtures.Brand, known bool, pay *paymen
 
 // threeDSDecision applies the documented 3-D Secure simulator: its test cards and the
 // sandbox switches customParameters[3DS2_enrolled], customParameters[3DS2_flow] and
-// threeDSecure.challengeIndicator=4.
+// threeDSecure.challengeIndicator=4. The first row of fixtures/rules.json threeDSecure
+// that matches decides the flow and its result.
 func threeDSDecision(p params, card fixtures.Card, documented bool) (string, flowKind, string) {
 	enrolled := strings.EqualFold(p.custom("3DS2_enrolled"), "true")
 	forced := strings.ToLower(p.custom("3DS2_flow"))
@@ -188,32 +191,45 @@ func threeDSDecision(p params, card fixtures.Card, documented bool) (string, flo
 	if documented {
 		scenario = card.Scenario
 	}
-	switch {
-	case enrolled:
-		// Enrolled by switch: the flow switch decides; without one, a challenge.
-		if wantFrictionless && !wantChallenge {
-			return codePending, flowFrictionless, codeSuccess
+	c := fixtures.Load()
+	for _, r := range c.Rules().ThreeDSecure {
+		switch r.Match {
+		case fixtures.Match3DSEnrolled:
+			if !enrolled {
+				continue
+			}
+		case fixtures.Match3DSScenario:
+			if scenario == "" || !slices.Contains(r.Scenarios, scenario) {
+				continue
+			}
+		case fixtures.Match3DSRequested:
+			if !wantChallenge && !wantFrictionless && forced == "" {
+				continue
+			}
 		}
-		return codePending, flowChallenge, ""
-	case scenario == "3ds1" || scenario == "3ds2-challenge" || scenario == "3ds-customer-action":
-		if wantFrictionless && !wantChallenge {
-			return codePending, flowFrictionless, codeSuccess
-		}
-		return codePending, flowChallenge, ""
-	case scenario == "3ds2-frictionless" || scenario == "3ds2-frictionless-attempt":
-		if wantChallenge {
-			return codePending, flowChallenge, ""
-		}
-		return codePending, flowFrictionless, codeSuccess
-	case scenario == "3ds2-technical-error":
-		return codePending, flowFrictionless, code3DSTechCard
-	case scenario == "3ds2-not-enrolled":
-		return code3DSNotEnrolled, flowNone, ""
-	case scenario == "3ds2-not-participating":
-		return code3DSNotPart, flowNone, ""
-	case wantChallenge || wantFrictionless || forced != "":
-		// 3-D Secure asked for on a card the simulator does not list.
-		return code3DSNotEnrolled2, flowNone, ""
+		return threeDSFlow(r, c.Code(r.Result), wantChallenge, wantFrictionless)
 	}
 	return codeSuccess, flowNone, ""
+}
+
+// threeDSFlow is the decision of the matching row r: its flow, switched by the
+// request when the row allows it, and the code it answers or ends in.
+func threeDSFlow(r fixtures.ThreeDSRule, result string, wantChallenge, wantFrictionless bool) (string, flowKind, string) {
+	flow := r.Flow
+	if r.FlowSwitches {
+		switch {
+		case flow == fixtures.Flow3DSChallenge && wantFrictionless && !wantChallenge:
+			flow = fixtures.Flow3DSFrictionless
+		case flow == fixtures.Flow3DSFrictionless && wantChallenge:
+			flow = fixtures.Flow3DSChallenge
+		}
+	}
+	switch flow {
+	case fixtures.Flow3DSChallenge:
+		// The shopper's choice on the ACS page decides the result (checkout.go outcome).
+		return codePending, flowChallenge, ""
+	case fixtures.Flow3DSFrictionless:
+		return codePending, flowFrictionless, result
+	}
+	return result, flowNone, ""
 }

@@ -8,15 +8,16 @@ import (
 
 // Result codes of registration tokens, from the documented rejectedRegistrationValidation
 // group (100.150.*). Which one the platform answers in each case is not recorded: these
-// are the codes whose documented descriptions fit.
-const (
-	codeRegLength     = "100.150.101" // invalid length for specified registration id (must be 32 chars)
-	codeRegUnknown    = "100.150.200" // registration does not exist
-	codeRegDeleted    = "100.150.202" // registration is already deregistered
-	codeRegRejected   = "100.150.203" // registration is not valid, probably initially rejected
-	codeRegNoInitial  = "100.150.300" // payment only allowed with valid initial registration
-	regInitialPayment = "INITIAL"
+// are the codes whose documented descriptions fit (fixtures/codes.json).
+var (
+	codeRegLength    = code(fixtures.CodeRegistrationLength)       // invalid length for specified registration id (must be 32 chars)
+	codeRegUnknown   = code(fixtures.CodeRegistrationUnknown)      // registration does not exist
+	codeRegDeleted   = code(fixtures.CodeRegistrationDeleted)      // registration is already deregistered
+	codeRegRejected  = code(fixtures.CodeRegistrationRejected)     // registration is not valid, probably initially rejected
+	codeRegNoInitial = code(fixtures.CodeRegistrationNeedsInitial) // payment only allowed with valid initial registration
 )
+
+const regInitialPayment = "INITIAL"
 
 // registration is one stored token: the card (or account) it stands for, never the CVV.
 type registration struct {
@@ -215,7 +216,8 @@ func (s *Sandbox) registrationDelete(w http.ResponseWriter, entity, id string) {
 	}
 	now := s.now()
 	doc := document{{"id", newID()}, {"referencedId", id}, {"result", s.result(codeSuccess, nil)}}
-	sent := s.writeJSON(w, http.StatusOK, s.trailer(doc, timestamp(now), newNDC(entity)))
+	doc = s.shaped(fixtures.ReplyDeregistration, "success", s.trailer(doc, timestamp(now), newNDC(entity)))
+	sent := s.writeJSON(w, http.StatusOK, doc)
 	s.notify(NotifyRegistration, ActionDeleted, sent)
 }
 
@@ -229,7 +231,11 @@ func (s *Sandbox) renderRegistration(reg *registration, code string) document {
 		doc = doc.with("card", reg.card.document())
 	}
 	doc = append(doc, reg.echo...)
-	r := registrationReply{reg: reg, doc: s.trailer(doc, reg.timestamp, reg.ndc)}
+	outcome := "rejected"
+	if s.outcomeOf(code) == fixtures.Success {
+		outcome = "success"
+	}
+	r := registrationReply{reg: reg, doc: s.shaped(fixtures.ReplyRegistration, outcome, s.trailer(doc, reg.timestamp, reg.ndc))}
 	fire(s, &r)
 	return r.doc
 }
@@ -257,6 +263,7 @@ func (s *Sandbox) registrationPayment(w http.ResponseWriter, entity, regID strin
 		if refusal == "" {
 			pay.brand, pay.card = reg.brand, reg.card
 			pay.code = tokenDecision(p, pay)
+			pay.forced = forcedCode(p, pay.code)
 			if setsUpInitial(p) && s.outcomeOf(pay.code) == fixtures.Success {
 				reg.initial = pay.id
 			}
@@ -265,6 +272,12 @@ func (s *Sandbox) registrationPayment(w http.ResponseWriter, entity, regID strin
 		body, code = s.renderPayment(pay, viewInitial, nil)
 	})
 	s.notifyPayment(s.writeJSON(w, s.httpStatus(code), body))
+}
+
+// forcedCode says code is the one the request forced (customParameters[forceResultCode]).
+func forcedCode(p params, code string) bool {
+	fc := p.custom("forceResultCode")
+	return fc != "" && code == fc
 }
 
 // tokenDecision is the result of a payment with a usable token: the amount rules, the

@@ -132,11 +132,14 @@ type Sandbox struct {
 	store       *store
 	now         func() time.Time
 	retryAfter  string
-	outcomes    map[string]fixtures.Outcome // documented codes, classified once
-	brands      map[string]bool             // the enabled brands; nil: every brand
-	alternating alternatingFaults           // state of tolerate-retry-after
-	webhooks    *notifier                   // nil without Options.WebhookURL
-	realistic   bool                        // the realistic pages are served (Options.Pages)
+	outcomes    map[string]fixtures.Outcome  // documented codes, classified once
+	brands      map[string]bool              // the enabled brands; nil: every brand
+	alternating alternatingFaults            // state of tolerate-retry-after
+	webhooks    *notifier                    // nil without Options.WebhookURL
+	realistic   bool                         // the realistic pages are served (Options.Pages)
+	stateRules  map[string][]stateRule       // the backoffice rules per operation (fixtures/rules.json)
+	varied      map[string]string            // vary-refusal-codes' code per rule name
+	shapes      map[shapeKey]map[string]bool // the fields of each reply shape (fixtures/shapes.json)
 
 	requests atomic.Int64
 	busy     atomic.Int64 // nanoseconds
@@ -144,9 +147,18 @@ type Sandbox struct {
 
 var credPattern = regexp.MustCompile(`^[a-f0-9]{32}$`)
 
-// New builds a Sandbox. It fails on an unknown mode name (defect, tolerated or
-// variation), an unknown brand, a fault share outside 0..1 or a malformed credential.
+// New builds a Sandbox. It fails on embedded fixtures that do not parse, an unknown
+// mode name (defect, tolerated or variation), an unknown brand, a fault share outside
+// 0..1 or a malformed credential.
 func New(opts Options) (*Sandbox, error) {
+	if err := fixtures.Check(); err != nil {
+		// Before anything reads the contract: one line naming the file and field.
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	rules, varied, err := backofficeRulesOf(fixtures.Load())
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
 	hooks, err := enabledHooks(opts.Defects)
 	if err != nil {
 		return nil, err
@@ -163,14 +175,17 @@ func New(opts Options) (*Sandbox, error) {
 		return nil, err
 	}
 	s := &Sandbox{
-		contract:  fixtures.Load(),
-		opts:      opts,
-		tokens:    map[string]map[string]bool{},
-		hooks:     hooks,
-		store:     newStore(opts.MaxPayments),
-		now:       time.Now,
-		brands:    brands,
-		realistic: realistic,
+		contract:   fixtures.Load(),
+		opts:       opts,
+		tokens:     map[string]map[string]bool{},
+		hooks:      hooks,
+		store:      newStore(opts.MaxPayments),
+		now:        time.Now,
+		brands:     brands,
+		realistic:  realistic,
+		stateRules: rules,
+		varied:     varied,
+		shapes:     replyShapes(fixtures.Load()),
 	}
 	if opts.clock != nil {
 		s.now = opts.clock

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
 // statusWindow and statusPerWindow are the documented limit on GET /v1/payments/{id}:
@@ -95,13 +97,14 @@ func (s *Sandbox) queryByMerchantID(w http.ResponseWriter, entity string, p para
 		s.writeJSON(w, http.StatusNotFound, s.errorBody(entity, codeNotFound, nil))
 		return
 	}
-	s.writeJSON(w, http.StatusOK, s.listBody(entity, "payments", list))
+	s.writeJSON(w, http.StatusOK, s.listBody(fixtures.ReplyReport, entity, "payments", list))
 }
 
-// listBody is the envelope of a successful list request: result, trailer, then the list.
-func (s *Sandbox) listBody(entity, key string, list []document) document {
+// listBody is the envelope of a successful list request, in the shape of kind: result,
+// trailer, then the list.
+func (s *Sandbox) listBody(kind fixtures.ReplyKind, entity, key string, list []document) document {
 	body := s.trailer(document{{"result", s.result(codeRequestOK, nil)}}, timestamp(s.now()), newNDC(entity))
-	return body.with(key, list)
+	return s.shaped(kind, "", body.with(key, list))
 }
 
 // resultCodes handles GET /v1/resultcodes from the contract data. Like the platform's,
@@ -111,5 +114,5 @@ func (s *Sandbox) resultCodes(w http.ResponseWriter) {
 	for _, rc := range s.contract.ResultCodes {
 		list = append(list, s.result(rc.Code, nil))
 	}
-	s.writeJSON(w, http.StatusOK, s.listBody("", "resultCodes", list))
+	s.writeJSON(w, http.StatusOK, s.listBody(fixtures.ReplyResultCodes, "", "resultCodes", list))
 }

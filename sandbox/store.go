@@ -35,6 +35,7 @@ type payment struct {
 	mtxID        string // merchantTransactionId
 	invoiceID    string // merchantInvoiceId
 	code         string // current result code
+	forced       bool   // code is the request's customParameters[forceResultCode]
 	referencedID string
 	riskScore    string
 	card         *cardView // nil without a card

@@ -263,40 +263,15 @@ func validateBackoffice(p params) []paramError {
 	return checkCommon(p, perrs)
 }
 
-func prefixIn(n string, lo, hi int, digits int) bool {
-	if len(n) < digits {
-		return false
-	}
-	v := 0
-	for i := 0; i < digits; i++ {
-		v = v*10 + int(n[i]-'0')
-	}
-	return v >= lo && v <= hi
-}
+// brandMatches checks the number against the brand's well-known prefixes
+// (fixtures/rules.json cardPrefixes). Brands without a distinctive range (the Turkish
+// loyalty brands ASYACARD, AXESS, BONUS and WORLD run on VISA/MASTER numbers,
+// CARTEBLEUE too) have no rule and are never a mismatch.
+func brandMatches(brand, n string) bool { return fixtures.Load().Rules().BrandMatches(brand, n) }
 
-// brandMatches checks the number against the brand's well-known prefixes. Brands
-// without a distinctive range (the Turkish loyalty brands ASYACARD, AXESS, BONUS and
-// WORLD run on VISA/MASTER numbers, CARTEBLEUE too) are never a mismatch.
-func brandMatches(brand, n string) bool {
-	switch brand {
-	case "VISA", "VISAELECTRON", "VISADEBIT":
-		return strings.HasPrefix(n, "4")
-	case "MASTER", "MASTERDEBIT":
-		return prefixIn(n, 51, 55, 2) || prefixIn(n, 2221, 2720, 4)
-	case "AMEX":
-		return strings.HasPrefix(n, "34") || strings.HasPrefix(n, "37")
-	case "DINERS":
-		return prefixIn(n, 300, 305, 3) || strings.HasPrefix(n, "36") || strings.HasPrefix(n, "38") || strings.HasPrefix(n, "39") || strings.HasPrefix(n, "3095")
-	case "JCB":
-		return prefixIn(n, 3528, 3589, 4)
-	case "DISCOVER":
-		return strings.HasPrefix(n, "6011") || strings.HasPrefix(n, "65") || prefixIn(n, 644, 649, 3) || prefixIn(n, 622126, 622925, 6)
-	}
-	return true
-}
-
-// cvvRequired lists the brands whose empty CVV the platform refuses (100.100.600).
-func cvvRequired(brand string) bool { return brand == "VISA" || brand == "MASTER" || brand == "AMEX" }
+// cvvRequired says whether the platform refuses an empty CVV for brand (100.100.600;
+// fixtures/rules.json cvvRequired).
+func cvvRequired(brand string) bool { return fixtures.Load().Rules().RequiresCVV(brand) }
 
 // cardCheck applies the platform's card checks to a well-formed card payment and
 // returns the documented decline code, or "". Documented test cards skip the prefix

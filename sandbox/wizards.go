@@ -3,14 +3,16 @@ package sandbox
 import (
 	"net/url"
 	"strconv"
-	"strings"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
 // The realistic pages (Options.Pages = PagesRealistic) as data: per brand family the
-// pages a shopper goes through, their fields and the control that goes on. The
-// selectors, field names and visible texts real-platform.md §2 records are used as
-// recorded; everything else (headings, labels, other button texts, the page URLs) is
-// the simulator's choice, listed in sandbox/README.md ("Realistic pages").
+// pages a shopper goes through, their fields and the control that goes on. The test
+// banks are fixtures/sandbox-pages.json, each with its source; the 3-D Secure pages are
+// below. The selectors, field names and visible texts real-platform.md §2 records are
+// used as recorded; everything else (headings, labels, other button texts, the page
+// URLs) is the simulator's choice, listed in sandbox/README.md ("Realistic pages").
 
 // control is the one control of a page that goes on: an <input type=submit> (value
 // is its text) or a <button type=submit>.
@@ -58,78 +60,41 @@ type wizard struct {
 }
 
 const (
-	asyncResponsePath    = "/connectors/asyncresponse"
-	asyncSimulatorPath   = "/connectors/asyncresponse_simulator"
-	demoSubmitPath       = "/connectors/demo/submit"
-	testBankPath         = "/connectors/demo/testbank"
-	acsAction            = "ACI3DS2AccessControlServer"
-	threeDSSource        = "ACI_3DS_2"
-	simulatorBankChoice  = "SIMULATOR" // Peach notes: pay-by-bank test pages offer it
-	realisticBankNote    = "OPPWA sandbox test bank (realistic pages): no money moves."
-	realisticACSNote     = "OPPWA sandbox: simulated issuer ACS."
-	realisticHopHeading  = "Please wait, you are being redirected"
-	realisticBankHeading = "Test bank"
+	asyncResponsePath   = "/connectors/asyncresponse"
+	asyncSimulatorPath  = "/connectors/asyncresponse_simulator"
+	demoSubmitPath      = "/connectors/demo/submit"
+	testBankPath        = "/connectors/demo/testbank"
+	acsAction           = "ACI3DS2AccessControlServer"
+	threeDSSource       = "ACI_3DS_2"
+	realisticBankNote   = "OPPWA sandbox test bank (realistic pages): no money moves."
+	realisticACSNote    = "OPPWA sandbox: simulated issuer ACS."
+	realisticHopHeading = "Please wait, you are being redirected"
 )
 
-// submitInput and submitButton are a page's going-on control.
-func submitInput(class, text string) control  { return control{Input: true, Class: class, Text: text} }
+// submitButton is a page's going-on control, a <button type=submit>.
 func submitButton(class, text string) control { return control{Class: class, Text: text} }
 
-// bankPages are the test banks of the brand families real-platform.md §2 describes
-// (HS-sel, HS-cy), page by page.
-var bankPages = map[string][]page{
-	"ALIPAY": {{Heading: "Alipay test wallet", Go: control{ID: "submit-success", Text: "Pay"}}},
-	"IDEAL":  {{Heading: "iDEAL test bank", Go: submitInput("", "Confirm Transaction")}},
-	"EPS": {
-		{Heading: "eps test bank: log in", Go: submitInput("button-body button-short", "Next")},
-		{Heading: "eps test bank: account", Go: submitInput("button-body button-short", "Next")},
-		{Heading: "eps test bank: review", Go: submitInput("button-body button-short", "Next")},
-		{Heading: "eps test bank: sign", Go: submitInput("button-body button-middle", "Confirm")},
-	},
-	"SOFORTUEBERWEISUNG": {
-		{Heading: "Demo bank: country and bank", Go: submitButton(sofortClass, "Next")},
-		{Heading: "Demo bank: log in", Go: submitButton(sofortClass, "Next")},
-		{Heading: "Demo bank: account", Go: submitButton(sofortClass, "Next")},
-		{Heading: "Demo bank: confirm", Go: submitButton(sofortClass, "Confirm")},
-	},
-	"GIROPAY": {{Heading: "giropay test bank", Fields: []input{
-		{Kind: "text", Name: "sc", ID: "sc", Label: "sc", Required: true},
-		{Kind: "text", Name: "extensionSc", ID: "extensionSc", Label: "extensionSc", Required: true},
-		{Kind: "text", Name: "customerName1", ID: "customerName1", Label: "customerName1", Required: true},
-	}, Go: submitInput("", "Absenden")}},
-	"PRZELEWY": {
-		{Heading: "Przelewy24 test bank: choose your bank", Fields: []input{
-			{Kind: "radio", Name: "bank", Label: "Bank", Required: true, Options: []option{{ID: "pf31", Value: "31", Text: "Test bank 31"}}},
-		}, Go: submitButton("btn btn-lg btn-info btn-block", "Continue")},
-		{Heading: "Przelewy24 test bank: confirm", Go: submitButton("btn btn-success btn-lg accept-button", "Confirm payment")},
-	},
-	"INTERAC_ONLINE": {
-		{Heading: "INTERAC Online test bank", Go: submitInput("", "Continue payment")},
-		{Heading: "INTERAC Online test bank: confirm", Go: submitInput("", "Confirm")},
-	},
-	"KLARNA": {{Title: "Klarna", Heading: "Klarna", Go: submitButton("", "Continue")}},
+// pageOf is a test-bank page of fixtures/sandbox-pages.json as the sandbox serves it.
+func pageOf(bp fixtures.BankPage) page {
+	pg := page{Title: bp.Title, Heading: bp.Heading,
+		Go: control{Input: bp.Control.Input, ID: bp.Control.ID, Class: bp.Control.Class, Text: bp.Control.Text}}
+	for _, f := range bp.Fields {
+		in := input{Kind: f.Kind, Name: f.Name, ID: f.ID, Label: f.Label, Placeholder: f.Placeholder, Required: f.Required}
+		for _, o := range f.Options {
+			in.Options = append(in.Options, option{ID: o.ID, Value: o.Value, Text: o.Text})
+		}
+		pg.Fields = append(pg.Fields, in)
+	}
+	return pg
 }
-
-const sofortClass = "large button primary expand form-submitter"
-
-// genericBank is the test bank of brands real-platform.md does not describe: the
-// simulator's choice, a required bank choice offering SIMULATOR and a Continue button.
-var genericBank = []page{{Heading: realisticBankHeading, Fields: []input{
-	{Kind: "select", Name: "bank", ID: "bank", Label: "Bank", Placeholder: "Choose your bank", Required: true,
-		Options: []option{{Value: simulatorBankChoice, Text: simulatorBankChoice}}},
-}, Go: submitButton("", "Continue")}}
 
 // bankWizardOf is the test-bank wizard of a brand: its family's pages (KLARNA_* share
 // KLARNA's) or the generic bank, each at testBankPath with its page number.
 func bankWizardOf(brand string) wizard {
-	pages, ok := bankPages[brand]
-	if !ok && strings.HasPrefix(brand, "KLARNA") {
-		pages = bankPages["KLARNA"]
-	} else if !ok {
-		pages = genericBank
-	}
+	pages := fixtures.Load().TestBank(brand).Pages
 	out := make([]page, len(pages))
-	for i, pg := range pages {
+	for i, bp := range pages {
+		pg := pageOf(bp)
 		pg.path = testBankPath
 		pg.query = "asyncsource=" + url.QueryEscape(brand) + "&page=" + strconv.Itoa(i+1)
 		if pg.Title == "" {

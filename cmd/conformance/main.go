@@ -21,6 +21,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
 // exitError carries an exit code with its one-line message.
@@ -75,6 +77,11 @@ func run(ctx context.Context, args []string) error {
 	cmd, ok := commands[args[0]]
 	if !ok {
 		return &exitError{exitConfig, fmt.Sprintf("unknown command %q: use %s (conformance -h lists them)", args[0], commandList)}
+	}
+	if err := fixtures.Check(); err != nil {
+		// An edited fixture file that does not parse: one line naming it, before any
+		// command reads the contract (and would panic on it).
+		return &exitError{exitConfig, err.Error()}
 	}
 	return cmd(ctx, args[1:])
 }

@@ -36,6 +36,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
 )
 
@@ -49,12 +50,26 @@ func main() {
 		if errors.As(err, &usage) {
 			os.Exit(2)
 		}
+		var data fixturesError
+		if errors.As(err, &data) {
+			os.Exit(3)
+		}
 		os.Exit(1)
 	}
 }
 
+// fixturesError is embedded contract data that does not parse (an edited fixtures
+// file): a configuration error, exit 3 as the conformance runner's.
+type fixturesError struct{ error }
+
+func (e fixturesError) Unwrap() error { return e.error }
+
 // run parses the command line and serves until SIGINT or SIGTERM.
 func run(args []string, stdout, stderr io.Writer) error {
+	if err := fixtures.Check(); err != nil {
+		// First: reading the flags (-brands) reads the contract.
+		return fixturesError{err}
+	}
 	cfg, err := parseConfig(args, stderr)
 	if err != nil {
 		return err

@@ -73,7 +73,7 @@ func (s *Spec) ExpectParameterClaim(name string, r *oppwa.Response, param string
 	}
 	ExpectNoSuccess(r)
 	Expect(c.MatchesGroup(code)).To(BeTrue(), "result.code %s (%s) is outside the documented %s for %s", code, oppwa.GroupName(code), c.Group, c.Name)
-	if code != "200.300.404" {
+	if code != ParameterErrorCode() {
 		s.Observe(c, code, "")
 		return
 	}

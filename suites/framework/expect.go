@@ -154,11 +154,16 @@ func ExpectReturn(ret ShopperReturn, paymentID string) {
 	}
 }
 
+// ParameterErrorCode is the code of a format error (200.300.404, recorded), from the
+// fixtures/codes.json entry the sandbox answers too.
+func ParameterErrorCode() string { return fixtures.Load().Code(fixtures.CodeParameterError) }
+
 // ExpectParameterError asserts a documented format error naming param.
 func ExpectParameterError(r *oppwa.Response, param string) {
 	GinkgoHelper()
 	Expect(r.HTTPStatus).To(Equal(400), "format errors answer HTTP 400")
-	Expect(r.Payment.Result.Code).To(Equal("200.300.404"), "format errors answer 200.300.404")
+	want := ParameterErrorCode()
+	Expect(r.Payment.Result.Code).To(Equal(want), "format errors answer %s", want)
 	names := make([]string, 0, len(r.Payment.Result.ParameterErrors))
 	for _, pe := range r.Payment.Result.ParameterErrors {
 		names = append(names, pe.Name)

@@ -35,7 +35,7 @@ func cardParams(s *fw.Spec) (url.Values, fixtures.Card) {
 func authRefused(s *fw.Spec, r *oppwa.Response, claim string) {
 	GinkgoHelper()
 	fw.ExpectNoSuccess(r)
-	if r.Payment.Result.Code == "200.300.404" && fw.Graded() {
+	if r.Payment.Result.Code == fw.ParameterErrorCode() && fw.Graded() {
 		// Recorded for a request without any credentials: a parameter error.
 		s.ExpectParameterClaim(claim, r, "authentication")
 		return
@@ -214,7 +214,7 @@ func cvvRequired(ctx SpecContext, brand string) {
 	r, err := s.Client.Pay(ctx, p)
 	s.NoError(err, "POST without CVV")
 	fw.ExpectNoSuccess(r)
-	if r.Payment.Result.Code == "200.300.404" {
+	if r.Payment.Result.Code == fw.ParameterErrorCode() {
 		s.ExpectParameterClaim("missing-cvv", r, "card.cvv")
 		return
 	}
