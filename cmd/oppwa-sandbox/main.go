@@ -39,17 +39,25 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
 )
 
+// The standalone sandbox's exit codes are a server's, not a conformance run's (see
+// outcome for those): the flag package's convention.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
+			os.Exit(exitOK)
 		}
 		fmt.Fprintln(os.Stderr, "oppwa-sandbox:", err)
 		var usage usageError
 		if errors.As(err, &usage) {
-			os.Exit(2)
+			os.Exit(exitUsage)
 		}
-		os.Exit(1)
+		os.Exit(exitFailed)
 	}
 }
 

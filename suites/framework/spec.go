@@ -15,6 +15,7 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/shopper"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
@@ -42,7 +43,7 @@ type Spec struct {
 func Begin(ctx SpecContext) *Spec {
 	e := Shared()
 	if e == nil {
-		FailHandler(EnvironmentMarker + "suite setup did not run")
+		FailEnvironment("suite setup did not run")
 	}
 	s := &Spec{ctx: ctx}
 	s.Client = e.Client.WithRecorder(s.record)
@@ -96,22 +97,16 @@ func (s *Spec) Note(p oppwa.Payment) {
 	// A registration token is a transaction of its own but stands for a stored card:
 	// the redactor masks it.
 	s.payments = append(s.payments, reports.Payment{ID: s.Client.Redactor().Redact(p.ID), PaymentType: p.PaymentType, Brand: p.PaymentBrand,
-		MerchantTransactionID: p.MerchantTransactionID, Code: p.Result.Code, Group: oppwa.GroupName(p.Result.Code)})
+		MerchantTransactionID: p.MerchantTransactionID, Code: p.Result.Code, Group: fixtures.Load().GroupName(p.Result.Code)})
 }
 
 // NoError fails the spec when err is set: as an environment failure when the platform
 // could not be reached or the browser broke, as a contract failure otherwise.
 func (s *Spec) NoError(err error, doing string) {
 	GinkgoHelper()
-	if err == nil {
-		return
-	}
-	msg := strings.TrimPrefix(err.Error(), EnvironmentMarker)
-	if IsEnvironment(err) || oppwa.IsEnvironment(err) {
-		FailHandler(EnvironmentMarker + doing + ": " + msg)
-	}
-	// The message may quote a page URL with its session (a shopper journey's error).
-	FailHandler(doing + ": " + msg)
+	// The message may quote a page URL with its session (a shopper journey's error):
+	// NoError redacts it.
+	NoError(err, doing)
 }
 
 // Call checks an API call's error with NoError and notes the transaction it made, so a
@@ -144,7 +139,7 @@ func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (Sho
 	sess := s.session
 	s.mu.Unlock()
 	if err != nil {
-		return ShopperReturn{}, EnvironmentError(fmt.Errorf("open browser context: %w", err))
+		return ShopperReturn{}, outcome.EnvironmentError(fmt.Errorf("open browser context: %w", err))
 	}
 	j, ferr := sess.Follow(s.ctx, browser.RedirectOf(r), e.Receiver.Prefix(key), action)
 	if j != nil {
@@ -153,12 +148,12 @@ func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (Sho
 	if pe := (*browser.PreconditionError)(nil); errors.As(ferr, &pe) {
 		// The platform's method page could not be loaded: the environment failed,
 		// not the reply's promise.
-		return ShopperReturn{}, EnvironmentError(fmt.Errorf("shopper journey: %w", ferr))
+		return ShopperReturn{}, outcome.EnvironmentError(fmt.Errorf("shopper journey: %w", ferr))
 	}
 	if pe := (*browser.PageError)(nil); errors.As(ferr, &pe) && pe.Unknown {
 		// The tool lacks knowledge of the page (no script fits it, the fallback
 		// could not pass): the run's environment, fixed by a page script.
-		return ShopperReturn{}, EnvironmentError(fmt.Errorf("shopper journey: %w", ferr))
+		return ShopperReturn{}, outcome.EnvironmentError(fmt.Errorf("shopper journey: %w", ferr))
 	}
 	if ferr != nil {
 		return ShopperReturn{}, fmt.Errorf("shopper journey: %w", ferr)
