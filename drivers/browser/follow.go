@@ -395,7 +395,7 @@ func (f *flow) submitRedirect(r Redirect) error {
 		}
 		f.url = u
 		if err := chromedp.Do(f.ctx, chromedp.Navigate(u)); err != nil {
-			return fmt.Errorf("browser: open redirect GET %s: %w", u, err)
+			return protocolError(err, "browser: open redirect GET %s", u)
 		}
 		return nil
 	case "", "POST":
@@ -416,7 +416,7 @@ func (f *flow) submitRedirect(r Redirect) error {
 		}
 		steps = append(steps, chromedp.Evaluate[chromedp.Void](js))
 		if err := chromedp.Do(f.ctx, steps...); err != nil {
-			return fmt.Errorf("browser: open redirect POST %s: %w", r.URL, err)
+			return protocolError(err, "browser: open redirect POST %s", r.URL)
 		}
 		return nil
 	default:
@@ -491,7 +491,7 @@ func (f *flow) nextPage(limit time.Duration) (pageState, error) {
 			}
 		} else {
 			if errors.Is(err, chromedp.ErrTargetDetached) {
-				return st, fmt.Errorf("browser: tab closed at %s: %w", f.url, err)
+				return st, protocolError(err, "browser: tab closed at %s", f.url)
 			}
 			// Mostly "execution context was destroyed" during a
 			// navigation: look again.

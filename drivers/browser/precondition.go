@@ -9,6 +9,8 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 )
 
 // Precondition is one entry of redirect.preconditions: a request the merchant's
@@ -43,6 +45,10 @@ type PreconditionError struct {
 	Reason      string
 }
 
+// OutcomeKind: a method page that does not load leaves the 3-D Secure flow
+// unverified; the environment failed, not the reply's promise.
+func (e *PreconditionError) OutcomeKind() outcome.Kind { return outcome.Environment }
+
 func (e *PreconditionError) Error() string {
 	return fmt.Sprintf("browser: redirect precondition %d (%q, %s) did not load in its hidden iframe: %s", e.Index, e.Description, e.URL, e.Reason)
 }
@@ -56,7 +62,7 @@ func (f *flow) runPreconditions(ps []Precondition) error {
 		// The iframes live in a blank page, as in a new tab: their requests
 		// carry no Origin or Referer of the previous flow's pages.
 		if err := chromedp.Do(f.ctx, chromedp.Navigate("about:blank")); err != nil {
-			return fmt.Errorf("browser: open a blank page for the redirect preconditions: %w", err)
+			return protocolError(err, "browser: open a blank page for the redirect preconditions")
 		}
 	}
 	f.blank = true
@@ -101,7 +107,7 @@ func (f *flow) runPrecondition(n int, p Precondition) error {
 	defer stop()
 	w := &frameWatch{}
 	if err := chromedp.Listen(lctx, w.on); err != nil {
-		return fmt.Errorf("browser: precondition %d: watch its iframe: %w", n, err)
+		return protocolError(err, "browser: precondition %d: watch its iframe", n)
 	}
 	res, err := chromedp.Run(f.ctx, chromedp.Evaluate[iframeLoad](js, chromedp.EvalAwaitPromise))
 	f.journey.Steps = append(f.journey.Steps, Step{Name: StepPrecondition, URL: p.URL, Title: p.Description, Note: preconditionNote(p), At: time.Now()})
@@ -112,7 +118,7 @@ func (f *flow) runPrecondition(n int, p Precondition) error {
 	case err != nil && f.ctx.Err() != nil:
 		return fmt.Errorf("%w (%w)", failed("no onload before the flow's deadline"), context.Cause(f.ctx))
 	case err != nil:
-		return fmt.Errorf("browser: precondition %d %s: %w", n, p.URL, err)
+		return protocolError(err, "browser: precondition %d %s", n, p.URL)
 	case !res.Loaded:
 		return failed(fmt.Sprintf("no onload within %s%s", timeout, w.pending()))
 	}

@@ -2,7 +2,6 @@ package framework
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -145,17 +144,10 @@ func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (Sho
 	if j != nil {
 		s.keepJourney(key, j)
 	}
-	if pe := (*browser.PreconditionError)(nil); errors.As(ferr, &pe) {
-		// The platform's method page could not be loaded: the environment failed,
-		// not the reply's promise.
-		return ShopperReturn{}, outcome.EnvironmentError(fmt.Errorf("shopper journey: %w", ferr))
-	}
-	if pe := (*browser.PageError)(nil); errors.As(ferr, &pe) && pe.Unknown {
-		// The tool lacks knowledge of the page (no script fits it, the fallback
-		// could not pass): the run's environment, fixed by a page script.
-		return ShopperReturn{}, outcome.EnvironmentError(fmt.Errorf("shopper journey: %w", ferr))
-	}
 	if ferr != nil {
+		// The driver's error carries its kind: a method page that did not load, a page
+		// the tool lacks a script for, or a browser that refused a command is the
+		// environment's; anything else the page did is the contract's.
 		return ShopperReturn{}, fmt.Errorf("shopper journey: %w", ferr)
 	}
 	ret, err := e.Receiver.Await(s.ctx, key)
