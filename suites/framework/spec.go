@@ -140,7 +140,7 @@ func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (Sho
 	if err != nil {
 		return ShopperReturn{}, outcome.EnvironmentError(fmt.Errorf("open browser context: %w", err))
 	}
-	j, ferr := sess.Follow(s.ctx, browser.RedirectOf(r), e.Receiver.Prefix(key), action)
+	j, ferr := sess.Follow(s.ctx, r, e.Receiver.Prefix(key), action)
 	if j != nil {
 		s.keepJourney(key, j)
 	}
