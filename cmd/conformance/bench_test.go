@@ -76,3 +76,12 @@ func TestAFailedRunIsOneLineWithItsExitCode(t *testing.T) {
 		t.Errorf("message %q is not one line naming the failure and the reports", ee.msg)
 	}
 }
+
+// A benchmark's flow must end in success: a pending 000.200.* starts with 000. too.
+func TestWantSuccessRefusesPending(t *testing.T) {
+	for code, ok := range map[string]bool{"000.100.110": true, "000.000.000": true, "000.200.000": false, "000.200.100": false, "800.100.151": false} {
+		if err := wantSuccess("DB", code); (err == nil) != ok {
+			t.Errorf("wantSuccess(%s) = %v, want success %v", code, err, ok)
+		}
+	}
+}
