@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 )
 
 func handMade() Fingerprint {
@@ -134,7 +136,7 @@ func TestParseDriftKinds(t *testing.T) {
 
 func TestJudgeCountsDriftAsAContractFailure(t *testing.T) {
 	v, reason, exit := Judge(Counts{Specs: 3, Passed: 3, Drift: "fields-removed,redirect"})
-	if v != VerdictFail || exit != ExitContract || !strings.Contains(reason, "fields-removed, redirect") {
+	if v != VerdictFail || exit != outcome.ExitContract || !strings.Contains(reason, "fields-removed, redirect") {
 		t.Fatalf("Judge = %s %d %q", v, exit, reason)
 	}
 }

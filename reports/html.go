@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 )
 
 //go:embed report.html.tmpl
@@ -140,9 +142,9 @@ func viewOf(s SpecResult, d specDetail) specView {
 	switch {
 	case s.State == "passed":
 		v.Class, v.Tag = "pass", "pass"
-	case s.FailureKind == FailureContract:
+	case s.FailureKind == outcome.Contract:
 		v.Class, v.Tag = "contract", "FAIL"
-	case s.FailureKind == FailureEnvironment:
+	case s.FailureKind == outcome.Environment:
 		v.Class, v.Tag = "environment", "ENV"
 	default:
 		v.Class, v.Tag = "skip", s.State

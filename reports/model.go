@@ -14,6 +14,7 @@ import (
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 )
 
 // Verdicts of a run for go-live.
@@ -25,23 +26,6 @@ const (
 	// VerdictInconclusive: no contract failure, but environment failures (or no spec
 	// at all) left part of the contract unverified; rerun before deciding.
 	VerdictInconclusive = "INCONCLUSIVE"
-)
-
-// Exit codes of a run, as the README documents them. Judge is the only place a
-// run's counts become one of them.
-const (
-	ExitPass        = 0
-	ExitContract    = 1
-	ExitEnvironment = 2
-	// ExitConfig is also the code of a run where no spec ran at all: the label filter
-	// or the brand list selected nothing, which is the configuration's doing.
-	ExitConfig = 3
-)
-
-// Failure kinds of a spec.
-const (
-	FailureContract    = "contract"
-	FailureEnvironment = "environment"
 )
 
 // Report entry names of a spec's evidence. The framework attaches them and this
@@ -58,22 +42,39 @@ const (
 	// EntrySandboxStats is added by each Ginkgo process's AfterSuite when it ran the
 	// embedded sandbox; make bench reads it.
 	EntrySandboxStats = "sandbox-stats"
+	// EntryFailure records, with each failure the framework raises, whose fault it is
+	// (a Failure): the kind travels as data, never inside the message.
+	EntryFailure = "failure"
+	// EntryNotDeclared records why a spec was skipped for a capability the account has
+	// not declared (a NotDeclared); the verdict lists those as not verified.
+	EntryNotDeclared = "not-declared"
 )
+
+// Failure is the EntryFailure entry: the kind of one failure and the message it was
+// raised with, which tells it from the spec's other failures (a timeout Ginkgo
+// raised itself has no entry, and is the contract's).
+type Failure struct {
+	Kind    outcome.Kind `json:"kind"`
+	Message string       `json:"message"`
+}
+
+// NotDeclared is the EntryNotDeclared entry: the capability a spec needs and how to
+// declare it.
+type NotDeclared struct {
+	Capability string `json:"capability"`
+	Reason     string `json:"reason"`
+}
+
+// EnvironmentPrefix starts the message of an environment failure, for the human
+// reading the console, junit.xml or a report: no code decides by it; the kind is in
+// the spec's EntryFailure entry.
+const EnvironmentPrefix = "[environment] "
 
 // SandboxStats is one process's embedded sandbox load over a run.
 type SandboxStats struct {
 	Requests int64   `json:"requests"`
 	BusyMs   float64 `json:"busyMs"`
 }
-
-// NotDeclaredMarker starts the skip message of a spec that needs a capability the
-// account has not declared; the verdict lists those as not verified.
-const NotDeclaredMarker = "[not declared] "
-
-// EnvironmentMarker starts the message of every failure caused by the environment
-// rather than by the platform; FailureKind, the report and the runner's exit code
-// all read it.
-const EnvironmentMarker = "[environment] "
 
 // Certification is the content of certification.json.
 type Certification struct {
@@ -82,8 +83,8 @@ type Certification struct {
 	// Reason says in one line why the verdict is what it is.
 	Reason string `json:"reason"`
 	// ExitCode is the runner's exit code for this verdict.
-	ExitCode int    `json:"exitCode"`
-	Counts   Counts `json:"counts"`
+	ExitCode outcome.ExitCode `json:"exitCode"`
+	Counts   Counts           `json:"counts"`
 	// BuildNumber is the buildNumber of the first reply found in the transcripts.
 	BuildNumber string    `json:"buildNumber,omitempty"`
 	Suite       string    `json:"suite"`
@@ -141,10 +142,10 @@ type SpecResult struct {
 	Flow   string   `json:"flow,omitempty"`
 	State  string   `json:"state"`
 	// FailureKind is contract, environment or empty when the spec did not fail.
-	FailureKind string    `json:"failureKind"`
-	Message     string    `json:"message"`
-	DurationMs  int64     `json:"durationMs"`
-	Payments    []Payment `json:"payments"`
+	FailureKind outcome.Kind `json:"failureKind"`
+	Message     string       `json:"message"`
+	DurationMs  int64        `json:"durationMs"`
+	Payments    []Payment    `json:"payments"`
 	// Evidence is the grade of what the spec asserts (recorded, documented,
 	// simulator) and EvidenceSource where it comes from.
 	Evidence       string `json:"evidence,omitempty"`
@@ -152,6 +153,9 @@ type SpecResult struct {
 	// Observations are exact values a real target answered where the evidence fixes
 	// only the documented group.
 	Observations []Observation `json:"observations,omitempty"`
+	// notDeclared is the capability a skipped spec needed, from its EntryNotDeclared;
+	// the run's NotVerified lists it.
+	notDeclared *NotDeclared
 }
 
 // Observation is an exact value a real target answered where public evidence fixes only
@@ -252,8 +256,8 @@ func build(r types.Report, meta Meta) (Certification, []specDetail) {
 	// Suite-level failures Ginkgo reports without a node (an interrupted run, a
 	// program-wide timeout) still make the run unverified.
 	if !r.SuiteSucceeded && c.Counts.Contract == 0 && c.Counts.Environment == 0 && len(r.SpecialSuiteFailureReasons) > 0 {
-		s := SpecResult{Must: "suite", State: "failed", FailureKind: FailureEnvironment,
-			Message: EnvironmentMarker + strings.Join(r.SpecialSuiteFailureReasons, "; "), Labels: []string{}, Payments: []Payment{}}
+		s := SpecResult{Must: "suite", State: "failed", FailureKind: outcome.Environment,
+			Message: EnvironmentPrefix + strings.Join(r.SpecialSuiteFailureReasons, "; "), Labels: []string{}, Payments: []Payment{}}
 		c.Specs = append(c.Specs, s)
 		details = append(details, specDetail{Node: "Suite"})
 		c.Counts.Environment++
@@ -271,9 +275,9 @@ func (c *Counts) add(s SpecResult, isSpec bool, node string) {
 	switch {
 	case s.State == types.SpecStatePassed.String():
 		c.Passed++
-	case s.FailureKind == FailureContract:
+	case s.FailureKind == outcome.Contract:
 		c.Contract++
-	case s.FailureKind == FailureEnvironment:
+	case s.FailureKind == outcome.Environment:
 		c.Environment++
 	case s.Message == "":
 		// Ginkgo reports a spec its label filter left out as skipped, without a reason.
@@ -347,7 +351,6 @@ func specOf(sr types.SpecReport) (SpecResult, specDetail) {
 		if s.Message == "" {
 			s.Message = sr.State.String()
 		}
-		s.FailureKind = FailureKind(sr)
 	}
 	if sr.State == types.SpecStateSkipped {
 		// The skip's reason: why this spec verified nothing.
@@ -357,18 +360,33 @@ func specOf(sr types.SpecReport) (SpecResult, specDetail) {
 	if sr.State.Is(types.SpecStateFailureStates) && sr.Failure.Location.FileName != "" {
 		d.Location = fmt.Sprintf("%s:%d", sr.Failure.Location.FileName, sr.Failure.Location.LineNumber)
 	}
+	var failures []Failure
 	for _, e := range sr.ReportEntries {
-		if err := readEntry(e, &s, &d); err != nil {
+		if err := readEntry(e, &s, &d, &failures); err != nil {
 			d.Notes = append(d.Notes, fmt.Sprintf("report entry %q is unreadable: %v", e.Name, err))
 		}
+	}
+	if sr.State.Is(types.SpecStateFailureStates) {
+		s.FailureKind = failureKind(sr, failures)
 	}
 	return s, d
 }
 
-// readEntry reads one of a spec's evidence entries into its result or its details.
-func readEntry(e types.ReportEntry, s *SpecResult, d *specDetail) error {
+// readEntry reads one of a spec's entries into its result, its details or the
+// failures the framework recorded.
+func readEntry(e types.ReportEntry, s *SpecResult, d *specDetail, failures *[]Failure) error {
 	var err error
 	switch e.Name {
+	case EntryFailure:
+		var f Failure
+		if err = decodeEntry(e, &f); err == nil {
+			*failures = append(*failures, f)
+		}
+	case EntryNotDeclared:
+		var nd NotDeclared
+		if err = decodeEntry(e, &nd); err == nil {
+			s.notDeclared = &nd
+		}
 	case EntryTranscript:
 		var xs []oppwa.Exchange
 		if err = decodeEntry(e, &xs); err == nil {
@@ -394,7 +412,7 @@ func readEntry(e types.ReportEntry, s *SpecResult, d *specDetail) error {
 		if err = decodeEntry(e, &ps); err == nil {
 			for _, p := range ps {
 				if p.Group == "" && p.Code != "" {
-					p.Group = oppwa.GroupName(p.Code)
+					p.Group = fixtures.Load().GroupName(p.Code)
 				}
 				s.Payments = append(s.Payments, p)
 			}
@@ -403,14 +421,20 @@ func readEntry(e types.ReportEntry, s *SpecResult, d *specDetail) error {
 	return err
 }
 
-// FailureKind tells whose fault a failed spec is: the environment marker anywhere in
-// the message, or an interrupted run, is the environment's; anything else that failed
-// is the contract's. The report and the runner's exit code both use it.
-func FailureKind(sr types.SpecReport) string {
-	if strings.Contains(sr.Failure.Message, EnvironmentMarker) || sr.State == types.SpecStateInterrupted {
-		return FailureEnvironment
+// failureKind tells whose fault a failed spec is: the kind the framework recorded
+// with the failure Ginkgo kept as the spec's (see EntryFailure); an interrupted run is
+// the environment's; anything else that failed (a Gomega assertion, a timeout) is the
+// contract's. The report and the runner's exit code both use it.
+func failureKind(sr types.SpecReport, recorded []Failure) outcome.Kind {
+	if sr.State == types.SpecStateInterrupted {
+		return outcome.Environment
 	}
-	return FailureContract
+	for _, f := range recorded {
+		if f.Message == sr.Failure.Message {
+			return f.Kind
+		}
+	}
+	return outcome.Contract
 }
 
 // decodeEntry decodes a report entry's value from its JSON form. Entries from other
@@ -530,7 +554,7 @@ func firstBuildNumber(details []specDetail) string {
 // A broken promise is a FAIL whatever else happened; environment failures beside it
 // are listed, not allowed to soften it. Drift that FAIL_ON_DRIFT names counts as a
 // broken promise.
-func Judge(c Counts) (verdict, reason string, exit int) {
+func Judge(c Counts) (verdict, reason string, exit outcome.ExitCode) {
 	switch {
 	case c.Contract > 0 || c.Drift != "":
 		var parts []string
@@ -543,15 +567,15 @@ func Judge(c Counts) (verdict, reason string, exit int) {
 		if c.Environment > 0 {
 			parts = append(parts, fmt.Sprintf("%d environment failure(s) left part of it unverified", c.Environment))
 		}
-		return VerdictFail, strings.Join(parts, "; "), ExitContract
+		return VerdictFail, strings.Join(parts, "; "), outcome.ExitContract
 	case c.Environment > 0 && c.Setup != "" && c.Ran == 0:
-		return VerdictInconclusive, fmt.Sprintf("suite setup (%s) failed, so no spec ran: fix the environment and rerun", c.Setup), ExitEnvironment
+		return VerdictInconclusive, fmt.Sprintf("suite setup (%s) failed, so no spec ran: fix the environment and rerun", c.Setup), outcome.ExitEnvironment
 	case c.Environment > 0:
-		return VerdictInconclusive, fmt.Sprintf("%d environment failure(s): part of the contract was not verified; fix the environment and rerun", c.Environment), ExitEnvironment
+		return VerdictInconclusive, fmt.Sprintf("%d environment failure(s): part of the contract was not verified; fix the environment and rerun", c.Environment), outcome.ExitEnvironment
 	case c.Passed == 0:
-		return VerdictInconclusive, "no spec ran: nothing was verified (check LABELS and OPPWA_BRANDS)", ExitConfig
+		return VerdictInconclusive, "no spec ran: nothing was verified (check LABELS and OPPWA_BRANDS)", outcome.ExitConfig
 	default:
-		return VerdictPass, fmt.Sprintf("all %d specs that ran passed", c.Passed), ExitPass
+		return VerdictPass, fmt.Sprintf("all %d specs that ran passed", c.Passed), outcome.ExitPass
 	}
 }
 
@@ -626,16 +650,15 @@ func notVerified(specs []SpecResult) []NotVerified {
 	var out []NotVerified
 	index := map[string]int{}
 	for _, s := range specs {
-		rest, ok := strings.CutPrefix(s.Message, NotDeclaredMarker)
-		if !ok || s.State != "skipped" {
+		nd := s.notDeclared
+		if nd == nil || s.State != "skipped" {
 			continue
 		}
-		capability, reason, _ := strings.Cut(rest, ": ")
-		i, seen := index[capability]
+		i, seen := index[nd.Capability]
 		if !seen {
 			i = len(out)
-			index[capability] = i
-			out = append(out, NotVerified{Capability: capability, Reason: reason})
+			index[nd.Capability] = i
+			out = append(out, NotVerified{Capability: nd.Capability, Reason: nd.Reason})
 		}
 		out[i].Specs++
 	}

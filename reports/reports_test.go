@@ -19,6 +19,7 @@ import (
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 )
 
 var t0 = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
@@ -74,19 +75,25 @@ func spec(text string, state types.SpecState, msg string, labels []string, line 
 func TestCountsTellSelectionSkipsAndSetup(t *testing.T) {
 	r := types.Report{SpecReports: types.SpecReports{
 		spec("[S2S-PA-VISA] MUST pay", types.SpecStatePassed, "", []string{"PA", "brand:VISA"}, 1),
-		spec("[S2S-CD-001] MUST credit", types.SpecStateSkipped, NotDeclaredMarker+"credit: set OPPWA_CREDIT=yes", []string{"CD"}, 2),
+		spec("[S2S-CD-001] MUST credit", types.SpecStateSkipped, "not declared: credit", []string{"CD"}, 2,
+			entry(EntryNotDeclared, NotDeclared{Capability: "credit", Reason: "set OPPWA_CREDIT=yes"})),
 		spec("[S2S-DB-VISA] MUST debit", types.SpecStateSkipped, "", []string{"DB", "brand:VISA"}, 3),
 	}}
 	c := Summarize(r, Meta{})
 	if want := (Counts{Specs: 3, Ran: 1, Passed: 1, Skipped: 1, NotSelected: 1}); c.Counts != want {
 		t.Errorf("counts = %+v, want %+v", c.Counts, want)
 	}
+	if len(c.NotVerified) != 1 || c.NotVerified[0] != (NotVerified{Capability: "credit", Specs: 1, Reason: "set OPPWA_CREDIT=yes"}) {
+		t.Errorf("not verified = %+v, want credit from the spec's entry", c.NotVerified)
+	}
+	msg := EnvironmentPrefix + "suite setup: start embedded sandbox: listen: address in use"
 	setup := types.Report{SpecReports: types.SpecReports{{
 		LeafNodeType: types.NodeTypeBeforeSuite, State: types.SpecStateFailed,
-		Failure: types.Failure{Message: EnvironmentMarker + "start embedded sandbox: listen: address in use"},
+		Failure:       types.Failure{Message: msg},
+		ReportEntries: []types.ReportEntry{entry(EntryFailure, Failure{Kind: outcome.Environment, Message: msg})},
 	}}}
 	c = Summarize(setup, Meta{})
-	if c.Counts.Ran != 0 || c.Counts.Setup != "BeforeSuite" || c.ExitCode != ExitEnvironment || !strings.Contains(c.Reason, "BeforeSuite") {
+	if c.Counts.Ran != 0 || c.Counts.Setup != "BeforeSuite" || c.ExitCode != outcome.ExitEnvironment || !strings.Contains(c.Reason, "BeforeSuite") {
 		t.Errorf("setup failure: counts %+v, exit %d, reason %q", c.Counts, c.ExitCode, c.Reason)
 	}
 }
@@ -123,7 +130,7 @@ func buildReport(t *testing.T) types.Report {
 				entry("transcript", txn(`{"result":{"code":"800.100.151"},"note":"<script>alert(1)</script>"}`))),
 			spec("[S2S-PA-MASTER] MUST answer a preauthorization (PA) with MASTER's test data", types.SpecStateFailed,
 				"[environment] send PA: dial tcp: connection refused", []string{"PA", "sync", "brand:MASTER"}, 30,
-				entry("stuck-page", stuck)),
+				entry("stuck-page", stuck), entry(EntryFailure, Failure{Kind: outcome.Environment, Message: "[environment] send PA: dial tcp: connection refused"})),
 			spec("[S2S-WF-MASTER] MASTER MUST complete its documented workflow", types.SpecStateSkipped, "",
 				[]string{"workflow", "brand:MASTER"}, 40),
 			spec("[S2S-ASYNC-PAYPAL-APPROVE] for PAYPAL, the async workflow MUST end in success when the shopper approves",
@@ -209,7 +216,10 @@ func TestWriteCertification(t *testing.T) {
 	if len(byID) != 6 {
 		t.Fatalf("specs = %d (passing BeforeSuite must not appear): %+v", len(byID), c.Specs)
 	}
-	for id, w := range map[string]struct{ kind, flow, brand string }{
+	for id, w := range map[string]struct {
+		kind        outcome.Kind
+		flow, brand string
+	}{
 		"S2S-PA-VISA": {"", "PA", "VISA"}, "S2S-DB-VISA": {"contract", "DB", "VISA"},
 		"S2S-PA-MASTER": {"environment", "PA", "MASTER"}, "S2S-ASYNC-PAYPAL-APPROVE": {"", "async-approve", "PAYPAL"},
 		"S2S-WF-MASTER": {"", "workflow", "MASTER"}, "S2S-CP-001": {"", "CP", ""},
@@ -273,13 +283,13 @@ func TestJudgeGivesOneVerdictAndExitCode(t *testing.T) {
 	for _, tc := range []struct {
 		c    Counts
 		want string
-		exit int
+		exit outcome.ExitCode
 	}{
-		{Counts{Passed: 3}, VerdictPass, ExitPass},
-		{Counts{Passed: 3, Environment: 1}, VerdictInconclusive, ExitEnvironment},
-		{Counts{Passed: 3, Environment: 1, Contract: 1}, VerdictFail, ExitContract},
-		{Counts{Passed: 3, Contract: 1}, VerdictFail, ExitContract},
-		{Counts{Skipped: 4}, VerdictInconclusive, ExitConfig},
+		{Counts{Passed: 3}, VerdictPass, outcome.ExitPass},
+		{Counts{Passed: 3, Environment: 1}, VerdictInconclusive, outcome.ExitEnvironment},
+		{Counts{Passed: 3, Environment: 1, Contract: 1}, VerdictFail, outcome.ExitContract},
+		{Counts{Passed: 3, Contract: 1}, VerdictFail, outcome.ExitContract},
+		{Counts{Skipped: 4}, VerdictInconclusive, outcome.ExitConfig},
 	} {
 		got, reason, exit := Judge(tc.c)
 		if got != tc.want || exit != tc.exit || reason == "" {
@@ -454,6 +464,26 @@ func TestHTMLInChromium(t *testing.T) {
 			t.Errorf("save screenshot: %v", err)
 		} else {
 			t.Logf("screenshot saved to %s (%d bytes)", p, len(png))
+		}
+	}
+}
+
+// The kind is the one the framework recorded with the failure Ginkgo kept: a message
+// that merely reads "[environment]" decides nothing, a failure Ginkgo raised itself (a
+// timeout) after an environment failure was recorded is the contract's, and an
+// interrupted run is the environment's.
+func TestFailureKindIsRecordedData(t *testing.T) {
+	envEntry := entry(EntryFailure, Failure{Kind: outcome.Environment, Message: "[environment] API call: dial tcp: refused"})
+	r := types.Report{SpecReports: types.SpecReports{
+		spec("[S2S-A-1] MUST a", types.SpecStateFailed, "[environment] API call: dial tcp: refused", []string{"PA"}, 1, envEntry),
+		spec("[S2S-A-2] MUST b", types.SpecStateFailed, "expected 000.100.110, got [environment] in a reply", []string{"PA"}, 2),
+		spec("[S2S-A-3] MUST c", types.SpecStateTimedout, "A spec timeout occurred", []string{"PA"}, 3, envEntry),
+		spec("[S2S-A-4] MUST d", types.SpecStateInterrupted, "interrupted by user", []string{"PA"}, 4),
+	}}
+	want := map[string]outcome.Kind{"S2S-A-1": outcome.Environment, "S2S-A-2": outcome.Contract, "S2S-A-3": outcome.Contract, "S2S-A-4": outcome.Environment}
+	for _, s := range Summarize(r, Meta{}).Specs {
+		if s.FailureKind != want[s.ID] {
+			t.Errorf("%s: kind %q, want %q", s.ID, s.FailureKind, want[s.ID])
 		}
 	}
 }

@@ -19,7 +19,6 @@ const (
 	NotifyPayment      = "PAYMENT"
 	NotifyRegistration = "REGISTRATION"
 	ActionCreated      = "CREATED"
-	ActionUpdated      = "UPDATED"
 	ActionDeleted      = "DELETED"
 )
 

@@ -10,6 +10,7 @@ import (
 	. "github.com/onsi/ginkgo/v2" //nolint:revive
 	. "github.com/onsi/gomega"    //nolint:revive
 
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 	fw "github.com/oppwa-conformance/oppwa-conformance/suites/framework"
 
@@ -28,7 +29,7 @@ func TestConformance(t *testing.T) {
 	if _, err := fw.Configure(); err != nil {
 		// A configuration mistake is the user's to fix: one line, no stack.
 		fmt.Fprintln(os.Stderr, "oppwa-conformance: "+err.Error())
-		os.Exit(fw.ExitConfig)
+		os.Exit(int(outcome.ExitConfig))
 	}
 	// Every failure message passes through the framework's redacting handler: a spec
 	// may quote a reply that (wrongly) carries a card number, or a page URL with the
@@ -38,7 +39,9 @@ func TestConformance(t *testing.T) {
 }
 
 var _ = BeforeSuite(func(ctx SpecContext) {
-	Expect(fw.Setup(ctx)).To(Succeed())
+	// Through NoError, so that the failure records its kind (a sandbox or receiver that
+	// cannot start is the environment's).
+	fw.NoError(fw.Setup(ctx), "suite setup")
 }, NodeTimeout(fw.SetupTimeout))
 
 // A POST is never retried, so the sandbox must hold no second payment for any

@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"slices"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 )
 
 // bench measures the suite against its performance goals and shows where a browser
@@ -133,7 +135,7 @@ func parseBenchFlags(args []string) (benchOptions, error) {
 		return o, err
 	}
 	if o.runs < 1 || o.n < 1 || o.nSync < 1 {
-		return o, &exitError{exitConfig, "bench: -runs, -n and -n-sync must be at least 1"}
+		return o, &exitError{outcome.ExitConfig, "bench: -runs, -n and -n-sync must be at least 1"}
 	}
 	return o, nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
@@ -270,21 +269,21 @@ func (r *flowRig) preauthorize(ctx context.Context) (string, error) {
 
 // debitPaypal sends the initial DB of an async PAYPAL payment returning to key,
 // and returns its redirect.
-func (r *flowRig) debitPaypal(ctx context.Context, key string) (browser.Redirect, error) {
+func (r *flowRig) debitPaypal(ctx context.Context, key string) (oppwa.Redirect, error) {
 	v, err := r.payment("PAYPAL", key)
 	if err != nil {
-		return browser.Redirect{}, err
+		return oppwa.Redirect{}, err
 	}
 	v.Set("shopperResultUrl", r.rcv.URL(key))
 	p, err := r.client.Debit(ctx, v)
 	if err != nil {
-		return browser.Redirect{}, fmt.Errorf("DB PAYPAL: %w", err)
+		return oppwa.Redirect{}, fmt.Errorf("DB PAYPAL: %w", err)
 	}
 	red := p.Payment.Redirect
 	if red == nil {
-		return browser.Redirect{}, fmt.Errorf("DB PAYPAL answered %s without a redirect", p.Payment.Result.Code)
+		return oppwa.Redirect{}, fmt.Errorf("DB PAYPAL answered %s without a redirect", p.Payment.Result.Code)
 	}
-	return browser.RedirectOf(*red), nil
+	return *red, nil
 }
 
 // status reads the payment the shopper returned with; it must have succeeded.
@@ -296,10 +295,11 @@ func (r *flowRig) status(ctx context.Context, resourcePath string) error {
 	return wantSuccess("status", st.Payment.Result.Code)
 }
 
-// wantSuccess fails unless code is a success code (000.).
+// wantSuccess fails unless code is in a documented success group: a pending
+// 000.200.* starts with 000. too, but the payment has not succeeded yet.
 func wantSuccess(what, code string) error {
-	if !strings.HasPrefix(code, "000.") {
-		return fmt.Errorf("%s answered %s", what, code)
+	if o := fixtures.Load().OutcomeOf(code); o != fixtures.Success {
+		return fmt.Errorf("%s answered %s (%s, not success)", what, code, o)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
@@ -141,7 +142,7 @@ func (s *goalSamples) latencyRun(ctx context.Context, o benchOptions, bin, dir, 
 	}
 	longest := longestSpec(r.sum.ginkgo)
 	if longest <= 0 {
-		return &exitError{exitEnvironment, "bench: " + what + ": the report has no spec with a run time"}
+		return &exitError{outcome.ExitEnvironment, "bench: " + what + ": the report has no spec with a run time"}
 	}
 	s.latencyRatio = append(s.latencyRatio, r.sum.ginkgo.RunTime.Seconds()/longest.Seconds())
 	s.latencySpecs = r.ran
@@ -176,8 +177,8 @@ func runFailed(what string, sum summary) error {
 		}
 	}
 	code := sum.ExitCode
-	if code == reports.ExitPass {
-		code = exitEnvironment
+	if code == outcome.ExitPass {
+		code = outcome.ExitEnvironment
 	}
 	msg := fmt.Sprintf("bench: %s: verdict %s (%d contract, %d environment failures%s); reports kept in %s",
 		what, sum.Verdict, c.Contract, c.Environment, first, sum.reportDir)

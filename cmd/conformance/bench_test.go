@@ -11,6 +11,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
@@ -62,16 +63,25 @@ func TestJourneyPartsAddUpToTheFollow(t *testing.T) {
 
 func TestAFailedRunIsOneLineWithItsExitCode(t *testing.T) {
 	sum := summary{reportDir: "/tmp/r"}
-	sum.Verdict, sum.ExitCode = reports.VerdictFail, reports.ExitContract
+	sum.Verdict, sum.ExitCode = reports.VerdictFail, outcome.ExitContract
 	sum.Counts.Contract = 1
-	sum.Specs = []reports.SpecResult{{ID: "S2S-X-1", FailureKind: reports.FailureContract, Message: "expected\n000.100.110"}}
+	sum.Specs = []reports.SpecResult{{ID: "S2S-X-1", FailureKind: outcome.Contract, Message: "expected\n000.100.110"}}
 	err := runFailed("full run 1/3", sum)
 	var ee *exitError
 	var failed *runFailedError
-	if !errors.As(err, &ee) || ee.code != exitContract || !errors.As(err, &failed) {
-		t.Fatalf("got %#v, want a runFailedError with exit code %d", err, exitContract)
+	if !errors.As(err, &ee) || ee.code != outcome.ExitContract || !errors.As(err, &failed) {
+		t.Fatalf("got %#v, want a runFailedError with exit code %d", err, outcome.ExitContract)
 	}
 	if strings.Contains(ee.msg, "\n") || !strings.Contains(ee.msg, "S2S-X-1") || !strings.Contains(ee.msg, "/tmp/r") {
 		t.Errorf("message %q is not one line naming the failure and the reports", ee.msg)
+	}
+}
+
+// A benchmark's flow must end in success: a pending 000.200.* starts with 000. too.
+func TestWantSuccessRefusesPending(t *testing.T) {
+	for code, ok := range map[string]bool{"000.100.110": true, "000.000.000": true, "000.200.000": false, "000.200.100": false, "800.100.151": false} {
+		if err := wantSuccess("DB", code); (err == nil) != ok {
+			t.Errorf("wantSuccess(%s) = %v, want success %v", code, err, ok)
+		}
 	}
 }

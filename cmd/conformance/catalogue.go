@@ -13,6 +13,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
@@ -40,7 +41,7 @@ func runCatalogue(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := checkCatalogue(entries); err != nil {
-		return &exitError{exitContract, err.Error()}
+		return &exitError{outcome.ExitContract, err.Error()}
 	}
 	path := *out
 	if !filepath.IsAbs(path) {

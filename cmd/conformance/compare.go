@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
@@ -22,15 +23,15 @@ func runCompare(_ context.Context, args []string) error {
 		return err
 	}
 	if fs.NArg() != 2 {
-		return &exitError{exitConfig, "compare needs two reports: conformance compare BASE NEW (each a report directory or a fingerprint.json)"}
+		return &exitError{outcome.ExitConfig, "compare needs two reports: conformance compare BASE NEW (each a report directory or a fingerprint.json)"}
 	}
 	failOn, err := reports.ParseDriftKinds(os.Getenv("FAIL_ON_DRIFT"))
 	if err != nil {
-		return &exitError{exitConfig, err.Error()}
+		return &exitError{outcome.ExitConfig, err.Error()}
 	}
 	now, err := reports.LoadFingerprint(fs.Arg(1))
 	if err != nil {
-		return &exitError{exitConfig, "compare: the new report " + err.Error()}
+		return &exitError{outcome.ExitConfig, "compare: the new report " + err.Error()}
 	}
 	ch := reports.CompareWithBaseline(fs.Arg(0), now)
 	ch.Failing = ch.FailingKinds(failOn)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
@@ -72,13 +73,13 @@ func TestRunComparesWithItsBaseline(t *testing.T) {
 		r := runAgainst(t, driftLabels, filepath.Join(tmp, "extra-fail"), base,
 			map[string]string{"OPPWA_SANDBOX_DEFECTS": "tolerate-extra-fields", "FAIL_ON_DRIFT": "fields-removed,fields-added"})
 		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
-		if r.code != exitContract || len(lines) != 1 || !strings.Contains(lines[0], "FAIL_ON_DRIFT") || !strings.Contains(lines[0], "fields-added") {
+		if r.code != outcome.ExitContract || len(lines) != 1 || !strings.Contains(lines[0], "FAIL_ON_DRIFT") || !strings.Contains(lines[0], "fields-added") {
 			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 		}
 	})
 	t.Run("an unknown FAIL_ON_DRIFT kind is a configuration error", func(t *testing.T) {
 		r := runAgainst(t, driftLabels, filepath.Join(tmp, "bogus"), base, map[string]string{"FAIL_ON_DRIFT": "fields-gone"})
-		if r.code != exitConfig || !strings.Contains(r.stderr, `"fields-gone"`) || !strings.Contains(r.stderr, "fields-removed") {
+		if r.code != outcome.ExitConfig || !strings.Contains(r.stderr, `"fields-gone"`) || !strings.Contains(r.stderr, "fields-removed") {
 			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 		}
 	})
@@ -90,7 +91,7 @@ func TestRunComparesWithItsBaseline(t *testing.T) {
 	})
 	t.Run("newly failing specs are listed, the run fails as it would", func(t *testing.T) {
 		r := runAgainst(t, driftLabels, filepath.Join(tmp, "defect"), base, map[string]string{"OPPWA_SANDBOX_DEFECTS": "amount-wrong-value"})
-		if r.code != exitContract || !strings.Contains(r.stdout, "newly-failing: S2S-") {
+		if r.code != outcome.ExitContract || !strings.Contains(r.stdout, "newly-failing: S2S-") {
 			t.Fatalf("exit %d: %s", r.code, tail(r.stdout+r.stderr))
 		}
 	})
@@ -156,7 +157,7 @@ func TestRedirectShapeChangesAreListed(t *testing.T) {
 		t.Fatalf("compare exit %d: %s%s", c.code, c.stdout, c.stderr)
 	}
 	c = runRunner(t, map[string]string{"FAIL_ON_DRIFT": "redirect"}, "compare", base, now)
-	if c.code != exitContract || !strings.Contains(c.stderr, "FAIL_ON_DRIFT") {
+	if c.code != outcome.ExitContract || !strings.Contains(c.stderr, "FAIL_ON_DRIFT") {
 		t.Fatalf("compare with FAIL_ON_DRIFT exit %d: %s", c.code, c.stderr)
 	}
 	c = runRunner(t, nil, "compare", filepath.Join(tmp, "first-night"), now)

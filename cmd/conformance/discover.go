@@ -13,6 +13,7 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/config"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
 )
 
@@ -69,7 +70,7 @@ func discover(ctx context.Context, t config.Target, out io.Writer) error {
 	if t.Embedded() {
 		srv, err := sandbox.Start(ctx, "127.0.0.1:0", sandbox.Options{Brands: t.SandboxBrands})
 		if err != nil {
-			return &exitError{exitEnvironment, "start embedded sandbox: " + err.Error()}
+			return &exitError{outcome.ExitEnvironment, "start embedded sandbox: " + err.Error()}
 		}
 		defer srv.Close(context.WithoutCancel(ctx))
 		base = srv.URL
@@ -79,7 +80,7 @@ func discover(ctx context.Context, t config.Target, out io.Writer) error {
 	}
 	c, err := oppwa.New(oppwa.Config{BaseURL: base, EntityID: t.EntityID, AccessToken: t.AccessToken, RatePerSecond: t.MaxRPS})
 	if err != nil {
-		return &exitError{exitConfig, err.Error()}
+		return &exitError{outcome.ExitConfig, err.Error()}
 	}
 	d := &discovery{t: t, client: c, contract: fixtures.Load(), out: out,
 		prefix: fmt.Sprintf("discover-%s-%04x", time.Now().UTC().Format("20060102T150405"), os.Getpid()&0xffff)}
@@ -95,7 +96,7 @@ func discover(ctx context.Context, t config.Target, out io.Writer) error {
 	d.envBlock(probes, threeDS.has, reporting.has, registration.has)
 	for _, c := range []capability{threeDS, reporting, registration} {
 		if !c.probed {
-			return &exitError{exitEnvironment, fmt.Sprintf("the %s probe got no answer (%s): the .env block says no; run make discover again", c.name, c.why)}
+			return &exitError{outcome.ExitEnvironment, fmt.Sprintf("the %s probe got no answer (%s): the .env block says no; run make discover again", c.name, c.why)}
 		}
 	}
 	return nil
@@ -190,15 +191,15 @@ func (d *discovery) params(b fixtures.Brand, mtid string) (url.Values, error) {
 // could not be reached or did not answer (exit 2), or refused the credentials (exit 3).
 // A reply that cannot be decoded is the brand's failure, not discovery's.
 func (d *discovery) callFailure(r *oppwa.Response, err error, what string) error {
-	if err != nil && oppwa.IsEnvironment(err) {
-		return &exitError{exitEnvironment, fmt.Sprintf("discovery stopped at %s: %s: fix the environment and run make discover again", what, oneLine(d.client.Redactor().Redact(err.Error())))}
+	if err != nil && outcome.IsEnvironment(err) {
+		return &exitError{outcome.ExitEnvironment, fmt.Sprintf("discovery stopped at %s: %s: fix the environment and run make discover again", what, oneLine(d.client.Redactor().Redact(err.Error())))}
 	}
 	if r == nil {
-		return &exitError{exitEnvironment, fmt.Sprintf("discovery stopped at %s: no reply: %v", what, err)}
+		return &exitError{outcome.ExitEnvironment, fmt.Sprintf("discovery stopped at %s: no reply: %v", what, err)}
 	}
 	code := r.Payment.Result.Code
 	if r.HTTPStatus == http.StatusUnauthorized || strings.HasPrefix(code, "800.900.") && code != "800.900.301" {
-		return &exitError{exitConfig, fmt.Sprintf("the platform refused the credentials (HTTP %d, %s %s): check OPPWA_ENTITY_ID and OPPWA_ACCESS_TOKEN",
+		return &exitError{outcome.ExitConfig, fmt.Sprintf("the platform refused the credentials (HTTP %d, %s %s): check OPPWA_ENTITY_ID and OPPWA_ACCESS_TOKEN",
 			r.HTTPStatus, code, r.Payment.Result.Description)}
 	}
 	return nil
@@ -209,7 +210,7 @@ func (d *discovery) callFailure(r *oppwa.Response, err error, what string) error
 func (d *discovery) classify(b fixtures.Brand, r *oppwa.Response) string {
 	code := r.Payment.Result.Code
 	switch {
-	case b.Workflow == fixtures.Sync && oppwa.OutcomeOf(code) == fixtures.Success:
+	case b.Workflow == fixtures.Sync && fixtures.Load().OutcomeOf(code) == fixtures.Success:
 		return brandEnabled
 	case b.Workflow == fixtures.Async && strings.HasPrefix(code, "000.200.") && r.Payment.Redirect != nil && r.Payment.Redirect.URL != "":
 		return brandEnabled
@@ -224,7 +225,7 @@ func (d *discovery) classify(b fixtures.Brand, r *oppwa.Response) string {
 // 800.121.xxx, with 600.200.500 "not configured for this currency or sub type (country
 // or brand)"), missing rights, or a brand not enabled for the account.
 func notConfigured(code string) bool {
-	return oppwa.GroupName(code) == "rejectedConfigurationValidation" || code == "800.900.301" || code == "100.395.102"
+	return fixtures.Load().GroupName(code) == "rejectedConfigurationValidation" || code == "800.900.301" || code == "100.395.102"
 }
 
 // reverse voids a discovery PA so that no money stays reserved, and says how it went.
@@ -233,7 +234,7 @@ func (d *discovery) reverse(ctx context.Context, id, mtid string) string {
 	switch {
 	case err != nil:
 		return fmt.Sprintf("reversal failed (%s): void payment %s in the backoffice", oneLine(d.client.Redactor().Redact(err.Error())), id)
-	case oppwa.OutcomeOf(r.Payment.Result.Code) != fixtures.Success:
+	case fixtures.Load().OutcomeOf(r.Payment.Result.Code) != fixtures.Success:
 		return fmt.Sprintf("reversal answered %s %s: void payment %s in the backoffice", r.Payment.Result.Code, r.Payment.Result.Description, id)
 	}
 	return "reversed"
@@ -255,7 +256,7 @@ func (d *discovery) threeDS(ctx context.Context, probes []probe) capability {
 	v.Set("customParameters[3DS2_enrolled]", "true")
 	v.Set("shopperResultUrl", discoverResultURL)
 	r, err := d.client.Debit(ctx, v)
-	if err != nil && (r == nil || oppwa.IsEnvironment(err)) {
+	if err != nil && (r == nil || outcome.IsEnvironment(err)) {
 		return d.notProbed(name, err)
 	}
 	code, desc := r.Payment.Result.Code, r.Payment.Result.Description
@@ -288,7 +289,7 @@ func (d *discovery) reporting(ctx context.Context, probes []probe) capability {
 		return d.capability(name, false, "no discovery payment to look up")
 	}
 	q, err := d.client.QueryByMerchantTransactionID(ctx, mtid)
-	if q == nil || err != nil && oppwa.IsEnvironment(err) {
+	if q == nil || err != nil && outcome.IsEnvironment(err) {
 		return d.notProbed(name, err)
 	}
 	answer := fmt.Sprintf("GET /v1/query?merchantTransactionId=%s answered HTTP %d %s %s", mtid, q.HTTPStatus, q.Payment.Result.Code, q.Payment.Result.Description)
@@ -305,15 +306,15 @@ func (d *discovery) registration(ctx context.Context) capability {
 		return d.capability(name, false, "no documented VISA test card")
 	}
 	r, err := d.client.Register(ctx, v)
-	if err != nil && (r == nil || oppwa.IsEnvironment(err)) {
+	if err != nil && (r == nil || outcome.IsEnvironment(err)) {
 		return d.notProbed(name, err)
 	}
 	code, desc := r.Payment.Result.Code, r.Payment.Result.Description
 	answer := fmt.Sprintf("POST /v1/registrations with the VISA test card answered %s %s", code, desc)
-	if oppwa.OutcomeOf(code) != fixtures.Success {
+	if fixtures.Load().OutcomeOf(code) != fixtures.Success {
 		return d.capability(name, false, answer)
 	}
-	if del, err := d.client.DeleteRegistration(ctx, r.Payment.ID); err != nil || oppwa.OutcomeOf(del.Payment.Result.Code) != fixtures.Success {
+	if del, err := d.client.DeleteRegistration(ctx, r.Payment.ID); err != nil || fixtures.Load().OutcomeOf(del.Payment.Result.Code) != fixtures.Success {
 		answer += "; deleting the token failed: delete it in the backoffice"
 	} else {
 		answer += "; the token was deleted again"

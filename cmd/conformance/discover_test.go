@@ -11,6 +11,7 @@ import (
 
 	"github.com/oppwa-conformance/oppwa-conformance/config"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
 )
 
@@ -113,7 +114,7 @@ func TestDiscoverCapabilitiesAndRefusedCredentials(t *testing.T) {
 	out.Reset()
 	err := discover(context.Background(), loadEnv(t, accountEnv(srv, "OPPWA_ACCESS_TOKEN", "not-the-token-1234")), &out)
 	var ee *exitError
-	if !errors.As(err, &ee) || ee.code != exitConfig || !strings.Contains(ee.msg, "OPPWA_ACCESS_TOKEN") || strings.Contains(ee.msg+out.String(), "not-the-token-1234") {
+	if !errors.As(err, &ee) || ee.code != outcome.ExitConfig || !strings.Contains(ee.msg, "OPPWA_ACCESS_TOKEN") || strings.Contains(ee.msg+out.String(), "not-the-token-1234") {
 		t.Errorf("wrong token: %v", err)
 	}
 	if n := strings.Count(out.String(), "\n"); n > 5 {
@@ -156,13 +157,13 @@ func TestDiscoverAndRunRefuseInOneLine(t *testing.T) {
 	for name, tc := range map[string]struct {
 		env  map[string]string
 		args []string
-		code int
+		code outcome.ExitCode
 		want string
 	}{
-		"discover on production":  {with("OPPWA_BASE_URL", "https://eu-prod.oppwa.com/"), []string{"discover"}, exitConfig, "OPPWA_ALLOW_LIVE=yes"},
-		"discover unreachable":    {with("OPPWA_BASE_URL", "http://127.0.0.1:1/"), []string{"discover"}, exitEnvironment, "cannot reach 127.0.0.1:1"},
-		"run without brands":      {with("OPPWA_BASE_URL", "http://127.0.0.1:1/"), []string{"run"}, exitConfig, "OPPWA_BRANDS is not set for a real account: run make discover"},
-		"run with a bad max rate": {with("OPPWA_BASE_URL", "http://127.0.0.1:1/", "OPPWA_BRANDS", "VISA", "OPPWA_MAX_RPS", "fast"), []string{"run"}, exitConfig, "OPPWA_MAX_RPS"},
+		"discover on production":  {with("OPPWA_BASE_URL", "https://eu-prod.oppwa.com/"), []string{"discover"}, outcome.ExitConfig, "OPPWA_ALLOW_LIVE=yes"},
+		"discover unreachable":    {with("OPPWA_BASE_URL", "http://127.0.0.1:1/"), []string{"discover"}, outcome.ExitEnvironment, "cannot reach 127.0.0.1:1"},
+		"run without brands":      {with("OPPWA_BASE_URL", "http://127.0.0.1:1/"), []string{"run"}, outcome.ExitConfig, "OPPWA_BRANDS is not set for a real account: run make discover"},
+		"run with a bad max rate": {with("OPPWA_BASE_URL", "http://127.0.0.1:1/", "OPPWA_BRANDS", "VISA", "OPPWA_MAX_RPS", "fast"), []string{"run"}, outcome.ExitConfig, "OPPWA_MAX_RPS"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := runRunner(t, tc.env, tc.args...)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 )
 
 // synopses are the commands' usage lines, for -h and for a mistyped command line.
@@ -47,9 +49,9 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		return &exitError{0, ""}
+		return &exitError{outcome.ExitPass, ""}
 	case err != nil:
-		return &exitError{exitConfig, ""}
+		return &exitError{outcome.ExitConfig, ""}
 	}
 	return nil
 }
@@ -62,7 +64,7 @@ func parseOnlyFlags(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return &exitError{exitConfig, fmt.Sprintf("conformance %s takes no argument %q: quote a value with spaces, e.g. -labels 'sync && brand:VISA' (conformance %s -h lists the flags)", fs.Name(), fs.Arg(0), fs.Name())}
+		return &exitError{outcome.ExitConfig, fmt.Sprintf("conformance %s takes no argument %q: quote a value with spaces, e.g. -labels 'sync && brand:VISA' (conformance %s -h lists the flags)", fs.Name(), fs.Arg(0), fs.Name())}
 	}
 	return nil
 }

@@ -23,11 +23,12 @@ import (
 	"syscall"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 )
 
 // exitError carries an exit code with its one-line message.
 type exitError struct {
-	code int
+	code outcome.ExitCode
 	msg  string
 }
 
@@ -45,10 +46,12 @@ func main() {
 		if ee.msg != "" {
 			fmt.Fprintln(os.Stderr, "oppwa-conformance: "+ee.msg)
 		}
-		os.Exit(ee.code)
+		os.Exit(int(ee.code))
 	}
+	// An error no command gave a code stopped the runner itself (a report it could not
+	// read or write): the contract is unverified, as after an environment failure.
 	fmt.Fprintln(os.Stderr, "oppwa-conformance: "+err.Error())
-	os.Exit(2)
+	os.Exit(int(outcome.ExitEnvironment))
 }
 
 // commands is the one table of the runner's commands.
@@ -66,22 +69,22 @@ const commandList = "run, discover, mutation, catalogue, bench, merge, compare, 
 func run(ctx context.Context, args []string) error {
 	switch {
 	case len(args) == 0:
-		return &exitError{exitConfig, "missing command: use " + commandList + " (conformance -h lists them)"}
+		return &exitError{outcome.ExitConfig, "missing command: use " + commandList + " (conformance -h lists them)"}
 	case helpRequested(args):
 		printUsage()
 		return nil
 	case strings.HasPrefix(args[0], "-"):
 		// The flags belong to a command: most often run's.
-		return &exitError{exitConfig, fmt.Sprintf("flag %s before a command: flags follow the command, e.g. ./conformance run %s", args[0], strings.Join(args, " "))}
+		return &exitError{outcome.ExitConfig, fmt.Sprintf("flag %s before a command: flags follow the command, e.g. ./conformance run %s", args[0], strings.Join(args, " "))}
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		return &exitError{exitConfig, fmt.Sprintf("unknown command %q: use %s (conformance -h lists them)", args[0], commandList)}
+		return &exitError{outcome.ExitConfig, fmt.Sprintf("unknown command %q: use %s (conformance -h lists them)", args[0], commandList)}
 	}
 	if err := fixtures.Check(); err != nil {
 		// An edited fixture file that does not parse: one line naming it, before any
 		// command reads the contract (and would panic on it).
-		return &exitError{exitConfig, err.Error()}
+		return &exitError{outcome.ExitConfig, err.Error()}
 	}
 	return cmd(ctx, args[1:])
 }

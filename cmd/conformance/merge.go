@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
@@ -16,14 +17,14 @@ func runMerge(_ context.Context, args []string) error {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return &exitError{exitConfig, "merge needs each shard's report.json: conformance merge -o DIR shard-1/report.json shard-2/report.json"}
+		return &exitError{outcome.ExitConfig, "merge needs each shard's report.json: conformance merge -o DIR shard-1/report.json shard-2/report.json"}
 	}
 	if err := reports.Merge(*out, fs.Args()); err != nil {
-		return &exitError{exitEnvironment, err.Error()}
+		return &exitError{outcome.ExitEnvironment, err.Error()}
 	}
 	sum, err := readSummary(*out + "/report.json")
 	if err != nil {
-		return &exitError{exitEnvironment, err.Error()}
+		return &exitError{outcome.ExitEnvironment, err.Error()}
 	}
 	sum.reportDir = *out
 	fmt.Printf("merged %d shard reports\n", fs.NArg())

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
 )
@@ -124,7 +125,7 @@ func runMutation(ctx context.Context, args []string) error {
 	bad := printMutationTable(rows)
 	fmt.Printf("%d modes, %d runs in %s; %d not as expected\n", len(modes), len(rows), time.Since(start).Round(time.Second), bad)
 	if bad > 0 {
-		return &exitError{exitContract, fmt.Sprintf("%d mutation runs were not as expected: an undetected defect or unmet variation is a gap in the suites", bad)}
+		return &exitError{outcome.ExitContract, fmt.Sprintf("%d mutation runs were not as expected: an undetected defect or unmet variation is a gap in the suites", bad)}
 	}
 	return nil
 }
@@ -161,7 +162,7 @@ func buildSuites(ctx context.Context, dir string) (string, error) {
 	build := exec.CommandContext(ctx, "go", "tool", "ginkgo", "build", "-o", binary, "./suites")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
-		return "", &exitError{exitEnvironment, fmt.Sprintf("build the suites: %v: %s", err, oneLine(string(out)))}
+		return "", &exitError{outcome.ExitEnvironment, fmt.Sprintf("build the suites: %v: %s", err, oneLine(string(out)))}
 	}
 	return binary, nil
 }
@@ -192,14 +193,14 @@ func runMode(ctx context.Context, m sandbox.Mode, run, binary, reportDir string)
 	switch {
 	case err != nil:
 		row.observed = "error: " + err.Error()
-	case sum.ExitCode == exitEnvironment:
+	case sum.ExitCode == outcome.ExitEnvironment:
 		row.observed = "environment failure"
-		row.caughtBy = failedIDs(sum.Certification, reports.FailureEnvironment)
-	case sum.ExitCode == exitContract:
+		row.caughtBy = failedIDs(sum.Certification, outcome.Environment)
+	case sum.ExitCode == outcome.ExitContract:
 		row.observed = "fail"
-		row.caughtBy = failedIDs(sum.Certification, reports.FailureContract)
+		row.caughtBy = failedIDs(sum.Certification, outcome.Contract)
 		row.ok = !mustPass
-	case sum.ExitCode == exitConfig:
+	case sum.ExitCode == outcome.ExitConfig:
 		row.observed = "nothing ran"
 	default:
 		row.observed = "pass"
@@ -228,7 +229,7 @@ func checkVariationMet(graded mutationRow, exact *mutationRow) {
 		}
 	}
 	for _, sp := range exact.sum.Specs {
-		if sp.FailureKind == reports.FailureContract && passed[specName(sp)] {
+		if sp.FailureKind == outcome.Contract && passed[specName(sp)] {
 			return
 		}
 	}
@@ -264,7 +265,7 @@ func printMutationTable(rows []mutationRow) (bad int) {
 }
 
 // failedIDs names the specs that failed with kind, by conformance ID, three at most.
-func failedIDs(c reports.Certification, kind string) string {
+func failedIDs(c reports.Certification, kind outcome.Kind) string {
 	var ids []string
 	for _, sp := range c.Specs {
 		if sp.FailureKind == kind {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
@@ -33,8 +34,8 @@ func TestStuckPageDraftScriptMakesTheSpecPass(t *testing.T) {
 	env := map[string]string{"OPPWA_SHOPPER_PAGES": pages, "OPPWA_REPORT_DIR": out}
 	const spec = "flow:async-cancel && brand:PAYPAL"
 	r := runRunner(t, env, "run", "-labels", spec)
-	if r.code != exitEnvironment {
-		t.Fatalf("stuck on an unknown page: exit %d, want %d (environment)\n%s", r.code, exitEnvironment, r.stderr)
+	if r.code != outcome.ExitEnvironment {
+		t.Fatalf("stuck on an unknown page: exit %d, want %d (environment)\n%s", r.code, outcome.ExitEnvironment, r.stderr)
 	}
 	stuck := stuckPageOf(t, filepath.Join(out, "report.json"))
 	if len(stuck.Controls) == 0 || stuck.URL == "" || !strings.Contains(stuck.Draft, "#cancel") {

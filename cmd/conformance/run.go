@@ -23,14 +23,8 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
-)
-
-// Exit codes, as documented in the README; the report package owns them.
-const (
-	exitContract    = reports.ExitContract
-	exitEnvironment = reports.ExitEnvironment
-	exitConfig      = reports.ExitConfig
 )
 
 type runOptions struct {
@@ -72,7 +66,7 @@ func parseRunFlags(name string, args []string) (runOptions, error) {
 		return o, err
 	}
 	if err := o.check(); err != nil {
-		return o, &exitError{exitConfig, err.Error()}
+		return o, &exitError{outcome.ExitConfig, err.Error()}
 	}
 	return o, nil
 }
@@ -117,10 +111,10 @@ type summary struct {
 }
 
 // exitMessages say what a user does next after each verdict's exit code.
-var exitMessages = map[int]string{
-	exitContract:    "the platform broke its contract: see the contract failures above",
-	exitEnvironment: "environment failures: fix the environment and run again (the verdict on the contract is incomplete)",
-	exitConfig:      "no spec ran: check LABELS and OPPWA_BRANDS",
+var exitMessages = map[outcome.ExitCode]string{
+	outcome.ExitContract:    "the platform broke its contract: see the contract failures above",
+	outcome.ExitEnvironment: "environment failures: fix the environment and run again (the verdict on the contract is incomplete)",
+	outcome.ExitConfig:      "no spec ran: check LABELS and OPPWA_BRANDS",
 }
 
 // exit prints the verdict line and the failures, and returns the verdict's exit code.
@@ -128,10 +122,10 @@ func (s summary) exit() error {
 	c := s.Counts
 	fmt.Printf("\nverdict: %s — %d specs run, %d passed, %d contract failures, %d environment failures, %d skipped, %d not selected\n%s\nreports: %s\n",
 		s.Verdict, c.Ran, c.Passed, c.Contract, c.Environment, c.Skipped, c.NotSelected, s.Reason, s.reportDir)
-	for _, kind := range []string{reports.FailureContract, reports.FailureEnvironment} {
+	for _, kind := range []outcome.Kind{outcome.Contract, outcome.Environment} {
 		for _, sp := range s.Specs {
 			if sp.FailureKind == kind {
-				fmt.Printf("  %-12s %s: %s\n", kind+":", specName(sp), oneLine(sp.Message))
+				fmt.Printf("  %-12s %s: %s\n", string(kind)+":", specName(sp), oneLine(sp.Message))
 			}
 		}
 	}
@@ -144,7 +138,7 @@ func (s summary) exit() error {
 	if s.Changes != nil {
 		printChanges(*s.Changes)
 	}
-	if s.ExitCode == reports.ExitPass {
+	if s.ExitCode == outcome.ExitPass {
 		return nil
 	}
 	msg := exitMessages[s.ExitCode]
@@ -180,7 +174,7 @@ func suiteRun(ctx context.Context, o runOptions) (summary, error) {
 	_ = os.RemoveAll(filepath.Join(dir, "screenshots"))
 	baseline, err := absPath(o.baseline)
 	if err != nil {
-		return summary{}, &exitError{exitConfig, err.Error()}
+		return summary{}, &exitError{outcome.ExitConfig, err.Error()}
 	}
 	runID := newRunID()
 	cmd := exec.CommandContext(ctx, "go", args...)
@@ -196,9 +190,9 @@ func suiteRun(ctx context.Context, o runOptions) (summary, error) {
 	sum.reportDir = dir
 	if rerr != nil {
 		if runErr != nil {
-			return sum, &exitError{exitEnvironment, fmt.Sprintf("the suites did not finish (%v) and left no report: run `go tool ginkgo ./suites` to see why", runErr)}
+			return sum, &exitError{outcome.ExitEnvironment, fmt.Sprintf("the suites did not finish (%v) and left no report: run `go tool ginkgo ./suites` to see why", runErr)}
 		}
-		return sum, &exitError{exitEnvironment, rerr.Error()}
+		return sum, &exitError{outcome.ExitEnvironment, rerr.Error()}
 	}
 	if baseline != "" {
 		withChanges(&sum, runID)
@@ -213,12 +207,12 @@ func prepareRun(ctx context.Context, o runOptions) (root string, t config.Target
 		return "", t, "", err
 	}
 	if t, err = loadTarget(root, o.extraEnv); err != nil {
-		return "", t, "", &exitError{exitConfig, err.Error()}
+		return "", t, "", &exitError{outcome.ExitConfig, err.Error()}
 	}
 	if !t.Embedded() && !t.BrandsDeclared {
 		// A real account rarely has all the documented brands: running them all would
 		// report every missing one as a failure.
-		return "", t, "", &exitError{exitConfig, "OPPWA_BRANDS is not set for a real account: run make discover to find the brands your account has, then put its .env block in .env"}
+		return "", t, "", &exitError{outcome.ExitConfig, "OPPWA_BRANDS is not set for a real account: run make discover to find the brands your account has, then put its .env block in .env"}
 	}
 	dir = o.reportDir
 	if dir == "" {
@@ -228,14 +222,14 @@ func prepareRun(ctx context.Context, o runOptions) (root string, t config.Target
 		dir = filepath.Join(root, dir)
 	}
 	if err := writable(dir); err != nil {
-		return "", t, "", &exitError{exitConfig, err.Error()}
+		return "", t, "", &exitError{outcome.ExitConfig, err.Error()}
 	}
 	if err := preflight(ctx, t); err != nil {
 		return "", t, "", err
 	}
 	if !o.noBrowser && t.ChromeWSURL == "" && needsBrowser(t, o.labels) {
 		if _, err := browser.FindExec(t.ChromeBin); err != nil {
-			return "", t, "", &exitError{exitEnvironment, err.Error() + " (or run `make browser` as root)"}
+			return "", t, "", &exitError{outcome.ExitEnvironment, err.Error() + " (or run `make browser` as root)"}
 		}
 	}
 	return root, t, dir, nil
@@ -294,7 +288,7 @@ func userTarget() (config.Target, error) {
 	}
 	t, err := loadTarget(root, nil)
 	if err != nil {
-		return t, &exitError{exitConfig, err.Error()}
+		return t, &exitError{outcome.ExitConfig, err.Error()}
 	}
 	return t, nil
 }
@@ -350,7 +344,7 @@ func preflight(ctx context.Context, t config.Target) error {
 	d := net.Dialer{Timeout: 5 * time.Second}
 	conn, err := d.DialContext(ctx, "tcp", host)
 	if err != nil {
-		return &exitError{exitEnvironment, fmt.Sprintf("cannot reach %s (%v): check the network, proxy or VPN, and OPPWA_BASE_URL", host, shortNetErr(err))}
+		return &exitError{outcome.ExitEnvironment, fmt.Sprintf("cannot reach %s (%v): check the network, proxy or VPN, and OPPWA_BASE_URL", host, shortNetErr(err))}
 	}
 	_ = conn.Close()
 	if err := authenticate(ctx, t, t.EntityID, t.AccessToken, "OPPWA_ENTITY_ID and OPPWA_ACCESS_TOKEN"); err != nil {
@@ -369,20 +363,20 @@ func preflight(ctx context.Context, t config.Target) error {
 func authenticate(ctx context.Context, t config.Target, entity, token, vars string) error {
 	c, err := oppwa.New(oppwa.Config{BaseURL: t.BaseURL, EntityID: entity, AccessToken: token, RatePerSecond: t.MaxRPS})
 	if err != nil {
-		return &exitError{exitConfig, err.Error()}
+		return &exitError{outcome.ExitConfig, err.Error()}
 	}
 	id := make([]byte, 16)
 	_, _ = rand.Read(id)
 	r, err := c.Status(ctx, hex.EncodeToString(id))
-	if err != nil && oppwa.IsEnvironment(err) || r == nil {
-		return &exitError{exitEnvironment, fmt.Sprintf("the platform did not answer the credentials check (%s): fix the environment and run again", oneLine(c.Redactor().Redact(fmt.Sprint(err))))}
+	if err != nil && outcome.IsEnvironment(err) || r == nil {
+		return &exitError{outcome.ExitEnvironment, fmt.Sprintf("the platform did not answer the credentials check (%s): fix the environment and run again", oneLine(c.Redactor().Redact(fmt.Sprint(err))))}
 	}
 	code := r.Payment.Result.Code
 	if strings.HasPrefix(code, "800.900.") || code == "" && (r.HTTPStatus == http.StatusUnauthorized || r.HTTPStatus == http.StatusForbidden) {
-		return &exitError{exitConfig, fmt.Sprintf("the platform refused %s (HTTP %d %s %s): copy both from the same test account", vars, r.HTTPStatus, code, r.Payment.Result.Description)}
+		return &exitError{outcome.ExitConfig, fmt.Sprintf("the platform refused %s (HTTP %d %s %s): copy both from the same test account", vars, r.HTTPStatus, code, r.Payment.Result.Description)}
 	}
 	if err != nil {
-		return &exitError{exitConfig, fmt.Sprintf("%s did not answer a status lookup as the OPPWA API does (HTTP %d, %s): check OPPWA_BASE_URL", t.BaseURL, r.HTTPStatus, oneLine(err.Error()))}
+		return &exitError{outcome.ExitConfig, fmt.Sprintf("%s did not answer a status lookup as the OPPWA API does (HTTP %d, %s): check OPPWA_BASE_URL", t.BaseURL, r.HTTPStatus, oneLine(err.Error()))}
 	}
 	return nil
 }
@@ -442,7 +436,7 @@ func moduleRoot() (string, error) {
 	}
 	root, ok := config.ModuleRoot(wd)
 	if !ok {
-		return "", &exitError{exitConfig, "run from inside the conformance repository (no go.mod found above " + wd + ")"}
+		return "", &exitError{outcome.ExitConfig, "run from inside the conformance repository (no go.mod found above " + wd + ")"}
 	}
 	return root, nil
 }
@@ -477,7 +471,7 @@ func andFilter(a, b string) string {
 
 // runBrowser checks a run's whole setup (its flags, the configuration, the target's
 // answer to the credentials) and then prints the browser binary the run would start,
-// or that it needs none. It exits exitNoBrowser only when a browser is needed and
+// or that it needs none. It exits outcome.ExitNoBrowser (4) only when a browser is needed and
 // missing: make installs one then, and for any other failure stops with this
 // command's line and code.
 func runBrowser(ctx context.Context, args []string) error {
@@ -499,15 +493,11 @@ func runBrowser(ctx context.Context, args []string) error {
 	}
 	path, err := browser.FindExec(t.ChromeBin)
 	if err != nil {
-		return &exitError{exitNoBrowser, err.Error()}
+		return &exitError{outcome.ExitNoBrowser, err.Error()}
 	}
 	fmt.Println(path)
 	return nil
 }
-
-// exitNoBrowser is the browser command's code for "a browser is needed and none is
-// installed", the one case in which make installs one.
-const exitNoBrowser = 4
 
 func observations(c reports.Certification) (n int) {
 	for _, sp := range c.Specs {

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
 )
 
@@ -32,7 +33,7 @@ var runner = sync.OnceValues(func() (string, error) {
 })
 
 type result struct {
-	code           int
+	code           outcome.ExitCode
 	stdout, stderr string
 }
 
@@ -57,10 +58,10 @@ func runRunner(t *testing.T, env map[string]string, args ...string) result {
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
 	err = cmd.Run()
-	code := 0
+	code := outcome.ExitPass
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
-		code = ee.ExitCode()
+		code = outcome.ExitCode(ee.ExitCode())
 	} else if err != nil {
 		t.Fatal(err)
 	}
@@ -96,27 +97,27 @@ func TestBadInputIsOneLineNamingTheFixAndKeepsTheReport(t *testing.T) {
 	}
 	for name, tc := range map[string]struct {
 		env  map[string]string
-		code int
+		code outcome.ExitCode
 		want string
 		args []string
 	}{
-		"wrong token":           {with("OPPWA_BASE_URL", srv.URL, "OPPWA_ACCESS_TOKEN", "x-test-token"), exitConfig, "the platform refused OPPWA_ENTITY_ID and OPPWA_ACCESS_TOKEN (HTTP 40", nil},
-		"base URL with a path":  {with("OPPWA_BASE_URL", strings.TrimSuffix(srv.URL, "/")+"/v1/"), exitConfig, "has a path (/v1/)", nil},
-		"plain http":            {with("OPPWA_BASE_URL", "http://eu-test.oppwa.com/"), exitConfig, "travel unencrypted: use https://eu-test.oppwa.com/", nil},
-		"malformed LABELS":      {map[string]string{}, exitConfig, "is not a label filter", []string{"-labels", "sync &&"}},
-		"stray argument":        {map[string]string{}, exitConfig, "takes no argument", []string{"sync", "&&", "brand:VISA"}},
-		"bad shard":             {map[string]string{}, exitConfig, "SHARD (-shard)", []string{"-shard", "3/2"}},
-		"unknown defect mode":   {map[string]string{"OPPWA_SANDBOX_DEFECTS": "no-such-mode"}, exitConfig, `unknown mode "no-such-mode"`, nil},
-		"missing token":         {with("OPPWA_ACCESS_TOKEN", ""), exitConfig, "OPPWA_ACCESS_TOKEN is empty", nil},
-		"missing entity":        {with("OPPWA_ENTITY_ID", ""), exitConfig, "OPPWA_ENTITY_ID is empty", nil},
-		"malformed base URL":    {with("OPPWA_BASE_URL", "eu-test.oppwa.com"), exitConfig, "not an absolute http(s) URL", nil},
-		"production host":       {with("OPPWA_BASE_URL", "https://eu-prod.oppwa.com/"), exitConfig, "OPPWA_ALLOW_LIVE=yes", nil},
-		"unreachable host":      {with("OPPWA_BASE_URL", "http://127.0.0.1:1/"), exitEnvironment, "cannot reach 127.0.0.1:1", nil},
-		"unknown brand":         {map[string]string{"OPPWA_BRANDS": "VISA,NOPE"}, exitConfig, `unknown brand "NOPE"`, nil},
-		"invalid currency":      {map[string]string{"OPPWA_CURRENCY": "EURO"}, exitConfig, "OPPWA_CURRENCY", nil},
-		"malformed .env line":   {map[string]string{"OPPWA_ENV_FILE": badEnv}, exitConfig, "cannot be read", nil},
-		"unwritable report dir": {map[string]string{"OPPWA_REPORT_DIR": filepath.Join(aFile, "reports")}, exitConfig, "OPPWA_REPORT_DIR", nil},
-		"chromium missing":      {map[string]string{"CHROME_BIN": "/nonexistent/chromium"}, exitConfig, `CHROME_BIN="/nonexistent/chromium" is not an executable program`, nil},
+		"wrong token":           {with("OPPWA_BASE_URL", srv.URL, "OPPWA_ACCESS_TOKEN", "x-test-token"), outcome.ExitConfig, "the platform refused OPPWA_ENTITY_ID and OPPWA_ACCESS_TOKEN (HTTP 40", nil},
+		"base URL with a path":  {with("OPPWA_BASE_URL", strings.TrimSuffix(srv.URL, "/")+"/v1/"), outcome.ExitConfig, "has a path (/v1/)", nil},
+		"plain http":            {with("OPPWA_BASE_URL", "http://eu-test.oppwa.com/"), outcome.ExitConfig, "travel unencrypted: use https://eu-test.oppwa.com/", nil},
+		"malformed LABELS":      {map[string]string{}, outcome.ExitConfig, "is not a label filter", []string{"-labels", "sync &&"}},
+		"stray argument":        {map[string]string{}, outcome.ExitConfig, "takes no argument", []string{"sync", "&&", "brand:VISA"}},
+		"bad shard":             {map[string]string{}, outcome.ExitConfig, "SHARD (-shard)", []string{"-shard", "3/2"}},
+		"unknown defect mode":   {map[string]string{"OPPWA_SANDBOX_DEFECTS": "no-such-mode"}, outcome.ExitConfig, `unknown mode "no-such-mode"`, nil},
+		"missing token":         {with("OPPWA_ACCESS_TOKEN", ""), outcome.ExitConfig, "OPPWA_ACCESS_TOKEN is empty", nil},
+		"missing entity":        {with("OPPWA_ENTITY_ID", ""), outcome.ExitConfig, "OPPWA_ENTITY_ID is empty", nil},
+		"malformed base URL":    {with("OPPWA_BASE_URL", "eu-test.oppwa.com"), outcome.ExitConfig, "not an absolute http(s) URL", nil},
+		"production host":       {with("OPPWA_BASE_URL", "https://eu-prod.oppwa.com/"), outcome.ExitConfig, "OPPWA_ALLOW_LIVE=yes", nil},
+		"unreachable host":      {with("OPPWA_BASE_URL", "http://127.0.0.1:1/"), outcome.ExitEnvironment, "cannot reach 127.0.0.1:1", nil},
+		"unknown brand":         {map[string]string{"OPPWA_BRANDS": "VISA,NOPE"}, outcome.ExitConfig, `unknown brand "NOPE"`, nil},
+		"invalid currency":      {map[string]string{"OPPWA_CURRENCY": "EURO"}, outcome.ExitConfig, "OPPWA_CURRENCY", nil},
+		"malformed .env line":   {map[string]string{"OPPWA_ENV_FILE": badEnv}, outcome.ExitConfig, "cannot be read", nil},
+		"unwritable report dir": {map[string]string{"OPPWA_REPORT_DIR": filepath.Join(aFile, "reports")}, outcome.ExitConfig, "OPPWA_REPORT_DIR", nil},
+		"chromium missing":      {map[string]string{"CHROME_BIN": "/nonexistent/chromium"}, outcome.ExitConfig, `CHROME_BIN="/nonexistent/chromium" is not an executable program`, nil},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(tmp, strings.ReplaceAll(name, " ", "-"))
@@ -127,7 +128,7 @@ func TestBadInputIsOneLineNamingTheFixAndKeepsTheReport(t *testing.T) {
 				tc.env["OPPWA_REPORT_DIR"] = dir
 			}
 			r := runRunner(t, tc.env, append([]string{"run"}, tc.args...)...)
-			if tc.code == exitConfig && strings.Contains(r.stdout, "Ginkgo") {
+			if tc.code == outcome.ExitConfig && strings.Contains(r.stdout, "Ginkgo") {
 				t.Fatalf("a configuration mistake ran the suites: %s", tail(r.stdout))
 			}
 			lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
@@ -161,7 +162,7 @@ func TestHelpOnEveryCommand(t *testing.T) {
 	if r := runRunner(t, nil, "-h"); r.code != 0 || !strings.Contains(r.stdout, "conformance run") {
 		t.Errorf("-h: exit %d, output %q", r.code, r.stdout)
 	}
-	if r := runRunner(t, nil, "-labels", "x"); r.code != exitConfig || !strings.Contains(r.stderr, "./conformance run -labels x") {
+	if r := runRunner(t, nil, "-labels", "x"); r.code != outcome.ExitConfig || !strings.Contains(r.stderr, "./conformance run -labels x") {
 		t.Errorf("-labels x: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
@@ -172,7 +173,7 @@ func TestChromiumThatDoesNotStartIsAnEnvironmentFailure(t *testing.T) {
 	}
 	dir := t.TempDir()
 	r := runRunner(t, map[string]string{"CHROME_BIN": "/bin/false", "OPPWA_REPORT_DIR": dir}, "run", "-labels", "async && brand:PAYPAL")
-	if r.code != exitEnvironment || !strings.Contains(r.stdout, "environment:") {
+	if r.code != outcome.ExitEnvironment || !strings.Contains(r.stdout, "environment:") {
 		t.Fatalf("exit %d, stdout tail %q", r.code, tail(r.stdout))
 	}
 	for _, f := range []string{"index.html", "certification.json", "junit.xml", "report.json"} {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
@@ -54,7 +55,7 @@ func shardOf(ctx context.Context, root string, o runOptions) func(string) (strin
 	return func(labels string) (string, error) {
 		specs, err := dryRun(ctx, root, labels, o.extraEnv)
 		if err != nil {
-			return "", &exitError{exitEnvironment, err.Error()}
+			return "", &exitError{outcome.ExitEnvironment, err.Error()}
 		}
 		return shardLabels(labels, deal(specs, n), i), nil
 	}

@@ -10,12 +10,13 @@ import (
 	"testing"
 
 	"github.com/oppwa-conformance/oppwa-conformance/config"
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
 // runEntryPoint runs ./conformance, the command the README gives CI jobs, against the
 // embedded sandbox with env, and returns its exit code and output.
-func runEntryPoint(t *testing.T, env map[string]string, args ...string) (int, string) {
+func runEntryPoint(t *testing.T, env map[string]string, args ...string) (outcome.ExitCode, string) {
 	t.Helper()
 	root, err := moduleRoot()
 	if err != nil {
@@ -32,7 +33,7 @@ func runEntryPoint(t *testing.T, env map[string]string, args ...string) (int, st
 	if err != nil && !errors.As(err, &ee) {
 		t.Fatal(err)
 	}
-	return cmd.ProcessState.ExitCode(), string(out)
+	return outcome.ExitCode(cmd.ProcessState.ExitCode()), string(out)
 }
 
 func readCertification(t *testing.T, dir string) reports.Certification {
@@ -63,7 +64,7 @@ func TestContractAndEnvironmentFailureIsOneFailEverywhere(t *testing.T) {
 	}, "run", "-labels", "id:S2S-PA-VISA || id:S2S-REP-002")
 	c := readCertification(t, dir)
 	html, _ := os.ReadFile(filepath.Join(dir, reports.HTMLFile))
-	if code != reports.ExitContract || c.Verdict != reports.VerdictFail || c.ExitCode != reports.ExitContract {
+	if code != outcome.ExitContract || c.Verdict != reports.VerdictFail || c.ExitCode != outcome.ExitContract {
 		t.Fatalf("exit %d, certification %s/%d; want FAIL/1\n%s", code, c.Verdict, c.ExitCode, tail(out))
 	}
 	if c.Counts.Contract != 1 || c.Counts.Environment != 1 {
@@ -89,11 +90,11 @@ func TestUnavailablePlatformGivesEnvironmentFailuresOnly(t *testing.T) {
 	code, out := runEntryPoint(t, map[string]string{"OPPWA_REPORT_DIR": dir,
 		"OPPWA_SANDBOX_FAIL_503": "1", "OPPWA_SANDBOX_RETRY_AFTER": "0s"}, "run", "-labels", "reporting && !browser")
 	c := readCertification(t, dir)
-	if code != reports.ExitEnvironment || c.Counts.Contract != 0 || c.Counts.Environment == 0 {
+	if code != outcome.ExitEnvironment || c.Counts.Contract != 0 || c.Counts.Environment == 0 {
 		t.Fatalf("exit %d, counts %+v; want environment failures only, exit 2\n%s", code, c.Counts, tail(out))
 	}
 	for _, s := range c.Specs {
-		if s.FailureKind == reports.FailureEnvironment && !strings.Contains(s.Message, "HTTP 503") {
+		if s.FailureKind == outcome.Environment && !strings.Contains(s.Message, "HTTP 503") {
 			t.Errorf("%s: the failure does not name the unavailable call: %s", s.ID, s.Message)
 		}
 	}

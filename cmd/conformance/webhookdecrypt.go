@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/webhook"
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 )
 
 // runWebhookDecrypt decrypts one captured webhook notification for a merchant debugging
@@ -35,28 +36,28 @@ func webhookDecrypt(args []string, stdin io.Reader, stdout io.Writer) error {
 	const usage = "use: conformance webhook-decrypt -iv HEX -tag HEX [-key HEX] [BODY_FILE | - ]"
 	switch {
 	case fs.NArg() > 1:
-		return &exitError{exitConfig, "webhook-decrypt takes one body file (or - for stdin): " + usage}
+		return &exitError{outcome.ExitConfig, "webhook-decrypt takes one body file (or - for stdin): " + usage}
 	case *iv == "" || *tag == "":
-		return &exitError{exitConfig, "webhook-decrypt needs -iv and -tag, the values of the X-Initialization-Vector and X-Authentication-Tag headers: " + usage}
+		return &exitError{outcome.ExitConfig, "webhook-decrypt needs -iv and -tag, the values of the X-Initialization-Vector and X-Authentication-Tag headers: " + usage}
 	case *key == "":
-		return &exitError{exitConfig, "webhook-decrypt needs the webhook's key: pass -key or set OPPWA_WEBHOOK_KEY"}
+		return &exitError{outcome.ExitConfig, "webhook-decrypt needs the webhook's key: pass -key or set OPPWA_WEBHOOK_KEY"}
 	}
 	in, name := stdin, "stdin"
 	if f := fs.Arg(0); f != "" && f != "-" {
 		file, err := os.Open(f)
 		if err != nil {
-			return &exitError{exitConfig, fmt.Sprintf("webhook-decrypt: cannot read the body: %v", err)}
+			return &exitError{outcome.ExitConfig, fmt.Sprintf("webhook-decrypt: cannot read the body: %v", err)}
 		}
 		defer file.Close()
 		in, name = file, f
 	}
 	body, err := io.ReadAll(io.LimitReader(in, 4<<20))
 	if err != nil {
-		return &exitError{exitConfig, fmt.Sprintf("webhook-decrypt: read %s: %v", name, err)}
+		return &exitError{outcome.ExitConfig, fmt.Sprintf("webhook-decrypt: read %s: %v", name, err)}
 	}
 	plain, err := webhook.Decrypt(string(body), *iv, *tag, *key)
 	if err != nil {
-		return &exitError{exitConfig, "webhook-decrypt: " + err.Error()}
+		return &exitError{outcome.ExitConfig, "webhook-decrypt: " + err.Error()}
 	}
 	var out bytes.Buffer
 	if json.Indent(&out, plain, "", "  ") != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/webhook"
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 )
 
 func TestWebhookDecrypt(t *testing.T) {
@@ -29,7 +30,7 @@ func TestWebhookDecrypt(t *testing.T) {
 	} {
 		err := webhookDecrypt(args, strings.NewReader(body), &out)
 		var ee *exitError
-		if !errors.As(err, &ee) || ee.code != exitConfig || strings.Contains(ee.msg, "\n") {
+		if !errors.As(err, &ee) || ee.code != outcome.ExitConfig || strings.Contains(ee.msg, "\n") {
 			t.Errorf("%s: %v, want a one-line configuration error", name, err)
 		}
 		if name == "wrong key" && !strings.Contains(ee.msg, "authentication failed: wrong key or tag") {

@@ -40,21 +40,31 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
 )
 
+// The standalone sandbox's exit codes are a server's, not a conformance run's (see
+// outcome for those): the flag package's convention.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+	// exitData: a fixture file that does not parse, a configuration error as in the runner.
+	exitData = 3
+)
+
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
+			os.Exit(exitOK)
 		}
 		fmt.Fprintln(os.Stderr, "oppwa-sandbox:", err)
 		var usage usageError
 		if errors.As(err, &usage) {
-			os.Exit(2)
+			os.Exit(exitUsage)
 		}
 		var data fixturesError
 		if errors.As(err, &data) {
-			os.Exit(3)
+			os.Exit(exitData)
 		}
-		os.Exit(1)
+		os.Exit(exitFailed)
 	}
 }
 

@@ -24,7 +24,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
 
-	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
@@ -356,21 +355,4 @@ func (s *Session) Close() error {
 func (s *Session) Context() context.Context {
 	s.t.dirty.Store(true)
 	return s.ctx
-}
-
-// RedirectOf is the browser's view of a reply's redirect, preconditions included.
-func RedirectOf(r oppwa.Redirect) Redirect {
-	params := func(ps oppwa.Params) []Param {
-		var out []Param
-		for _, p := range ps {
-			out = append(out, Param{Name: p.Name, Value: p.Value})
-		}
-		return out
-	}
-	br := Redirect{URL: r.URL, Method: r.Method, Parameters: params(r.Parameters)}
-	for _, p := range r.Preconditions {
-		br.Preconditions = append(br.Preconditions, Precondition{Origin: p.Origin, WaitUntil: p.WaitUntil,
-			Description: p.Description, Method: p.Method, URL: p.URL, Parameters: params(p.Parameters)})
-	}
-	return br
 }

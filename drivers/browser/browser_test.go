@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/shopper"
 )
 
@@ -280,7 +281,7 @@ func TestFollowNavigationFailed(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
 	ctx, s := newSession(t, br, 10*time.Second)
-	j, err := s.Follow(ctx, browser.Redirect{URL: closed.URL + "/pay"}, shop.Prefix("never"), browser.Approve)
+	j, err := s.Follow(ctx, oppwa.Redirect{URL: closed.URL + "/pay"}, shop.Prefix("never"), browser.Approve)
 	checkFailure(t, ctx, j, err, []string{"stuck"}, "navigation failed (net::ERR_CONNECTION_REFUSED) after "+closed.URL+"/pay")
 }
 
@@ -302,7 +303,7 @@ func TestFollowDeadline(t *testing.T) {
 	defer hang.Close()
 	fctx, fcancel := context.WithTimeout(ctx, 1500*time.Millisecond)
 	defer fcancel()
-	j, err := s.Follow(fctx, browser.Redirect{URL: hang.URL + "/slow"}, shop.Prefix("never"), browser.Approve)
+	j, err := s.Follow(fctx, oppwa.Redirect{URL: hang.URL + "/slow"}, shop.Prefix("never"), browser.Approve)
 	if err == nil {
 		t.Fatal("no error")
 	}

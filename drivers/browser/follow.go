@@ -22,20 +22,6 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 )
 
-// Param is one redirect parameter.
-type Param struct{ Name, Value string }
-
-// Redirect is the redirect object of an OPPWA response with result code
-// 000.200.000.
-type Redirect struct {
-	URL        string
-	Method     string // GET, POST; empty means POST (the documented default)
-	Parameters []Param
-	// Preconditions are executed in order, each in a hidden iframe, before
-	// the browser goes to URL (see Precondition).
-	Preconditions []Precondition
-}
-
 // Action is what the shopper does on the platform's pages.
 //
 // Page scripts (fixtures/pages/*.json, and the user's in Options.ShopperPages)
@@ -82,7 +68,6 @@ type Journey struct {
 const (
 	StepPrecondition = "precondition"
 	StepCheckout     = "checkout"
-	StepACS          = "acs"
 	StepRedirect     = "redirect"
 	StepReturn       = "shopperResultUrl"
 	StepStuck        = "stuck"
@@ -95,7 +80,7 @@ const screenshotQuality = 60
 // event wakes the loop earlier.
 const pollInterval = 50 * time.Millisecond
 
-// Follow first executes the redirect's preconditions (see Precondition),
+// Follow first executes the redirect's preconditions (see runPreconditions),
 // then sends the browser to the redirect (GET: parameters appended to the
 // URL's own query; POST or empty method: an auto-submitted form with the
 // parameters as hidden fields), acts as the shopper with action on every page
@@ -115,7 +100,7 @@ const pollInterval = 50 * time.Millisecond
 // returns the journey so far, with a "stuck" screenshot, and an error naming
 // the page and what was missing; after a *PageError the journey's Stuck
 // describes the page.
-func (s *Session) Follow(ctx context.Context, r Redirect, returnURLPrefix string, action Action) (*Journey, error) {
+func (s *Session) Follow(ctx context.Context, r oppwa.Redirect, returnURLPrefix string, action Action) (*Journey, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tracef("Follow")
@@ -357,7 +342,7 @@ func wakeOn[E any](ctx context.Context, ev cdp.Event[E], notify func()) {
 	}()
 }
 
-func (f *flow) run(r Redirect) error {
+func (f *flow) run(r oppwa.Redirect) error {
 	if err := f.runPreconditions(r.Preconditions); err != nil {
 		return err
 	}
@@ -385,7 +370,7 @@ func (f *flow) run(r Redirect) error {
 }
 
 // submitRedirect opens the redirect as the merchant's page would.
-func (f *flow) submitRedirect(r Redirect) error {
+func (f *flow) submitRedirect(r oppwa.Redirect) error {
 	method := strings.ToUpper(strings.TrimSpace(r.Method))
 	switch method {
 	case "GET":
@@ -395,14 +380,14 @@ func (f *flow) submitRedirect(r Redirect) error {
 		}
 		f.url = u
 		if err := chromedp.Do(f.ctx, chromedp.Navigate(u)); err != nil {
-			return fmt.Errorf("browser: open redirect GET %s: %w", u, err)
+			return protocolError(err, "browser: open redirect GET %s", u)
 		}
 		return nil
 	case "", "POST":
 		f.url = r.URL
 		params := r.Parameters
 		if params == nil {
-			params = []Param{} // JSON [], not null
+			params = oppwa.Params{} // JSON [], not null
 		}
 		js, err := pageCall(f.s.b.lib, "postForm", r.URL, params)
 		if err != nil {
@@ -416,7 +401,7 @@ func (f *flow) submitRedirect(r Redirect) error {
 		}
 		steps = append(steps, chromedp.Evaluate[chromedp.Void](js))
 		if err := chromedp.Do(f.ctx, steps...); err != nil {
-			return fmt.Errorf("browser: open redirect POST %s: %w", r.URL, err)
+			return protocolError(err, "browser: open redirect POST %s", r.URL)
 		}
 		return nil
 	default:
@@ -425,7 +410,7 @@ func (f *flow) submitRedirect(r Redirect) error {
 }
 
 // appendParams adds the parameters to the URL's own query, in order.
-func appendParams(raw string, ps []Param) (string, error) {
+func appendParams(raw string, ps oppwa.Params) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "", fmt.Errorf("browser: redirect URL %q: %w", raw, err)
@@ -491,7 +476,7 @@ func (f *flow) nextPage(limit time.Duration) (pageState, error) {
 			}
 		} else {
 			if errors.Is(err, chromedp.ErrTargetDetached) {
-				return st, fmt.Errorf("browser: tab closed at %s: %w", f.url, err)
+				return st, protocolError(err, "browser: tab closed at %s", f.url)
 			}
 			// Mostly "execution context was destroyed" during a
 			// navigation: look again.

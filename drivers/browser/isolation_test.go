@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 )
 
 // stateSite sets and reads every kind of state a checkout page could leave in
@@ -67,7 +68,7 @@ func TestResetTabIsolated(t *testing.T) {
 
 	run := func(s *browser.Session, path, key string) string {
 		t.Helper()
-		r := browser.Redirect{URL: site.URL + path, Method: "GET", Parameters: []browser.Param{{Name: "ret", Value: shop.URL(key)}}}
+		r := oppwa.Redirect{URL: site.URL + path, Method: "GET", Parameters: oppwa.Params{{Name: "ret", Value: shop.URL(key)}}}
 		j, err := s.Follow(ctx, r, shop.Prefix(key), browser.Frictionless)
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)

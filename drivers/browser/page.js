@@ -210,14 +210,14 @@
 		},
 
 		// postForm marks the current document as handled, then adds a POST
-		// form with params (Go's []Param: [{Name, Value}]) as hidden fields
+		// form with params (Go's oppwa.Params: [{name, value}]) as hidden fields
 		// and submits it.
 		postForm(action, params) {
 			const d = document, f = d.createElement('form');
 			f.method = 'post'; f.action = action; f.acceptCharset = 'UTF-8';
 			for (const p of params) {
 				const i = d.createElement('input');
-				i.type = 'hidden'; i.name = p.Name; i.value = p.Value;
+				i.type = 'hidden'; i.name = p.name; i.value = p.value;
 				f.appendChild(i);
 			}
 			(d.body || d.documentElement).appendChild(f);
@@ -225,7 +225,7 @@
 			f.submit();
 		},
 		// precondition adds a hidden iframe named name and loads url into it:
-		// with method POST a form of params (Go's []Param) targeting the iframe,
+		// with method POST a form of params (Go's oppwa.Params) targeting the iframe,
 		// with GET the iframe's src (params already in url). It returns a
 		// Promise of {loaded: true} when the iframe fires onload for that
 		// document, or {loaded: false} after timeoutMs. The load of the
@@ -254,7 +254,7 @@
 				f.style.display = 'none';
 				for (const p of params) {
 					const i = d.createElement('input');
-					i.type = 'hidden'; i.name = p.Name; i.value = p.Value;
+					i.type = 'hidden'; i.name = p.name; i.value = p.value;
 					f.appendChild(i);
 				}
 				host.appendChild(f);

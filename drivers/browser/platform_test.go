@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 )
 
 // platform is a miniature of the OPPWA pages: checkout, ACS challenge,
@@ -216,15 +217,15 @@ func (p *platform) complete(w http.ResponseWriter, r *http.Request) {
 // would answer, and its ndc, which also names its shopperResultUrl.
 type payment struct {
 	ndc string
-	r   browser.Redirect
+	r   oppwa.Redirect
 }
 
 // newPayment prepares a payment whose redirect the merchant opens with method
 // (the platform insists on it) and that shows the pages of flow.
 func newPayment(method, flow string) payment {
 	ndc := plat.newNDC()
-	ps := []browser.Param{
-		{"ndc", ndc}, {"ret", shop.URL(ndc)}, {"amount", "12.50"}, {"tricky", `a"b'<c>&d=e f`},
+	ps := oppwa.Params{
+		{Name: "ndc", Value: ndc}, {Name: "ret", Value: shop.URL(ndc)}, {Name: "amount", Value: "12.50"}, {Name: "tricky", Value: `a"b'<c>&d=e f`},
 	}
 	m := strings.ToUpper(method)
 	if m == "" {
@@ -234,7 +235,7 @@ func newPayment(method, flow string) payment {
 	if m == http.MethodGet {
 		u += "&own=kept"
 	}
-	return payment{ndc: ndc, r: browser.Redirect{URL: u, Method: method, Parameters: ps}}
+	return payment{ndc: ndc, r: oppwa.Redirect{URL: u, Method: method, Parameters: ps}}
 }
 
 // prefix is the payment's returnURLPrefix.
@@ -249,10 +250,10 @@ func (p payment) follow(ctx context.Context, s *browser.Session, action browser.
 // adds the precondition that makes it (query: added to the method URL's).
 func (p payment) withMethod(method, query string) payment {
 	p.r.URL += "&needMethod=1"
-	p.r.Preconditions = []browser.Precondition{{
+	p.r.Preconditions = oppwa.Preconditions{{
 		Origin: browser.OriginHiddenIframe, WaitUntil: browser.WaitIframeOnload,
 		Description: "Hidden iframe post for 3D Secure 2.0", Method: method,
-		URL: plat.URL + "/method?x=1" + query, Parameters: []browser.Param{{"threeDSMethodData", p.ndc}},
+		URL: plat.URL + "/method?x=1" + query, Parameters: oppwa.Params{{Name: "threeDSMethodData", Value: p.ndc}},
 	}}
 	return p
 }

@@ -9,24 +9,12 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 )
 
-// Precondition is one entry of redirect.preconditions: a request the merchant's
-// page must make before it sends the shopper on (on the real platform the 3-D
-// Secure 2 method call, POSTing threeDSMethodData to the ACS).
-//
-// Follow executes each one in the tab's page, in order: it adds a hidden iframe,
-// loads URL into it (POST or empty Method: a form with the parameters targeting
-// the iframe; GET: the parameters appended to URL's own query), and waits for the
-// iframe's onload, bounded by Options.PreconditionTimeout and Follow's ctx. The
-// documented Origin is "iframe#hidden" and WaitUntil "iframe#onload"; other
-// values are executed the same way and noted in the step.
-type Precondition struct {
-	Origin, WaitUntil, Description, Method, URL string
-	Parameters                                  []Param
-}
-
-// The documented values of Precondition.Origin and Precondition.WaitUntil.
+// The documented values of a precondition's Origin and WaitUntil.
 const (
 	OriginHiddenIframe = "iframe#hidden"
 	WaitIframeOnload   = "iframe#onload"
@@ -43,12 +31,24 @@ type PreconditionError struct {
 	Reason      string
 }
 
+// OutcomeKind: a method page that does not load leaves the 3-D Secure flow
+// unverified; the environment failed, not the reply's promise.
+func (e *PreconditionError) OutcomeKind() outcome.Kind { return outcome.Environment }
+
 func (e *PreconditionError) Error() string {
 	return fmt.Sprintf("browser: redirect precondition %d (%q, %s) did not load in its hidden iframe: %s", e.Index, e.Description, e.URL, e.Reason)
 }
 
-// runPreconditions executes the preconditions in order (see Precondition).
-func (f *flow) runPreconditions(ps []Precondition) error {
+// runPreconditions executes the redirect's preconditions (a request the merchant's
+// page must make before it sends the shopper on: on the real platform the 3-D
+// Secure 2 method call, POSTing threeDSMethodData to the ACS) in the tab's page, in
+// order: each in a hidden iframe it loads URL into (POST or empty Method: a form
+// with the parameters targeting the iframe; GET: the parameters appended to URL's
+// own query), waiting for the iframe's onload, bounded by
+// Options.PreconditionTimeout and Follow's ctx. The documented Origin is
+// "iframe#hidden" and WaitUntil "iframe#onload"; other values are executed the same
+// way and noted in the step.
+func (f *flow) runPreconditions(ps oppwa.Preconditions) error {
 	if len(ps) == 0 {
 		return nil
 	}
@@ -56,7 +56,7 @@ func (f *flow) runPreconditions(ps []Precondition) error {
 		// The iframes live in a blank page, as in a new tab: their requests
 		// carry no Origin or Referer of the previous flow's pages.
 		if err := chromedp.Do(f.ctx, chromedp.Navigate("about:blank")); err != nil {
-			return fmt.Errorf("browser: open a blank page for the redirect preconditions: %w", err)
+			return protocolError(err, "browser: open a blank page for the redirect preconditions")
 		}
 	}
 	f.blank = true
@@ -74,7 +74,7 @@ type iframeLoad struct {
 }
 
 // runPrecondition executes precondition n (1-based) and records it as a step.
-func (f *flow) runPrecondition(n int, p Precondition) error {
+func (f *flow) runPrecondition(n int, p oppwa.Precondition) error {
 	method := strings.ToUpper(strings.TrimSpace(p.Method))
 	target, params := p.URL, p.Parameters
 	switch method {
@@ -90,7 +90,7 @@ func (f *flow) runPrecondition(n int, p Precondition) error {
 		return fmt.Errorf("browser: precondition %d %s: unsupported method %q", n, p.URL, p.Method)
 	}
 	if params == nil {
-		params = []Param{} // JSON [], not null
+		params = oppwa.Params{} // JSON [], not null
 	}
 	timeout := f.s.b.opts.PreconditionTimeout
 	js, err := pageCall(f.s.b.lib, "precondition", fmt.Sprintf("oppwa-precondition-%d", n), method, target, params, timeout.Milliseconds())
@@ -101,7 +101,7 @@ func (f *flow) runPrecondition(n int, p Precondition) error {
 	defer stop()
 	w := &frameWatch{}
 	if err := chromedp.Listen(lctx, w.on); err != nil {
-		return fmt.Errorf("browser: precondition %d: watch its iframe: %w", n, err)
+		return protocolError(err, "browser: precondition %d: watch its iframe", n)
 	}
 	res, err := chromedp.Run(f.ctx, chromedp.Evaluate[iframeLoad](js, chromedp.EvalAwaitPromise))
 	f.journey.Steps = append(f.journey.Steps, Step{Name: StepPrecondition, URL: p.URL, Title: p.Description, Note: preconditionNote(p), At: time.Now()})
@@ -112,7 +112,7 @@ func (f *flow) runPrecondition(n int, p Precondition) error {
 	case err != nil && f.ctx.Err() != nil:
 		return fmt.Errorf("%w (%w)", failed("no onload before the flow's deadline"), context.Cause(f.ctx))
 	case err != nil:
-		return fmt.Errorf("browser: precondition %d %s: %w", n, p.URL, err)
+		return protocolError(err, "browser: precondition %d %s", n, p.URL)
 	case !res.Loaded:
 		return failed(fmt.Sprintf("no onload within %s%s", timeout, w.pending()))
 	}
@@ -123,7 +123,7 @@ func (f *flow) runPrecondition(n int, p Precondition) error {
 }
 
 // preconditionNote names the undocumented values of a precondition, if any.
-func preconditionNote(p Precondition) string {
+func preconditionNote(p oppwa.Precondition) string {
 	var notes []string
 	if p.Origin != OriginHiddenIframe {
 		notes = append(notes, fmt.Sprintf("origin %q is not the documented %s; executed as %s", p.Origin, OriginHiddenIframe, OriginHiddenIframe))

@@ -22,8 +22,8 @@ func TestNavigationErrorSessionIsMasked(t *testing.T) {
 	closed.Close()
 	for _, method := range []string{"GET", "POST"} {
 		ctx, s := newSession(t, br, 10*time.Second)
-		r := browser.Redirect{URL: closed.URL + "/pay;jsessionid=" + strings.ToUpper(secret) + "?a=1&sessionToken=" + secret,
-			Method: method, Parameters: []browser.Param{{Name: "ndcid", Value: "n1"}}}
+		r := oppwa.Redirect{URL: closed.URL + "/pay;jsessionid=" + strings.ToUpper(secret) + "?a=1&sessionToken=" + secret,
+			Method: method, Parameters: oppwa.Params{{Name: "ndcid", Value: "n1"}}}
 		j, err := s.Follow(ctx, r, shop.Prefix("never"), browser.Approve)
 		if err == nil || !strings.Contains(err.Error(), "ERR_CONNECTION_REFUSED") {
 			t.Fatalf("%s: want a navigation error, got %v", method, err)

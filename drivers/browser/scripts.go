@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 )
 
 // loadScripts is the page knowledge of a browser: the user's scripts from dir
@@ -72,6 +73,16 @@ type PageError struct {
 	Script     string // the script that matched, if any
 	Unknown    bool
 	Reason     string
+}
+
+// OutcomeKind: what the driver does not know of a page (Unknown) is the run's
+// environment, fixed by a page script; a page that offers no way for the action is
+// the contract's.
+func (e *PageError) OutcomeKind() outcome.Kind {
+	if e.Unknown {
+		return outcome.Environment
+	}
+	return outcome.Contract
 }
 
 func (e *PageError) Error() string {
@@ -217,7 +228,9 @@ func (f *flow) clickAt(p clickPoint, what string) error {
 		err = chromedp.Do(f.ctx, chromedp.MouseClickXY(p.X, p.Y))
 	}
 	if err != nil {
-		return fmt.Errorf("browser: click %s: %w", what, err)
+		// The browser refused the click itself (a CDP error), not the page: whether
+		// the page keeps its promise is unknown.
+		return protocolError(err, "browser: click %s", what)
 	}
 	return nil
 }

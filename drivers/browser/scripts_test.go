@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
@@ -92,7 +93,7 @@ func followBank(t *testing.T, b *browser.Browser, srv *httptest.Server, page str
 	t.Helper()
 	ctx, s := newSession(t, b, 20*time.Second)
 	ndc := plat.newNDC()
-	r := browser.Redirect{URL: srv.URL + "/" + page, Method: "GET", Parameters: []browser.Param{{Name: "ret", Value: shop.URL(ndc)}}}
+	r := oppwa.Redirect{URL: srv.URL + "/" + page, Method: "GET", Parameters: oppwa.Params{{Name: "ret", Value: shop.URL(ndc)}}}
 	j, err := s.Follow(ctx, r, shop.Prefix(ndc), action)
 	return ctx, j, err
 }

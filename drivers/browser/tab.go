@@ -50,7 +50,7 @@ func (b *Browser) openTab(ctx context.Context) (*tab, error) {
 	}
 	if err != nil {
 		cancel()
-		return nil, fmt.Errorf("browser: new session: %w", err)
+		return nil, protocolError(err, "browser: new session")
 	}
 	c := chromedp.FromContext(tctx)
 	t := &tab{ctx: tctx, cancel: cancel, contextID: c.BrowserContextID, origins: map[string]bool{}}
@@ -182,7 +182,7 @@ func (t *tab) dispose() error {
 	err := chromedp.Cancel(t.ctx)
 	t.cancel()
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, chromedp.ErrInvalidContext) {
-		return fmt.Errorf("browser: close session: %w", err)
+		return protocolError(err, "browser: close session")
 	}
 	return nil
 }

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 )
 
 // Config says where and as whom the client talks.
@@ -61,8 +63,8 @@ type Client struct {
 	redactor *Redactor
 	// pace is shared by every copy of the client; nil: no pacing.
 	pace *rate.Limiter
-	// noAuth and the overrides exist for negative specs that must send what a broken
-	// merchant would send.
+	// noAuth exists for negative specs that must send what a broken merchant would
+	// send: no Authorization header.
 	noAuth bool
 }
 
@@ -296,6 +298,10 @@ func (e *UncertainError) Error() string {
 
 func (e *UncertainError) Unwrap() error { return e.Err }
 
+// OutcomeKind makes a lost answer the environment's failure, whatever the
+// reconciliation found: the contract could not be checked.
+func (e *UncertainError) OutcomeKind() outcome.Kind { return outcome.Environment }
+
 func (c *Client) reconcile(ctx context.Context, mtid string, cause error) error {
 	q, err := c.QueryByMerchantTransactionID(ctx, mtid)
 	ue := &UncertainError{MerchantTransactionID: mtid, Err: cause}
@@ -363,7 +369,7 @@ func (c *Client) do(ctx context.Context, method, path string, q, form url.Values
 			if lastErr == nil {
 				lastErr = ctx.Err()
 			}
-			return nil, fmt.Errorf("%s %s: gave up retrying: %w", method, c.redactor.Redact(u), lastErr)
+			return nil, transportKind(fmt.Errorf("%s %s: gave up retrying: %w", method, c.redactor.Redact(u), lastErr))
 		case <-t.C:
 		}
 	}
@@ -375,7 +381,7 @@ func (c *Client) judge(method, u string, resp *Response, err error, attempts int
 	where := method + " " + c.redactor.Redact(u)
 	switch {
 	case err != nil:
-		return fmt.Errorf("%s: %w", where, err)
+		return transportKind(fmt.Errorf("%s: %w", where, err))
 	case resp.HTTPStatus == http.StatusTooManyRequests || resp.HTTPStatus >= 500:
 		return &UnavailableError{Method: method, URL: c.redactor.Redact(u), Status: resp.HTTPStatus, Attempts: attempts}
 	case resp.decodeErr != nil:
@@ -484,6 +490,15 @@ func isTransportError(err error) bool {
 	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
+// transportKind marks a transport error as the environment's failure: the platform
+// could not be reached or its answer was lost. Other errors keep their own kind.
+func transportKind(err error) error {
+	if isTransportError(err) {
+		return outcome.EnvironmentError(err)
+	}
+	return err
+}
+
 // neverSent is true when the connection could not even be opened: the platform cannot
 // have seen the payment, so there is nothing to reconcile.
 func neverSent(err error) bool {
@@ -501,6 +516,9 @@ func (e *notSentError) Error() string {
 }
 
 func (e *notSentError) Unwrap() error { return e.err }
+
+// OutcomeKind makes a request the pace kept back the environment's failure.
+func (e *notSentError) OutcomeKind() outcome.Kind { return outcome.Environment }
 
 // toQuery reads a transaction report. A failed call stays failed: an empty list is
 // only ever what the platform said.

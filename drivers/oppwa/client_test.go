@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 )
 
 func TestNormalizeBaseURL(t *testing.T) {
@@ -98,7 +100,7 @@ func TestGETRetriesHonourRetryAfterAndPOSTNeverRetries(t *testing.T) {
 	}
 	r, err = c.Debit(context.Background(), nil)
 	var ue *UnavailableError
-	if !errors.As(err, &ue) || !IsEnvironment(err) || r.HTTPStatus != 503 || posts.Load() != 1 {
+	if !errors.As(err, &ue) || !outcome.IsEnvironment(err) || r.HTTPStatus != 503 || posts.Load() != 1 {
 		t.Fatalf("POST: status %v err %v posts=%d (must be exactly 1)", r, err, posts.Load())
 	}
 }
@@ -113,7 +115,7 @@ func TestRetryAfterBeyondTheCapEndsRetries(t *testing.T) {
 	defer srv.Close()
 	c, _ := New(Config{BaseURL: srv.URL, MaxRetryWait: time.Second})
 	r, err := c.Status(context.Background(), "x")
-	if !IsEnvironment(err) || r.HTTPStatus != 429 || gets.Load() != 1 {
+	if !outcome.IsEnvironment(err) || r.HTTPStatus != 429 || gets.Load() != 1 {
 		t.Fatalf("got %v %v after %d GETs", r, err, gets.Load())
 	}
 }
@@ -178,7 +180,7 @@ func TestUnavailableReportIsAnEnvironmentErrorNotAnEmptyList(t *testing.T) {
 	c, _ := New(Config{BaseURL: srv.URL, GETAttempts: 3})
 	q, err := c.QueryByMerchantTransactionID(context.Background(), "m-1")
 	var ue *UnavailableError
-	if !errors.As(err, &ue) || !IsEnvironment(err) || ue.Attempts != 3 || !strings.Contains(err.Error(), "/v1/query") {
+	if !errors.As(err, &ue) || !outcome.IsEnvironment(err) || ue.Attempts != 3 || !strings.Contains(err.Error(), "/v1/query") {
 		t.Fatalf("err = %v, want an UnavailableError after 3 attempts naming the call", err)
 	}
 	if q == nil || len(q.Payments) != 0 || q.HTTPStatus != 503 {
@@ -200,7 +202,7 @@ func TestUndecodableReplyIsAContractErrorNamingTheField(t *testing.T) {
 		_, err := c.Query(context.Background(), "x")
 		srv.Close()
 		var de *DecodeError
-		if !errors.As(err, &de) || de.Field != field || IsEnvironment(err) {
+		if !errors.As(err, &de) || de.Field != field || outcome.IsEnvironment(err) {
 			t.Errorf("%s: err = %v, want a DecodeError naming %s", body, err, field)
 		}
 	}
@@ -292,13 +294,13 @@ func TestTokenCallsSendOnceAndLookupsRetry(t *testing.T) {
 	c, _ := New(Config{BaseURL: srv.URL, EntityID: "e", AccessToken: "secret-token-123"})
 	ctx := context.Background()
 	tok := "8a82944a5fe82704015fff6cf5e572b4"
-	if _, err := c.Register(ctx, nil); !IsEnvironment(err) {
+	if _, err := c.Register(ctx, nil); !outcome.IsEnvironment(err) {
 		t.Errorf("register: %v", err)
 	}
-	if _, err := c.PayWithToken(ctx, tok, nil); !IsEnvironment(err) {
+	if _, err := c.PayWithToken(ctx, tok, nil); !outcome.IsEnvironment(err) {
 		t.Errorf("token payment: %v", err)
 	}
-	if _, err := c.DeleteRegistration(ctx, tok); !IsEnvironment(err) {
+	if _, err := c.DeleteRegistration(ctx, tok); !outcome.IsEnvironment(err) {
 		t.Errorf("delete: %v", err)
 	}
 	r, err := c.Registration(ctx, tok)

@@ -5,16 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 )
 
 // UnavailableError says the platform still answered 5xx or 429 when the client stopped
 // trying: after the retries of an idempotent GET, or at once for a POST, which is never
-// retried. It is the environment's failure, not the contract's; the reply is kept.
+// retried. It is the environment's failure, not the contract's (see OutcomeKind); the
+// reply is kept. A reply that cannot be decoded is left unclassified: the contract's.
 type UnavailableError struct {
 	Method, URL string
 	Status      int
 	Attempts    int
 }
+
+// OutcomeKind makes an unavailable platform the environment's failure.
+func (e *UnavailableError) OutcomeKind() outcome.Kind { return outcome.Environment }
 
 func (e *UnavailableError) Error() string {
 	return fmt.Sprintf("%s %s: platform unavailable: HTTP %d %s after %d attempt(s)",
@@ -57,14 +63,4 @@ func decodeError(err error) *DecodeError {
 		return &DecodeError{Field: te.Field, Err: fmt.Errorf("want a %s, got a JSON %s", te.Type, te.Value)}
 	}
 	return &DecodeError{Field: "(body)", Err: err}
-}
-
-// IsEnvironment reports whether err means the platform could not be reached, did not
-// answer, or answered that it is unavailable: the environment's failure. Any other
-// error from this client (a reply that cannot be decoded) is the contract's.
-func IsEnvironment(err error) bool {
-	var ue *UnavailableError
-	var unc *UncertainError
-	var ns *notSentError
-	return errors.As(err, &ue) || errors.As(err, &unc) || errors.As(err, &ns) || isTransportError(err)
 }

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 )
 
 // countingServer answers every request with a success and counts what it served, by path.
@@ -45,7 +47,7 @@ func TestPaceServesOnlyTheBurstBeforeTheDeadline(t *testing.T) {
 	_, errPost := c.Debit(ctx, url.Values{"merchantTransactionId": {"m-1"}})
 	for name, err := range map[string]error{"GET": errGet, "POST": errPost} {
 		var ns *notSentError
-		if !errors.As(err, &ns) || !IsEnvironment(err) {
+		if !errors.As(err, &ns) || !outcome.IsEnvironment(err) {
 			t.Errorf("%s beyond the pace: %v, want a not-sent environment error", name, err)
 		}
 	}

@@ -47,7 +47,7 @@ func (s *Spec) ExpectClaim(name string, r *oppwa.Response) {
 		}
 		return
 	}
-	Expect(c.MatchesGroup(code)).To(BeTrue(), "result.code %s (%s) is outside the documented %s for %s", code, oppwa.GroupName(code), c.Group, c.Name)
+	Expect(c.MatchesGroup(code)).To(BeTrue(), "result.code %s (%s) is outside the documented %s for %s", code, fixtures.Load().GroupName(code), c.Group, c.Name)
 	if !slices.Contains(c.Exact, code) {
 		s.Observe(c, code, "")
 	}
@@ -72,7 +72,7 @@ func (s *Spec) ExpectParameterClaim(name string, r *oppwa.Response, param string
 		return
 	}
 	ExpectNoSuccess(r)
-	Expect(c.MatchesGroup(code)).To(BeTrue(), "result.code %s (%s) is outside the documented %s for %s", code, oppwa.GroupName(code), c.Group, c.Name)
+	Expect(c.MatchesGroup(code)).To(BeTrue(), "result.code %s (%s) is outside the documented %s for %s", code, fixtures.Load().GroupName(code), c.Group, c.Name)
 	if code != ParameterErrorCode() {
 		s.Observe(c, code, "")
 		return
@@ -137,8 +137,10 @@ func Requires(c config.Capability) {
 }
 
 // SkipNotDeclared skips the spec for a capability the run cannot check without more
-// configuration; the verdict lists it under "not verified" with reason.
+// configuration; the verdict lists it under "not verified" with reason, read from the
+// spec's EntryNotDeclared entry (the skip message is for humans only).
 func SkipNotDeclared(capability, reason string) {
 	GinkgoHelper()
-	Skip(reports.NotDeclaredMarker + capability + ": " + reason)
+	AddReportEntry(reports.EntryNotDeclared, reports.NotDeclared{Capability: capability, Reason: reason}, ReportEntryVisibilityNever)
+	Skip("[not declared] " + capability + ": " + reason)
 }

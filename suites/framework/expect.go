@@ -27,7 +27,7 @@ type Sent struct {
 // ExpectGroup asserts that code belongs to one of the named documented groups.
 func ExpectGroup(code string, groups ...string) {
 	GinkgoHelper()
-	got := oppwa.GroupName(code)
+	got := fixtures.Load().GroupName(code)
 	Expect(groups).To(ContainElement(got), "result.code %q is in group %q, want one of %v", code, got, groups)
 }
 
@@ -35,8 +35,8 @@ func ExpectGroup(code string, groups ...string) {
 func ExpectOutcome(code string, outcome fixtures.Outcome) {
 	GinkgoHelper()
 	Expect(code).To(MatchRegexp(`^\d{3}\.\d{3}\.\d{3}$`), "result.code %q is not of the form ddd.ddd.ddd", code)
-	got := oppwa.OutcomeOf(code)
-	Expect(got).To(Equal(outcome), "result.code %q (%s) means %s, want %s", code, oppwa.GroupName(code), got, outcome)
+	got := fixtures.Load().OutcomeOf(code)
+	Expect(got).To(Equal(outcome), "result.code %q (%s) means %s, want %s", code, fixtures.Load().GroupName(code), got, outcome)
 }
 
 // ExpectTransaction asserts the shape every transaction reply promises and the echo of

@@ -60,7 +60,7 @@ func (s *Spec) CardPayment(ctx context.Context, paymentType, amount string, extr
 // documentation leaves room, the caller lists every documented candidate.
 func ExpectCode(code string, documented ...string) {
 	GinkgoHelper()
-	Expect(documented).To(ContainElement(code), "result.code %s (%s) is not the documented %v", code, oppwa.GroupName(code), documented)
+	Expect(documented).To(ContainElement(code), "result.code %s (%s) is not the documented %v", code, fixtures.Load().GroupName(code), documented)
 }
 
 // PendingAsyncPayment starts a DB with the first configured async brand and asserts it

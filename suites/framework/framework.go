@@ -16,7 +16,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,15 +27,16 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/shopper"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/webhook"
-	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
-	"github.com/oppwa-conformance/oppwa-conformance/reports"
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
 )
 
+// SetupTimeout bounds suite setup (sandbox, receivers).
+const SetupTimeout = 60 * time.Second
+
 // Env is the per-process state built by suite setup.
 type Env struct {
-	Target   config.Target
-	Contract *fixtures.Contract
+	Target config.Target
 	// Client acts as the configured merchant; specs use Spec.Client, which records.
 	Client *oppwa.Client
 	// Other acts as a second merchant; nil when the target has none configured.
@@ -107,7 +107,7 @@ func Setup(ctx context.Context) error {
 	t := configured
 	// Servers live until the suite ends, not until BeforeSuite's context does.
 	long := context.WithoutCancel(ctx)
-	e := &Env{Target: t, Contract: fixtures.Load(), RunID: runID()}
+	e := &Env{Target: t, RunID: runID()}
 	// Registered first so that it runs last, after the embedded sandbox stopped
 	// notifying; on a real target the receiver starts inside a spec, whose own
 	// cleanups would close it before the next webhook spec.
@@ -127,7 +127,7 @@ func Setup(ctx context.Context) error {
 			Pages: t.SandboxPages,
 		})
 		if err != nil {
-			return EnvironmentError(fmt.Errorf("start embedded sandbox: %w", err))
+			return outcome.EnvironmentError(fmt.Errorf("start embedded sandbox: %w", err))
 		}
 		DeferCleanup(func(ctx SpecContext) error { return srv.Close(ctx) }, NodeTimeout(10*time.Second))
 		e.Sandbox = srv
@@ -147,7 +147,7 @@ func Setup(ctx context.Context) error {
 	}
 	rcv, err := shopper.Start(long, "127.0.0.1:0")
 	if err != nil {
-		return EnvironmentError(fmt.Errorf("start shopperResultUrl receiver: %w", err))
+		return outcome.EnvironmentError(fmt.Errorf("start shopperResultUrl receiver: %w", err))
 	}
 	DeferCleanup(func(ctx SpecContext) error { return rcv.Close(ctx) }, NodeTimeout(10*time.Second))
 	e.Receiver = rcv
@@ -166,7 +166,7 @@ func (e *Env) Browser(ctx context.Context) (*browser.Browser, error) {
 		})
 	})
 	if e.browserErr != nil {
-		return nil, EnvironmentError(e.browserErr)
+		return nil, outcome.EnvironmentError(e.browserErr)
 	}
 	return e.browser, nil
 }
@@ -183,7 +183,7 @@ func (e *Env) startWebhooks(ctx context.Context, addr string, paths ...string) (
 		}
 		e.hooks, e.hooksErr = webhook.Start(ctx, addr, e.WebhookKey, paths...)
 		if e.hooksErr != nil {
-			e.hooksErr = EnvironmentError(fmt.Errorf("start webhook receiver: %w", e.hooksErr))
+			e.hooksErr = outcome.EnvironmentError(fmt.Errorf("start webhook receiver: %w", e.hooksErr))
 		}
 	})
 	return e.hooks, e.hooksErr
@@ -206,7 +206,7 @@ func (e *Env) Webhooks(ctx context.Context) (*webhook.Receiver, error) {
 func (e *Env) closeWebhooks(ctx context.Context) error {
 	// Taking the once orders this after a start in a spec, and keeps any later start
 	// from listening past the suite.
-	e.hookOnce.Do(func() { e.hooksErr = EnvironmentError(errors.New("webhook receiver: the suite has ended")) })
+	e.hookOnce.Do(func() { e.hooksErr = outcome.EnvironmentError(errors.New("webhook receiver: the suite has ended")) })
 	if e.hooks == nil {
 		return nil
 	}
@@ -242,27 +242,4 @@ func (e *Env) closeBrowser(ctx context.Context) error {
 // Ginkgo process and a counter.
 func (e *Env) NextMerchantTransactionID() string {
 	return fmt.Sprintf("%s-p%d-%d", e.RunID, GinkgoParallelProcess(), e.seq.Add(1))
-}
-
-// EnvironmentMarker starts the message of every environment failure; the report and
-// the runner's exit code read it.
-const EnvironmentMarker = reports.EnvironmentMarker
-
-// EnvironmentError marks err as an environment failure.
-func EnvironmentError(err error) error {
-	if err == nil || strings.HasPrefix(err.Error(), EnvironmentMarker) {
-		return err
-	}
-	return envError{err}
-}
-
-type envError struct{ error }
-
-func (e envError) Error() string { return EnvironmentMarker + e.error.Error() }
-func (e envError) Unwrap() error { return e.error }
-
-// IsEnvironment reports whether err was marked as an environment failure.
-func IsEnvironment(err error) bool {
-	var ee envError
-	return errors.As(err, &ee)
 }

@@ -42,6 +42,6 @@ func WriteReports(r Report) {
 		meta.FailOnDrift = kinds
 	}
 	if err := reports.Write(t.ReportDir, r, meta); err != nil {
-		fmt.Fprintln(os.Stderr, "oppwa-conformance: "+EnvironmentMarker+err.Error())
+		fmt.Fprintln(os.Stderr, "oppwa-conformance: "+reports.EnvironmentPrefix+err.Error())
 	}
 }

@@ -2,7 +2,6 @@ package framework
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/shopper"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 )
 
@@ -42,7 +42,7 @@ type Spec struct {
 func Begin(ctx SpecContext) *Spec {
 	e := Shared()
 	if e == nil {
-		FailHandler(EnvironmentMarker + "suite setup did not run")
+		FailEnvironment("suite setup did not run")
 	}
 	s := &Spec{ctx: ctx}
 	s.Client = e.Client.WithRecorder(s.record)
@@ -96,22 +96,16 @@ func (s *Spec) Note(p oppwa.Payment) {
 	// A registration token is a transaction of its own but stands for a stored card:
 	// the redactor masks it.
 	s.payments = append(s.payments, reports.Payment{ID: s.Client.Redactor().Redact(p.ID), PaymentType: p.PaymentType, Brand: p.PaymentBrand,
-		MerchantTransactionID: p.MerchantTransactionID, Code: p.Result.Code, Group: oppwa.GroupName(p.Result.Code)})
+		MerchantTransactionID: p.MerchantTransactionID, Code: p.Result.Code, Group: fixtures.Load().GroupName(p.Result.Code)})
 }
 
 // NoError fails the spec when err is set: as an environment failure when the platform
 // could not be reached or the browser broke, as a contract failure otherwise.
 func (s *Spec) NoError(err error, doing string) {
 	GinkgoHelper()
-	if err == nil {
-		return
-	}
-	msg := strings.TrimPrefix(err.Error(), EnvironmentMarker)
-	if IsEnvironment(err) || oppwa.IsEnvironment(err) {
-		FailHandler(EnvironmentMarker + doing + ": " + msg)
-	}
-	// The message may quote a page URL with its session (a shopper journey's error).
-	FailHandler(doing + ": " + msg)
+	// The message may quote a page URL with its session (a shopper journey's error):
+	// NoError redacts it.
+	NoError(err, doing)
 }
 
 // Call checks an API call's error with NoError and notes the transaction it made, so a
@@ -144,23 +138,16 @@ func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (Sho
 	sess := s.session
 	s.mu.Unlock()
 	if err != nil {
-		return ShopperReturn{}, EnvironmentError(fmt.Errorf("open browser context: %w", err))
+		return ShopperReturn{}, outcome.EnvironmentError(fmt.Errorf("open browser context: %w", err))
 	}
-	j, ferr := sess.Follow(s.ctx, browser.RedirectOf(r), e.Receiver.Prefix(key), action)
+	j, ferr := sess.Follow(s.ctx, r, e.Receiver.Prefix(key), action)
 	if j != nil {
 		s.keepJourney(key, j)
 	}
-	if pe := (*browser.PreconditionError)(nil); errors.As(ferr, &pe) {
-		// The platform's method page could not be loaded: the environment failed,
-		// not the reply's promise.
-		return ShopperReturn{}, EnvironmentError(fmt.Errorf("shopper journey: %w", ferr))
-	}
-	if pe := (*browser.PageError)(nil); errors.As(ferr, &pe) && pe.Unknown {
-		// The tool lacks knowledge of the page (no script fits it, the fallback
-		// could not pass): the run's environment, fixed by a page script.
-		return ShopperReturn{}, EnvironmentError(fmt.Errorf("shopper journey: %w", ferr))
-	}
 	if ferr != nil {
+		// The driver's error carries its kind: a method page that did not load, a page
+		// the tool lacks a script for, or a browser that refused a command is the
+		// environment's; anything else the page did is the contract's.
 		return ShopperReturn{}, fmt.Errorf("shopper journey: %w", ferr)
 	}
 	ret, err := e.Receiver.Await(s.ctx, key)

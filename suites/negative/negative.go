@@ -199,7 +199,7 @@ var _ = Describe("Async refusals", Label("negative", "async"), func() {
 		Expect(st.Payment.ID).To(Equal(r.Payment.ID))
 		// Both documented pending groups are pending; a voucher brand may answer the
 		// delayed one (real-platform.md §4), and the lookup must say the same.
-		fw.ExpectGroup(st.Payment.Result.Code, oppwa.GroupName(r.Payment.Result.Code))
+		fw.ExpectGroup(st.Payment.Result.Code, fixtures.Load().GroupName(r.Payment.Result.Code))
 	})
 })
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/oppwa-conformance/oppwa-conformance/config"
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/browser"
-	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	fw "github.com/oppwa-conformance/oppwa-conformance/suites/framework"
 )
@@ -160,7 +159,7 @@ func notEnrolledCard(ctx SpecContext) {
 	p.Set("customParameters[3DS2_flow]", "challenge")
 	r := s.Call(s.Client.Pay(ctx, p))
 	fw.ExpectMaskedCard(r, card.Number)
-	if oppwa.OutcomeOf(r.Payment.Result.Code) == fixtures.Pending {
+	if fixtures.Load().OutcomeOf(r.Payment.Result.Code) == fixtures.Pending {
 		// The documentation gives the code, not the moment: a platform may first send
 		// the shopper through its 3-D Secure pages and answer it in the final status.
 		By("following the 3-D Secure redirect to the final status")

@@ -68,7 +68,7 @@ func (h hooks) await(ctx context.Context, what string, match func(webhook.Delive
 	case err == nil:
 		return ds
 	case errors.Is(err, webhook.ErrClosed):
-		fw.FailHandler(fw.EnvironmentMarker + "waiting for the " + what + ": the suite's webhook receiver was closed")
+		fw.FailEnvironment("waiting for the " + what + ": the suite's webhook receiver was closed")
 	case wctx.Err() != nil && ctx.Err() == nil:
 		h.ranOut(what, bound)
 	}
@@ -111,7 +111,7 @@ func (h hooks) ranOut(what string, bound time.Duration) {
 	default:
 		hint = "other notifications arrived, so OPPWA_WEBHOOK_URL forwards: the platform may be slow (it documents delays of up to 15 minutes); raise OPPWA_SPEC_TIMEOUT"
 	}
-	fw.FailHandler(fw.EnvironmentMarker + msg + ": " + hint)
+	fw.FailEnvironment(msg + ": " + hint)
 }
 
 // receiver returns the process's webhook receiver, or skips the spec when the target
