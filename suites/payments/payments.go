@@ -69,9 +69,7 @@ var _ = Describe("Capture after preauthorization", Label("sync", "backoffice"), 
 		fw.ExpectTransaction(cp, fw.Sent{PaymentType: "CP", Amount: amount, Currency: cur})
 		fw.ExpectOutcome(cp.Payment.Result.Code, fixtures.Success)
 		Expect(cp.Payment.ID).NotTo(Equal(paID), "a capture is a new transaction with its own id")
-		if ref, ok := cp.JSON["referencedId"]; ok {
-			Expect(ref).To(Equal(paID), "referencedId must name the captured PA")
-		}
+		fw.ExpectReferencedID(cp, paID)
 
 		By("looking up the PA: it keeps its own type and success")
 		pa, err := s.Client.Status(ctx, paID)
