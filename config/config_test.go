@@ -154,6 +154,15 @@ func TestShopperPagesAreCheckedAtLoad(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("malformed script: %v, want %s", err, want)
 	}
+	broken := `{"scripts":[{"name":"x","step":"bank","match":{"url":"bank"},"actions":{"approve":[{"click":"button[type=submit"}]}}]}`
+	if err := os.WriteFile(filepath.Join(pages, "x.json"), []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(env(map[string]string{"OPPWA_SHOPPER_PAGES": "pages"}), sub)
+	want = `OPPWA_SHOPPER_PAGES: pages/x.json: scripts[0].actions.approve[0]: click "button[type=submit" is not a CSS selector: at character 19: unclosed [`
+	if err == nil || err.Error() != want {
+		t.Errorf("broken selector: %v, want %s", err, want)
+	}
 }
 
 // Every variable the configuration reads is in Variables, and every one of those is

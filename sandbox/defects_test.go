@@ -121,6 +121,7 @@ func battery(t *testing.T, h *harness) map[string]string {
 	observeThreeDSMethod(o, h)
 	observeWebhooks(o, h)
 	observeRegistrations(o, h)
+	observeRecordedShapes(o, h)
 	return o
 }
 
@@ -315,6 +316,8 @@ var promises = map[string][]string{
 	VaryHolderOptional:       {"format.missingHolder"},
 	VaryRedirectParamsObject: {"redirect.paramsShape"},
 	VaryReturnWithoutID:      {"return.id"},
+	VaryRecordedRejections:   {"decline.echoes", "decline.statusEchoes", "decline.forcedIDLikeOthers"},
+	VaryRecordedBackoffice:   {"cp.referencedId", "bo.recordedShape", "bo.unknownShape"},
 }
 
 func TestDefectModesBreakExactlyTheirPromise(t *testing.T) {
@@ -419,6 +422,9 @@ var variationShows = map[string]map[string]string{
 	// The battery also holds redirect.paramsWork: the pages still take the parameters.
 	VaryRedirectParamsObject: {"redirect.paramsShape": `^object$`},
 	VaryReturnWithoutID:      {"return.id": `^false$`, "return.resourcePathOwn": `^true$`},
+	VaryRecordedRejections:   {"decline.echoes": `^$`, "decline.statusEchoes": `^$`, "decline.forcedIDLikeOthers": `^false$`},
+	VaryRecordedBackoffice: {"cp.referencedId": `^false$`, "bo.unknownShape": `^$`,
+		"bo.recordedShape": `^ref=false,brand=false,cpRisk=true,rfRisk=false,rvRisk=true,trailing=false$`},
 }
 
 const (

@@ -45,7 +45,7 @@ var mutationFilters = map[string]string{
 	"bad-token-accepted":           "negative && auth",
 	"cross-entity-readable":        "negative && auth",
 	"decline-as-success":           "(negative && !browser) || registration || recurring || CD",
-	"param-errors-missing":         "negative && format",
+	"param-errors-missing":         "(negative && format) || id:S2S-BO-009",
 	"webhook-wrong-tag":            "webhook",
 	"webhook-payload-disagrees":    "webhook",
 	"webhook-missing":              "webhook",
@@ -70,6 +70,10 @@ var mutationFilters = map[string]string{
 	"vary-holder-optional":        "flow:format",
 	"vary-redirect-params-object": "(flow:async-approve && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)) || (flow:3ds && brand:VISA)",
 	"vary-return-without-id":      "(flow:async-approve && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)) || (flow:3ds && brand:VISA)",
+	// The recorded reply shapes: the rejected 3-D Secure payments' final status and the
+	// forced declines meet the first, every backoffice flow the second.
+	"vary-recorded-rejections": "flow:decline || flow:card-check || id:S2S-3DS-CHALLENGE-FAIL || id:S2S-3DS-TECHNICAL-ERROR-VISA",
+	"vary-recorded-backoffice": "flow:CP || flow:RF || flow:RV || flow:backoffice-refusal",
 }
 
 // broadFilter is what tolerated changes run against: every kind of flow for a few

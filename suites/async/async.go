@@ -47,7 +47,7 @@ var _ = Describe("Async workflow through the shopper's browser", Label("async", 
 
 			By("sending the initial payment with the url-encoded shopperResultUrl")
 			r := s.Call(s.Client.Pay(ctx, params))
-			sent := fw.Sent{PaymentType: "DB", Brand: b.Name, Amount: fw.Amount, Currency: params.Get("currency")}
+			sent := fw.Sent{PaymentType: "DB", Brand: b.Name, Amount: params.Get("amount"), Currency: params.Get("currency")}
 			fw.ExpectTransaction(r, sent)
 			fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Pending)
 			red := fw.ExpectRedirect(r)

@@ -21,9 +21,7 @@ func backofficeOK(r *oppwa.Response, op, amount, currency, refID string) {
 	fw.ExpectTransaction(r, fw.Sent{PaymentType: op, Amount: amount, Currency: currency})
 	fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Success)
 	Expect(r.Payment.ID).NotTo(Equal(refID), "a %s is a new transaction with its own id", op)
-	if ref, ok := r.JSON["referencedId"]; ok {
-		Expect(ref).To(Equal(refID), "referencedId must name the original transaction")
-	}
+	fw.ExpectReferencedID(r, refID)
 }
 
 // refused asserts a refusal as the named claim of fixtures/claims.json allows.
@@ -59,6 +57,7 @@ var _ = Describe("Backoffice life cycle", Label("backoffice"), func() {
 	fw.Conformance(fw.Meta{ID: "S2S-BO-006", Flow: "backoffice-refusal"}, "MUST refuse a capture, refund or reversal of an unknown reference with its documented 700.* code", unknownReferenceRefused)
 	fw.Conformance(fw.Meta{ID: "S2S-BO-007", Flow: "CP"}, "MUST refuse a capture in another currency than the PA's with a reference-validation code (700.*)", captureInAnotherCurrencyRefused)
 	fw.Conformance(fw.Meta{ID: "S2S-BO-008", Flow: "backoffice-refusal"}, "MUST refuse a capture or refund of a payment still pending in the async workflow with a reference-validation code (700.*)", Label("async"), pendingPaymentRefused)
+	fw.Conformance(fw.Meta{ID: "S2S-BO-009", Flow: "backoffice-refusal"}, "MUST refuse a capture without a reference id (POST /v1/payments/) with HTTP 400, 200.300.404 and a parameterErrors entry for paymentType", emptyReferenceRefused)
 })
 
 func partialCapturesUpToThePA(ctx SpecContext) {
@@ -170,4 +169,14 @@ func pendingPaymentRefused(ctx SpecContext) {
 	cp, err := s.Client.Capture(ctx, r.Payment.ID, "10.00", cur, nil)
 	s.NoError(err, "capture of a pending payment")
 	refused(s, cp, "backoffice-on-pending")
+}
+
+// emptyReferenceRefused sends a capture to /v1/payments/ with an empty id: recorded as
+// a format error naming paymentType, the platform reading it as an initial payment,
+// whose type cannot be CP (claim backoffice-empty-id).
+func emptyReferenceRefused(ctx SpecContext) {
+	s := fw.Begin(ctx)
+	cp, err := s.Client.Capture(ctx, "", "10.00", fw.CurrencyOf(fw.CardBrand()), nil)
+	s.NoError(err, "capture with an empty id (POST /v1/payments/)")
+	s.ExpectParameterClaim("backoffice-empty-id", cp, "paymentType")
 }

@@ -25,7 +25,7 @@ var _ = Describe("Each async brand's declared workflow", Label("workflow", "asyn
 		Expect(err).NotTo(HaveOccurred())
 		params.Set("paymentType", "DB")
 		r := s.Call(s.Client.Pay(ctx, params))
-		fw.ExpectTransaction(r, fw.Sent{PaymentType: "DB", Brand: b.Name, Amount: fw.Amount, Currency: params.Get("currency")})
+		fw.ExpectTransaction(r, fw.Sent{PaymentType: "DB", Brand: b.Name, Amount: params.Get("amount"), Currency: params.Get("currency")})
 		fw.ExpectGroup(r.Payment.Result.Code, "pending")
 		fw.ExpectRedirect(r)
 	}, entries)

@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -31,6 +32,18 @@ func strict(c fixtures.Claim) bool { return !Graded() || c.Grade.Fixes() }
 // Graded says whether the run holds the target only to what public evidence fixes:
 // a real account, or the embedded sandbox run as one.
 func Graded() bool { return !Config().Embedded() || Config().SandboxGraded }
+
+// required says whether field must be checked in reply m: when m carries it, when no
+// shape claim is named, or where the named shape claim (fixtures/claims.json, fields)
+// is held exactly. Elsewhere recordings show the field absent, so it may be.
+func required(m map[string]any, field, shape string) bool {
+	GinkgoHelper()
+	if _, ok := m[field]; ok || shape == "" {
+		return true
+	}
+	c := claim(shape)
+	return strict(c) || !slices.Contains(c.Fields, field)
+}
 
 // ExpectClaim asserts r's result code as the named claim allows: one of its exact codes
 // where strict, else a code of its documented group, the exact code seen then kept as
@@ -101,6 +114,34 @@ func (s *Spec) ExpectForcedCode(code string, r *oppwa.Response) {
 		c.Exact = []string{code}
 		s.Observe(c, got, "the forced code was not echoed")
 	}
+}
+
+// ExpectForcedRejectionID asserts the id of a forced rejection as the claim
+// forced-rejection-id allows: a 32-hex id where held exactly or present. A recording
+// shows a forced rejection without id; the merchant then finds the payment by its
+// merchantTransactionId (mtid) in the transaction reports, which must not show it as a
+// success. An account that may not read them leaves that not verified, and says so.
+func (s *Spec) ExpectForcedRejectionID(ctx context.Context, r *oppwa.Response, mtid string) {
+	GinkgoHelper()
+	const name = "forced-rejection-id"
+	if required(r.JSON, "id", name) {
+		Expect(r.JSON["id"]).To(BeAssignableToTypeOf(""), "id missing or not a string")
+		Expect(r.JSON["id"]).To(MatchRegexp(oppwa.IDPattern.String()), "id is not 32 lowercase hex")
+		return
+	}
+	c := claim(name)
+	c.Exact = c.Fields
+	if !Config().Has(config.Reporting) {
+		s.Observe(c, "absent", "no id, as recorded: whether the payment was booked as a rejection is not verified without OPPWA_REPORTING=yes")
+		return
+	}
+	q, err := s.Client.QueryByMerchantTransactionID(ctx, mtid)
+	s.NoError(err, "GET /v1/query?merchantTransactionId= of the forced rejection")
+	for _, p := range q.Payments {
+		Expect(fixtures.Load().OutcomeOf(p.Result.Code)).NotTo(Equal(fixtures.Success),
+			"the transaction report shows the forced rejection's payment %s as a success (%s)", p.ID, p.Result.Code)
+	}
+	s.Observe(c, "absent", fmt.Sprintf("no id, as recorded: the transaction report lists %d payment(s) for its merchantTransactionId, none a success", len(q.Payments)))
 }
 
 // Observe keeps, for the report, an exact value a real target answered where the

@@ -41,7 +41,9 @@ func ExpectOutcome(code string, outcome fixtures.Outcome) {
 
 // ExpectTransaction asserts the shape every transaction reply promises and the echo of
 // what was sent: id format, paymentType, brand, amount with two decimals, currency,
-// timestamp, result code, and no full card number.
+// timestamp, result code, and no full card number. On a rejection, amount and currency
+// are held as the claim rejection-echoes allows: recordings show a rejection without
+// them, so a real target may omit them; when present they must still match.
 func ExpectTransaction(r *oppwa.Response, sent Sent) {
 	GinkgoHelper()
 	Expect(r).NotTo(BeNil())
@@ -62,19 +64,58 @@ func ExpectTransaction(r *oppwa.Response, sent Sent) {
 	if sent.Brand != "" {
 		Expect(m["paymentBrand"]).To(Equal(sent.Brand), "paymentBrand not echoed as sent")
 	}
-	if sent.Amount != "" {
-		Expect(m["amount"]).To(BeAssignableToTypeOf(""), "amount missing or not a string")
-		Expect(m["amount"]).To(MatchRegexp(oppwa.AmountPattern.String()), "amount is not a string with two decimals")
-		Expect(m["amount"]).To(Equal(TwoDecimals(sent.Amount)), "amount not echoed as sent")
-	}
-	if sent.Currency != "" {
-		Expect(m["currency"]).To(Equal(sent.Currency), "currency not echoed as sent")
-	}
+	expectEchoes(m, sent, fixtures.Load().OutcomeOf(r.Payment.Result.Code) == fixtures.Rejected)
+	expectOptionalBlocks(m)
 	if sent.MerchantTransactionID != "" {
 		Expect(m["merchantTransactionId"]).To(Equal(sent.MerchantTransactionID), "merchantTransactionId not echoed")
 	}
 	if sent.PAN != "" {
 		ExpectMaskedCard(r, sent.PAN)
+	}
+}
+
+// expectEchoes asserts the echo of amount and currency; on a rejection each is checked
+// only where the claim rejection-echoes holds it or the reply carries it.
+func expectEchoes(m map[string]any, sent Sent, rejected bool) {
+	GinkgoHelper()
+	shape := ""
+	if rejected {
+		shape = "rejection-echoes"
+	}
+	if sent.Amount != "" && required(m, "amount", shape) {
+		Expect(m["amount"]).To(BeAssignableToTypeOf(""), "amount missing or not a string")
+		Expect(m["amount"]).To(MatchRegexp(oppwa.AmountPattern.String()), "amount is not a string with two decimals")
+		Expect(m["amount"]).To(Equal(TwoDecimals(sent.Amount)), "amount not echoed as sent")
+	}
+	if sent.Currency != "" && required(m, "currency", shape) {
+		Expect(m["currency"]).To(Equal(sent.Currency), "currency not echoed as sent")
+	}
+}
+
+// expectOptionalBlocks checks the fields no reply promises but every one may carry:
+// when present, descriptor is a non-empty string (with or without the trailing space
+// recordings show on initial payments) and risk an object whose score is a string.
+func expectOptionalBlocks(m map[string]any) {
+	GinkgoHelper()
+	if d, ok := m["descriptor"]; ok {
+		Expect(d).To(And(BeAssignableToTypeOf(""), Not(BeEmpty())), "descriptor is not a non-empty string")
+	}
+	if rk, ok := m["risk"]; ok {
+		risk, isObject := rk.(map[string]any)
+		Expect(isObject).To(BeTrue(), "risk is not an object")
+		if score, ok := risk["score"]; ok {
+			Expect(score).To(BeAssignableToTypeOf(""), "risk.score is not a string")
+		}
+	}
+}
+
+// ExpectReferencedID asserts that a backoffice reply names the transaction it acts on,
+// as the claim backoffice-referenced-id allows: required where held exactly, else
+// checked when present (the recordings and a newer connector disagree on it).
+func ExpectReferencedID(r *oppwa.Response, refID string) {
+	GinkgoHelper()
+	if required(r.JSON, "referencedId", "backoffice-referenced-id") {
+		Expect(r.JSON["referencedId"]).To(Equal(refID), "referencedId missing or not the original transaction")
 	}
 }
 

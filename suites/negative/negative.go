@@ -184,6 +184,7 @@ var _ = Describe("Forced declines", Label("negative", "decline"), func() {
 		p.Set("customParameters[forceResultCode]", code)
 		r := s.Call(s.Client.Pay(ctx, p))
 		fw.ExpectNoSuccess(r)
+		s.ExpectForcedRejectionID(ctx, r, p.Get("merchantTransactionId"))
 		s.ExpectForcedCode(code, r)
 		fw.ExpectOutcome(r.Payment.Result.Code, fixtures.Rejected)
 		fw.ExpectMaskedCard(r, card.Number)

@@ -25,7 +25,7 @@ var _ = Describe("Initial payments, sync workflow", Label("sync"), func() {
 			By("sending the " + k.paymentType + " server-to-server")
 			params.Set("paymentType", k.paymentType)
 			r := s.Call(s.Client.Pay(ctx, params))
-			fw.ExpectTransaction(r, fw.Sent{PaymentType: k.paymentType, Brand: b.Name, Amount: fw.Amount,
+			fw.ExpectTransaction(r, fw.Sent{PaymentType: k.paymentType, Brand: b.Name, Amount: params.Get("amount"),
 				Currency: params.Get("currency"), MerchantTransactionID: params.Get("merchantTransactionId"), PAN: card.Number})
 			// One spec for the result and the workflow: a sync brand's answer is final.
 			Expect(fixtures.Load().OutcomeOf(r.Payment.Result.Code)).NotTo(Equal(fixtures.Pending),
@@ -69,9 +69,7 @@ var _ = Describe("Capture after preauthorization", Label("sync", "backoffice"), 
 		fw.ExpectTransaction(cp, fw.Sent{PaymentType: "CP", Amount: amount, Currency: cur})
 		fw.ExpectOutcome(cp.Payment.Result.Code, fixtures.Success)
 		Expect(cp.Payment.ID).NotTo(Equal(paID), "a capture is a new transaction with its own id")
-		if ref, ok := cp.JSON["referencedId"]; ok {
-			Expect(ref).To(Equal(paID), "referencedId must name the captured PA")
-		}
+		fw.ExpectReferencedID(cp, paID)
 
 		By("looking up the PA: it keeps its own type and success")
 		pa, err := s.Client.Status(ctx, paID)

@@ -203,9 +203,17 @@ func unknownTokenRefused(ctx SpecContext) {
 	s.ExpectClaim("token-unknown", r)
 }
 
-// standing returns the standingInstruction parameters of one payment.
+// standing returns the standingInstruction parameters of one payment. A RECURRING
+// instruction also says which kind of recurring it is: Peach's card-on-file support
+// article (support.peachpayments.com ... articles/47001209008, cited for S2S-REC-002
+// in fixtures/evidence.json) names standingInstruction.recurringType, SUBSCRIPTION or
+// STANDING_ORDER, for RECURRING; an account that requires it refuses a payment without.
 func standing(mode, kind, source string) url.Values {
-	return url.Values{"standingInstruction.mode": {mode}, "standingInstruction.type": {kind}, "standingInstruction.source": {source}}
+	v := url.Values{"standingInstruction.mode": {mode}, "standingInstruction.type": {kind}, "standingInstruction.source": {source}}
+	if kind == "RECURRING" {
+		v.Set("standingInstruction.recurringType", "SUBSCRIPTION")
+	}
+	return v
 }
 
 func initialThenRepeats(ctx SpecContext, kind string) {

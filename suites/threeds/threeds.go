@@ -68,7 +68,7 @@ func run(ctx SpecContext, c threeDSCase) {
 	p.Set("shopperResultUrl", resultURL)
 	By("sending a card payment that 3-D Secure applies to")
 	r := s.Call(s.Client.Pay(ctx, p))
-	sent := fw.Sent{PaymentType: "DB", Brand: b.Name, Amount: fw.Amount, Currency: p.Get("currency"), PAN: c.card.Number}
+	sent := fw.Sent{PaymentType: "DB", Brand: b.Name, Amount: p.Get("amount"), Currency: p.Get("currency"), PAN: c.card.Number}
 	fw.ExpectTransaction(r, sent)
 	fw.ExpectGroup(r.Payment.Result.Code, "pending")
 	red := fw.ExpectRedirect(r)
