@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -57,34 +55,16 @@ func runCatalogue(ctx context.Context, args []string) error {
 // collectCatalogue dry-runs the suites with the default brand set (the catalogue
 // describes the full product, not one account) and reads every spec's ID and MUST.
 func collectCatalogue(ctx context.Context, root string) ([]entry, error) {
-	dir, err := os.MkdirTemp("", "oppwa-catalogue-")
+	r, err := dryRunReport(ctx, root, "", append(cleanEnv(), "OPPWA_ENV_FILE=/dev/null"))
 	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	cmd := exec.CommandContext(ctx, "go", "tool", "ginkgo", "--dry-run", "--silence-skips", "--succinct",
-		"--json-report=report.json", "--output-dir="+dir, "./suites")
-	cmd.Dir = root
-	cmd.Env = append(cleanEnv(), "OPPWA_ENV_FILE=/dev/null")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("dry run of the suites failed: %v\n%s", err, out)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
-	if err != nil {
-		return nil, err
-	}
-	var rs []types.Report
-	if err := json.Unmarshal(b, &rs); err != nil {
 		return nil, err
 	}
 	var out []entry
-	for _, r := range rs {
-		for _, sr := range r.SpecReports {
-			if sr.LeafNodeType != types.NodeTypeIt {
-				continue
-			}
-			out = append(out, entryOf(sr, root))
+	for _, sr := range r.SpecReports {
+		if sr.LeafNodeType != types.NodeTypeIt {
+			continue
 		}
+		out = append(out, entryOf(sr, root))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil

@@ -138,9 +138,26 @@ func idLabels(ids []string) string {
 // dryRun lists the specs the label filter selects, as the suites would build them
 // for this configuration, without running any.
 func dryRun(ctx context.Context, root, labels string, extraEnv []string) ([]plannedSpec, error) {
-	dir, err := os.MkdirTemp("", "oppwa-shard-")
+	r, err := dryRunReport(ctx, root, labels, append(os.Environ(), extraEnv...))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("listing the specs to split into shards: %w", err)
+	}
+	var out []plannedSpec
+	for _, sr := range r.SpecReports {
+		if sr.LeafNodeType != types.NodeTypeIt || sr.State == types.SpecStateSkipped {
+			continue
+		}
+		out = append(out, plannedSpec{id: reports.MetaOf(sr.Labels()).ID, cost: specCost(sr.Labels())})
+	}
+	return out, nil
+}
+
+// dryRunReport has Ginkgo walk the suites' tree under env with the label filter,
+// running nothing, and returns its report: every spec with its labels and location.
+func dryRunReport(ctx context.Context, root, labels string, env []string) (types.Report, error) {
+	dir, err := os.MkdirTemp("", "oppwa-dry-run-")
+	if err != nil {
+		return types.Report{}, err
 	}
 	defer os.RemoveAll(dir)
 	args := []string{"tool", "ginkgo", "--dry-run", "--silence-skips", "--succinct", "--json-report=report.json", "--output-dir=" + dir}
@@ -149,25 +166,18 @@ func dryRun(ctx context.Context, root, labels string, extraEnv []string) ([]plan
 	}
 	cmd := exec.CommandContext(ctx, "go", append(args, "./suites")...)
 	cmd.Dir = root
-	// The dry run's own report must not replace the last run's.
-	cmd.Env = append(append(os.Environ(), extraEnv...), "OPPWA_REPORT_DIR="+filepath.Join(dir, "reports"))
+	// The dry run's own certification report must not replace the last run's.
+	cmd.Env = append(env, "OPPWA_REPORT_DIR="+filepath.Join(dir, "reports"))
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("listing the specs to split into shards failed (%v): %s", err, oneLine(string(out)))
+		return types.Report{}, fmt.Errorf("dry run of the suites failed (%v): %s", err, oneLine(string(out)))
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
 	if err != nil {
-		return nil, fmt.Errorf("listing the specs to split into shards: %w", err)
+		return types.Report{}, fmt.Errorf("dry run of the suites: %w", err)
 	}
 	var rs []types.Report
 	if err := json.Unmarshal(b, &rs); err != nil || len(rs) == 0 {
-		return nil, fmt.Errorf("listing the specs to split into shards: unreadable dry-run report (%v)", err)
+		return types.Report{}, fmt.Errorf("dry run of the suites: unreadable report (%v)", err)
 	}
-	var out []plannedSpec
-	for _, sr := range rs[0].SpecReports {
-		if sr.LeafNodeType != types.NodeTypeIt || sr.State == types.SpecStateSkipped {
-			continue
-		}
-		out = append(out, plannedSpec{id: reports.MetaOf(sr.Labels()).ID, cost: specCost(sr.Labels())})
-	}
-	return out, nil
+	return rs[0], nil
 }
