@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -78,37 +77,13 @@ type pageRequest struct {
 	threeds  bool
 }
 
-func parsePagePath(path string) (pageRequest, bool) {
-	var pr pageRequest
-	switch {
-	case strings.HasPrefix(path, checkoutPrefix):
-		path = path[len(checkoutPrefix):]
-	case strings.HasPrefix(path, threedsPrefix):
-		path = path[len(threedsPrefix):]
-		pr.threeds = true
-	default:
-		return pr, false
-	}
-	id, rest, _ := strings.Cut(path, "/")
-	switch rest {
-	case "":
-	case "complete":
-		pr.complete = true
-	default:
-		return pr, false
-	}
-	pr.id = id
-	return pr, validEntity(id)
-}
-
 // servePage answers the checkout and 3-D Secure pages: show the page (GET or POST with
 // the session parameters), then take the shopper's one action and send the browser back
 // to the shop.
-func (s *Sandbox) servePage(w http.ResponseWriter, r *http.Request, path string) {
-	pr, ok := s.readPageRequest(w, r, path)
-	if !ok {
-		return
-	}
+func (s *Sandbox) servePage(c *call) {
+	w, r := c.w, c.r
+	pr := pageRequest{id: c.id, complete: strings.HasSuffix(c.route.pattern, "/complete"),
+		threeds: strings.HasPrefix(c.route.pattern, threedsPrefix)}
 	var step pageStep
 	s.locked(func() { step = s.checkPage(pr, r.Form) })
 	switch {
@@ -119,38 +94,6 @@ func (s *Sandbox) servePage(w http.ResponseWriter, r *http.Request, path string)
 	default:
 		http.Redirect(w, r, step.target, http.StatusSeeOther)
 	}
-}
-
-// readPageRequest checks the page path and method and parses the form; it answers the
-// error page itself and returns false when the request goes no further.
-func (s *Sandbox) readPageRequest(w http.ResponseWriter, r *http.Request, path string) (pageRequest, bool) {
-	pr, ok := parsePagePath(path)
-	if !ok {
-		s.errorPage(w, http.StatusNotFound, "Page not found", "There is no such checkout page.")
-		return pr, false
-	}
-	allow, hint := methodsGetPost, "Use GET or POST."
-	if pr.complete && r.Method == http.MethodGet {
-		allow, hint = methodsPost, "The shopper's decision is POSTed."
-	}
-	return pr, s.readPageForm(w, r, allow, hint)
-}
-
-// readPageForm checks the request's method against allow (405 with an Allow header and
-// hint otherwise) and parses its form within the body cap (400 when it cannot be read);
-// it answers the error page itself and returns false when the request goes no further.
-func (s *Sandbox) readPageForm(w http.ResponseWriter, r *http.Request, allow []string, hint string) bool {
-	if !slices.Contains(allow, r.Method) {
-		w.Header().Set("Allow", strings.Join(allow, ", "))
-		s.errorPage(w, http.StatusMethodNotAllowed, "Method not allowed", hint)
-		return false
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, http.StatusBadRequest, "Bad request", "The request could not be read.")
-		return false
-	}
-	return true
 }
 
 // pageStep is what a page request leads to: a problem shown on the error page, the page

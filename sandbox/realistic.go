@@ -56,12 +56,6 @@ func splitJSession(path string) (base, id string) {
 	return base, strings.ToLower(j)
 }
 
-// isRealisticPath reports whether path is one of the realistic pages' addresses.
-func isRealisticPath(path string) bool {
-	base, _ := splitJSession(path)
-	return base == asyncResponsePath || base == asyncSimulatorPath || base == demoSubmitPath || base == testBankPath
-}
-
 // pageURL is where pg of payment p is; base is the baseURL, or "/" for a path-only URL.
 func pageURL(base string, p *payment, pg page) string {
 	u := base + strings.TrimPrefix(pg.path, "/") + ";jsessionid=" + jsession(p) + "?" + pg.query
@@ -108,22 +102,6 @@ func (s *Sandbox) realisticRedirect(r *http.Request, p *payment, brand fixtures.
 	return d
 }
 
-// serveRealistic answers the realistic pages' addresses.
-func (s *Sandbox) serveRealistic(w http.ResponseWriter, r *http.Request, path string) {
-	base, id := splitJSession(path)
-	q := r.URL.Query()
-	switch {
-	case base == demoSubmitPath && q.Get("acsRequest") == "METHOD":
-		s.serveMethodPage(w, r)
-	case base == asyncSimulatorPath && q.Get("type") == "methodNotification":
-		s.serveMethodNotification(w, r)
-	case base == asyncResponsePath:
-		s.serveAsyncResponse(w, r, id, q)
-	default:
-		s.serveWizardPage(w, r, base, id, q)
-	}
-}
-
 // pageOutcome is what a realistic page request leads to: an error page (status and
 // problem), a page to render, or a redirect to target.
 type pageOutcome struct {
@@ -154,13 +132,10 @@ func (s *Sandbox) answer(w http.ResponseWriter, r *http.Request, o pageOutcome) 
 
 // serveWizardPage shows the page of a wizard the request names, after checking that
 // the page before it was submitted with its required fields.
-func (s *Sandbox) serveWizardPage(w http.ResponseWriter, r *http.Request, path, id string, q url.Values) {
-	if !s.readPageForm(w, r, methodsGetPost, "Use GET or POST.") {
-		return
-	}
+func (s *Sandbox) serveWizardPage(c *call) {
 	var o pageOutcome
-	s.locked(func() { o = s.wizardStep(path, id, q, r.Form) })
-	s.answer(w, r, o)
+	s.locked(func() { o = s.wizardStep(c.route.pattern, c.id, c.query, c.r.Form) })
+	s.answer(c.w, c.r, o)
 }
 
 // wizardStep checks and takes one step of a wizard; the caller holds s.store.mu.
@@ -215,12 +190,9 @@ func (s *Sandbox) realisticSession(id string, form url.Values, allowDone bool) (
 // serveAsyncResponse answers the asyncresponse hops: the first settles the payment
 // after the wizard's last page and submits itself on; the second (type=forward)
 // sends the browser to the shopperResultUrl.
-func (s *Sandbox) serveAsyncResponse(w http.ResponseWriter, r *http.Request, id string, q url.Values) {
-	// GET too: a wizard with no pages sends the browser here with redirect.method.
-	if !s.readPageForm(w, r, methodsGetPost, "Use GET or POST.") {
-		return
-	}
-	if q.Get("type") == "forward" {
+func (s *Sandbox) serveAsyncResponse(c *call) {
+	w, r, id := c.w, c.r, c.id
+	if c.query.Get("type") == "forward" {
 		var o pageOutcome
 		s.locked(func() {
 			p, refused := s.realisticSession(id, r.Form, true)
@@ -310,10 +282,8 @@ func (s *Sandbox) awaitNotification(ctx context.Context, id string) {
 
 // serveMethodPage answers the precondition's POST: the self-submitting method page,
 // whose form notifies the threeDSMethodNotificationURL of threeDSMethodData.
-func (s *Sandbox) serveMethodPage(w http.ResponseWriter, r *http.Request) {
-	if !s.readPageForm(w, r, methodsPost, "The 3-D Secure method data is POSTed.") {
-		return
-	}
+func (s *Sandbox) serveMethodPage(c *call) {
+	w, r := c.w, c.r
 	raw := r.PostForm.Get("threeDSMethodData")
 	d, ok := decodeMethodData(raw)
 	s.locked(func() {
@@ -335,10 +305,8 @@ func (s *Sandbox) serveMethodPage(w http.ResponseWriter, r *http.Request) {
 
 // serveMethodNotification answers the method page's notification: the method call
 // counts as done (after the methodNotice hook point).
-func (s *Sandbox) serveMethodNotification(w http.ResponseWriter, r *http.Request) {
-	if !s.readPageForm(w, r, methodsPost, "The 3-D Secure method notification is POSTed.") {
-		return
-	}
+func (s *Sandbox) serveMethodNotification(c *call) {
+	w, r := c.w, c.r
 	id, ok := methodPaymentID(r.PostForm.Get("threeDSMethodData"))
 	s.locked(func() {
 		p := s.store.byID[id]

@@ -17,6 +17,7 @@ import (
 const (
 	threedsMethodPath       = "/connectors/demo/threeds/method"
 	threedsNotificationPath = "/connectors/demo/threeds/method/notification"
+	methodTitle             = "3-D Secure method"
 )
 
 // methodData is what threeDSMethodData carries, base64-encoded.
@@ -65,15 +66,8 @@ func decodeMethodData(v string) (methodData, bool) {
 
 // serveMethod answers the method URL (and the notification URL its data names): it
 // records that the method call of the payment threeDSMethodData names arrived.
-func (s *Sandbox) serveMethod(w http.ResponseWriter, r *http.Request, path string) {
-	if !s.readPageForm(w, r, methodsPost, "The 3-D Secure method data is POSTed.") {
-		return
-	}
-	const title = "3-D Secure method"
-	if path == threedsNotificationPath {
-		s.errorPage(w, http.StatusOK, title, "3-D Secure method notification received.")
-		return
-	}
+func (s *Sandbox) serveMethod(c *call) {
+	w, r := c.w, c.r
 	id, ok := methodPaymentID(r.PostForm.Get("threeDSMethodData"))
 	s.locked(func() {
 		p := s.store.byID[id]
@@ -86,5 +80,12 @@ func (s *Sandbox) serveMethod(w http.ResponseWriter, r *http.Request, path strin
 		s.errorPage(w, http.StatusBadRequest, "3-D Secure method error", "threeDSMethodData does not name a payment waiting for 3-D Secure.")
 		return
 	}
-	s.errorPage(w, http.StatusOK, title, "3-D Secure method data received.")
+	s.errorPage(w, http.StatusOK, methodTitle, "3-D Secure method data received.")
+}
+
+// serveMethodNotice answers the notification URL the method data names: the default
+// pages record the call when the method URL is POSTed, so the notification only
+// answers.
+func (s *Sandbox) serveMethodNotice(c *call) {
+	s.errorPage(c.w, http.StatusOK, methodTitle, "3-D Secure method notification received.")
 }
