@@ -28,17 +28,17 @@ func (s *Sandbox) backoffice(w http.ResponseWriter, entity, refID string, p para
 
 	var body document
 	var code string
-	s.locked(func() {
+	s.store.update(func(tx *txn) {
 		var ref *payment
-		ref, op.referencedID = s.findPayment(refID, entity)
+		ref, op.referencedID = s.findPayment(tx, refID, entity)
 		if ref != nil {
-			s.expire(ref)
+			s.expire(tx, ref)
 		}
 		if op.paymentType == "RV" && ref != nil {
 			// A reversal voids the whole original: it echoes the original amount.
 			op.cents, op.currency = ref.cents, ref.currency
 		}
-		natural := s.transition(op, ref)
+		natural := s.transition(tx, op, ref)
 		op.code = natural
 		if fc := p.custom("forceResultCode"); fc != "" {
 			// A forced result changes the answer; the books move only when the state
@@ -46,10 +46,10 @@ func (s *Sandbox) backoffice(w http.ResponseWriter, entity, refID string, p para
 			op.code = fc
 		}
 		if natural == codeSuccess && s.outcomeOf(op.code) == fixtures.Success {
-			s.apply(op, ref)
+			s.apply(tx, op, ref)
 		}
-		s.store.put(op)
-		body, code = s.renderPayment(op, viewBackoffice, nil)
+		tx.put(op)
+		body, code = s.renderPayment(tx, op, viewBackoffice, nil)
 	})
 	s.notifyPayment(s.writeJSON(w, s.httpStatus(code), body))
 }
@@ -141,8 +141,8 @@ func referenceTouched(_ *Sandbox, _, ref *payment) bool {
 }
 
 // transition returns the result code of op against ref by the backoffice rules; each
-// refusal passes the backofficeRule hook point, which may waive it or change its code. The caller holds s.store.mu.
-func (s *Sandbox) transition(op, ref *payment) string {
+// refusal passes the backofficeRule hook point, which may waive it or change its code.
+func (s *Sandbox) transition(tx *txn, op, ref *payment) string {
 	for _, r := range s.stateRules[op.paymentType] {
 		if !r.refuses(s, op, ref) {
 			continue
@@ -156,8 +156,8 @@ func (s *Sandbox) transition(op, ref *payment) string {
 	return codeSuccess
 }
 
-// apply books a successful operation on its reference; the caller holds s.store.mu.
-func (s *Sandbox) apply(op, ref *payment) {
+// apply books a successful operation on its reference.
+func (s *Sandbox) apply(tx *txn, op, ref *payment) {
 	switch op.paymentType {
 	case "CP":
 		ref.captured += op.cents
@@ -167,7 +167,7 @@ func (s *Sandbox) apply(op, ref *payment) {
 		ref.reversed = true
 		if ref.paymentType == "CP" {
 			// Reversing a capture gives its amount back to the authorisation.
-			if pa := s.store.byID[ref.referencedID]; pa != nil {
+			if pa := tx.byID[ref.referencedID]; pa != nil {
 				pa.captured -= ref.cents
 			}
 		}

@@ -46,10 +46,10 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + host + "/"
 }
 
-// redirectFor builds the redirect block of a pending payment; the caller holds s.store.mu.
-func (s *Sandbox) redirectFor(r *http.Request, p *payment, brand fixtures.Brand) document {
+// redirectFor builds the redirect block of a pending payment.
+func (s *Sandbox) redirectFor(tx *txn, r *http.Request, p *payment, brand fixtures.Brand) document {
 	if s.realistic {
-		return s.realisticRedirect(r, p, brand)
+		return s.realisticRedirect(tx, r, p, brand)
 	}
 	path, method := checkoutPrefix, brand.SimulatorRedirectMethod
 	if p.flow != flowCheckout {
@@ -85,7 +85,7 @@ func (s *Sandbox) servePage(c *call) {
 	pr := pageRequest{id: c.id, complete: strings.HasSuffix(c.route.pattern, "/complete"),
 		threeds: strings.HasPrefix(c.route.pattern, threedsPrefix)}
 	var step pageStep
-	s.locked(func() { step = s.checkPage(pr, r.Form) })
+	s.store.update(func(tx *txn) { step = s.checkPage(tx, pr, r.Form) })
 	switch {
 	case step.problem != "":
 		s.errorPage(w, http.StatusBadRequest, "Checkout error", step.problem)
@@ -106,12 +106,12 @@ type pageStep struct {
 }
 
 // checkPage checks the session a page request carries and, for the shopper's action,
-// records the outcome; the caller holds s.store.mu.
-func (s *Sandbox) checkPage(pr pageRequest, form url.Values) pageStep {
+// records the outcome.
+func (s *Sandbox) checkPage(tx *txn, pr pageRequest, form url.Values) pageStep {
 	ndcid, token := form.Get("ndcid"), form.Get("sessionToken")
-	p := s.store.byID[pr.id]
+	p := tx.byID[pr.id]
 	if p != nil {
-		s.expire(p)
+		s.expire(tx, p)
 	}
 	switch {
 	case p == nil || p.flow == flowNone:
@@ -131,16 +131,16 @@ func (s *Sandbox) checkPage(pr pageRequest, form url.Values) pageStep {
 	if !ok {
 		return pageStep{problem: "Unknown outcome; choose one of the page's buttons."}
 	}
-	s.settle(p, code)
-	return pageStep{target: s.returnURL(p)}
+	s.settle(tx, p, code)
+	return pageStep{target: s.returnURL(tx, p)}
 }
 
 // settle ends a payment that waited for the shopper with code: the token it asked for
-// is stored and its final state notified. The caller holds s.store.mu.
-func (s *Sandbox) settle(p *payment, code string) {
+// is stored and its final state notified.
+func (s *Sandbox) settle(tx *txn, p *payment, code string) {
 	p.code, p.done, p.viaFlow = code, true, true
-	s.tokenise(p)
-	s.notifyFinal(p)
+	s.tokenise(tx, p)
+	s.notifyFinal(tx, p)
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
@@ -185,32 +185,35 @@ func afterMethodCall(p *payment, code string) string {
 }
 
 // expire closes a checkout the shopper left open longer than the documented 30
-// minutes; the caller holds s.store.mu.
-func (s *Sandbox) expire(p *payment) {
+// minutes.
+func (s *Sandbox) expire(tx *txn, p *payment) {
 	if p.flow != flowNone && !p.done && s.now().Sub(p.created) > sessionTTL {
 		p.code, p.done, p.viaFlow = codeTimedOut, true, true
-		s.notifyFinal(p)
+		s.notifyFinal(tx, p)
 	}
 }
 
 // notifyFinal notifies the final state of an async payment as its status lookup shows
-// it; the caller holds s.store.mu.
-func (s *Sandbox) notifyFinal(p *payment) {
+// it.
+func (s *Sandbox) notifyFinal(tx *txn, p *payment) {
 	if s.webhooks == nil {
 		return
 	}
-	doc, _ := s.renderPayment(p, viewStatus, nil)
+	doc, _ := s.renderPayment(tx, p, viewStatus, nil)
 	s.notifyPayment(s.finalJSON(doc))
 }
 
 // returnURL is the shop's shopperResultUrl with id and resourcePath added to its own
-// query, through the shopperReturn hook point; the caller holds s.store.mu.
-func (s *Sandbox) returnURL(p *payment) string {
+// query, through the shopperReturn hook point.
+func (s *Sandbox) returnURL(tx *txn, p *payment) string {
 	u, frag := p.resultURL, ""
 	if i := strings.IndexByte(u, '#'); i >= 0 {
 		u, frag = u[:i], u[i:]
 	}
-	ret := shopperReturn{p: p, query: url.Values{"id": {p.id}, "resourcePath": {"/v1/payments/" + p.id}}}
+	ret := shopperReturn{p: p, query: url.Values{"id": {p.id}, "resourcePath": {"/v1/payments/" + p.id}}, otherID: newID()}
+	if o := tx.other(p); o != nil {
+		ret.otherID = o.id
+	}
 	fire(s, &ret)
 	if len(ret.query) == 0 {
 		return u + frag

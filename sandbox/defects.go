@@ -213,13 +213,7 @@ var modes = []mode{
 			}
 		}))),
 	defect(DefectReturnWrongResourcePath, "the shopper returns with a resourcePath naming another payment's id",
-		on(func(s *Sandbox, r *shopperReturn) {
-			other := newID()
-			if o := s.store.other(r.p); o != nil {
-				other = o.id
-			}
-			r.query.Set("resourcePath", "/v1/payments/"+other)
-		})),
+		on(func(_ *Sandbox, r *shopperReturn) { r.query.Set("resourcePath", "/v1/payments/"+r.otherID) })),
 	defect(DefectReturnNoResourcePath, "the shopper returns to shopperResultUrl without resourcePath",
 		on(func(_ *Sandbox, r *shopperReturn) { r.query.Del("resourcePath") })),
 	defect(DefectReturnNoID, "the shopper returns to shopperResultUrl without the payment's id",
@@ -227,11 +221,7 @@ var modes = []mode{
 
 	// Lookups, format errors, backoffice decisions and authentication.
 	defect(DefectStatusOtherPayment, "status lookups answer with another payment of the entity (other id and data)",
-		on(func(s *Sandbox, l *lookupReply) {
-			if o := s.store.other(l.found); o != nil {
-				l.shown = o
-			}
-		})),
+		on(func(_ *Sandbox, l *lookupReply) { l.showOther = true })),
 	defect(DefectParamErrorsMissing, "format errors (200.300.404) answer without result.parameterErrors",
 		on(func(_ *Sandbox, r *resultBlock) { r.paramErrors = nil })),
 	defect(DefectRefundAboveVolume, "a refund above the refundable volume succeeds (and is booked)",
@@ -409,11 +399,10 @@ func isCaptureReply(r *paymentReply) bool {
 
 // captureShowsAuthorisedAmount shows the captured PA's amount in a capture reply.
 func captureShowsAuthorisedAmount(s *Sandbox, r *paymentReply) {
-	ref := s.store.byID[r.p.referencedID]
-	if !isCaptureReply(r) || ref == nil {
+	if !isCaptureReply(r) || !r.hasRef {
 		return
 	}
-	if a := formatAmount(ref.cents); a != "" {
+	if a := r.refAmount; a != "" {
 		r.doc = r.doc.set("amount", a)
 	} else {
 		r.doc = r.doc.without("amount")

@@ -19,13 +19,16 @@ var reTwoDecimals = regexp.MustCompile(`^[0-9]+\.[0-9]{2}$`)
 // byNDC finds the stored payment a reply describes, whatever the reply shows as its
 // id: the battery must keep going when a defect hides or mangles the id.
 func byNDC(h *harness, ndc string) *payment {
-	s := h.srv.Sandbox.store
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, p := range s.byID {
-		if p.ndc == ndc {
-			return p
+	var found *payment
+	h.srv.Sandbox.store.update(func(tx *txn) {
+		for _, p := range tx.byID {
+			if p.ndc == ndc {
+				found = p
+			}
 		}
+	})
+	if found != nil {
+		return found
 	}
 	h.t.Fatalf("no payment with ndc %s", ndc)
 	return nil
@@ -188,7 +191,7 @@ func observeThreeDSMethod(o map[string]string, h *harness) {
 	o["threeds.precondition"] = yes(u != "")
 	if h.srv.Sandbox.realistic {
 		h.walk(r, true, nil)
-		h.srv.Sandbox.locked(func() { o["threeds.outcome"] = p.code })
+		h.srv.Sandbox.store.update(func(*txn) { o["threeds.outcome"] = p.code })
 		return
 	}
 	if u != "" {
@@ -196,7 +199,7 @@ func observeThreeDSMethod(o map[string]string, h *harness) {
 	}
 	h.page("POST", h.srv.URL+"connectors/demo/threeds/"+p.id+"/complete",
 		url.Values{"ndcid": {p.ndc}, "sessionToken": {p.session}, "outcome": {"Y"}})
-	h.srv.Sandbox.locked(func() { o["threeds.outcome"] = p.code })
+	h.srv.Sandbox.store.update(func(*txn) { o["threeds.outcome"] = p.code })
 }
 
 // observeRefusals records the codes of the backoffice refusals the battery does not

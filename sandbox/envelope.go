@@ -226,11 +226,14 @@ func parseAmount(s string) int64 {
 }
 
 // renderPayment builds the reply for a stored payment in view v and returns it with
-// the result code it shows; the caller holds s.store.mu. The stored payment is the
+// the result code it shows. The stored payment is the
 // truth; the paymentReply hook point lets the modes change what the reply shows.
-func (s *Sandbox) renderPayment(p *payment, v view, redirect document) (document, string) {
+func (s *Sandbox) renderPayment(tx *txn, p *payment, v view, redirect document) (document, string) {
 	kind, outcome := s.paymentShape(p, v)
 	r := paymentReply{p: p, view: v, code: p.code, doc: s.shaped(kind, outcome, s.paymentDocument(p, redirect))}
+	if ref := tx.byID[p.referencedID]; ref != nil {
+		r.refAmount, r.hasRef = formatAmount(ref.cents), true
+	}
 	fire(s, &r)
 	if r.code != p.code {
 		r.doc = r.doc.set("result", s.result(r.code, nil))

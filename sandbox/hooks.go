@@ -48,10 +48,10 @@ type paymentLookup struct {
 	anyEntity bool // another entity's payment is found too
 }
 
-// lookupReply: a status or query lookup found a payment and picks the one its reply
-// shows (shown starts as found).
+// lookupReply: a status or query lookup found a payment; showOther makes its reply show
+// the entity's most recent other payment instead (when it has one).
 type lookupReply struct {
-	found, shown *payment
+	showOther bool
 }
 
 // backofficeRule: a rule of the backoffice state machine refuses an operation with code;
@@ -65,17 +65,22 @@ type backofficeRule struct {
 // paymentReply: a reply document is about to be written for view view of payment p.
 // code is the result code the reply shows; its result block and HTTP status follow it.
 type paymentReply struct {
-	p    *payment
-	view view
-	doc  document
-	code string
+	p *payment
+	// hasRef says the payment references a stored one (a backoffice operation), whose
+	// amount refAmount is ("" without one).
+	hasRef    bool
+	refAmount string
+	view      view
+	doc       document
+	code      string
 }
 
 // shopperReturn: the shopper's return URL is built; query holds the parameters added
 // to shopperResultUrl (id and resourcePath).
 type shopperReturn struct {
-	p     *payment
-	query url.Values
+	p       *payment
+	query   url.Values
+	otherID string // the id of the entity's most recent other payment (a fresh id if none)
 }
 
 // resultBlock: the result block of a reply, or an entry of /v1/resultcodes, is built.

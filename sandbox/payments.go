@@ -45,14 +45,14 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 
 	var body document
 	var code string
-	s.locked(func() {
-		s.store.put(pay)
-		s.tokenise(pay)
+	s.store.update(func(tx *txn) {
+		tx.put(pay)
+		s.tokenise(tx, pay)
 		var redirect document
 		if pay.flow != flowNone {
-			redirect = s.redirectFor(r, pay, brand)
+			redirect = s.redirectFor(tx, r, pay, brand)
 		}
-		body, code = s.renderPayment(pay, viewInitial, redirect)
+		body, code = s.renderPayment(tx, pay, viewInitial, redirect)
 	})
 	sent := s.writeJSON(w, s.httpStatus(code), body)
 	if pay.flow == flowNone {

@@ -76,9 +76,8 @@ func hopURL(base string, p *payment, source, kind string) string {
 }
 
 // realisticRedirect is the redirect block of a pending payment in the realistic mode:
-// the first page of its wizard (or the hop when the wizard has none); the caller holds
-// s.store.mu.
-func (s *Sandbox) realisticRedirect(r *http.Request, p *payment, brand fixtures.Brand) document {
+// the first page of its wizard (or the hop when the wizard has none).
+func (s *Sandbox) realisticRedirect(tx *txn, r *http.Request, p *payment, brand fixtures.Brand) document {
 	base := baseURL(r)
 	w := s.wizardOf(p)
 	u := hopURL(base, p, w.source, "")
@@ -134,13 +133,13 @@ func (s *Sandbox) answer(w http.ResponseWriter, r *http.Request, o pageOutcome) 
 // the page before it was submitted with its required fields.
 func (s *Sandbox) serveWizardPage(c *call) {
 	var o pageOutcome
-	s.locked(func() { o = s.wizardStep(c.route.pattern, c.id, c.query, c.r.Form) })
+	s.store.update(func(tx *txn) { o = s.wizardStep(tx, c.route.pattern, c.id, c.query, c.r.Form) })
 	s.answer(c.w, c.r, o)
 }
 
-// wizardStep checks and takes one step of a wizard; the caller holds s.store.mu.
-func (s *Sandbox) wizardStep(path, id string, q, form url.Values) pageOutcome {
-	p, o := s.realisticSession(id, form, false)
+// wizardStep checks and takes one step of a wizard.
+func (s *Sandbox) wizardStep(tx *txn, path, id string, q, form url.Values) pageOutcome {
+	p, o := s.realisticSession(tx, id, form, false)
 	if p == nil {
 		return o
 	}
@@ -168,10 +167,10 @@ func (s *Sandbox) wizardStep(path, id string, q, form url.Values) pageOutcome {
 // realisticSession finds the payment a realistic page request names and checks its
 // session, as the default pages do; done payments pass only when allowDone. With a
 // nil payment, the outcome is the refusal.
-func (s *Sandbox) realisticSession(id string, form url.Values, allowDone bool) (*payment, pageOutcome) {
-	p := s.store.byID[id]
+func (s *Sandbox) realisticSession(tx *txn, id string, form url.Values, allowDone bool) (*payment, pageOutcome) {
+	p := tx.byID[id]
 	if p != nil {
-		s.expire(p)
+		s.expire(tx, p)
 	}
 	ndcid, token := form.Get("ndcid"), form.Get("sessionToken")
 	switch {
@@ -194,15 +193,15 @@ func (s *Sandbox) serveAsyncResponse(c *call) {
 	w, r, id := c.w, c.r, c.id
 	if c.query.Get("type") == "forward" {
 		var o pageOutcome
-		s.locked(func() {
-			p, refused := s.realisticSession(id, r.Form, true)
+		s.store.update(func(tx *txn) {
+			p, refused := s.realisticSession(tx, id, r.Form, true)
 			switch {
 			case p == nil:
 				o = refused
 			case !p.returning:
 				o = refuse(http.StatusConflict, "The payment's pages have not been completed.")
 			default:
-				o = pageOutcome{target: s.returnURL(p)}
+				o = pageOutcome{target: s.returnURL(tx, p)}
 			}
 		})
 		s.answer(w, r, o)
@@ -210,21 +209,21 @@ func (s *Sandbox) serveAsyncResponse(c *call) {
 	}
 	var o pageOutcome
 	var p *payment
-	s.locked(func() { p, o = s.realisticSession(id, r.Form, false) })
+	s.store.update(func(tx *txn) { p, o = s.realisticSession(tx, id, r.Form, false) })
 	if p == nil {
 		// A request without the payment's session waits for nothing.
 		s.answer(w, r, o)
 		return
 	}
 	s.awaitNotification(r.Context(), id)
-	s.locked(func() { o = s.settleWizard(id, r.Form) })
+	s.store.update(func(tx *txn) { o = s.settleWizard(tx, id, r.Form) })
 	s.answer(w, r, o)
 }
 
 // settleWizard checks that the wizard of the payment is complete, records its outcome and
-// shows the hop that submits itself on; the caller holds s.store.mu.
-func (s *Sandbox) settleWizard(id string, form url.Values) pageOutcome {
-	p, o := s.realisticSession(id, form, false)
+// shows the hop that submits itself on.
+func (s *Sandbox) settleWizard(tx *txn, id string, form url.Values) pageOutcome {
+	p, o := s.realisticSession(tx, id, form, false)
 	if p == nil {
 		return o
 	}
@@ -247,7 +246,7 @@ func (s *Sandbox) settleWizard(id string, form url.Values) pageOutcome {
 		if !ok {
 			return refuse(http.StatusBadRequest, "Unknown outcome; choose one of the page's options.")
 		}
-		s.settle(p, code)
+		s.settle(tx, p, code)
 	}
 	p.returning = true
 	hop := page{Title: "Redirecting", Heading: realisticHopHeading, Auto: true}
@@ -263,8 +262,8 @@ func (s *Sandbox) awaitNotification(ctx context.Context, id string) {
 	defer tick.Stop()
 	for {
 		waiting := false
-		s.locked(func() {
-			p := s.store.byID[id]
+		s.store.update(func(tx *txn) {
+			p := tx.byID[id]
 			waiting = p != nil && p.methodServed && !p.methodNotified && !p.done
 		})
 		if !waiting {
@@ -286,8 +285,8 @@ func (s *Sandbox) serveMethodPage(c *call) {
 	w, r := c.w, c.r
 	raw := r.PostForm.Get("threeDSMethodData")
 	d, ok := decodeMethodData(raw)
-	s.locked(func() {
-		p := s.store.byID[strings.ReplaceAll(d.TransID, "-", "")]
+	s.store.update(func(tx *txn) {
+		p := tx.byID[strings.ReplaceAll(d.TransID, "-", "")]
 		ok = ok && waitsFor3DS(p)
 		if ok {
 			p.methodServed = true
@@ -308,8 +307,8 @@ func (s *Sandbox) serveMethodPage(c *call) {
 func (s *Sandbox) serveMethodNotification(c *call) {
 	w, r := c.w, c.r
 	id, ok := methodPaymentID(r.PostForm.Get("threeDSMethodData"))
-	s.locked(func() {
-		p := s.store.byID[id]
+	s.store.update(func(tx *txn) {
+		p := tx.byID[id]
 		ok = ok && waitsFor3DS(p) && p.methodServed
 		if !ok {
 			return

@@ -129,7 +129,7 @@ type Sandbox struct {
 	opts        Options
 	tokens      map[string]map[string]bool // access token -> entity ids it owns
 	hooks       []hook                     // of the enabled modes, in table order
-	store       *store
+	store       paymentStore
 	now         func() time.Time
 	retryAfter  string
 	outcomes    map[string]fixtures.Outcome  // documented codes, classified once
@@ -298,19 +298,12 @@ func (s *Sandbox) Credentials() []Credential {
 
 // Stats returns counts of stored payments and of the handler's work.
 func (s *Sandbox) Stats() Stats {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	by := maps.Clone(s.store.byType)
-	for k, v := range by {
-		if v == 0 {
-			delete(by, k)
-		}
-	}
+	c := s.store.counts()
 	return Stats{
-		Payments:                        len(s.store.byID),
-		ByPaymentType:                   by,
-		DuplicateMerchantTransactionIDs: s.store.dupMtx,
-		Evicted:                         s.store.evict,
+		Payments:                        c.payments,
+		ByPaymentType:                   c.byType,
+		DuplicateMerchantTransactionIDs: c.duplicates,
+		Evicted:                         c.evicted,
 		Requests:                        s.requests.Load(),
 		Busy:                            time.Duration(s.busy.Load()),
 	}

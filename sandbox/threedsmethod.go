@@ -69,8 +69,8 @@ func decodeMethodData(v string) (methodData, bool) {
 func (s *Sandbox) serveMethod(c *call) {
 	w, r := c.w, c.r
 	id, ok := methodPaymentID(r.PostForm.Get("threeDSMethodData"))
-	s.locked(func() {
-		p := s.store.byID[id]
+	s.store.update(func(tx *txn) {
+		p := tx.byID[id]
 		ok = ok && p != nil && (p.flow == flowChallenge || p.flow == flowFrictionless) && !p.done
 		if ok {
 			p.methodCalled = true
