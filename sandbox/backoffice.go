@@ -23,7 +23,7 @@ func (s *Sandbox) backoffice(w http.ResponseWriter, entity, refID string, p para
 		op.cents = parseAmount(a)
 	}
 	if cp := p.customParameters(); cp != nil {
-		op.echo = document{{"customParameters", cp}}
+		op.echo = document{{Key: "customParameters", Value: cp}}
 	}
 
 	var body document

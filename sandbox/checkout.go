@@ -57,14 +57,14 @@ func (s *Sandbox) redirectFor(tx *txn, r *http.Request, p *payment, brand fixtur
 	}
 	base := baseURL(r)
 	d := document{}.
-		withString("url", base+strings.TrimPrefix(path, "/")+p.id).
-		withString("method", method).
-		with("parameters", []document{
-			{{"name", "ndcid"}, {"value", p.ndc}},
-			{{"name", "sessionToken"}, {"value", p.session}},
+		WithString("url", base+strings.TrimPrefix(path, "/")+p.id).
+		WithString("method", method).
+		With("parameters", []document{
+			{{Key: "name", Value: "ndcid"}, {Key: "value", Value: p.ndc}},
+			{{Key: "name", Value: "sessionToken"}, {Key: "value", Value: p.session}},
 		})
 	if p.flow != flowCheckout {
-		d = d.with("preconditions", preconditions(p, base+strings.TrimPrefix(threedsMethodPath, "/"),
+		d = d.With("preconditions", preconditions(p, base+strings.TrimPrefix(threedsMethodPath, "/"),
 			base+strings.TrimPrefix(threedsNotificationPath, "/")))
 	}
 	return d

@@ -148,18 +148,18 @@ var modes = []mode{
 
 	// The fields of payment replies.
 	defect(DefectIDMalformed, "the id in payment replies is not 32 lowercase hex (upper-cased; lookups still accept it)",
-		on(func(_ *Sandbox, r *paymentReply) { r.doc = r.doc.set("id", strings.ToUpper(r.p.id)) }),
+		on(func(_ *Sandbox, r *paymentReply) { r.doc = r.doc.Set("id", strings.ToUpper(r.p.id)) }),
 		on(func(_ *Sandbox, l *paymentLookup) { l.id = strings.ToLower(l.id) })),
 	defect(DefectCaptureNoNewID, "a capture reply reuses the PA's id instead of a new one",
 		on(func(_ *Sandbox, r *paymentReply) {
 			if isCaptureReply(r) {
-				r.doc = r.doc.set("id", r.p.referencedID)
+				r.doc = r.doc.Set("id", r.p.referencedID)
 			}
 		})),
 	defect(DefectIDMissing, "initial payment replies carry no id",
 		on(func(_ *Sandbox, r *paymentReply) {
 			if r.view == viewInitial {
-				r.doc = r.doc.without("id")
+				r.doc = r.doc.Without("id")
 			}
 		})),
 	defect(DefectCaptureIgnoresAmount, "a capture reply echoes the PA amount whatever amount was captured",
@@ -186,21 +186,21 @@ var modes = []mode{
 		})),
 	defect(DefectPANEchoed, "card replies carry the full card number in card.number",
 		on(func(_ *Sandbox, r *paymentReply) {
-			r.doc = r.doc.edit("card", func(c document) document { return c.insertAfter("bin", "number", r.p.card.pan) })
+			r.doc = r.doc.Edit("card", func(c document) document { return c.InsertAfter("bin", "number", r.p.card.pan) })
 		})),
 
 	// The redirect of async replies and the way back to the shop.
 	defect(DefectRedirectNoURL, "async replies carry a redirect without url",
 		on(func(_ *Sandbox, r *paymentReply) {
-			r.doc = r.doc.edit("redirect", func(d document) document { return d.without("url") })
+			r.doc = r.doc.Edit("redirect", func(d document) document { return d.Without("url") })
 		})),
 	defect(DefectRedirectParamsDropped, "async replies carry redirect.parameters [] although the checkout page still requires them",
 		on(func(_ *Sandbox, r *paymentReply) {
-			r.doc = r.doc.edit("redirect", func(d document) document { return d.set("parameters", []document{}) })
+			r.doc = r.doc.Edit("redirect", func(d document) document { return d.Set("parameters", []document{}) })
 		})),
 	defect(DefectPreconditionsDropped, "3-D Secure replies carry no redirect.preconditions although the ACS still requires the 3-D Secure method call they name",
 		on(func(_ *Sandbox, r *paymentReply) {
-			r.doc = r.doc.edit("redirect", func(d document) document { return d.without("preconditions") })
+			r.doc = r.doc.Edit("redirect", func(d document) document { return d.Without("preconditions") })
 		})),
 	onRealisticPages(defect(DefectPreconditionNotRecorded, "realistic pages: the 3-D Secure method page loads and notifies, but the platform never records the method call, "+
 		"so the ACS refuses an approved challenge (100.380.401)",
@@ -242,18 +242,18 @@ var modes = []mode{
 		on(func(_ *Sandbox, n *webhookSealed) { n.tag = flipHex(n.tag) })),
 	defect(DefectWebhookPayloadDisagrees, "webhook payloads show another result code than the reply and the status lookup (a success as 800.100.100, else 000.100.110)",
 		on(func(s *Sandbox, n *webhookNotice) {
-			n.payload = n.payload.edit("result", func(r document) document {
-				code, _ := r.get("code").(string)
+			n.payload = n.payload.Edit("result", func(r document) document {
+				code, _ := r.Get("code").(string)
 				other := codeSuccess
 				if s.outcomeOf(code) == fixtures.Success {
 					other = codeBankDecline
 				}
-				return r.set("code", other).set("description", s.contract.Description(other))
+				return r.Set("code", other).Set("description", s.contract.Description(other))
 			})
 		})),
 	defect(DefectWebhookMissing, "captures (CP) and registration events are never notified",
 		on(func(_ *Sandbox, n *webhookNotice) {
-			if n.payload.get("paymentType") == "CP" || n.kind == NotifyRegistration {
+			if n.payload.Get("paymentType") == "CP" || n.kind == NotifyRegistration {
 				n.copies = 0
 			}
 		})),
@@ -263,11 +263,11 @@ var modes = []mode{
 		on(func(_ *Sandbox, o *Options) { o.WebhookAttempts = 1 })),
 	// Registration tokens, standing instructions and credits.
 	defect(DefectRegistrationIDMissing, "a payment with createRegistration=true answers without registrationId (the token is stored all the same)",
-		on(func(_ *Sandbox, r *paymentReply) { r.doc = r.doc.without("registrationId") })),
+		on(func(_ *Sandbox, r *paymentReply) { r.doc = r.doc.Without("registrationId") })),
 	defect(DefectRegistrationExposesPAN, "registration replies carry the full card number in card.number",
 		on(func(_ *Sandbox, r *registrationReply) {
 			if c := r.reg.card; c != nil {
-				r.doc = r.doc.edit("card", func(d document) document { return d.insertAfter("bin", "number", c.pan) })
+				r.doc = r.doc.Edit("card", func(d document) document { return d.InsertAfter("bin", "number", c.pan) })
 			}
 		})),
 	defect(DefectRegistrationCrossEntity, "a registration token of one entity can be read, used and deleted by another entity",
@@ -299,10 +299,10 @@ var modes = []mode{
 		})),
 	tolerated(TolerateNoRedirectMethod, "redirect.method is omitted for every brand (clients must POST; the pages accept POST)",
 		on(func(_ *Sandbox, r *paymentReply) {
-			r.doc = r.doc.edit("redirect", func(d document) document { return d.without("method") })
+			r.doc = r.doc.Edit("redirect", func(d document) document { return d.Without("method") })
 		})),
 	tolerated(TolerateExtraRedirectParams, "redirect.parameters carry extra parameters the pages ignore",
-		on(func(_ *Sandbox, r *paymentReply) { r.doc = r.doc.edit("redirect", withExtraParameters) })),
+		on(func(_ *Sandbox, r *paymentReply) { r.doc = r.doc.Edit("redirect", withExtraParameters) })),
 	tolerated(TolerateRetryAfter, "about 30% of API GETs answer 503 with Retry-After: 0 (never twice in a row for one path)",
 		on(func(s *Sandbox, f *apiFault) {
 			if s.alternating.fault(f.path) {
@@ -345,7 +345,7 @@ var modes = []mode{
 		})),
 	variation(VaryRedirectParamsObject, "redirect.parameters is a JSON object of name to value instead of an array of {name, value}; "+
 		"the pages still require the parameters (real-platform.md §1, a HyperPay recording)",
-		on(func(_ *Sandbox, r *paymentReply) { r.doc = r.doc.edit("redirect", parametersAsObject) })),
+		on(func(_ *Sandbox, r *paymentReply) { r.doc = r.doc.Edit("redirect", parametersAsObject) })),
 	variation(VaryReturnWithoutID, "the shopper returns to shopperResultUrl with resourcePath only, no id "+
 		"(the server-to-server documentation promises resourcePath only; real-platform.md §1 on the way back to the shop)",
 		on(returnWithoutID)),
@@ -374,17 +374,17 @@ func returnWithoutID(_ *Sandbox, r *shopperReturn) { r.query.Del("id") }
 // parametersAsObject turns redirect.parameters from an array of {name, value} into an
 // object of name to value.
 func parametersAsObject(redirect document) document {
-	ps, ok := redirect.get("parameters").([]document)
+	ps, ok := redirect.Get("parameters").([]document)
 	if !ok {
 		return redirect
 	}
 	obj := make(document, 0, len(ps))
 	for _, p := range ps {
-		if name, ok := p.get("name").(string); ok {
-			obj = obj.with(name, p.get("value"))
+		if name, ok := p.Get("name").(string); ok {
+			obj = obj.With(name, p.Get("value"))
 		}
 	}
-	return redirect.set("parameters", obj)
+	return redirect.Set("parameters", obj)
 }
 
 // syncSuccess reports whether r is the initial reply of a successful payment that did
@@ -403,9 +403,9 @@ func captureShowsAuthorisedAmount(s *Sandbox, r *paymentReply) {
 		return
 	}
 	if a := r.refAmount; a != "" {
-		r.doc = r.doc.set("amount", a)
+		r.doc = r.doc.Set("amount", a)
 	} else {
-		r.doc = r.doc.without("amount")
+		r.doc = r.doc.Without("amount")
 	}
 }
 
@@ -422,8 +422,8 @@ func flipHex(h string) string {
 
 // editString returns d with the string under key replaced by change(it).
 func editString(d document, key string, change func(string) string) document {
-	if v, ok := d.get(key).(string); ok {
-		return d.set(key, change(v))
+	if v, ok := d.Get(key).(string); ok {
+		return d.Set(key, change(v))
 	}
 	return d
 }
@@ -440,16 +440,16 @@ func swap(v, from, to, other string) string {
 var sandboxExtension = json.RawMessage(`{"note":"unknown field a tolerant reader ignores","list":[1,2]}`)
 
 func withUnknownFields(d document) document {
-	out := append(document{{"sandboxExtension", sandboxExtension}}, d...)
-	return out.with("x_sandbox_unknown", "ignore me")
+	out := append(document{{Key: "sandboxExtension", Value: sandboxExtension}}, d...)
+	return out.With("x_sandbox_unknown", "ignore me")
 }
 
 func withExtraParameters(redirect document) document {
-	ps, _ := redirect.get("parameters").([]document)
+	ps, _ := redirect.Get("parameters").([]document)
 	ps = append(slices.Clip(ps),
-		document{{"name", "locale"}, {"value", "en"}},
-		document{{"name", "sandboxTrace"}, {"value", newID()}})
-	return redirect.set("parameters", ps)
+		document{{Key: "name", Value: "locale"}, {Key: "value", Value: "en"}},
+		document{{Key: "name", Value: "sandboxTrace"}, {Key: "value", Value: newID()}})
+	return redirect.Set("parameters", ps)
 }
 
 // DefectModes lists every defect, tolerated and variation mode with a one-line

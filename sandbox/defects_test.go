@@ -461,7 +461,7 @@ func TestVariationModesAnswerAsTheirSource(t *testing.T) {
 
 func fixturesDescription(code string) string {
 	s, _ := New(Options{})
-	desc, _ := s.result(code, nil).get("description").(string)
+	desc, _ := s.result(code, nil).Get("description").(string)
 	return desc
 }
 

@@ -1,10 +1,7 @@
 package sandbox
 
 import (
-	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
@@ -97,7 +94,7 @@ func (s *Sandbox) newResult(code string, perrs []paramError) resultBlock {
 
 // document is the result block as a reply shows it.
 func (r resultBlock) document() document {
-	doc := document{{"code", r.code}, {"description", r.description}}
+	doc := document{{Key: "code", Value: r.code}, {Key: "description", Value: r.description}}
 	if len(r.paramErrors) == 0 {
 		return doc
 	}
@@ -107,14 +104,14 @@ func (r resultBlock) document() document {
 		if e.value == "" {
 			value = nil
 		}
-		list = append(list, document{{"name", e.name}, {"value", value}, {"message", e.message}})
+		list = append(list, document{{Key: "name", Value: e.name}, {Key: "value", Value: value}, {Key: "message", Value: e.message}})
 	}
-	return doc.with("parameterErrors", list)
+	return doc.With("parameterErrors", list)
 }
 
 // trailer appends the fields every reply ends with.
 func (s *Sandbox) trailer(doc document, timestamp, ndc string) document {
-	return doc.with("buildNumber", buildNumber).with("timestamp", timestamp).with("ndc", ndc)
+	return doc.With("buildNumber", buildNumber).With("timestamp", timestamp).With("ndc", ndc)
 }
 
 // errorBody is the platform's envelope for replies that carry no transaction: a
@@ -129,7 +126,7 @@ func (s *Sandbox) errorBody(entity, code string, perrs []paramError) document {
 
 // errorReply is the envelope of a reply without a transaction, in the shape of kind.
 func (s *Sandbox) errorReply(kind fixtures.ReplyKind, entity, code string, perrs []paramError) document {
-	doc := s.trailer(document{{"result", s.result(code, perrs)}}, timestamp(s.now()), newNDC(entity))
+	doc := s.trailer(document{{Key: "result", Value: s.result(code, perrs)}}, timestamp(s.now()), newNDC(entity))
 	return s.shaped(kind, "", doc)
 }
 
@@ -163,7 +160,7 @@ func (s *Sandbox) shaped(kind fixtures.ReplyKind, outcome string, doc document) 
 	}
 	out := doc[:0]
 	for _, f := range doc {
-		if fields[f.key] {
+		if fields[f.Key] {
 			out = append(out, f)
 		}
 	}
@@ -203,28 +200,6 @@ func (s *Sandbox) httpStatus(code string) int {
 	return http.StatusBadRequest
 }
 
-// formatAmount writes minor units as "92.00" ("" for -1, no amount).
-func formatAmount(cents int64) string {
-	if cents < 0 {
-		return ""
-	}
-	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
-}
-
-// parseAmount reads an amount that already passed the format check.
-func parseAmount(s string) int64 {
-	whole, frac, _ := strings.Cut(s, ".")
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil {
-		return -1
-	}
-	f := int64(0)
-	if frac != "" {
-		f, _ = strconv.ParseInt(frac, 10, 64)
-	}
-	return w*100 + f
-}
-
 // renderPayment builds the reply for a stored payment in view v and returns it with
 // the result code it shows. The stored payment is the
 // truth; the paymentReply hook point lets the modes change what the reply shows.
@@ -236,7 +211,7 @@ func (s *Sandbox) renderPayment(tx *txn, p *payment, v view, redirect document) 
 	}
 	fire(s, &r)
 	if r.code != p.code {
-		r.doc = r.doc.set("result", s.result(r.code, nil))
+		r.doc = r.doc.Set("result", s.result(r.code, nil))
 	}
 	return r.doc, r.code
 }
@@ -244,36 +219,36 @@ func (s *Sandbox) renderPayment(tx *txn, p *payment, v view, redirect document) 
 // document is the card block of a reply: bin and last four digits, never the number.
 func (c *cardView) document() document {
 	return document{}.
-		withString("bin", c.bin).
-		withString("last4Digits", c.last4).
-		withString("holder", c.holder).
-		withString("expiryMonth", c.month).
-		withString("expiryYear", c.year)
+		WithString("bin", c.bin).
+		WithString("last4Digits", c.last4).
+		WithString("holder", c.holder).
+		WithString("expiryMonth", c.month).
+		WithString("expiryYear", c.year)
 }
 
 // paymentDocument is the truthful reply for p, in the platform's key order.
 func (s *Sandbox) paymentDocument(p *payment, redirect document) document {
 	doc := make(document, 0, 24+len(p.echo)).
-		withString("id", p.id).
-		withString("registrationId", p.registrationID).
-		withString("referencedId", p.referencedID).
-		withString("paymentType", p.paymentType).
-		withString("paymentBrand", p.brand).
-		withString("amount", formatAmount(p.cents)).
-		withString("currency", p.currency).
-		withString("descriptor", p.descriptor).
-		withString("merchantTransactionId", p.mtxID).
-		withString("merchantInvoiceId", p.invoiceID).
-		with("result", s.result(p.code, nil))
+		WithString("id", p.id).
+		WithString("registrationId", p.registrationID).
+		WithString("referencedId", p.referencedID).
+		WithString("paymentType", p.paymentType).
+		WithString("paymentBrand", p.brand).
+		WithString("amount", formatAmount(p.cents)).
+		WithString("currency", p.currency).
+		WithString("descriptor", p.descriptor).
+		WithString("merchantTransactionId", p.mtxID).
+		WithString("merchantInvoiceId", p.invoiceID).
+		With("result", s.result(p.code, nil))
 	if p.card != nil {
-		doc = doc.with("card", p.card.document())
+		doc = doc.With("card", p.card.document())
 	}
 	doc = append(doc, p.echo...)
 	if p.riskScore != "" {
-		doc = doc.with("risk", document{{"score", p.riskScore}})
+		doc = doc.With("risk", document{{Key: "score", Value: p.riskScore}})
 	}
 	if redirect != nil {
-		doc = doc.with("redirect", redirect)
+		doc = doc.With("redirect", redirect)
 	}
 	return s.trailer(doc, p.timestamp, p.ndc)
 }

@@ -63,7 +63,7 @@ func (s *Sandbox) recoverPanic(w http.ResponseWriter) {
 	// Built without s.now and without the modes' hooks (no resultBlock or jsonReply
 	// point fires), so a fault in either cannot recur here.
 	result := s.newResult(codeUndefined, nil).document()
-	body := s.trailer(document{{"result", result}}, timestamp(time.Now()), newNDC(""))
+	body := s.trailer(document{{Key: "result", Value: result}}, timestamp(time.Now()), newNDC(""))
 	writeDocument(w, http.StatusInternalServerError, body)
 }
 

@@ -116,11 +116,11 @@ func echoRequest(p params) document {
 			}
 		}
 		if blk := p.echoBlock(b, mask); blk != nil {
-			o = o.with(b, blk)
+			o = o.With(b, blk)
 		}
 	}
 	if cp := p.customParameters(); cp != nil {
-		o = o.with("customParameters", cp)
+		o = o.With("customParameters", cp)
 	}
 	return o
 }

@@ -88,13 +88,13 @@ func (s *Sandbox) realisticRedirect(tx *txn, r *http.Request, p *payment, brand 
 	if p.flow != flowCheckout {
 		method = http.MethodPost
 	}
-	d := document{}.withString("url", u).withString("method", method).
-		with("parameters", []document{
-			{{"name", "ndcid"}, {"value", p.ndc}},
-			{{"name", "sessionToken"}, {"value", p.session}},
+	d := document{}.WithString("url", u).WithString("method", method).
+		With("parameters", []document{
+			{{Key: "name", Value: "ndcid"}, {Key: "value", Value: p.ndc}},
+			{{Key: "name", Value: "sessionToken"}, {Key: "value", Value: p.session}},
 		})
 	if p.flow != flowCheckout {
-		d = d.with("preconditions", preconditions(p,
+		d = d.With("preconditions", preconditions(p,
 			base+strings.TrimPrefix(demoSubmitPath, "/")+"?action="+acsAction+"&acsRequest=METHOD",
 			base+strings.TrimPrefix(asyncSimulatorPath, "/")+"?asyncsource="+threeDSSource+"&type=methodNotification"))
 	}

@@ -214,7 +214,7 @@ func (s *Sandbox) registrationDelete(w http.ResponseWriter, entity, id string) {
 		return
 	}
 	now := s.now()
-	doc := document{{"id", newID()}, {"referencedId", id}, {"result", s.result(codeSuccess, nil)}}
+	doc := document{{Key: "id", Value: newID()}, {Key: "referencedId", Value: id}, {Key: "result", Value: s.result(codeSuccess, nil)}}
 	doc = s.shaped(fixtures.ReplyDeregistration, "success", s.trailer(doc, timestamp(now), newNDC(entity)))
 	sent := s.writeJSON(w, http.StatusOK, doc)
 	s.notify(NotifyRegistration, ActionDeleted, sent)
@@ -223,11 +223,11 @@ func (s *Sandbox) registrationDelete(w http.ResponseWriter, entity, id string) {
 // renderRegistration builds the reply for a token showing code, through the
 // registrationReply hook point.
 func (s *Sandbox) renderRegistration(tx *txn, reg *registration, code string) document {
-	doc := document{{"id", reg.id}}.
-		withString("paymentBrand", reg.brand).
-		with("result", s.result(code, nil))
+	doc := document{{Key: "id", Value: reg.id}}.
+		WithString("paymentBrand", reg.brand).
+		With("result", s.result(code, nil))
 	if reg.card != nil {
-		doc = doc.with("card", reg.card.document())
+		doc = doc.With("card", reg.card.document())
 	}
 	doc = append(doc, reg.echo...)
 	outcome := "rejected"

@@ -92,7 +92,7 @@ func (s *Sandbox) queryByMerchantID(w http.ResponseWriter, entity string, p para
 			if p := tx.byID[id]; p != nil {
 				s.expire(tx, p)
 				item, _ := s.renderPayment(tx, p, viewStatus, nil)
-				list = append(list, item.without("buildNumber"))
+				list = append(list, item.Without("buildNumber"))
 			}
 		}
 	})
@@ -106,8 +106,8 @@ func (s *Sandbox) queryByMerchantID(w http.ResponseWriter, entity string, p para
 // listBody is the envelope of a successful list request, in the shape of kind: result,
 // trailer, then the list.
 func (s *Sandbox) listBody(kind fixtures.ReplyKind, entity, key string, list []document) document {
-	body := s.trailer(document{{"result", s.result(codeRequestOK, nil)}}, timestamp(s.now()), newNDC(entity))
-	return s.shaped(kind, "", body.with(key, list))
+	body := s.trailer(document{{Key: "result", Value: s.result(codeRequestOK, nil)}}, timestamp(s.now()), newNDC(entity))
+	return s.shaped(kind, "", body.With(key, list))
 }
 
 // resultCodes handles GET /v1/resultcodes from the contract data. Like the platform's,

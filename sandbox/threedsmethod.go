@@ -36,12 +36,12 @@ func methodTransID(id string) string {
 func preconditions(p *payment, methodURL, notificationURL string) []document {
 	data, _ := json.Marshal(methodData{methodTransID(p.id), notificationURL})
 	return []document{document{}.
-		withString("origin", "iframe#hidden").
-		withString("waitUntil", "iframe#onload").
-		withString("description", "Hidden iframe post for 3D Secure 2.0 method call").
-		withString("method", http.MethodPost).
-		withString("url", methodURL).
-		with("parameters", []document{{{"name", "threeDSMethodData"}, {"value", base64.StdEncoding.EncodeToString(data)}}})}
+		WithString("origin", "iframe#hidden").
+		WithString("waitUntil", "iframe#onload").
+		WithString("description", "Hidden iframe post for 3D Secure 2.0 method call").
+		WithString("method", http.MethodPost).
+		WithString("url", methodURL).
+		With("parameters", []document{{{Key: "name", Value: "threeDSMethodData"}, {Key: "value", Value: base64.StdEncoding.EncodeToString(data)}}})}
 }
 
 // methodPaymentID reads the payment id out of a threeDSMethodData value.

@@ -100,11 +100,11 @@ func (s *Sandbox) notify(kind, action string, payload document) {
 	}
 	ev := webhookNotice{kind: kind, payload: payload, copies: 1}
 	fire(s, &ev)
-	env := document{{"type", kind}}
+	env := document{{Key: "type", Value: kind}}
 	if action != "" {
-		env = env.with("action", action)
+		env = env.With("action", action)
 	}
-	plain, _ := env.with("payload", ev.payload).MarshalJSON()
+	plain, _ := env.With("payload", ev.payload).MarshalJSON()
 	for range ev.copies {
 		body, iv, tag, err := webhook.Encrypt(plain, s.webhooks.key)
 		if err != nil {
