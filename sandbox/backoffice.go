@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 	"net/http"
 	"slices"
 
@@ -70,13 +71,13 @@ const (
 	ruleReferenceFinal           = "the reference must be final"
 	ruleCaptureNeedsSuccessfulPA = "capture needs a successful PA"
 	ruleSameCurrency             = "same currency as the reference"
-	ruleNoCaptureOfReversed      = "a reversed PA cannot be captured"
+	ruleNoCaptureOfReversed      = hook.RuleNoCaptureOfReversed
 	ruleCaptureWithinPA          = "captures stay within the PA's amount"
 	rulePositiveAmount           = "a positive amount"
 	ruleRefundNeedsKnown         = "refund needs a known payment"
 	ruleRefundNeedsSuccessful    = "refund needs a successful CP, DB or PA.CP"
 	ruleNoRefundOfReversed       = "a reversed payment cannot be refunded"
-	ruleRefundWithinVolume       = "refunds stay within the refunded payment's amount"
+	ruleRefundWithinVolume       = hook.RuleRefundWithinVolume
 	ruleReversalNeedsKnown       = "reversal needs a known payment"
 	ruleReversalNeedsSuccessful  = "reversal needs a successful PA, DB, CP or PA.CP"
 	ruleReverseOnce              = "no reversal once reversed, captured or refunded"
@@ -147,10 +148,10 @@ func (s *Sandbox) transition(tx *txn, op, ref *payment) string {
 		if !r.refuses(s, op, ref) {
 			continue
 		}
-		decision := backofficeRule{rule: r.name, refused: true, code: r.code}
+		decision := backofficeRule{Rule: r.name, Refused: true, Code: r.code, VariedCode: s.varied[r.name]}
 		fire(s, &decision)
-		if decision.refused {
-			return decision.code
+		if decision.Refused {
+			return decision.Code
 		}
 	}
 	return codeSuccess

@@ -210,12 +210,12 @@ func (s *Sandbox) returnURL(tx *txn, p *payment) string {
 	if i := strings.IndexByte(u, '#'); i >= 0 {
 		u, frag = u[:i], u[i:]
 	}
-	ret := shopperReturn{p: p, query: url.Values{"id": {p.id}, "resourcePath": {"/v1/payments/" + p.id}}, otherID: newID()}
+	ret := shopperReturn{Query: url.Values{"id": {p.id}, "resourcePath": {"/v1/payments/" + p.id}}, OtherID: newID()}
 	if o := tx.other(p); o != nil {
-		ret.otherID = o.id
+		ret.OtherID = o.id
 	}
 	fire(s, &ret)
-	if len(ret.query) == 0 {
+	if len(ret.Query) == 0 {
 		return u + frag
 	}
 	sep := "?"
@@ -225,7 +225,7 @@ func (s *Sandbox) returnURL(tx *txn, p *payment) string {
 			sep = ""
 		}
 	}
-	return u + sep + ret.query.Encode() + frag
+	return u + sep + ret.Query.Encode() + frag
 }
 
 type pageData struct {

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 	"net/http"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
@@ -63,48 +64,36 @@ func code(name fixtures.CodeName) string {
 	return fixtures.Load().Code(name)
 }
 
-// paramError is one entry of result.parameterErrors.
-type paramError struct{ name, value, message string }
-
-// view says which reply a payment is rendered for; some modes touch only one.
-type view uint8
-
-const (
-	viewInitial    view = iota // the reply to POST /v1/payments
-	viewStatus                 // status and query lookups
-	viewBackoffice             // the reply to a capture, refund or reversal
-)
-
 // result is a reply's result block: code, description and any parameter errors, after
 // the resultBlock hook point.
 func (s *Sandbox) result(code string, perrs []paramError) document {
 	r := s.newResult(code, perrs)
 	fire(s, &r)
-	return r.document()
+	return resultDocument(r)
 }
 
 // newResult is the result block of code as documented, before any mode changes it.
 func (s *Sandbox) newResult(code string, perrs []paramError) resultBlock {
-	r := resultBlock{code: code, description: s.contract.Description(code), paramErrors: perrs}
-	if r.description == "" {
-		r.description = "sandbox result " + code
+	r := resultBlock{Code: code, Description: s.contract.Description(code), ParamErrors: perrs}
+	if r.Description == "" {
+		r.Description = "sandbox result " + code
 	}
 	return r
 }
 
-// document is the result block as a reply shows it.
-func (r resultBlock) document() document {
-	doc := document{{Key: "code", Value: r.code}, {Key: "description", Value: r.description}}
-	if len(r.paramErrors) == 0 {
+// resultDocument is the result block as a reply shows it.
+func resultDocument(r resultBlock) document {
+	doc := document{{Key: "code", Value: r.Code}, {Key: "description", Value: r.Description}}
+	if len(r.ParamErrors) == 0 {
 		return doc
 	}
-	list := make([]document, 0, len(r.paramErrors))
-	for _, e := range r.paramErrors {
-		var value any = e.value
-		if e.value == "" {
+	list := make([]document, 0, len(r.ParamErrors))
+	for _, e := range r.ParamErrors {
+		var value any = e.Value
+		if e.Value == "" {
 			value = nil
 		}
-		list = append(list, document{{Key: "name", Value: e.name}, {Key: "value", Value: value}, {Key: "message", Value: e.message}})
+		list = append(list, document{{Key: "name", Value: e.Name}, {Key: "value", Value: value}, {Key: "message", Value: e.Message}})
 	}
 	return doc.With("parameterErrors", list)
 }
@@ -205,15 +194,12 @@ func (s *Sandbox) httpStatus(code string) int {
 // truth; the paymentReply hook point lets the modes change what the reply shows.
 func (s *Sandbox) renderPayment(tx *txn, p *payment, v view, redirect document) (document, string) {
 	kind, outcome := s.paymentShape(p, v)
-	r := paymentReply{p: p, view: v, code: p.code, doc: s.shaped(kind, outcome, s.paymentDocument(p, redirect))}
-	if ref := tx.byID[p.referencedID]; ref != nil {
-		r.refAmount, r.hasRef = formatAmount(ref.cents), true
-	}
+	r := paymentReply{Payment: s.hookPayment(tx, p), View: v, Code: p.code, Doc: s.shaped(kind, outcome, s.paymentDocument(p, redirect))}
 	fire(s, &r)
-	if r.code != p.code {
-		r.doc = r.doc.Set("result", s.result(r.code, nil))
+	if r.Code != p.code {
+		r.Doc = r.Doc.Set("result", s.result(r.Code, nil))
 	}
-	return r.doc, r.code
+	return r.Doc, r.Code
 }
 
 // document is the card block of a reply: bin and last four digits, never the number.
@@ -251,4 +237,17 @@ func (s *Sandbox) paymentDocument(p *payment, redirect document) document {
 		doc = doc.With("redirect", redirect)
 	}
 	return s.trailer(doc, p.timestamp, p.ndc)
+}
+
+// hookPayment is what the paymentReply hook point tells the modes of p.
+func (s *Sandbox) hookPayment(tx *txn, p *payment) hook.Payment {
+	hp := hook.Payment{ID: p.id, Type: p.paymentType, ReferencedID: p.referencedID,
+		Async: p.flow != flowNone, ViaFlow: p.viaFlow, Outcome: s.outcomeOf(p.code)}
+	if p.card != nil {
+		hp.PAN = p.card.pan
+	}
+	if ref := tx.byID[p.referencedID]; ref != nil {
+		hp.RefAmount, hp.HasRef = formatAmount(ref.cents), true
+	}
+	return hp
 }

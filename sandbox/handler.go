@@ -62,7 +62,7 @@ func (s *Sandbox) recoverPanic(w http.ResponseWriter) {
 	}
 	// Built without s.now and without the modes' hooks (no resultBlock or jsonReply
 	// point fires), so a fault in either cannot recur here.
-	result := s.newResult(codeUndefined, nil).document()
+	result := resultDocument(s.newResult(codeUndefined, nil))
 	body := s.trailer(document{{Key: "result", Value: result}}, timestamp(time.Now()), newNDC(""))
 	writeDocument(w, http.StatusInternalServerError, body)
 }
@@ -129,19 +129,19 @@ func (s *Sandbox) authenticate(w http.ResponseWriter, r *http.Request, p params)
 	header := r.Header.Get("Authorization")
 	token, ok := bearer(header)
 	if !ok {
-		a := authRefusal{noCredentials: header == "", status: http.StatusUnauthorized, code: codeAuth}
+		a := authRefusal{NoCredentials: header == "", Status: http.StatusUnauthorized, Code: codeAuth}
 		if header == "" && (p.has("authentication.userId") || p.has("authentication.password")) {
-			a.noCredentials = false
-			a.paramErrors = []paramError{{"authentication.userId", "", msgLegacyLogin}}
+			a.NoCredentials = false
+			a.ParamErrors = []paramError{{Name: "authentication.userId", Message: msgLegacyLogin}}
 		}
 		s.refuseCredentials(w, a)
 		return "", false
 	}
 	owned, known := s.tokens[token]
-	check := tokenCheck{known: known}
+	check := tokenCheck{Known: known}
 	fire(s, &check)
-	if !check.known {
-		s.refuseCredentials(w, authRefusal{status: http.StatusForbidden, code: codeAuth})
+	if !check.Known {
+		s.refuseCredentials(w, authRefusal{Status: http.StatusForbidden, Code: codeAuth})
 		return "", false
 	}
 	entity, perr := entityOf(p)
@@ -149,8 +149,8 @@ func (s *Sandbox) authenticate(w http.ResponseWriter, r *http.Request, p params)
 		s.writeJSON(w, http.StatusBadRequest, s.errorBody("", codeParam, []paramError{*perr}))
 		return "", false
 	}
-	if !check.anyEntity && !owned[entity] {
-		s.refuseCredentials(w, authRefusal{entity: entity, status: http.StatusForbidden, code: codeNoRights})
+	if !check.AnyEntity && !owned[entity] {
+		s.refuseCredentials(w, authRefusal{Entity: entity, Status: http.StatusForbidden, Code: codeNoRights})
 		return "", false
 	}
 	return entity, true
@@ -165,18 +165,18 @@ func entityOf(p params) (string, *paramError) {
 	entity, alias := p.get("entityId"), p.get(legacy)
 	switch {
 	case entity != "" && alias != "" && alias != entity:
-		return "", &paramError{legacy, alias, msgEntityDiffers}
+		return "", &paramError{Name: legacy, Value: alias, Message: msgEntityDiffers}
 	case entity == "" && alias != "":
 		if !validEntity(alias) {
-			return "", &paramError{legacy, alias, msgEntity}
+			return "", &paramError{Name: legacy, Value: alias, Message: msgEntity}
 		}
 		return alias, nil
 	case entity == "" && p.has(legacy):
-		return "", &paramError{legacy, "", msgEmpty}
+		return "", &paramError{Name: legacy, Message: msgEmpty}
 	case entity == "":
-		return "", &paramError{"entityId", "", msgEmpty}
+		return "", &paramError{Name: "entityId", Message: msgEmpty}
 	case !validEntity(entity):
-		return "", &paramError{"entityId", entity, msgEntity}
+		return "", &paramError{Name: "entityId", Value: entity, Message: msgEntity}
 	}
 	return entity, nil
 }
@@ -185,7 +185,7 @@ func entityOf(p params) (string, *paramError) {
 // authRefusal hook point.
 func (s *Sandbox) refuseCredentials(w http.ResponseWriter, a authRefusal) {
 	fire(s, &a)
-	s.writeJSON(w, a.status, s.errorReply(fixtures.ReplyAuthError, a.entity, a.code, a.paramErrors))
+	s.writeJSON(w, a.Status, s.errorReply(fixtures.ReplyAuthError, a.Entity, a.Code, a.ParamErrors))
 }
 
 func bearer(h string) (string, bool) {

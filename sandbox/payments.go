@@ -37,7 +37,7 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 			// A redirect needs a way back to the shop; 3-D Secure cards ask for it only
 			// here, since their brands list no shopperResultUrl.
 			s.writeJSON(w, http.StatusBadRequest, s.errorBody(entity, codeParam,
-				[]paramError{{"shopperResultUrl", "", msgEmpty}}))
+				[]paramError{{Name: "shopperResultUrl", Message: msgEmpty}}))
 			return
 		}
 		pay.session = newToken()

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -37,10 +38,10 @@ const methodWait = 5 * time.Second
 
 // parsePages reads Options.Pages: realistic or not. A mode that acts on the realistic
 // pages (Mode.Realistic) turns them on.
-func parsePages(v string, modes []string) (bool, error) {
+func parsePages(v string, names []string) (bool, error) {
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "", PagesDefault:
-		return realisticModes(modes), nil
+		return modes.Realistic(names), nil
 	case PagesRealistic:
 		return true, nil
 	}
@@ -314,9 +315,9 @@ func (s *Sandbox) serveMethodNotification(c *call) {
 			return
 		}
 		p.methodNotified = true
-		ev := methodNotice{p: p, recorded: true}
+		ev := methodNotice{Recorded: true}
 		fire(s, &ev)
-		p.methodCalled = p.methodCalled || ev.recorded
+		p.methodCalled = p.methodCalled || ev.Recorded
 	})
 	if !ok {
 		s.errorPage(w, http.StatusBadRequest, "3-D Secure method error", "threeDSMethodData does not name a payment whose method page was served.")

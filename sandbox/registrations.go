@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 	"net/http"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
@@ -36,9 +37,9 @@ type registration struct {
 
 // The token rules, by which modes waive a rule (tokenRule hook point).
 const (
-	ruleTokenNotDeleted    = "a deleted token does not pay"
+	ruleTokenNotDeleted    = hook.RuleTokenNotDeleted
 	ruleTokenValid         = "a rejected tokenisation does not pay"
-	ruleRepeatNeedsInitial = "a repeat or merchant-initiated payment needs a usable initial"
+	ruleRepeatNeedsInitial = hook.RuleRepeatNeedsInitial
 )
 
 // tokenRules are tried in order on a found token; the first refusal answers.
@@ -77,7 +78,7 @@ func (s *Sandbox) findRegistration(tx *txn, id, entity string) (*registration, s
 	l := registrationLookup{}
 	fire(s, &l)
 	reg := tx.regs[id]
-	if reg == nil || (reg.entity != entity && !l.anyEntity) {
+	if reg == nil || (reg.entity != entity && !l.AnyEntity) {
 		return nil, codeRegUnknown
 	}
 	return reg, ""
@@ -99,10 +100,10 @@ func (s *Sandbox) usable(tx *txn, reg *registration, p params) string {
 // refuseToken passes a token rule's refusal through the tokenRule hook point and
 // returns the code it answers, or "" when a mode waived it.
 func (s *Sandbox) refuseToken(rule, code string) string {
-	d := tokenRule{rule: rule, refused: true, code: code}
+	d := tokenRule{Rule: rule, Refused: true, Code: code}
 	fire(s, &d)
-	if d.refused {
-		return d.code
+	if d.Refused {
+		return d.Code
 	}
 	return ""
 }
@@ -234,9 +235,12 @@ func (s *Sandbox) renderRegistration(tx *txn, reg *registration, code string) do
 	if s.outcomeOf(code) == fixtures.Success {
 		outcome = "success"
 	}
-	r := registrationReply{reg: reg, doc: s.shaped(fixtures.ReplyRegistration, outcome, s.trailer(doc, reg.timestamp, reg.ndc))}
+	r := registrationReply{Doc: s.shaped(fixtures.ReplyRegistration, outcome, s.trailer(doc, reg.timestamp, reg.ndc))}
+	if reg.card != nil {
+		r.PAN = reg.card.pan
+	}
 	fire(s, &r)
-	return r.doc
+	return r.Doc
 }
 
 // registrationPayment handles POST /v1/registrations/{id}/payments: a payment with a

@@ -32,7 +32,7 @@ func (s *Sandbox) lookup(w http.ResponseWriter, entity, id string, limited bool)
 		s.expire(tx, p)
 		pick := lookupReply{}
 		fire(s, &pick)
-		if o := tx.other(p); pick.showOther && o != nil {
+		if o := tx.other(p); pick.ShowOther && o != nil {
 			p = o
 		}
 		body, _ = s.renderPayment(tx, p, viewStatus, nil)
@@ -54,9 +54,9 @@ func (s *Sandbox) lookup(w http.ResponseWriter, entity, id string, limited bool)
 // hook point. It returns the payment (nil when unknown or, normally, another entity's)
 // and the id as looked up.
 func (s *Sandbox) findPayment(tx *txn, id, entity string) (*payment, string) {
-	l := paymentLookup{id: id}
+	l := paymentLookup{ID: id}
 	fire(s, &l)
-	return tx.get(l.id, entity, l.anyEntity), l.id
+	return tx.get(l.ID, entity, l.AnyEntity), l.ID
 }
 
 // throttle records a status lookup of p and returns how long the caller must wait
@@ -83,7 +83,7 @@ func (s *Sandbox) queryByMerchantID(w http.ResponseWriter, entity string, p para
 	mtx := p.get("merchantTransactionId")
 	if mtx == "" {
 		s.writeJSON(w, http.StatusBadRequest, s.errorBody(entity, codeParam,
-			[]paramError{{"merchantTransactionId", "", msgEmpty}}))
+			[]paramError{{Name: "merchantTransactionId", Message: msgEmpty}}))
 		return
 	}
 	var list []document
