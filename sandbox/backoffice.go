@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 	"net/http"
 	"slices"
 
@@ -23,22 +24,22 @@ func (s *Sandbox) backoffice(w http.ResponseWriter, entity, refID string, p para
 		op.cents = parseAmount(a)
 	}
 	if cp := p.customParameters(); cp != nil {
-		op.echo = document{{"customParameters", cp}}
+		op.echo = document{{Key: "customParameters", Value: cp}}
 	}
 
 	var body document
 	var code string
-	s.locked(func() {
+	s.store.update(func(tx *txn) {
 		var ref *payment
-		ref, op.referencedID = s.findPayment(refID, entity)
+		ref, op.referencedID = s.findPayment(tx, refID, entity)
 		if ref != nil {
-			s.expire(ref)
+			s.expire(tx, ref)
 		}
 		if op.paymentType == "RV" && ref != nil {
 			// A reversal voids the whole original: it echoes the original amount.
 			op.cents, op.currency = ref.cents, ref.currency
 		}
-		natural := s.transition(op, ref)
+		natural := s.transition(tx, op, ref)
 		op.code = natural
 		if fc := p.custom("forceResultCode"); fc != "" {
 			// A forced result changes the answer; the books move only when the state
@@ -46,10 +47,10 @@ func (s *Sandbox) backoffice(w http.ResponseWriter, entity, refID string, p para
 			op.code = fc
 		}
 		if natural == codeSuccess && s.outcomeOf(op.code) == fixtures.Success {
-			s.apply(op, ref)
+			s.apply(tx, op, ref)
 		}
-		s.store.put(op)
-		body, code = s.renderPayment(op, viewBackoffice, nil)
+		tx.put(op)
+		body, code = s.renderPayment(tx, op, viewBackoffice, nil)
 	})
 	s.notifyPayment(s.writeJSON(w, s.httpStatus(code), body))
 }
@@ -70,13 +71,13 @@ const (
 	ruleReferenceFinal           = "the reference must be final"
 	ruleCaptureNeedsSuccessfulPA = "capture needs a successful PA"
 	ruleSameCurrency             = "same currency as the reference"
-	ruleNoCaptureOfReversed      = "a reversed PA cannot be captured"
+	ruleNoCaptureOfReversed      = hook.RuleNoCaptureOfReversed
 	ruleCaptureWithinPA          = "captures stay within the PA's amount"
 	rulePositiveAmount           = "a positive amount"
 	ruleRefundNeedsKnown         = "refund needs a known payment"
 	ruleRefundNeedsSuccessful    = "refund needs a successful CP, DB or PA.CP"
 	ruleNoRefundOfReversed       = "a reversed payment cannot be refunded"
-	ruleRefundWithinVolume       = "refunds stay within the refunded payment's amount"
+	ruleRefundWithinVolume       = hook.RuleRefundWithinVolume
 	ruleReversalNeedsKnown       = "reversal needs a known payment"
 	ruleReversalNeedsSuccessful  = "reversal needs a successful PA, DB, CP or PA.CP"
 	ruleReverseOnce              = "no reversal once reversed, captured or refunded"
@@ -141,23 +142,23 @@ func referenceTouched(_ *Sandbox, _, ref *payment) bool {
 }
 
 // transition returns the result code of op against ref by the backoffice rules; each
-// refusal passes the backofficeRule hook point, which may waive it or change its code. The caller holds s.store.mu.
-func (s *Sandbox) transition(op, ref *payment) string {
+// refusal passes the backofficeRule hook point, which may waive it or change its code.
+func (s *Sandbox) transition(tx *txn, op, ref *payment) string {
 	for _, r := range s.stateRules[op.paymentType] {
 		if !r.refuses(s, op, ref) {
 			continue
 		}
-		decision := backofficeRule{rule: r.name, refused: true, code: r.code}
+		decision := backofficeRule{Rule: r.name, Refused: true, Code: r.code, VariedCode: s.varied[r.name]}
 		fire(s, &decision)
-		if decision.refused {
-			return decision.code
+		if decision.Refused {
+			return decision.Code
 		}
 	}
 	return codeSuccess
 }
 
-// apply books a successful operation on its reference; the caller holds s.store.mu.
-func (s *Sandbox) apply(op, ref *payment) {
+// apply books a successful operation on its reference.
+func (s *Sandbox) apply(tx *txn, op, ref *payment) {
 	switch op.paymentType {
 	case "CP":
 		ref.captured += op.cents
@@ -167,7 +168,7 @@ func (s *Sandbox) apply(op, ref *payment) {
 		ref.reversed = true
 		if ref.paymentType == "CP" {
 			// Reversing a capture gives its amount back to the authorisation.
-			if pa := s.store.byID[ref.referencedID]; pa != nil {
+			if pa := tx.byID[ref.referencedID]; pa != nil {
 				pa.captured -= ref.cents
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -47,10 +46,10 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + host + "/"
 }
 
-// redirectFor builds the redirect block of a pending payment; the caller holds s.store.mu.
-func (s *Sandbox) redirectFor(r *http.Request, p *payment, brand fixtures.Brand) document {
+// redirectFor builds the redirect block of a pending payment.
+func (s *Sandbox) redirectFor(tx *txn, r *http.Request, p *payment, brand fixtures.Brand) document {
 	if s.realistic {
-		return s.realisticRedirect(r, p, brand)
+		return s.realisticRedirect(tx, r, p, brand)
 	}
 	path, method := checkoutPrefix, brand.SimulatorRedirectMethod
 	if p.flow != flowCheckout {
@@ -58,14 +57,14 @@ func (s *Sandbox) redirectFor(r *http.Request, p *payment, brand fixtures.Brand)
 	}
 	base := baseURL(r)
 	d := document{}.
-		withString("url", base+strings.TrimPrefix(path, "/")+p.id).
-		withString("method", method).
-		with("parameters", []document{
-			{{"name", "ndcid"}, {"value", p.ndc}},
-			{{"name", "sessionToken"}, {"value", p.session}},
+		WithString("url", base+strings.TrimPrefix(path, "/")+p.id).
+		WithString("method", method).
+		With("parameters", []document{
+			{{Key: "name", Value: "ndcid"}, {Key: "value", Value: p.ndc}},
+			{{Key: "name", Value: "sessionToken"}, {Key: "value", Value: p.session}},
 		})
 	if p.flow != flowCheckout {
-		d = d.with("preconditions", preconditions(p, base+strings.TrimPrefix(threedsMethodPath, "/"),
+		d = d.With("preconditions", preconditions(p, base+strings.TrimPrefix(threedsMethodPath, "/"),
 			base+strings.TrimPrefix(threedsNotificationPath, "/")))
 	}
 	return d
@@ -78,39 +77,15 @@ type pageRequest struct {
 	threeds  bool
 }
 
-func parsePagePath(path string) (pageRequest, bool) {
-	var pr pageRequest
-	switch {
-	case strings.HasPrefix(path, checkoutPrefix):
-		path = path[len(checkoutPrefix):]
-	case strings.HasPrefix(path, threedsPrefix):
-		path = path[len(threedsPrefix):]
-		pr.threeds = true
-	default:
-		return pr, false
-	}
-	id, rest, _ := strings.Cut(path, "/")
-	switch rest {
-	case "":
-	case "complete":
-		pr.complete = true
-	default:
-		return pr, false
-	}
-	pr.id = id
-	return pr, validEntity(id)
-}
-
 // servePage answers the checkout and 3-D Secure pages: show the page (GET or POST with
 // the session parameters), then take the shopper's one action and send the browser back
 // to the shop.
-func (s *Sandbox) servePage(w http.ResponseWriter, r *http.Request, path string) {
-	pr, ok := s.readPageRequest(w, r, path)
-	if !ok {
-		return
-	}
+func (s *Sandbox) servePage(c *call) {
+	w, r := c.w, c.r
+	pr := pageRequest{id: c.id, complete: strings.HasSuffix(c.route.pattern, "/complete"),
+		threeds: strings.HasPrefix(c.route.pattern, threedsPrefix)}
 	var step pageStep
-	s.locked(func() { step = s.checkPage(pr, r.Form) })
+	s.store.update(func(tx *txn) { step = s.checkPage(tx, pr, r.Form) })
 	switch {
 	case step.problem != "":
 		s.errorPage(w, http.StatusBadRequest, "Checkout error", step.problem)
@@ -119,38 +94,6 @@ func (s *Sandbox) servePage(w http.ResponseWriter, r *http.Request, path string)
 	default:
 		http.Redirect(w, r, step.target, http.StatusSeeOther)
 	}
-}
-
-// readPageRequest checks the page path and method and parses the form; it answers the
-// error page itself and returns false when the request goes no further.
-func (s *Sandbox) readPageRequest(w http.ResponseWriter, r *http.Request, path string) (pageRequest, bool) {
-	pr, ok := parsePagePath(path)
-	if !ok {
-		s.errorPage(w, http.StatusNotFound, "Page not found", "There is no such checkout page.")
-		return pr, false
-	}
-	allow, hint := methodsGetPost, "Use GET or POST."
-	if pr.complete && r.Method == http.MethodGet {
-		allow, hint = methodsPost, "The shopper's decision is POSTed."
-	}
-	return pr, s.readPageForm(w, r, allow, hint)
-}
-
-// readPageForm checks the request's method against allow (405 with an Allow header and
-// hint otherwise) and parses its form within the body cap (400 when it cannot be read);
-// it answers the error page itself and returns false when the request goes no further.
-func (s *Sandbox) readPageForm(w http.ResponseWriter, r *http.Request, allow []string, hint string) bool {
-	if !slices.Contains(allow, r.Method) {
-		w.Header().Set("Allow", strings.Join(allow, ", "))
-		s.errorPage(w, http.StatusMethodNotAllowed, "Method not allowed", hint)
-		return false
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, http.StatusBadRequest, "Bad request", "The request could not be read.")
-		return false
-	}
-	return true
 }
 
 // pageStep is what a page request leads to: a problem shown on the error page, the page
@@ -163,12 +106,12 @@ type pageStep struct {
 }
 
 // checkPage checks the session a page request carries and, for the shopper's action,
-// records the outcome; the caller holds s.store.mu.
-func (s *Sandbox) checkPage(pr pageRequest, form url.Values) pageStep {
+// records the outcome.
+func (s *Sandbox) checkPage(tx *txn, pr pageRequest, form url.Values) pageStep {
 	ndcid, token := form.Get("ndcid"), form.Get("sessionToken")
-	p := s.store.byID[pr.id]
+	p := tx.byID[pr.id]
 	if p != nil {
-		s.expire(p)
+		s.expire(tx, p)
 	}
 	switch {
 	case p == nil || p.flow == flowNone:
@@ -188,16 +131,16 @@ func (s *Sandbox) checkPage(pr pageRequest, form url.Values) pageStep {
 	if !ok {
 		return pageStep{problem: "Unknown outcome; choose one of the page's buttons."}
 	}
-	s.settle(p, code)
-	return pageStep{target: s.returnURL(p)}
+	s.settle(tx, p, code)
+	return pageStep{target: s.returnURL(tx, p)}
 }
 
 // settle ends a payment that waited for the shopper with code: the token it asked for
-// is stored and its final state notified. The caller holds s.store.mu.
-func (s *Sandbox) settle(p *payment, code string) {
+// is stored and its final state notified.
+func (s *Sandbox) settle(tx *txn, p *payment, code string) {
 	p.code, p.done, p.viaFlow = code, true, true
-	s.tokenise(p)
-	s.notifyFinal(p)
+	s.tokenise(tx, p)
+	s.notifyFinal(tx, p)
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
@@ -242,34 +185,37 @@ func afterMethodCall(p *payment, code string) string {
 }
 
 // expire closes a checkout the shopper left open longer than the documented 30
-// minutes; the caller holds s.store.mu.
-func (s *Sandbox) expire(p *payment) {
+// minutes.
+func (s *Sandbox) expire(tx *txn, p *payment) {
 	if p.flow != flowNone && !p.done && s.now().Sub(p.created) > sessionTTL {
 		p.code, p.done, p.viaFlow = codeTimedOut, true, true
-		s.notifyFinal(p)
+		s.notifyFinal(tx, p)
 	}
 }
 
 // notifyFinal notifies the final state of an async payment as its status lookup shows
-// it; the caller holds s.store.mu.
-func (s *Sandbox) notifyFinal(p *payment) {
+// it.
+func (s *Sandbox) notifyFinal(tx *txn, p *payment) {
 	if s.webhooks == nil {
 		return
 	}
-	doc, _ := s.renderPayment(p, viewStatus, nil)
+	doc, _ := s.renderPayment(tx, p, viewStatus, nil)
 	s.notifyPayment(s.finalJSON(doc))
 }
 
 // returnURL is the shop's shopperResultUrl with id and resourcePath added to its own
-// query, through the shopperReturn hook point; the caller holds s.store.mu.
-func (s *Sandbox) returnURL(p *payment) string {
+// query, through the shopperReturn hook point.
+func (s *Sandbox) returnURL(tx *txn, p *payment) string {
 	u, frag := p.resultURL, ""
 	if i := strings.IndexByte(u, '#'); i >= 0 {
 		u, frag = u[:i], u[i:]
 	}
-	ret := shopperReturn{p: p, query: url.Values{"id": {p.id}, "resourcePath": {"/v1/payments/" + p.id}}}
+	ret := shopperReturn{Query: url.Values{"id": {p.id}, "resourcePath": {"/v1/payments/" + p.id}}, OtherID: newID()}
+	if o := tx.other(p); o != nil {
+		ret.OtherID = o.id
+	}
 	fire(s, &ret)
-	if len(ret.query) == 0 {
+	if len(ret.Query) == 0 {
 		return u + frag
 	}
 	sep := "?"
@@ -279,7 +225,7 @@ func (s *Sandbox) returnURL(p *payment) string {
 			sep = ""
 		}
 	}
-	return u + sep + ret.query.Encode() + frag
+	return u + sep + ret.Query.Encode() + frag
 }
 
 type pageData struct {

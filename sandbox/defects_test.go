@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 	"net/url"
 	"os"
 	"regexp"
@@ -19,13 +20,16 @@ var reTwoDecimals = regexp.MustCompile(`^[0-9]+\.[0-9]{2}$`)
 // byNDC finds the stored payment a reply describes, whatever the reply shows as its
 // id: the battery must keep going when a defect hides or mangles the id.
 func byNDC(h *harness, ndc string) *payment {
-	s := h.srv.Sandbox.store
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, p := range s.byID {
-		if p.ndc == ndc {
-			return p
+	var found *payment
+	h.srv.Sandbox.store.update(func(tx *txn) {
+		for _, p := range tx.byID {
+			if p.ndc == ndc {
+				found = p
+			}
 		}
+	})
+	if found != nil {
+		return found
 	}
 	h.t.Fatalf("no payment with ndc %s", ndc)
 	return nil
@@ -189,7 +193,7 @@ func observeThreeDSMethod(o map[string]string, h *harness) {
 	o["threeds.precondition"] = yes(u != "")
 	if h.srv.Sandbox.realistic {
 		h.walk(r, true, nil)
-		h.srv.Sandbox.locked(func() { o["threeds.outcome"] = p.code })
+		h.srv.Sandbox.store.update(func(*txn) { o["threeds.outcome"] = p.code })
 		return
 	}
 	if u != "" {
@@ -197,7 +201,7 @@ func observeThreeDSMethod(o map[string]string, h *harness) {
 	}
 	h.page("POST", h.srv.URL+"connectors/demo/threeds/"+p.id+"/complete",
 		url.Values{"ndcid": {p.ndc}, "sessionToken": {p.session}, "outcome": {"Y"}})
-	h.srv.Sandbox.locked(func() { o["threeds.outcome"] = p.code })
+	h.srv.Sandbox.store.update(func(*txn) { o["threeds.outcome"] = p.code })
 }
 
 // observeRefusals records the codes of the backoffice refusals the battery does not
@@ -269,55 +273,55 @@ func observeFields(o map[string]string, reply string, r reply) {
 // promises maps every defect mode to the observations its broken promise covers, and
 // every variation mode to the observations it changes.
 var promises = map[string][]string{
-	DefectSyncSuccessWrongGroup:   {"pa.outcome", "pa.http"},
-	DefectSyncAnswersPending:      {"pa.outcome"},
-	DefectIDMalformed:             {"pa.idFormat", "status.idFormat", "cp.idFormat"},
-	DefectIDMissing:               {"pa.idPresent", "pa.idFormat"},
-	DefectAmountNotTwoDecimals:    {"pa.amountFormat", "status.amountFormat", "cp.amountFormat"},
-	DefectAmountWrongValue:        {"pa.amountValue", "status.amountValue", "cp.amountValue"},
-	DefectCurrencyWrong:           {"pa.currency", "status.currency", "cp.currency"},
-	DefectPaymentTypeSwapped:      {"pa.type", "status.type"},
-	DefectBrandWrong:              {"pa.brand", "status.brand"},
-	DefectRedirectNoURL:           {"redirect.urlPresent"},
-	DefectRedirectParamsDropped:   {"redirect.paramsWork"},
-	DefectPreconditionsDropped:    {"threeds.precondition", "threeds.outcome"},
-	DefectReturnNoID:              {"return.id"},
-	DefectReturnNoResourcePath:    {"return.hasResourcePath", "return.resourcePathOwn"},
-	DefectReturnWrongResourcePath: {"return.resourcePathOwn"},
-	DefectStatusStuckPending:      {"status.async"},
-	DefectStatusOtherPayment:      {"status.sameID", "status.async", "cd.statusType"},
-	DefectCaptureNoNewID:          {"cp.newID"},
-	DefectCaptureIgnoresAmount:    {"cp.amountValue"},
-	DefectRefundAboveVolume:       {"rf.aboveVolume"},
-	DefectReversalLeavesCapture:   {"cp.afterRV"},
-	DefectBadTokenAccepted:        {"auth.badToken"},
-	DefectCrossEntityReadable:     {"auth.crossEntity"},
-	DefectDeclineAsSuccess:        {"decline.outcome", "decline.forced", "rec.noInitial", "rec.cardNoInitial", "reg.afterDelete"},
-	DefectParamErrorsMissing:      {"format.paramErrors", "format.missing.card.number", "format.missing.card.expiryMonth", "format.missing.card.expiryYear"},
-	DefectPANEchoed:               {"pa.pan"},
-	DefectWebhookWrongTag:         {"webhook.readable", "webhook.cpNotified", "webhook.paOnce", "webhook.paAgrees", "webhook.retried"},
-	DefectWebhookPayloadDisagrees: {"webhook.paAgrees"},
-	DefectWebhookMissing:          {"webhook.cpNotified"},
-	DefectWebhookDuplicated:       {"webhook.paOnce"},
-	DefectWebhookNotRetried:       {"webhook.retried"},
-	DefectRegistrationIDMissing:   {"reg.tokenised"},
-	DefectRegistrationExposesPAN:  {"reg.pan"},
-	DefectRegistrationCrossEntity: {"reg.cross"},
-	DefectTokenUsableAfterDelete:  {"reg.afterDelete"},
-	DefectMITWithoutInitial:       {"rec.noInitial", "rec.cardNoInitial"},
-	DefectStandingInstrUnchecked:  {"rec.badMode"},
-	DefectCreditShownAsDebit:      {"cd.type", "cd.statusType"},
-	DefectPreconditionNotRecorded: {"threeds.outcome"},
-	DefectWizardStepSkipped:       {"status.async"},
+	modes.DefectSyncSuccessWrongGroup:   {"pa.outcome", "pa.http"},
+	modes.DefectSyncAnswersPending:      {"pa.outcome"},
+	modes.DefectIDMalformed:             {"pa.idFormat", "status.idFormat", "cp.idFormat"},
+	modes.DefectIDMissing:               {"pa.idPresent", "pa.idFormat"},
+	modes.DefectAmountNotTwoDecimals:    {"pa.amountFormat", "status.amountFormat", "cp.amountFormat"},
+	modes.DefectAmountWrongValue:        {"pa.amountValue", "status.amountValue", "cp.amountValue"},
+	modes.DefectCurrencyWrong:           {"pa.currency", "status.currency", "cp.currency"},
+	modes.DefectPaymentTypeSwapped:      {"pa.type", "status.type"},
+	modes.DefectBrandWrong:              {"pa.brand", "status.brand"},
+	modes.DefectRedirectNoURL:           {"redirect.urlPresent"},
+	modes.DefectRedirectParamsDropped:   {"redirect.paramsWork"},
+	modes.DefectPreconditionsDropped:    {"threeds.precondition", "threeds.outcome"},
+	modes.DefectReturnNoID:              {"return.id"},
+	modes.DefectReturnNoResourcePath:    {"return.hasResourcePath", "return.resourcePathOwn"},
+	modes.DefectReturnWrongResourcePath: {"return.resourcePathOwn"},
+	modes.DefectStatusStuckPending:      {"status.async"},
+	modes.DefectStatusOtherPayment:      {"status.sameID", "status.async", "cd.statusType"},
+	modes.DefectCaptureNoNewID:          {"cp.newID"},
+	modes.DefectCaptureIgnoresAmount:    {"cp.amountValue"},
+	modes.DefectRefundAboveVolume:       {"rf.aboveVolume"},
+	modes.DefectReversalLeavesCapture:   {"cp.afterRV"},
+	modes.DefectBadTokenAccepted:        {"auth.badToken"},
+	modes.DefectCrossEntityReadable:     {"auth.crossEntity"},
+	modes.DefectDeclineAsSuccess:        {"decline.outcome", "decline.forced", "rec.noInitial", "rec.cardNoInitial", "reg.afterDelete"},
+	modes.DefectParamErrorsMissing:      {"format.paramErrors", "format.missing.card.number", "format.missing.card.expiryMonth", "format.missing.card.expiryYear"},
+	modes.DefectPANEchoed:               {"pa.pan"},
+	modes.DefectWebhookWrongTag:         {"webhook.readable", "webhook.cpNotified", "webhook.paOnce", "webhook.paAgrees", "webhook.retried"},
+	modes.DefectWebhookPayloadDisagrees: {"webhook.paAgrees"},
+	modes.DefectWebhookMissing:          {"webhook.cpNotified"},
+	modes.DefectWebhookDuplicated:       {"webhook.paOnce"},
+	modes.DefectWebhookNotRetried:       {"webhook.retried"},
+	modes.DefectRegistrationIDMissing:   {"reg.tokenised"},
+	modes.DefectRegistrationExposesPAN:  {"reg.pan"},
+	modes.DefectRegistrationCrossEntity: {"reg.cross"},
+	modes.DefectTokenUsableAfterDelete:  {"reg.afterDelete"},
+	modes.DefectMITWithoutInitial:       {"rec.noInitial", "rec.cardNoInitial"},
+	modes.DefectStandingInstrUnchecked:  {"rec.badMode"},
+	modes.DefectCreditShownAsDebit:      {"cd.type", "cd.statusType"},
+	modes.DefectPreconditionNotRecorded: {"threeds.outcome"},
+	modes.DefectWizardStepSkipped:       {"status.async"},
 
-	VaryRefusalCodes:         {"rf.aboveVolume", "cp.afterRV", "cp.overPA", "cp.otherCurrency", "cp.ofDB", "rv.second", "bo.unknown", "bo.pending"},
-	VaryNoCredentials:        {"auth.none"},
-	VaryCardErrorsOnBrand:    {"format.missing.card.number", "format.missing.card.expiryMonth", "format.missing.card.expiryYear"},
-	VaryHolderOptional:       {"format.missingHolder"},
-	VaryRedirectParamsObject: {"redirect.paramsShape"},
-	VaryReturnWithoutID:      {"return.id"},
-	VaryRecordedRejections:   {"decline.echoes", "decline.statusEchoes", "decline.forcedIDLikeOthers"},
-	VaryRecordedBackoffice:   {"cp.referencedId", "bo.recordedShape", "bo.unknownShape"},
+	modes.VaryRefusalCodes:         {"rf.aboveVolume", "cp.afterRV", "cp.overPA", "cp.otherCurrency", "cp.ofDB", "rv.second", "bo.unknown", "bo.pending"},
+	modes.VaryNoCredentials:        {"auth.none"},
+	modes.VaryCardErrorsOnBrand:    {"format.missing.card.number", "format.missing.card.expiryMonth", "format.missing.card.expiryYear"},
+	modes.VaryHolderOptional:       {"format.missingHolder"},
+	modes.VaryRedirectParamsObject: {"redirect.paramsShape"},
+	modes.VaryReturnWithoutID:      {"return.id"},
+	modes.VaryRecordedRejections:   {"decline.echoes", "decline.statusEchoes", "decline.forcedIDLikeOthers"},
+	modes.VaryRecordedBackoffice:   {"cp.referencedId", "bo.recordedShape", "bo.unknownShape"},
 }
 
 func TestDefectModesBreakExactlyTheirPromise(t *testing.T) {
@@ -365,24 +369,24 @@ func TestToleratedModesShow(t *testing.T) {
 		h := start(t, Options{Defects: []string{mode}})
 		return h.pa(), h
 	}
-	if r, _ := pa(TolerateExtraFields); !strings.Contains(r.raw, `"result":{"sandboxExtension"`) || r.get("card.x_sandbox_unknown") == nil {
+	if r, _ := pa(modes.TolerateExtraFields); !strings.Contains(r.raw, `"result":{"sandboxExtension"`) || r.get("card.x_sandbox_unknown") == nil {
 		t.Errorf("extra fields: %s", r.raw)
 	}
-	if r, _ := pa(TolerateFieldOrder); !strings.HasPrefix(r.raw, `{"ndc"`) {
+	if r, _ := pa(modes.TolerateFieldOrder); !strings.HasPrefix(r.raw, `{"ndc"`) {
 		t.Errorf("field order: %s", r.raw)
 	}
-	if r, _ := pa(TolerateDescriptions); r.code() != codeSuccess || r.str("result.description") == fixturesDescription(codeSuccess) {
+	if r, _ := pa(modes.TolerateDescriptions); r.code() != codeSuccess || r.str("result.description") == fixturesDescription(codeSuccess) {
 		t.Errorf("descriptions: %s", r.raw)
 	}
-	_, h := pa(TolerateNoRedirectMethod)
+	_, h := pa(modes.TolerateNoRedirectMethod)
 	if a := h.post("/v1/payments", asyncParams("PAYPAL")...); a.get("redirect.method") != nil {
 		t.Errorf("no redirect method: %s", a.raw)
 	}
-	_, h = pa(TolerateExtraRedirectParams)
+	_, h = pa(modes.TolerateExtraRedirectParams)
 	if a := h.post("/v1/payments", asyncParams("PAYPAL")...); len(a.redirectParams()) < 3 {
 		t.Errorf("extra redirect params: %s", a.raw)
 	}
-	_, h = pa(TolerateRetryAfter)
+	_, h = pa(modes.TolerateRetryAfter)
 	faults := 0
 	for i := 0; i < 40; i++ {
 		r := h.do("GET", "/v1/resultcodes", "", nil)
@@ -400,7 +404,7 @@ func TestToleratedModesShow(t *testing.T) {
 		t.Error("no tolerated 503 in 40 GETs")
 	}
 	t0 := time.Now()
-	if pa(TolerateLatency); time.Since(t0) < 20*time.Millisecond {
+	if pa(modes.TolerateLatency); time.Since(t0) < 20*time.Millisecond {
 		t.Error("no latency")
 	}
 }
@@ -408,7 +412,7 @@ func TestToleratedModesShow(t *testing.T) {
 // variationShows is what each variation mode's observations must read: the answer its
 // source records or documents.
 var variationShows = map[string]map[string]string{
-	VaryRefusalCodes: {
+	modes.VaryRefusalCodes: {
 		"rf.aboveVolume": `^rejected/` + code700 + `$`, "cp.afterRV": `^rejected/` + code700 + `$`,
 		"cp.overPA": `^` + code700 + `$`, "cp.otherCurrency": `^` + code700 + `$`,
 		"cp.ofDB": `^` + code700 + `$`, "rv.second": `^` + code700 + `$`,
@@ -416,14 +420,14 @@ var variationShows = map[string]map[string]string{
 		"bo.unknown": `^700\.400\.510/` + code700 + `/` + code700 + `$`,
 		"bo.pending": `^` + code700 + `/` + code700 + `$`,
 	},
-	VaryNoCredentials:     {"auth.none": `^400/200\.300\.404/authentication=<nil>:may not be null$`},
-	VaryCardErrorsOnBrand: {"format.missing.card.number": cardOnBrand, "format.missing.card.expiryMonth": cardOnBrand, "format.missing.card.expiryYear": cardOnBrand},
-	VaryHolderOptional:    {"format.missingHolder": `^success$`},
+	modes.VaryNoCredentials:     {"auth.none": `^400/200\.300\.404/authentication=<nil>:may not be null$`},
+	modes.VaryCardErrorsOnBrand: {"format.missing.card.number": cardOnBrand, "format.missing.card.expiryMonth": cardOnBrand, "format.missing.card.expiryYear": cardOnBrand},
+	modes.VaryHolderOptional:    {"format.missingHolder": `^success$`},
 	// The battery also holds redirect.paramsWork: the pages still take the parameters.
-	VaryRedirectParamsObject: {"redirect.paramsShape": `^object$`},
-	VaryReturnWithoutID:      {"return.id": `^false$`, "return.resourcePathOwn": `^true$`},
-	VaryRecordedRejections:   {"decline.echoes": `^$`, "decline.statusEchoes": `^$`, "decline.forcedIDLikeOthers": `^false$`},
-	VaryRecordedBackoffice: {"cp.referencedId": `^false$`, "bo.unknownShape": `^$`,
+	modes.VaryRedirectParamsObject: {"redirect.paramsShape": `^object$`},
+	modes.VaryReturnWithoutID:      {"return.id": `^false$`, "return.resourcePathOwn": `^true$`},
+	modes.VaryRecordedRejections:   {"decline.echoes": `^$`, "decline.statusEchoes": `^$`, "decline.forcedIDLikeOthers": `^false$`},
+	modes.VaryRecordedBackoffice: {"cp.referencedId": `^false$`, "bo.unknownShape": `^$`,
 		"bo.recordedShape": `^ref=false,brand=false,cpRisk=true,rfRisk=false,rvRisk=true,trailing=false$`},
 }
 
@@ -451,7 +455,7 @@ func TestVariationModesAnswerAsTheirSource(t *testing.T) {
 					t.Errorf("%s = %q, want %s", k, got[k], re)
 				}
 			}
-			if m.Name == VaryRefusalCodes {
+			if m.Name == modes.VaryRefusalCodes {
 				for _, k := range promises[m.Name] {
 					if k != "bo.unknown" && got[k] == base[k] {
 						t.Errorf("%s still answers the default %q", k, got[k])
@@ -464,19 +468,16 @@ func TestVariationModesAnswerAsTheirSource(t *testing.T) {
 
 func fixturesDescription(code string) string {
 	s, _ := New(Options{})
-	desc, _ := s.result(code, nil).get("description").(string)
+	desc, _ := s.result(code, nil).Get("description").(string)
 	return desc
 }
 
 // TestDefectModesList checks the one table of modes as DefectModes lists it: unique
 // names, a description, the kind the name says, a battery entry for every mode the
-// suites must catch, and at least one hook in every entry.
+// suites must catch (package modes checks the hooks and filters of every entry).
 func TestDefectModesList(t *testing.T) {
 	seen := map[string]bool{}
-	for i, m := range DefectModes() {
-		if len(modes[i].hooks) == 0 {
-			t.Errorf("%s: no hook", m.Name)
-		}
+	for _, m := range DefectModes() {
 		if seen[m.Name] || strings.TrimSpace(m.Description) == "" ||
 			m.Tolerated != strings.HasPrefix(m.Name, "tolerate-") || m.Variation != strings.HasPrefix(m.Name, "vary-") || m.Tolerated && m.Variation {
 			t.Errorf("mode %+v", m)
@@ -499,7 +500,7 @@ func TestREADMEListsEveryMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range modes {
+	for _, m := range DefectModes() {
 		if !strings.Contains(string(b), "`"+m.Name+"`") {
 			t.Errorf("README.md does not list %s", m.Name)
 		}

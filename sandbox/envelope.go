@@ -1,10 +1,8 @@
 package sandbox
 
 import (
-	"fmt"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
@@ -66,55 +64,43 @@ func code(name fixtures.CodeName) string {
 	return fixtures.Load().Code(name)
 }
 
-// paramError is one entry of result.parameterErrors.
-type paramError struct{ name, value, message string }
-
-// view says which reply a payment is rendered for; some modes touch only one.
-type view uint8
-
-const (
-	viewInitial    view = iota // the reply to POST /v1/payments
-	viewStatus                 // status and query lookups
-	viewBackoffice             // the reply to a capture, refund or reversal
-)
-
 // result is a reply's result block: code, description and any parameter errors, after
 // the resultBlock hook point.
 func (s *Sandbox) result(code string, perrs []paramError) document {
 	r := s.newResult(code, perrs)
 	fire(s, &r)
-	return r.document()
+	return resultDocument(r)
 }
 
 // newResult is the result block of code as documented, before any mode changes it.
 func (s *Sandbox) newResult(code string, perrs []paramError) resultBlock {
-	r := resultBlock{code: code, description: s.contract.Description(code), paramErrors: perrs}
-	if r.description == "" {
-		r.description = "sandbox result " + code
+	r := resultBlock{Code: code, Description: s.contract.Description(code), ParamErrors: perrs}
+	if r.Description == "" {
+		r.Description = "sandbox result " + code
 	}
 	return r
 }
 
-// document is the result block as a reply shows it.
-func (r resultBlock) document() document {
-	doc := document{{"code", r.code}, {"description", r.description}}
-	if len(r.paramErrors) == 0 {
+// resultDocument is the result block as a reply shows it.
+func resultDocument(r resultBlock) document {
+	doc := document{{Key: "code", Value: r.Code}, {Key: "description", Value: r.Description}}
+	if len(r.ParamErrors) == 0 {
 		return doc
 	}
-	list := make([]document, 0, len(r.paramErrors))
-	for _, e := range r.paramErrors {
-		var value any = e.value
-		if e.value == "" {
+	list := make([]document, 0, len(r.ParamErrors))
+	for _, e := range r.ParamErrors {
+		var value any = e.Value
+		if e.Value == "" {
 			value = nil
 		}
-		list = append(list, document{{"name", e.name}, {"value", value}, {"message", e.message}})
+		list = append(list, document{{Key: "name", Value: e.Name}, {Key: "value", Value: value}, {Key: "message", Value: e.Message}})
 	}
-	return doc.with("parameterErrors", list)
+	return doc.With("parameterErrors", list)
 }
 
 // trailer appends the fields every reply ends with.
 func (s *Sandbox) trailer(doc document, timestamp, ndc string) document {
-	return doc.with("buildNumber", buildNumber).with("timestamp", timestamp).with("ndc", ndc)
+	return doc.With("buildNumber", buildNumber).With("timestamp", timestamp).With("ndc", ndc)
 }
 
 // errorBody is the platform's envelope for replies that carry no transaction: a
@@ -129,7 +115,7 @@ func (s *Sandbox) errorBody(entity, code string, perrs []paramError) document {
 
 // errorReply is the envelope of a reply without a transaction, in the shape of kind.
 func (s *Sandbox) errorReply(kind fixtures.ReplyKind, entity, code string, perrs []paramError) document {
-	doc := s.trailer(document{{"result", s.result(code, perrs)}}, timestamp(s.now()), newNDC(entity))
+	doc := s.trailer(document{{Key: "result", Value: s.result(code, perrs)}}, timestamp(s.now()), newNDC(entity))
 	return s.shaped(kind, "", doc)
 }
 
@@ -163,7 +149,7 @@ func (s *Sandbox) shaped(kind fixtures.ReplyKind, outcome string, doc document) 
 	}
 	out := doc[:0]
 	for _, f := range doc {
-		if fields[f.key] {
+		if fields[f.Key] {
 			out = append(out, f)
 		}
 	}
@@ -203,74 +189,65 @@ func (s *Sandbox) httpStatus(code string) int {
 	return http.StatusBadRequest
 }
 
-// formatAmount writes minor units as "92.00" ("" for -1, no amount).
-func formatAmount(cents int64) string {
-	if cents < 0 {
-		return ""
-	}
-	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
-}
-
-// parseAmount reads an amount that already passed the format check.
-func parseAmount(s string) int64 {
-	whole, frac, _ := strings.Cut(s, ".")
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil {
-		return -1
-	}
-	f := int64(0)
-	if frac != "" {
-		f, _ = strconv.ParseInt(frac, 10, 64)
-	}
-	return w*100 + f
-}
-
 // renderPayment builds the reply for a stored payment in view v and returns it with
-// the result code it shows; the caller holds s.store.mu. The stored payment is the
+// the result code it shows. The stored payment is the
 // truth; the paymentReply hook point lets the modes change what the reply shows.
-func (s *Sandbox) renderPayment(p *payment, v view, redirect document) (document, string) {
+func (s *Sandbox) renderPayment(tx *txn, p *payment, v view, redirect document) (document, string) {
 	kind, outcome := s.paymentShape(p, v)
-	r := paymentReply{p: p, view: v, code: p.code, doc: s.shaped(kind, outcome, s.paymentDocument(p, redirect))}
+	r := paymentReply{Payment: s.hookPayment(tx, p), View: v, Code: p.code, Doc: s.shaped(kind, outcome, s.paymentDocument(p, redirect))}
 	fire(s, &r)
-	if r.code != p.code {
-		r.doc = r.doc.set("result", s.result(r.code, nil))
+	if r.Code != p.code {
+		r.Doc = r.Doc.Set("result", s.result(r.Code, nil))
 	}
-	return r.doc, r.code
+	return r.Doc, r.Code
 }
 
 // document is the card block of a reply: bin and last four digits, never the number.
 func (c *cardView) document() document {
 	return document{}.
-		withString("bin", c.bin).
-		withString("last4Digits", c.last4).
-		withString("holder", c.holder).
-		withString("expiryMonth", c.month).
-		withString("expiryYear", c.year)
+		WithString("bin", c.bin).
+		WithString("last4Digits", c.last4).
+		WithString("holder", c.holder).
+		WithString("expiryMonth", c.month).
+		WithString("expiryYear", c.year)
 }
 
 // paymentDocument is the truthful reply for p, in the platform's key order.
 func (s *Sandbox) paymentDocument(p *payment, redirect document) document {
 	doc := make(document, 0, 24+len(p.echo)).
-		withString("id", p.id).
-		withString("registrationId", p.registrationID).
-		withString("referencedId", p.referencedID).
-		withString("paymentType", p.paymentType).
-		withString("paymentBrand", p.brand).
-		withString("amount", formatAmount(p.cents)).
-		withString("currency", p.currency).
-		withString("descriptor", p.descriptor).
-		withString("merchantTransactionId", p.mtxID).
-		withString("merchantInvoiceId", p.invoiceID).
-		with("result", s.result(p.code, nil))
+		WithString("id", p.id).
+		WithString("registrationId", p.registrationID).
+		WithString("referencedId", p.referencedID).
+		WithString("paymentType", p.paymentType).
+		WithString("paymentBrand", p.brand).
+		WithString("amount", formatAmount(p.cents)).
+		WithString("currency", p.currency).
+		WithString("descriptor", p.descriptor).
+		WithString("merchantTransactionId", p.mtxID).
+		WithString("merchantInvoiceId", p.invoiceID).
+		With("result", s.result(p.code, nil))
 	if p.card != nil {
-		doc = doc.with("card", p.card.document())
+		doc = doc.With("card", p.card.document())
 	}
 	doc = append(doc, p.echo...)
 	if p.riskScore != "" {
-		doc = doc.with("risk", document{{"score", p.riskScore}})
+		doc = doc.With("risk", document{{Key: "score", Value: p.riskScore}})
 	}
 	if redirect != nil {
-		doc = doc.with("redirect", redirect)
+		doc = doc.With("redirect", redirect)
 	}
 	return s.trailer(doc, p.timestamp, p.ndc)
+}
+
+// hookPayment is what the paymentReply hook point tells the modes of p.
+func (s *Sandbox) hookPayment(tx *txn, p *payment) hook.Payment {
+	hp := hook.Payment{ID: p.id, Type: p.paymentType, ReferencedID: p.referencedID,
+		Async: p.flow != flowNone, ViaFlow: p.viaFlow, Outcome: s.outcomeOf(p.code)}
+	if p.card != nil {
+		hp.PAN = p.card.pan
+	}
+	if ref := tx.byID[p.referencedID]; ref != nil {
+		hp.RefAmount, hp.HasRef = formatAmount(ref.cents), true
+	}
+	return hp
 }

@@ -33,22 +33,22 @@ func (s *Sandbox) fault(w http.ResponseWriter, r *http.Request, path string) boo
 	if r.Method != http.MethodGet {
 		return false
 	}
-	f := apiFault{path: path}
+	f := apiFault{Path: path, Alternate: func() bool { return s.alternating.fault(path) }}
 	fire(s, &f)
-	if f.status == 0 && s.opts.Fail503Share+s.opts.Fail429Share > 0 {
+	if f.Status == 0 && s.opts.Fail503Share+s.opts.Fail429Share > 0 {
 		switch x := mrand.Float64(); {
 		case x < s.opts.Fail503Share:
-			f.status, f.code = http.StatusServiceUnavailable, codeDown
+			f.Status, f.Code = http.StatusServiceUnavailable, codeDown
 		case x < s.opts.Fail503Share+s.opts.Fail429Share:
-			f.status, f.code = http.StatusTooManyRequests, codeThrottled
+			f.Status, f.Code = http.StatusTooManyRequests, codeThrottled
 		}
-		f.retryAfter = s.retryAfter
+		f.RetryAfter = s.retryAfter
 	}
-	if f.status == 0 {
+	if f.Status == 0 {
 		return false
 	}
-	w.Header().Set("Retry-After", f.retryAfter)
-	s.writeJSON(w, f.status, s.errorBody("", f.code, nil))
+	w.Header().Set("Retry-After", f.RetryAfter)
+	s.writeJSON(w, f.Status, s.errorBody("", f.Code, nil))
 	return true
 }
 

@@ -214,7 +214,7 @@ func (n *node) render() any {
 	}
 	o := make(document, 0, len(n.keys))
 	for _, k := range n.keys {
-		o = o.with(k, n.kids[k].render())
+		o = o.With(k, n.kids[k].render())
 	}
 	return o
 }
@@ -247,7 +247,7 @@ func (p params) echoBlock(prefix string, mask func(key, v string) string) docume
 		if mask != nil {
 			v = mask(k[len(prefix):], v)
 		}
-		flat = flat.with(name, v)
+		flat = flat.With(name, v)
 	}
 	if !nested {
 		return flat
@@ -283,7 +283,7 @@ func (p params) customParameters() document {
 	var o document
 	for i, k := range p.keys {
 		if name, ok := customName(k); ok {
-			o = o.with(name, p.vals[i])
+			o = o.With(name, p.vals[i])
 		}
 	}
 	return o

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -26,7 +27,7 @@ func FuzzParseForm(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	tolerant, err := New(Options{Defects: []string{TolerateFieldOrder, TolerateExtraFields}})
+	tolerant, err := New(Options{Defects: []string{modes.TolerateFieldOrder, modes.TolerateExtraFields}})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -47,9 +48,9 @@ func FuzzParseForm(f *testing.F) {
 		if err != nil || !json.Valid(out) {
 			t.Fatalf("invalid JSON %q from %q: %v", out, body, err)
 		}
-		reply := jsonReply{doc}
+		reply := jsonReply{Doc: doc}
 		fire(tolerant, &reply)
-		if rev, err := reply.doc.MarshalJSON(); err != nil || !json.Valid(rev) {
+		if rev, err := reply.Doc.MarshalJSON(); err != nil || !json.Valid(rev) {
 			t.Fatalf("invalid JSON (tolerated modes) %q: %v", rev, err)
 		}
 	})

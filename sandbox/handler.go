@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +18,8 @@ import (
 //	normalise the path              a doubled slash (//v1/payments) is served as one
 //	latency and faults              API calls only, so robustness knobs never touch
 //	                                the shopper's pages; faults hit GETs only
-//	route                           unknown routes and methods get the error envelope
+//	route (routes.go)               unknown routes and methods get the error envelope
+//	                                (an error page under /connectors/demo/)
 //	parse                           POST parameters come from the body only, GET
 //	                                parameters from the query string
 //	authenticate                    Bearer token plus entityId, before any validation
@@ -44,19 +44,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(VersionHeader, Version)
 	defer s.recoverPanic(w)
 
-	path := cleanPath(r.URL.Path)
-	switch {
-	case path == "/v1" || strings.HasPrefix(path, "/v1/"):
-		s.serveAPI(w, r, path)
-	case s.realistic && isRealisticPath(path):
-		s.serveRealistic(w, r, path)
-	case path == threedsMethodPath || path == threedsNotificationPath:
-		s.serveMethod(w, r, path)
-	case strings.HasPrefix(path, "/connectors/demo/"):
-		s.servePage(w, r, path)
-	default:
-		s.writeJSON(w, http.StatusNotFound, s.errorBody("", codeStructure, nil))
-	}
+	s.dispatch(w, r, cleanPath(r.URL.Path))
 }
 
 // recoverPanic answers 500 999.999.999 for a request whose handling panicked, so no
@@ -74,8 +62,8 @@ func (s *Sandbox) recoverPanic(w http.ResponseWriter) {
 	}
 	// Built without s.now and without the modes' hooks (no resultBlock or jsonReply
 	// point fires), so a fault in either cannot recur here.
-	result := s.newResult(codeUndefined, nil).document()
-	body := s.trailer(document{{"result", result}}, timestamp(time.Now()), newNDC(""))
+	result := resultDocument(s.newResult(codeUndefined, nil))
+	body := s.trailer(document{{Key: "result", Value: result}}, timestamp(time.Now()), newNDC(""))
 	writeDocument(w, http.StatusInternalServerError, body)
 }
 
@@ -97,123 +85,6 @@ func cleanPath(p string) string {
 		out = strings.TrimSuffix(out, "/")
 	}
 	return out
-}
-
-type route uint8
-
-const (
-	routeNone route = iota
-	routePayments
-	routePayment
-	routeQueryID
-	routeQuery
-	routeResultCodes
-	routeRegistrations        // POST /v1/registrations: standalone tokenisation
-	routeRegistration         // GET or DELETE /v1/registrations/{id}
-	routeRegistrationPayments // POST /v1/registrations/{id}/payments
-)
-
-func parseRoute(path string) (route, string) {
-	switch path {
-	case "/v1/payments":
-		return routePayments, ""
-	case "/v1/query":
-		return routeQuery, ""
-	case "/v1/resultcodes":
-		return routeResultCodes, ""
-	case "/v1/registrations":
-		return routeRegistrations, ""
-	}
-	if rest, ok := strings.CutPrefix(path, "/v1/registrations/"); ok {
-		if id, ok := strings.CutSuffix(rest, "/payments"); ok && id != "" && !strings.Contains(id, "/") {
-			return routeRegistrationPayments, id
-		}
-		if !strings.Contains(rest, "/") {
-			return routeRegistration, rest
-		}
-	}
-	if id, ok := strings.CutPrefix(path, "/v1/payments/"); ok && !strings.Contains(id, "/") {
-		return routePayment, id
-	}
-	if id, ok := strings.CutPrefix(path, "/v1/query/"); ok && !strings.Contains(id, "/") {
-		return routeQueryID, id
-	}
-	return routeNone, ""
-}
-
-// Method sets, for the API routes (allowedMethods) and the shopper pages; shared, so
-// never changed.
-var (
-	methodsGet     = []string{http.MethodGet}
-	methodsPost    = []string{http.MethodPost}
-	methodsGetPost = []string{http.MethodGet, http.MethodPost}
-	methodsGetDel  = []string{http.MethodGet, http.MethodDelete}
-)
-
-// allowedMethods is the methods a route answers; joined with ", ", its Allow header.
-func allowedMethods(rt route) []string {
-	switch rt {
-	case routePayments, routeRegistrations, routeRegistrationPayments:
-		return methodsPost
-	case routePayment:
-		return methodsGetPost
-	case routeRegistration:
-		return methodsGetDel
-	}
-	return methodsGet
-}
-
-func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, path string) {
-	s.delay(r.Context())
-	if s.fault(w, r, path) {
-		return
-	}
-	rt, id := parseRoute(path)
-	if rt == routeNone {
-		s.writeJSON(w, http.StatusNotFound, s.errorBody("", codeStructure, nil))
-		return
-	}
-	if allow := allowedMethods(rt); !slices.Contains(allow, r.Method) {
-		w.Header().Set("Allow", strings.Join(allow, ", "))
-		s.writeJSON(w, http.StatusMethodNotAllowed, s.errorBody("", codeBadMethod, nil))
-		return
-	}
-	if rt == routeResultCodes {
-		s.resultCodes(w)
-		return
-	}
-	p, ok := s.readParams(w, r)
-	if !ok {
-		return
-	}
-	entity, authed := s.authenticate(w, r, p)
-	if !authed {
-		return
-	}
-	switch rt {
-	case routePayments:
-		s.createPayment(w, r, entity, p)
-	case routePayment:
-		if r.Method == http.MethodPost {
-			s.backoffice(w, entity, id, p)
-		} else {
-			s.lookup(w, entity, id, true)
-		}
-	case routeQueryID:
-		s.lookup(w, entity, id, false)
-	case routeQuery:
-		s.queryByMerchantID(w, entity, p)
-	case routeRegistrations:
-		s.createRegistration(w, entity, p)
-	case routeRegistration:
-		if r.Method == http.MethodDelete {
-			s.registrationDelete(w, entity, id)
-		} else {
-			s.registrationGet(w, entity, id)
-		}
-	case routeRegistrationPayments:
-		s.registrationPayment(w, entity, id, p)
-	}
 }
 
 // readParams reads a request's parameters: the platform reads POST parameters from the
@@ -258,19 +129,19 @@ func (s *Sandbox) authenticate(w http.ResponseWriter, r *http.Request, p params)
 	header := r.Header.Get("Authorization")
 	token, ok := bearer(header)
 	if !ok {
-		a := authRefusal{noCredentials: header == "", status: http.StatusUnauthorized, code: codeAuth}
+		a := authRefusal{NoCredentials: header == "", Status: http.StatusUnauthorized, Code: codeAuth}
 		if header == "" && (p.has("authentication.userId") || p.has("authentication.password")) {
-			a.noCredentials = false
-			a.paramErrors = []paramError{{"authentication.userId", "", msgLegacyLogin}}
+			a.NoCredentials = false
+			a.ParamErrors = []paramError{{Name: "authentication.userId", Message: msgLegacyLogin}}
 		}
 		s.refuseCredentials(w, a)
 		return "", false
 	}
 	owned, known := s.tokens[token]
-	check := tokenCheck{known: known}
+	check := tokenCheck{Known: known}
 	fire(s, &check)
-	if !check.known {
-		s.refuseCredentials(w, authRefusal{status: http.StatusForbidden, code: codeAuth})
+	if !check.Known {
+		s.refuseCredentials(w, authRefusal{Status: http.StatusForbidden, Code: codeAuth})
 		return "", false
 	}
 	entity, perr := entityOf(p)
@@ -278,8 +149,8 @@ func (s *Sandbox) authenticate(w http.ResponseWriter, r *http.Request, p params)
 		s.writeJSON(w, http.StatusBadRequest, s.errorBody("", codeParam, []paramError{*perr}))
 		return "", false
 	}
-	if !check.anyEntity && !owned[entity] {
-		s.refuseCredentials(w, authRefusal{entity: entity, status: http.StatusForbidden, code: codeNoRights})
+	if !check.AnyEntity && !owned[entity] {
+		s.refuseCredentials(w, authRefusal{Entity: entity, Status: http.StatusForbidden, Code: codeNoRights})
 		return "", false
 	}
 	return entity, true
@@ -294,18 +165,18 @@ func entityOf(p params) (string, *paramError) {
 	entity, alias := p.get("entityId"), p.get(legacy)
 	switch {
 	case entity != "" && alias != "" && alias != entity:
-		return "", &paramError{legacy, alias, msgEntityDiffers}
+		return "", &paramError{Name: legacy, Value: alias, Message: msgEntityDiffers}
 	case entity == "" && alias != "":
 		if !validEntity(alias) {
-			return "", &paramError{legacy, alias, msgEntity}
+			return "", &paramError{Name: legacy, Value: alias, Message: msgEntity}
 		}
 		return alias, nil
 	case entity == "" && p.has(legacy):
-		return "", &paramError{legacy, "", msgEmpty}
+		return "", &paramError{Name: legacy, Message: msgEmpty}
 	case entity == "":
-		return "", &paramError{"entityId", "", msgEmpty}
+		return "", &paramError{Name: "entityId", Message: msgEmpty}
 	case !validEntity(entity):
-		return "", &paramError{"entityId", entity, msgEntity}
+		return "", &paramError{Name: "entityId", Value: entity, Message: msgEntity}
 	}
 	return entity, nil
 }
@@ -314,7 +185,7 @@ func entityOf(p params) (string, *paramError) {
 // authRefusal hook point.
 func (s *Sandbox) refuseCredentials(w http.ResponseWriter, a authRefusal) {
 	fire(s, &a)
-	s.writeJSON(w, a.status, s.errorReply(fixtures.ReplyAuthError, a.entity, a.code, a.paramErrors))
+	s.writeJSON(w, a.Status, s.errorReply(fixtures.ReplyAuthError, a.Entity, a.Code, a.ParamErrors))
 }
 
 func bearer(h string) (string, bool) {

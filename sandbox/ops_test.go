@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -185,7 +186,7 @@ func TestRecoverAnswersEnvelope(t *testing.T) {
 	}
 	var logged atomic.Int32
 	// A mode that rewords descriptions shows the recovery path runs no mode hooks.
-	sb, err := New(Options{clock: clock, Logf: func(string, ...any) { logged.Add(1) }, Defects: []string{TolerateDescriptions}})
+	sb, err := New(Options{clock: clock, Logf: func(string, ...any) { logged.Add(1) }, Defects: []string{modes.TolerateDescriptions}})
 	if err != nil {
 		t.Fatal(err)
 	}

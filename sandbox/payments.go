@@ -37,7 +37,7 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 			// A redirect needs a way back to the shop; 3-D Secure cards ask for it only
 			// here, since their brands list no shopperResultUrl.
 			s.writeJSON(w, http.StatusBadRequest, s.errorBody(entity, codeParam,
-				[]paramError{{"shopperResultUrl", "", msgEmpty}}))
+				[]paramError{{Name: "shopperResultUrl", Message: msgEmpty}}))
 			return
 		}
 		pay.session = newToken()
@@ -45,14 +45,14 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 
 	var body document
 	var code string
-	s.locked(func() {
-		s.store.put(pay)
-		s.tokenise(pay)
+	s.store.update(func(tx *txn) {
+		tx.put(pay)
+		s.tokenise(tx, pay)
 		var redirect document
 		if pay.flow != flowNone {
-			redirect = s.redirectFor(r, pay, brand)
+			redirect = s.redirectFor(tx, r, pay, brand)
 		}
-		body, code = s.renderPayment(pay, viewInitial, redirect)
+		body, code = s.renderPayment(tx, pay, viewInitial, redirect)
 	})
 	sent := s.writeJSON(w, s.httpStatus(code), body)
 	if pay.flow == flowNone {
@@ -116,11 +116,11 @@ func echoRequest(p params) document {
 			}
 		}
 		if blk := p.echoBlock(b, mask); blk != nil {
-			o = o.with(b, blk)
+			o = o.With(b, blk)
 		}
 	}
 	if cp := p.customParameters(); cp != nil {
-		o = o.with("customParameters", cp)
+		o = o.With("customParameters", cp)
 	}
 	return o
 }

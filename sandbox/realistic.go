@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -37,10 +38,10 @@ const methodWait = 5 * time.Second
 
 // parsePages reads Options.Pages: realistic or not. A mode that acts on the realistic
 // pages (Mode.Realistic) turns them on.
-func parsePages(v string, modes []string) (bool, error) {
+func parsePages(v string, names []string) (bool, error) {
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "", PagesDefault:
-		return realisticModes(modes), nil
+		return modes.Realistic(names), nil
 	case PagesRealistic:
 		return true, nil
 	}
@@ -54,12 +55,6 @@ func jsession(p *payment) string { return strings.ToUpper(p.id) }
 func splitJSession(path string) (base, id string) {
 	base, j, _ := strings.Cut(path, ";jsessionid=")
 	return base, strings.ToLower(j)
-}
-
-// isRealisticPath reports whether path is one of the realistic pages' addresses.
-func isRealisticPath(path string) bool {
-	base, _ := splitJSession(path)
-	return base == asyncResponsePath || base == asyncSimulatorPath || base == demoSubmitPath || base == testBankPath
 }
 
 // pageURL is where pg of payment p is; base is the baseURL, or "/" for a path-only URL.
@@ -82,9 +77,8 @@ func hopURL(base string, p *payment, source, kind string) string {
 }
 
 // realisticRedirect is the redirect block of a pending payment in the realistic mode:
-// the first page of its wizard (or the hop when the wizard has none); the caller holds
-// s.store.mu.
-func (s *Sandbox) realisticRedirect(r *http.Request, p *payment, brand fixtures.Brand) document {
+// the first page of its wizard (or the hop when the wizard has none).
+func (s *Sandbox) realisticRedirect(tx *txn, r *http.Request, p *payment, brand fixtures.Brand) document {
 	base := baseURL(r)
 	w := s.wizardOf(p)
 	u := hopURL(base, p, w.source, "")
@@ -95,33 +89,17 @@ func (s *Sandbox) realisticRedirect(r *http.Request, p *payment, brand fixtures.
 	if p.flow != flowCheckout {
 		method = http.MethodPost
 	}
-	d := document{}.withString("url", u).withString("method", method).
-		with("parameters", []document{
-			{{"name", "ndcid"}, {"value", p.ndc}},
-			{{"name", "sessionToken"}, {"value", p.session}},
+	d := document{}.WithString("url", u).WithString("method", method).
+		With("parameters", []document{
+			{{Key: "name", Value: "ndcid"}, {Key: "value", Value: p.ndc}},
+			{{Key: "name", Value: "sessionToken"}, {Key: "value", Value: p.session}},
 		})
 	if p.flow != flowCheckout {
-		d = d.with("preconditions", preconditions(p,
+		d = d.With("preconditions", preconditions(p,
 			base+strings.TrimPrefix(demoSubmitPath, "/")+"?action="+acsAction+"&acsRequest=METHOD",
 			base+strings.TrimPrefix(asyncSimulatorPath, "/")+"?asyncsource="+threeDSSource+"&type=methodNotification"))
 	}
 	return d
-}
-
-// serveRealistic answers the realistic pages' addresses.
-func (s *Sandbox) serveRealistic(w http.ResponseWriter, r *http.Request, path string) {
-	base, id := splitJSession(path)
-	q := r.URL.Query()
-	switch {
-	case base == demoSubmitPath && q.Get("acsRequest") == "METHOD":
-		s.serveMethodPage(w, r)
-	case base == asyncSimulatorPath && q.Get("type") == "methodNotification":
-		s.serveMethodNotification(w, r)
-	case base == asyncResponsePath:
-		s.serveAsyncResponse(w, r, id, q)
-	default:
-		s.serveWizardPage(w, r, base, id, q)
-	}
 }
 
 // pageOutcome is what a realistic page request leads to: an error page (status and
@@ -154,18 +132,15 @@ func (s *Sandbox) answer(w http.ResponseWriter, r *http.Request, o pageOutcome) 
 
 // serveWizardPage shows the page of a wizard the request names, after checking that
 // the page before it was submitted with its required fields.
-func (s *Sandbox) serveWizardPage(w http.ResponseWriter, r *http.Request, path, id string, q url.Values) {
-	if !s.readPageForm(w, r, methodsGetPost, "Use GET or POST.") {
-		return
-	}
+func (s *Sandbox) serveWizardPage(c *call) {
 	var o pageOutcome
-	s.locked(func() { o = s.wizardStep(path, id, q, r.Form) })
-	s.answer(w, r, o)
+	s.store.update(func(tx *txn) { o = s.wizardStep(tx, c.route.pattern, c.id, c.query, c.r.Form) })
+	s.answer(c.w, c.r, o)
 }
 
-// wizardStep checks and takes one step of a wizard; the caller holds s.store.mu.
-func (s *Sandbox) wizardStep(path, id string, q, form url.Values) pageOutcome {
-	p, o := s.realisticSession(id, form, false)
+// wizardStep checks and takes one step of a wizard.
+func (s *Sandbox) wizardStep(tx *txn, path, id string, q, form url.Values) pageOutcome {
+	p, o := s.realisticSession(tx, id, form, false)
 	if p == nil {
 		return o
 	}
@@ -193,10 +168,10 @@ func (s *Sandbox) wizardStep(path, id string, q, form url.Values) pageOutcome {
 // realisticSession finds the payment a realistic page request names and checks its
 // session, as the default pages do; done payments pass only when allowDone. With a
 // nil payment, the outcome is the refusal.
-func (s *Sandbox) realisticSession(id string, form url.Values, allowDone bool) (*payment, pageOutcome) {
-	p := s.store.byID[id]
+func (s *Sandbox) realisticSession(tx *txn, id string, form url.Values, allowDone bool) (*payment, pageOutcome) {
+	p := tx.byID[id]
 	if p != nil {
-		s.expire(p)
+		s.expire(tx, p)
 	}
 	ndcid, token := form.Get("ndcid"), form.Get("sessionToken")
 	switch {
@@ -215,22 +190,19 @@ func (s *Sandbox) realisticSession(id string, form url.Values, allowDone bool) (
 // serveAsyncResponse answers the asyncresponse hops: the first settles the payment
 // after the wizard's last page and submits itself on; the second (type=forward)
 // sends the browser to the shopperResultUrl.
-func (s *Sandbox) serveAsyncResponse(w http.ResponseWriter, r *http.Request, id string, q url.Values) {
-	// GET too: a wizard with no pages sends the browser here with redirect.method.
-	if !s.readPageForm(w, r, methodsGetPost, "Use GET or POST.") {
-		return
-	}
-	if q.Get("type") == "forward" {
+func (s *Sandbox) serveAsyncResponse(c *call) {
+	w, r, id := c.w, c.r, c.id
+	if c.query.Get("type") == "forward" {
 		var o pageOutcome
-		s.locked(func() {
-			p, refused := s.realisticSession(id, r.Form, true)
+		s.store.update(func(tx *txn) {
+			p, refused := s.realisticSession(tx, id, r.Form, true)
 			switch {
 			case p == nil:
 				o = refused
 			case !p.returning:
 				o = refuse(http.StatusConflict, "The payment's pages have not been completed.")
 			default:
-				o = pageOutcome{target: s.returnURL(p)}
+				o = pageOutcome{target: s.returnURL(tx, p)}
 			}
 		})
 		s.answer(w, r, o)
@@ -238,21 +210,21 @@ func (s *Sandbox) serveAsyncResponse(w http.ResponseWriter, r *http.Request, id 
 	}
 	var o pageOutcome
 	var p *payment
-	s.locked(func() { p, o = s.realisticSession(id, r.Form, false) })
+	s.store.update(func(tx *txn) { p, o = s.realisticSession(tx, id, r.Form, false) })
 	if p == nil {
 		// A request without the payment's session waits for nothing.
 		s.answer(w, r, o)
 		return
 	}
 	s.awaitNotification(r.Context(), id)
-	s.locked(func() { o = s.settleWizard(id, r.Form) })
+	s.store.update(func(tx *txn) { o = s.settleWizard(tx, id, r.Form) })
 	s.answer(w, r, o)
 }
 
 // settleWizard checks that the wizard of the payment is complete, records its outcome and
-// shows the hop that submits itself on; the caller holds s.store.mu.
-func (s *Sandbox) settleWizard(id string, form url.Values) pageOutcome {
-	p, o := s.realisticSession(id, form, false)
+// shows the hop that submits itself on.
+func (s *Sandbox) settleWizard(tx *txn, id string, form url.Values) pageOutcome {
+	p, o := s.realisticSession(tx, id, form, false)
 	if p == nil {
 		return o
 	}
@@ -275,7 +247,7 @@ func (s *Sandbox) settleWizard(id string, form url.Values) pageOutcome {
 		if !ok {
 			return refuse(http.StatusBadRequest, "Unknown outcome; choose one of the page's options.")
 		}
-		s.settle(p, code)
+		s.settle(tx, p, code)
 	}
 	p.returning = true
 	hop := page{Title: "Redirecting", Heading: realisticHopHeading, Auto: true}
@@ -291,8 +263,8 @@ func (s *Sandbox) awaitNotification(ctx context.Context, id string) {
 	defer tick.Stop()
 	for {
 		waiting := false
-		s.locked(func() {
-			p := s.store.byID[id]
+		s.store.update(func(tx *txn) {
+			p := tx.byID[id]
 			waiting = p != nil && p.methodServed && !p.methodNotified && !p.done
 		})
 		if !waiting {
@@ -310,14 +282,12 @@ func (s *Sandbox) awaitNotification(ctx context.Context, id string) {
 
 // serveMethodPage answers the precondition's POST: the self-submitting method page,
 // whose form notifies the threeDSMethodNotificationURL of threeDSMethodData.
-func (s *Sandbox) serveMethodPage(w http.ResponseWriter, r *http.Request) {
-	if !s.readPageForm(w, r, methodsPost, "The 3-D Secure method data is POSTed.") {
-		return
-	}
+func (s *Sandbox) serveMethodPage(c *call) {
+	w, r := c.w, c.r
 	raw := r.PostForm.Get("threeDSMethodData")
 	d, ok := decodeMethodData(raw)
-	s.locked(func() {
-		p := s.store.byID[strings.ReplaceAll(d.TransID, "-", "")]
+	s.store.update(func(tx *txn) {
+		p := tx.byID[strings.ReplaceAll(d.TransID, "-", "")]
 		ok = ok && waitsFor3DS(p)
 		if ok {
 			p.methodServed = true
@@ -335,21 +305,19 @@ func (s *Sandbox) serveMethodPage(w http.ResponseWriter, r *http.Request) {
 
 // serveMethodNotification answers the method page's notification: the method call
 // counts as done (after the methodNotice hook point).
-func (s *Sandbox) serveMethodNotification(w http.ResponseWriter, r *http.Request) {
-	if !s.readPageForm(w, r, methodsPost, "The 3-D Secure method notification is POSTed.") {
-		return
-	}
+func (s *Sandbox) serveMethodNotification(c *call) {
+	w, r := c.w, c.r
 	id, ok := methodPaymentID(r.PostForm.Get("threeDSMethodData"))
-	s.locked(func() {
-		p := s.store.byID[id]
+	s.store.update(func(tx *txn) {
+		p := tx.byID[id]
 		ok = ok && waitsFor3DS(p) && p.methodServed
 		if !ok {
 			return
 		}
 		p.methodNotified = true
-		ev := methodNotice{p: p, recorded: true}
+		ev := methodNotice{Recorded: true}
 		fire(s, &ev)
-		p.methodCalled = p.methodCalled || ev.recorded
+		p.methodCalled = p.methodCalled || ev.Recorded
 	})
 	if !ok {
 		s.errorPage(w, http.StatusBadRequest, "3-D Secure method error", "threeDSMethodData does not name a payment whose method page was served.")

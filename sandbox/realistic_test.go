@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 	"html"
 	"net/url"
 	"regexp"
@@ -272,7 +273,7 @@ func TestRealisticMethodPage(t *testing.T) {
 
 // The two realistic defect modes turn the realistic pages on and break what they say.
 func TestRealisticDefects(t *testing.T) {
-	h := start(t, Options{NoStatusRateLimit: true, Defects: []string{DefectPreconditionNotRecorded, DefectWizardStepSkipped}})
+	h := start(t, Options{NoStatusRateLimit: true, Defects: []string{modes.DefectPreconditionNotRecorded, modes.DefectWizardStepSkipped}})
 	r := h.post("/v1/payments", visa("shopperResultUrl", "http://shop.example/return?order=7&lang=de", "customParameters[3DS2_enrolled]", "true")...)
 	back, _ := h.walk(r, true, nil)
 	checkReturn(t, back, r.str("id"))

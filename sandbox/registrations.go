@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 	"net/http"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
@@ -36,9 +37,9 @@ type registration struct {
 
 // The token rules, by which modes waive a rule (tokenRule hook point).
 const (
-	ruleTokenNotDeleted    = "a deleted token does not pay"
+	ruleTokenNotDeleted    = hook.RuleTokenNotDeleted
 	ruleTokenValid         = "a rejected tokenisation does not pay"
-	ruleRepeatNeedsInitial = "a repeat or merchant-initiated payment needs a usable initial"
+	ruleRepeatNeedsInitial = hook.RuleRepeatNeedsInitial
 )
 
 // tokenRules are tried in order on a found token; the first refusal answers.
@@ -69,24 +70,23 @@ func setsUpInitial(p params) bool {
 }
 
 // findRegistration looks up a token from the URL for entity, through the
-// registrationLookup hook point, and returns it or the code refusing it; the caller
-// holds s.store.mu. Another entity's token answers exactly like an unknown one.
-func (s *Sandbox) findRegistration(id, entity string) (*registration, string) {
+// registrationLookup hook point, and returns it or the code refusing it. Another entity's token answers exactly like an unknown one.
+func (s *Sandbox) findRegistration(tx *txn, id, entity string) (*registration, string) {
 	if !validEntity(id) {
 		return nil, codeRegLength
 	}
 	l := registrationLookup{}
 	fire(s, &l)
-	reg := s.store.regs[id]
-	if reg == nil || (reg.entity != entity && !l.anyEntity) {
+	reg := tx.regs[id]
+	if reg == nil || (reg.entity != entity && !l.AnyEntity) {
 		return nil, codeRegUnknown
 	}
 	return reg, ""
 }
 
 // usable applies the token rules to a found token, each refusal passing the tokenRule
-// hook point; it returns "" or the refusing code. The caller holds s.store.mu.
-func (s *Sandbox) usable(reg *registration, p params) string {
+// hook point; it returns "" or the refusing code.
+func (s *Sandbox) usable(tx *txn, reg *registration, p params) string {
 	for _, r := range tokenRules {
 		if r.refuses(s, reg, p) {
 			if c := s.refuseToken(r.name, r.code); c != "" {
@@ -100,10 +100,10 @@ func (s *Sandbox) usable(reg *registration, p params) string {
 // refuseToken passes a token rule's refusal through the tokenRule hook point and
 // returns the code it answers, or "" when a mode waived it.
 func (s *Sandbox) refuseToken(rule, code string) string {
-	d := tokenRule{rule: rule, refused: true, code: code}
+	d := tokenRule{Rule: rule, Refused: true, Code: code}
 	fire(s, &d)
-	if d.refused {
-		return d.code
+	if d.Refused {
+		return d.Code
 	}
 	return ""
 }
@@ -135,9 +135,9 @@ func (s *Sandbox) createRegistration(w http.ResponseWriter, entity string, p par
 		reg.initial = reg.id
 	}
 	var body document
-	s.locked(func() {
-		s.store.putRegistration(reg)
-		body = s.renderRegistration(reg, reg.code)
+	s.store.update(func(tx *txn) {
+		tx.putRegistration(reg)
+		body = s.renderRegistration(tx, reg, reg.code)
 	})
 	sent := s.writeJSON(w, s.httpStatus(reg.code), body)
 	if s.outcomeOf(reg.code) == fixtures.Success {
@@ -157,8 +157,8 @@ func (s *Sandbox) newRegistration(entity string, p params) *registration {
 }
 
 // tokenise stores the token a successful payment with createRegistration=true asked
-// for, once the payment is final; the caller holds s.store.mu.
-func (s *Sandbox) tokenise(pay *payment) {
+// for, once the payment is final.
+func (s *Sandbox) tokenise(tx *txn, pay *payment) {
 	if !pay.tokenise || pay.registrationID != "" || s.outcomeOf(pay.code) != fixtures.Success {
 		return
 	}
@@ -168,24 +168,24 @@ func (s *Sandbox) tokenise(pay *payment) {
 		reg.initial = pay.id
 	}
 	pay.registrationID = reg.id
-	s.store.putRegistration(reg)
-	s.notify(NotifyRegistration, ActionCreated, s.finalJSON(s.renderRegistration(reg, reg.code)))
+	tx.putRegistration(reg)
+	s.notify(NotifyRegistration, ActionCreated, s.finalJSON(s.renderRegistration(tx, reg, reg.code)))
 }
 
 // registrationGet handles GET /v1/registrations/{id}: the token as stored.
 func (s *Sandbox) registrationGet(w http.ResponseWriter, entity, id string) {
 	var body document
 	code := ""
-	s.locked(func() {
+	s.store.update(func(tx *txn) {
 		var reg *registration
-		if reg, code = s.findRegistration(id, entity); reg == nil {
+		if reg, code = s.findRegistration(tx, id, entity); reg == nil {
 			return
 		}
 		if reg.deleted {
 			code = codeRegDeleted
 			return
 		}
-		body = s.renderRegistration(reg, reg.code)
+		body = s.renderRegistration(tx, reg, reg.code)
 	})
 	if body == nil {
 		s.writeJSON(w, s.httpStatus(code), s.errorBody(entity, code, nil))
@@ -198,8 +198,8 @@ func (s *Sandbox) registrationGet(w http.ResponseWriter, entity, id string) {
 // and pays no more. The reply is a transaction of its own referencing the token.
 func (s *Sandbox) registrationDelete(w http.ResponseWriter, entity, id string) {
 	code := ""
-	s.locked(func() {
-		reg, c := s.findRegistration(id, entity)
+	s.store.update(func(tx *txn) {
+		reg, c := s.findRegistration(tx, id, entity)
 		if reg == nil {
 			code = c
 			return
@@ -215,29 +215,32 @@ func (s *Sandbox) registrationDelete(w http.ResponseWriter, entity, id string) {
 		return
 	}
 	now := s.now()
-	doc := document{{"id", newID()}, {"referencedId", id}, {"result", s.result(codeSuccess, nil)}}
+	doc := document{{Key: "id", Value: newID()}, {Key: "referencedId", Value: id}, {Key: "result", Value: s.result(codeSuccess, nil)}}
 	doc = s.shaped(fixtures.ReplyDeregistration, "success", s.trailer(doc, timestamp(now), newNDC(entity)))
 	sent := s.writeJSON(w, http.StatusOK, doc)
 	s.notify(NotifyRegistration, ActionDeleted, sent)
 }
 
 // renderRegistration builds the reply for a token showing code, through the
-// registrationReply hook point; the caller holds s.store.mu.
-func (s *Sandbox) renderRegistration(reg *registration, code string) document {
-	doc := document{{"id", reg.id}}.
-		withString("paymentBrand", reg.brand).
-		with("result", s.result(code, nil))
+// registrationReply hook point.
+func (s *Sandbox) renderRegistration(tx *txn, reg *registration, code string) document {
+	doc := document{{Key: "id", Value: reg.id}}.
+		WithString("paymentBrand", reg.brand).
+		With("result", s.result(code, nil))
 	if reg.card != nil {
-		doc = doc.with("card", reg.card.document())
+		doc = doc.With("card", reg.card.document())
 	}
 	doc = append(doc, reg.echo...)
 	outcome := "rejected"
 	if s.outcomeOf(code) == fixtures.Success {
 		outcome = "success"
 	}
-	r := registrationReply{reg: reg, doc: s.shaped(fixtures.ReplyRegistration, outcome, s.trailer(doc, reg.timestamp, reg.ndc))}
+	r := registrationReply{Doc: s.shaped(fixtures.ReplyRegistration, outcome, s.trailer(doc, reg.timestamp, reg.ndc))}
+	if reg.card != nil {
+		r.PAN = reg.card.pan
+	}
 	fire(s, &r)
-	return r.doc
+	return r.Doc
 }
 
 // registrationPayment handles POST /v1/registrations/{id}/payments: a payment with a
@@ -254,10 +257,10 @@ func (s *Sandbox) registrationPayment(w http.ResponseWriter, entity, regID strin
 	pay.echo = echoRequest(p)
 	var body document
 	var code string
-	s.locked(func() {
-		reg, refusal := s.findRegistration(regID, entity)
+	s.store.update(func(tx *txn) {
+		reg, refusal := s.findRegistration(tx, regID, entity)
 		if reg != nil {
-			refusal = s.usable(reg, p)
+			refusal = s.usable(tx, reg, p)
 		}
 		pay.code = refusal
 		if refusal == "" {
@@ -268,8 +271,8 @@ func (s *Sandbox) registrationPayment(w http.ResponseWriter, entity, regID strin
 				reg.initial = pay.id
 			}
 		}
-		s.store.put(pay)
-		body, code = s.renderPayment(pay, viewInitial, nil)
+		tx.put(pay)
+		body, code = s.renderPayment(tx, pay, viewInitial, nil)
 	})
 	s.notifyPayment(s.writeJSON(w, s.httpStatus(code), body))
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 	"maps"
 	mrand "math/rand/v2"
 	"regexp"
@@ -128,8 +130,8 @@ type Sandbox struct {
 	contract    *fixtures.Contract
 	opts        Options
 	tokens      map[string]map[string]bool // access token -> entity ids it owns
-	hooks       []hook                     // of the enabled modes, in table order
-	store       *store
+	hooks       []hook.Hook                // of the enabled modes, in table order
+	store       paymentStore
 	now         func() time.Time
 	retryAfter  string
 	outcomes    map[string]fixtures.Outcome  // documented codes, classified once
@@ -159,7 +161,7 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	hooks, err := enabledHooks(opts.Defects)
+	hooks, err := modes.Hooks(opts.Defects)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +192,9 @@ func New(opts Options) (*Sandbox, error) {
 	if opts.clock != nil {
 		s.now = opts.clock
 	}
-	fire(s, &s.opts)
+	set := hook.Settings{WebhookAttempts: s.opts.WebhookAttempts, Latency: s.opts.Latency}
+	fire(s, &set)
+	s.opts.WebhookAttempts, s.opts.Latency = set.WebhookAttempts, set.Latency
 	s.outcomes = make(map[string]fixtures.Outcome, len(s.contract.ResultCodes))
 	for _, rc := range s.contract.ResultCodes {
 		s.outcomes[rc.Code] = s.contract.OutcomeOf(rc.Code)
@@ -298,19 +302,12 @@ func (s *Sandbox) Credentials() []Credential {
 
 // Stats returns counts of stored payments and of the handler's work.
 func (s *Sandbox) Stats() Stats {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	by := maps.Clone(s.store.byType)
-	for k, v := range by {
-		if v == 0 {
-			delete(by, k)
-		}
-	}
+	c := s.store.counts()
 	return Stats{
-		Payments:                        len(s.store.byID),
-		ByPaymentType:                   by,
-		DuplicateMerchantTransactionIDs: s.store.dupMtx,
-		Evicted:                         s.store.evict,
+		Payments:                        c.payments,
+		ByPaymentType:                   c.byType,
+		DuplicateMerchantTransactionIDs: c.duplicates,
+		Evicted:                         c.evicted,
 		Requests:                        s.requests.Load(),
 		Busy:                            time.Duration(s.busy.Load()),
 	}

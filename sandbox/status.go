@@ -19,20 +19,23 @@ const (
 func (s *Sandbox) lookup(w http.ResponseWriter, entity, id string, limited bool) {
 	var body document
 	var wait time.Duration
-	s.locked(func() {
-		p, _ := s.findPayment(id, entity)
+	s.store.update(func(tx *txn) {
+		p, _ := s.findPayment(tx, id, entity)
 		if p == nil {
 			return
 		}
 		if limited && !s.opts.NoStatusRateLimit {
-			if wait = s.throttle(p); wait > 0 {
+			if wait = s.throttle(tx, p); wait > 0 {
 				return
 			}
 		}
-		s.expire(p)
-		pick := lookupReply{found: p, shown: p}
+		s.expire(tx, p)
+		pick := lookupReply{}
 		fire(s, &pick)
-		body, _ = s.renderPayment(pick.shown, viewStatus, nil)
+		if o := tx.other(p); pick.ShowOther && o != nil {
+			p = o
+		}
+		body, _ = s.renderPayment(tx, p, viewStatus, nil)
 	})
 	switch {
 	case wait > 0:
@@ -49,16 +52,16 @@ func (s *Sandbox) lookup(w http.ResponseWriter, entity, id string, limited bool)
 
 // findPayment looks up a payment id from the URL for entity, through the paymentLookup
 // hook point. It returns the payment (nil when unknown or, normally, another entity's)
-// and the id as looked up; the caller holds s.store.mu.
-func (s *Sandbox) findPayment(id, entity string) (*payment, string) {
-	l := paymentLookup{id: id}
+// and the id as looked up.
+func (s *Sandbox) findPayment(tx *txn, id, entity string) (*payment, string) {
+	l := paymentLookup{ID: id}
 	fire(s, &l)
-	return s.store.get(l.id, entity, l.anyEntity), l.id
+	return tx.get(l.ID, entity, l.AnyEntity), l.ID
 }
 
 // throttle records a status lookup of p and returns how long the caller must wait
-// when it is over the limit; the caller holds s.store.mu.
-func (s *Sandbox) throttle(p *payment) time.Duration {
+// when it is over the limit.
+func (s *Sandbox) throttle(tx *txn, p *payment) time.Duration {
 	now := s.now()
 	kept := p.lookups[:0]
 	for _, t := range p.lookups {
@@ -80,16 +83,16 @@ func (s *Sandbox) queryByMerchantID(w http.ResponseWriter, entity string, p para
 	mtx := p.get("merchantTransactionId")
 	if mtx == "" {
 		s.writeJSON(w, http.StatusBadRequest, s.errorBody(entity, codeParam,
-			[]paramError{{"merchantTransactionId", "", msgEmpty}}))
+			[]paramError{{Name: "merchantTransactionId", Message: msgEmpty}}))
 		return
 	}
 	var list []document
-	s.locked(func() {
-		for _, id := range s.store.byMtx[mtxKey{entity, mtx}] {
-			if p := s.store.byID[id]; p != nil {
-				s.expire(p)
-				item, _ := s.renderPayment(p, viewStatus, nil)
-				list = append(list, item.without("buildNumber"))
+	s.store.update(func(tx *txn) {
+		for _, id := range tx.byMtx[mtxKey{entity, mtx}] {
+			if p := tx.byID[id]; p != nil {
+				s.expire(tx, p)
+				item, _ := s.renderPayment(tx, p, viewStatus, nil)
+				list = append(list, item.Without("buildNumber"))
 			}
 		}
 	})
@@ -103,8 +106,8 @@ func (s *Sandbox) queryByMerchantID(w http.ResponseWriter, entity string, p para
 // listBody is the envelope of a successful list request, in the shape of kind: result,
 // trailer, then the list.
 func (s *Sandbox) listBody(kind fixtures.ReplyKind, entity, key string, list []document) document {
-	body := s.trailer(document{{"result", s.result(codeRequestOK, nil)}}, timestamp(s.now()), newNDC(entity))
-	return s.shaped(kind, "", body.with(key, list))
+	body := s.trailer(document{{Key: "result", Value: s.result(codeRequestOK, nil)}}, timestamp(s.now()), newNDC(entity))
+	return s.shaped(kind, "", body.With(key, list))
 }
 
 // resultCodes handles GET /v1/resultcodes from the contract data. Like the platform's,

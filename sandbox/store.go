@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"maps"
 	"sync"
 	"time"
 )
@@ -75,10 +76,53 @@ type payment struct {
 	lookups []time.Time // status lookups inside the rate-limit window
 }
 
-// store holds the payments, bounded: when full, the oldest payment is evicted so a
-// long-running sandbox cannot grow without limit.
+// store keeps the payments and registration tokens. It owns its lock: the state is
+// reached only inside update, whose function runs as one transaction, so an operation
+// that reads and changes several things (a capture and its PA, a settlement and its
+// notification, a token and the payment that made it) cannot interleave with another.
 type store struct {
-	mu     sync.Mutex
+	mu sync.Mutex
+	tx txn
+}
+
+// paymentStore is the store as the sandbox sees it.
+type paymentStore interface {
+	// update runs fn holding the lock, released even if fn panics: the panic guard in
+	// ServeHTTP answers the request, and the sandbox must keep serving afterwards. tx
+	// is valid only during fn.
+	update(fn func(tx *txn))
+	// counts returns what Stats shows of the store.
+	counts() storeCounts
+}
+
+// storeCounts is what Stats shows of the store.
+type storeCounts struct {
+	payments, duplicates, evicted int
+	byType                        map[string]int
+}
+
+func (s *store) update(fn func(tx *txn)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn(&s.tx)
+}
+
+func (s *store) counts() storeCounts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	by := maps.Clone(s.tx.byType)
+	for k, v := range by {
+		if v == 0 {
+			delete(by, k)
+		}
+	}
+	return storeCounts{payments: len(s.tx.byID), duplicates: s.tx.dupMtx, evicted: s.tx.evict, byType: by}
+}
+
+// txn is the stored state, reached within one update: the payments, bounded (when
+// full, the oldest is evicted so a long-running sandbox cannot grow without limit), and
+// the registration tokens, bounded alike.
+type txn struct {
 	max    int
 	byID   map[string]*payment
 	order  []string // insertion order (a ring would save the copy; eviction is rare)
@@ -87,24 +131,24 @@ type store struct {
 	dupMtx int
 	evict  int
 	byType map[string]int
-	// regs are the registration tokens, bounded like the payments: regOrder holds
-	// their ids oldest first, and the oldest is dropped when the store is full.
+	// regs are the registration tokens: regOrder holds their ids oldest first, and the
+	// oldest is dropped when the store is full.
 	regs     map[string]*registration
 	regOrder []string
 }
 
 func newStore(max int) *store {
-	return &store{
+	return &store{tx: txn{
 		max:    max,
 		byID:   make(map[string]*payment, 1024),
 		byMtx:  make(map[mtxKey][]string),
 		byType: make(map[string]int),
 		regs:   make(map[string]*registration),
-	}
+	}}
 }
 
-// putRegistration stores a token; the caller holds s.mu.
-func (s *store) putRegistration(r *registration) {
+// putRegistration stores a token.
+func (s *txn) putRegistration(r *registration) {
 	for len(s.regs) >= s.max && len(s.regOrder) > 0 {
 		delete(s.regs, s.regOrder[0])
 		s.regOrder = s.regOrder[1:]
@@ -116,8 +160,8 @@ func (s *store) putRegistration(r *registration) {
 // mtxKey indexes payments by merchant reference within an entity.
 type mtxKey struct{ entity, mtx string }
 
-// put stores p; the caller holds s.mu.
-func (s *store) put(p *payment) {
+// put stores p.
+func (s *txn) put(p *payment) {
 	for len(s.byID) >= s.max && s.head < len(s.order) {
 		s.drop(s.order[s.head])
 		s.order[s.head] = ""
@@ -140,7 +184,7 @@ func (s *store) put(p *payment) {
 	}
 }
 
-func (s *store) drop(id string) {
+func (s *txn) drop(id string) {
 	p, ok := s.byID[id]
 	if !ok {
 		return
@@ -169,9 +213,9 @@ func (s *store) drop(id string) {
 	}
 }
 
-// get returns the payment if entity may see it (any entity's when anyEntity); the
-// caller holds s.mu. Another entity's payment answers exactly like an unknown id.
-func (s *store) get(id, entity string, anyEntity bool) *payment {
+// get returns the payment if entity may see it (any entity's when anyEntity).
+// Another entity's payment answers exactly like an unknown id.
+func (s *txn) get(id, entity string, anyEntity bool) *payment {
 	p := s.byID[id]
 	if p == nil || (p.entity != entity && !anyEntity) {
 		return nil
@@ -181,7 +225,7 @@ func (s *store) get(id, entity string, anyEntity bool) *payment {
 
 // other returns the most recent payment of the entity that is not p (nil if none),
 // for the modes that show "another payment".
-func (s *store) other(p *payment) *payment {
+func (s *txn) other(p *payment) *payment {
 	for i := len(s.order) - 1; i >= s.head; i-- {
 		q := s.byID[s.order[i]]
 		if q != nil && q != p && q.entity == p.entity {
@@ -189,14 +233,6 @@ func (s *store) other(p *payment) *payment {
 		}
 	}
 	return nil
-}
-
-// locked runs fn holding the store lock, released even if fn panics: the panic guard
-// in ServeHTTP answers the request, and the sandbox must keep serving afterwards.
-func (s *Sandbox) locked(fn func()) {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	fn()
 }
 
 func isInitial(t string) bool { return t == "PA" || t == "DB" || t == "CD" || t == "PA.CP" }

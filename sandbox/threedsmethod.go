@@ -17,6 +17,7 @@ import (
 const (
 	threedsMethodPath       = "/connectors/demo/threeds/method"
 	threedsNotificationPath = "/connectors/demo/threeds/method/notification"
+	methodTitle             = "3-D Secure method"
 )
 
 // methodData is what threeDSMethodData carries, base64-encoded.
@@ -35,12 +36,12 @@ func methodTransID(id string) string {
 func preconditions(p *payment, methodURL, notificationURL string) []document {
 	data, _ := json.Marshal(methodData{methodTransID(p.id), notificationURL})
 	return []document{document{}.
-		withString("origin", "iframe#hidden").
-		withString("waitUntil", "iframe#onload").
-		withString("description", "Hidden iframe post for 3D Secure 2.0 method call").
-		withString("method", http.MethodPost).
-		withString("url", methodURL).
-		with("parameters", []document{{{"name", "threeDSMethodData"}, {"value", base64.StdEncoding.EncodeToString(data)}}})}
+		WithString("origin", "iframe#hidden").
+		WithString("waitUntil", "iframe#onload").
+		WithString("description", "Hidden iframe post for 3D Secure 2.0 method call").
+		WithString("method", http.MethodPost).
+		WithString("url", methodURL).
+		With("parameters", []document{{{Key: "name", Value: "threeDSMethodData"}, {Key: "value", Value: base64.StdEncoding.EncodeToString(data)}}})}
 }
 
 // methodPaymentID reads the payment id out of a threeDSMethodData value.
@@ -65,18 +66,11 @@ func decodeMethodData(v string) (methodData, bool) {
 
 // serveMethod answers the method URL (and the notification URL its data names): it
 // records that the method call of the payment threeDSMethodData names arrived.
-func (s *Sandbox) serveMethod(w http.ResponseWriter, r *http.Request, path string) {
-	if !s.readPageForm(w, r, methodsPost, "The 3-D Secure method data is POSTed.") {
-		return
-	}
-	const title = "3-D Secure method"
-	if path == threedsNotificationPath {
-		s.errorPage(w, http.StatusOK, title, "3-D Secure method notification received.")
-		return
-	}
+func (s *Sandbox) serveMethod(c *call) {
+	w, r := c.w, c.r
 	id, ok := methodPaymentID(r.PostForm.Get("threeDSMethodData"))
-	s.locked(func() {
-		p := s.store.byID[id]
+	s.store.update(func(tx *txn) {
+		p := tx.byID[id]
 		ok = ok && p != nil && (p.flow == flowChallenge || p.flow == flowFrictionless) && !p.done
 		if ok {
 			p.methodCalled = true
@@ -86,5 +80,12 @@ func (s *Sandbox) serveMethod(w http.ResponseWriter, r *http.Request, path strin
 		s.errorPage(w, http.StatusBadRequest, "3-D Secure method error", "threeDSMethodData does not name a payment waiting for 3-D Secure.")
 		return
 	}
-	s.errorPage(w, http.StatusOK, title, "3-D Secure method data received.")
+	s.errorPage(w, http.StatusOK, methodTitle, "3-D Secure method data received.")
+}
+
+// serveMethodNotice answers the notification URL the method data names: the default
+// pages record the call when the method URL is POSTed, so the notification only
+// answers.
+func (s *Sandbox) serveMethodNotice(c *call) {
+	s.errorPage(c.w, http.StatusOK, methodTitle, "3-D Secure method notification received.")
 }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 	"net/url"
 	"slices"
 	"strings"
@@ -11,12 +12,12 @@ import (
 
 // Messages of result.parameterErrors, worded as the platform words them.
 const (
-	msgEmpty       = "may not be empty"
+	msgEmpty       = hook.MsgEmpty
 	msgAmount      = `must match ^[0-9]{1,12}(\.[0-9]{2})?$`
 	msgCurrency    = `must match ^[A-Z]{3}$`
 	msgInitialType = "must be one of [PA, DB, CD, PA.CP]"
 	msgBackType    = "must be one of [CP, RF, RV]"
-	msgCardProps   = "card properties must be set"
+	msgCardProps   = hook.MsgCardProps
 	msgEntity      = `must match ^[a-f0-9]{32}$`
 	// The sandbox's own wording: no recording shows these two refusals.
 	msgEntityDiffers = "must equal entityId when both are sent"
@@ -98,14 +99,14 @@ func validURL(s string) bool {
 // checkAmountCurrency validates the amount and currency a request must carry.
 func checkAmountCurrency(p params, perrs []paramError) []paramError {
 	if a := p.get("amount"); a == "" {
-		perrs = append(perrs, paramError{"amount", "", msgEmpty})
+		perrs = append(perrs, paramError{Name: "amount", Message: msgEmpty})
 	} else if !validAmount(a) {
-		perrs = append(perrs, paramError{"amount", a, msgAmount})
+		perrs = append(perrs, paramError{Name: "amount", Value: a, Message: msgAmount})
 	}
 	if c := p.get("currency"); c == "" {
-		perrs = append(perrs, paramError{"currency", "", msgEmpty})
+		perrs = append(perrs, paramError{Name: "currency", Message: msgEmpty})
 	} else if !validCurrency(c) {
-		perrs = append(perrs, paramError{"currency", c, msgCurrency})
+		perrs = append(perrs, paramError{Name: "currency", Value: c, Message: msgCurrency})
 	}
 	return perrs
 }
@@ -114,25 +115,25 @@ func checkAmountCurrency(p params, perrs []paramError) []paramError {
 func checkCommon(p params, perrs []paramError) []paramError {
 	for _, k := range []string{"merchantTransactionId", "merchantInvoiceId"} {
 		if v := p.get(k); len(v) > 255 {
-			perrs = append(perrs, paramError{k, v, "size must be between 0 and 255"})
+			perrs = append(perrs, paramError{Name: k, Value: v, Message: "size must be between 0 and 255"})
 		}
 	}
 	if p.has("testMode") {
 		if v := p.get("testMode"); v != "INTERNAL" && v != "EXTERNAL" {
-			perrs = append(perrs, paramError{"testMode", v, msgTestMode})
+			perrs = append(perrs, paramError{Name: "testMode", Value: v, Message: msgTestMode})
 		}
 	}
 	for i, k := range p.keys {
 		if name, ok := customName(k); ok {
 			if !validCustomName(name) {
-				perrs = append(perrs, paramError{k, p.vals[i], msgCustomName})
+				perrs = append(perrs, paramError{Name: k, Value: p.vals[i], Message: msgCustomName})
 			} else if len(p.vals[i]) > 2048 {
-				perrs = append(perrs, paramError{k, p.vals[i][:64] + "...", "size must be between 0 and 2048"})
+				perrs = append(perrs, paramError{Name: k, Value: p.vals[i][:64] + "...", Message: "size must be between 0 and 2048"})
 			}
 		}
 	}
 	if fc := p.custom("forceResultCode"); p.has("customParameters[forceResultCode]") && !validCode(fc) {
-		perrs = append(perrs, paramError{"customParameters[forceResultCode]", fc, msgForceCode})
+		perrs = append(perrs, paramError{Name: "customParameters[forceResultCode]", Value: fc, Message: msgForceCode})
 	}
 	return perrs
 }
@@ -145,16 +146,16 @@ func (s *Sandbox) validateInitial(p params) []paramError {
 	perrs, brand, known := s.checkInstrument(p, perrs)
 	if p.has("shopperResultUrl") {
 		if u := p.get("shopperResultUrl"); !validURL(u) {
-			perrs = append(perrs, paramError{"shopperResultUrl", u, msgURL})
+			perrs = append(perrs, paramError{Name: "shopperResultUrl", Value: u, Message: msgURL})
 		}
 	}
 	if ci := p.get("threeDSecure.challengeIndicator"); ci != "" && !allDigits(ci, 1, 2) {
-		perrs = append(perrs, paramError{"threeDSecure.challengeIndicator", ci, msgChallenge})
+		perrs = append(perrs, paramError{Name: "threeDSecure.challengeIndicator", Value: ci, Message: msgChallenge})
 	}
 	perrs = checkStandingInstruction(p, perrs)
-	f := initialFormat{card: known && brand.Kind == "card", errs: checkCommon(p, perrs)}
+	f := initialFormat{Card: known && brand.Kind == "card", Errs: checkCommon(p, perrs)}
 	fire(s, &f)
-	return f.errs
+	return f.Errs
 }
 
 // checkInitialType validates the paymentType of an initial payment.
@@ -162,9 +163,9 @@ func checkInitialType(p params, perrs []paramError) []paramError {
 	switch pt := p.get("paymentType"); pt {
 	case "PA", "DB", "CD", "PA.CP":
 	case "":
-		perrs = append(perrs, paramError{"paymentType", "", msgEmpty})
+		perrs = append(perrs, paramError{Name: "paymentType", Message: msgEmpty})
 	default:
-		perrs = append(perrs, paramError{"paymentType", pt, msgInitialType})
+		perrs = append(perrs, paramError{Name: "paymentType", Value: pt, Message: msgInitialType})
 	}
 	return perrs
 }
@@ -175,7 +176,7 @@ func checkInitialType(p params, perrs []paramError) []paramError {
 func validateTokenPayment(p params) []paramError {
 	perrs := checkAmountCurrency(p, checkInitialType(p, nil))
 	if b := p.get("paymentBrand"); b != "" && !validBrandName(b) {
-		perrs = append(perrs, paramError{"paymentBrand", b, msgBrand})
+		perrs = append(perrs, paramError{Name: "paymentBrand", Value: b, Message: msgBrand})
 	}
 	return checkCommon(p, checkStandingInstruction(p, perrs))
 }
@@ -197,11 +198,11 @@ var standingInstructionValues = []struct {
 func checkStandingInstruction(p params, perrs []paramError) []paramError {
 	for _, si := range standingInstructionValues {
 		if v := p.get(si.name); p.has(si.name) && !slices.Contains(si.allowed, v) {
-			perrs = append(perrs, paramError{si.name, v, si.message})
+			perrs = append(perrs, paramError{Name: si.name, Value: v, Message: si.message})
 		}
 	}
 	if v := p.get("standingInstruction.initialTransactionId"); len(v) > 255 {
-		perrs = append(perrs, paramError{"standingInstruction.initialTransactionId", v[:64] + "...", "size must be between 0 and 255"})
+		perrs = append(perrs, paramError{Name: "standingInstruction.initialTransactionId", Value: v[:64] + "...", Message: "size must be between 0 and 255"})
 	}
 	return perrs
 }
@@ -213,28 +214,28 @@ func (s *Sandbox) checkInstrument(p params, perrs []paramError) ([]paramError, f
 	hasCard := p.anyWithPrefix("card.")
 	switch {
 	case brandName == "" && hasCard:
-		perrs = append(perrs, paramError{"paymentBrand", "", msgCardProps})
+		perrs = append(perrs, paramError{Name: "paymentBrand", Message: msgCardProps})
 	case brandName == "":
-		perrs = append(perrs, paramError{"paymentBrand", "", msgEmpty})
+		perrs = append(perrs, paramError{Name: "paymentBrand", Message: msgEmpty})
 	case !validBrandName(brandName):
-		perrs = append(perrs, paramError{"paymentBrand", brandName, msgBrand})
+		perrs = append(perrs, paramError{Name: "paymentBrand", Value: brandName, Message: msgBrand})
 	}
 	brand, known := s.contract.Brand(brandName)
 	if known {
 		for _, k := range brand.Required {
 			if p.get(k) == "" {
-				perrs = append(perrs, paramError{k, "", msgEmpty})
+				perrs = append(perrs, paramError{Name: k, Message: msgEmpty})
 			}
 		}
 		if brand.Kind == "card" {
 			if n := p.get("card.number"); n != "" && !allDigits(n, 12, 19) {
-				perrs = append(perrs, paramError{"card.number", maskMiddle(n), msgCardNumber})
+				perrs = append(perrs, paramError{Name: "card.number", Value: maskMiddle(n), Message: msgCardNumber})
 			}
 			if c := p.get("card.cvv"); c != "" && !allDigits(c, 3, 4) {
-				perrs = append(perrs, paramError{"card.cvv", "", msgCVV})
+				perrs = append(perrs, paramError{Name: "card.cvv", Message: msgCVV})
 			}
 			if h := p.get("card.holder"); len(h) > 128 {
-				perrs = append(perrs, paramError{"card.holder", h, "size must be between 0 and 128"})
+				perrs = append(perrs, paramError{Name: "card.holder", Value: h, Message: "size must be between 0 and 128"})
 			}
 		}
 	}
@@ -250,15 +251,15 @@ func validateBackoffice(p params) []paramError {
 		perrs = checkAmountCurrency(p, perrs)
 	case "RV":
 		if a := p.get("amount"); a != "" && !validAmount(a) {
-			perrs = append(perrs, paramError{"amount", a, msgAmount})
+			perrs = append(perrs, paramError{Name: "amount", Value: a, Message: msgAmount})
 		}
 		if c := p.get("currency"); c != "" && !validCurrency(c) {
-			perrs = append(perrs, paramError{"currency", c, msgCurrency})
+			perrs = append(perrs, paramError{Name: "currency", Value: c, Message: msgCurrency})
 		}
 	case "":
-		perrs = append(perrs, paramError{"paymentType", "", msgEmpty})
+		perrs = append(perrs, paramError{Name: "paymentType", Message: msgEmpty})
 	default:
-		perrs = append(perrs, paramError{"paymentType", pt, msgBackType})
+		perrs = append(perrs, paramError{Name: "paymentType", Value: pt, Message: msgBackType})
 	}
 	return checkCommon(p, perrs)
 }

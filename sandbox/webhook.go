@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 	"net/http"
 	"net/url"
 	"sync"
@@ -17,7 +18,7 @@ import (
 // SCHEDULE or RISK; action only for REGISTRATION).
 const (
 	NotifyPayment      = "PAYMENT"
-	NotifyRegistration = "REGISTRATION"
+	NotifyRegistration = hook.KindRegistration
 	ActionCreated      = "CREATED"
 	ActionDeleted      = "DELETED"
 )
@@ -97,21 +98,21 @@ func (s *Sandbox) notify(kind, action string, payload document) {
 	if s.webhooks == nil {
 		return
 	}
-	ev := webhookNotice{kind: kind, payload: payload, copies: 1}
+	ev := webhookNotice{Kind: kind, Payload: payload, Copies: 1}
 	fire(s, &ev)
-	env := document{{"type", kind}}
+	env := document{{Key: "type", Value: kind}}
 	if action != "" {
-		env = env.with("action", action)
+		env = env.With("action", action)
 	}
-	plain, _ := env.with("payload", ev.payload).MarshalJSON()
-	for range ev.copies {
+	plain, _ := env.With("payload", ev.Payload).MarshalJSON()
+	for range ev.Copies {
 		body, iv, tag, err := webhook.Encrypt(plain, s.webhooks.key)
 		if err != nil {
 			continue // the key was checked in New; only the system's randomness can fail here
 		}
-		sealed := webhookSealed{body: body, iv: iv, tag: tag}
+		sealed := webhookSealed{Body: body, IV: iv, Tag: tag}
 		fire(s, &sealed)
-		s.webhooks.push(&delivery{body: sealed.body, iv: sealed.iv, tag: sealed.tag})
+		s.webhooks.push(&delivery{body: sealed.Body, iv: sealed.IV, tag: sealed.Tag})
 	}
 }
 
@@ -208,7 +209,7 @@ func (s *Sandbox) Close() {
 // finalJSON is doc as a JSON reply shows it, after the jsonReply hook point: what the
 // merchant receives and what a notification's payload carries.
 func (s *Sandbox) finalJSON(doc document) document {
-	reply := jsonReply{doc}
+	reply := jsonReply{Doc: doc}
 	fire(s, &reply)
-	return reply.doc
+	return reply.Doc
 }

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 	"net/url"
 	"strings"
 	"testing"
@@ -38,7 +39,7 @@ func await(t *testing.T, rcv *webhook.Receiver, id string, n int) []webhook.Deli
 // The payload is the reply the merchant received, byte for byte, under type PAYMENT
 // with no action; a capture is notified with its own id.
 func TestWebhookPayloadIsTheReply(t *testing.T) {
-	h, rcv := hooked(t, TolerateFieldOrder)
+	h, rcv := hooked(t, modes.TolerateFieldOrder)
 	pa := h.pa("merchantTransactionId", "wh-1")
 	d := await(t, rcv, pa.str("id"), 1)[0]
 	if d.Notification.Type != "PAYMENT" || d.Notification.Action != "" || d.ContentType != notificationContentType {
@@ -85,7 +86,7 @@ func TestWebhookRetriedAfterRefusal(t *testing.T) {
 
 func TestWebhookDefects(t *testing.T) {
 	t.Run("wrong tag", func(t *testing.T) {
-		h, rcv := hooked(t, DefectWebhookWrongTag)
+		h, rcv := hooked(t, modes.DefectWebhookWrongTag)
 		h.pa()
 		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 		defer cancel()
@@ -94,14 +95,14 @@ func TestWebhookDefects(t *testing.T) {
 		}
 	})
 	t.Run("payload disagrees", func(t *testing.T) {
-		h, rcv := hooked(t, DefectWebhookPayloadDisagrees)
+		h, rcv := hooked(t, modes.DefectWebhookPayloadDisagrees)
 		pa := h.pa()
 		if d := await(t, rcv, pa.str("id"), 1)[0]; d.Payment.Result.Code == pa.code() {
 			t.Fatalf("payload agrees: %s", d.Notification.Payload)
 		}
 	})
 	t.Run("duplicated", func(t *testing.T) {
-		h, rcv := hooked(t, DefectWebhookDuplicated)
+		h, rcv := hooked(t, modes.DefectWebhookDuplicated)
 		await(t, rcv, h.pa().str("id"), 2)
 	})
 }

@@ -139,8 +139,9 @@ func (s *Sandbox) wizardOf(p *payment) wizard {
 	} else {
 		w = threeDSWizardOf(p.flow)
 	}
-	ev := bankWizard{p: p, w: &w}
+	ev := bankWizard{Checkout: p.flow == flowCheckout, Pages: len(w.pages), Authorise: w.authorise}
 	fire(s, &ev)
+	w.pages, w.authorise = w.pages[:min(max(ev.Pages, 0), len(w.pages))], ev.Authorise
 	return w
 }
 

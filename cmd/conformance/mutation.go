@@ -16,70 +16,6 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
 )
 
-// mutationFilters names, per sandbox mode, the specs that must react to it. Filtering
-// keeps `make mutation` fast; a mode missing here runs against broadFilter. A variation's
-// filter must select the specs that meet it: its exact run proves they do.
-var mutationFilters = map[string]string{
-	"sync-success-wrong-group":     "flow:PA && brand:VISA",
-	"sync-answers-pending":         "flow:DB && brand:VISA",
-	"id-malformed":                 "flow:PA && brand:VISA",
-	"id-missing":                   "flow:PA && brand:VISA",
-	"amount-not-two-decimals":      "flow:PA && brand:VISA",
-	"amount-wrong-value":           "flow:PA && brand:VISA",
-	"currency-wrong":               "flow:PA && brand:VISA",
-	"payment-type-swapped":         "flow:PA && brand:VISA",
-	"brand-wrong":                  "flow:PA && brand:VISA",
-	"pan-echoed":                   "flow:PA && brand:VISA",
-	"redirect-no-url":              "flow:workflow && brand:PAYPAL",
-	"redirect-params-dropped":      "async && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)",
-	"preconditions-dropped":        "3ds && brand:VISA",
-	"return-no-id":                 "async && brand:PAYPAL",
-	"return-no-resource-path":      "async && brand:PAYPAL",
-	"return-wrong-resource-path":   "async && brand:PAYPAL",
-	"status-stuck-pending":         "async && brand:PAYPAL",
-	"status-other-payment":         "flow:CP",
-	"capture-no-new-id":            "flow:CP",
-	"capture-ignores-amount":       "flow:CP",
-	"refund-above-volume-accepted": "flow:RF",
-	"reversal-leaves-capturable":   "flow:RV",
-	"bad-token-accepted":           "negative && auth",
-	"cross-entity-readable":        "negative && auth",
-	"decline-as-success":           "(negative && !browser) || registration || recurring || CD",
-	"param-errors-missing":         "(negative && format) || id:S2S-BO-009",
-	"webhook-wrong-tag":            "webhook",
-	"webhook-payload-disagrees":    "webhook",
-	"webhook-missing":              "webhook",
-	"webhook-duplicated":           "webhook",
-	"webhook-not-retried":          "webhook",
-
-	"registration-id-missing":            "registration || recurring",
-	"registration-exposes-pan":           "registration",
-	"registration-cross-entity-readable": "registration",
-	"token-usable-after-delete":          "registration",
-	"mit-without-initial-accepted":       "recurring",
-	"standing-instruction-unchecked":     "recurring",
-	"credit-shown-as-debit":              "CD",
-	// The realistic-page modes turn the realistic pages on in the sandbox itself
-	// (Mode.Realistic); their runs leave out what only the default pages offer.
-	"precondition-not-recorded": "3ds && brand:VISA && !simulator-only",
-	"wizard-step-skipped":       "flow:async-approve && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)",
-
-	"vary-refusal-codes":          "flow:CP || flow:RF || flow:RV || flow:backoffice-refusal",
-	"vary-no-credentials":         "flow:auth",
-	"vary-card-errors-on-brand":   "flow:format",
-	"vary-holder-optional":        "flow:format",
-	"vary-redirect-params-object": "(flow:async-approve && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)) || (flow:3ds && brand:VISA)",
-	"vary-return-without-id":      "(flow:async-approve && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)) || (flow:3ds && brand:VISA)",
-	// The recorded reply shapes: the rejected 3-D Secure payments' final status and the
-	// forced declines meet the first, every backoffice flow the second.
-	"vary-recorded-rejections": "flow:decline || flow:card-check || id:S2S-3DS-CHALLENGE-FAIL || id:S2S-3DS-TECHNICAL-ERROR-VISA",
-	"vary-recorded-backoffice": "flow:CP || flow:RF || flow:RV || flow:backoffice-refusal",
-}
-
-// broadFilter is what tolerated changes run against: every kind of flow for a few
-// brands, so an over-strict check anywhere would show.
-const broadFilter = "brand:VISA || brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY || brand:DIRECTDEBIT_SEPA || backoffice || negative || flow:CP || 3ds"
-
 // How a mode's run holds the sandbox: to its exact answers (the default), or graded,
 // only to what public evidence fixes, as a real account.
 const (
@@ -174,9 +110,11 @@ func buildSuites(ctx context.Context, dir string) (string, error) {
 // runMode runs the suites against the embedded sandbox started with one mode. A
 // variation's runs leave simulator-only specs out, as a real account does.
 func runMode(ctx context.Context, m sandbox.Mode, run, binary, reportDir string) mutationRow {
-	filter := mutationFilters[m.Name]
-	if filter == "" || m.Tolerated {
-		filter = broadFilter
+	// Each mode owns the filter of the specs that must react to it (sandbox/modes); a
+	// mode without one fails its package's tests, and is a run not as expected here.
+	filter := m.Filter
+	if strings.TrimSpace(filter) == "" {
+		return mutationRow{mode: m.Name, run: run, expected: "fail", observed: "no filter in sandbox/modes"}
 	}
 	if m.Variation {
 		filter = andFilter(filter, "!simulator-only")
