@@ -12,16 +12,16 @@ import (
 func TestEveryReplyShapeIsData(t *testing.T) {
 	c := fixtures.Load()
 	for _, k := range []shapeKey{
-		{fixtures.ReplyPayment, "success"}, {fixtures.ReplyPayment, "pending"},
-		{fixtures.ReplyPayment, "rejected"}, {fixtures.ReplyPayment, "forced-rejected"},
-		{fixtures.ReplyBackoffice, "success"}, {fixtures.ReplyBackoffice, "refused"},
-		{fixtures.ReplyStatus, "success"}, {fixtures.ReplyStatus, "pending"}, {fixtures.ReplyStatus, "rejected"},
-		{fixtures.ReplyRegistration, "success"}, {fixtures.ReplyRegistration, "rejected"},
-		{fixtures.ReplyDeregistration, "success"},
-		{fixtures.ReplyParameterError, ""}, {fixtures.ReplyAuthError, ""}, {fixtures.ReplyError, ""},
-		{fixtures.ReplyReport, ""}, {fixtures.ReplyResultCodes, ""},
+		{fixtures.ReplyPayment, "success", ""}, {fixtures.ReplyPayment, "pending", ""},
+		{fixtures.ReplyPayment, "rejected", ""}, {fixtures.ReplyPayment, "forced-rejected", ""},
+		{fixtures.ReplyBackoffice, "success", ""}, {fixtures.ReplyBackoffice, "refused", ""},
+		{fixtures.ReplyStatus, "success", ""}, {fixtures.ReplyStatus, "pending", ""}, {fixtures.ReplyStatus, "rejected", ""},
+		{fixtures.ReplyRegistration, "success", ""}, {fixtures.ReplyRegistration, "rejected", ""},
+		{fixtures.ReplyDeregistration, "success", ""},
+		{fixtures.ReplyParameterError, "", ""}, {fixtures.ReplyAuthError, "", ""}, {fixtures.ReplyError, "", ""},
+		{fixtures.ReplyReport, "", ""}, {fixtures.ReplyResultCodes, "", ""},
 	} {
-		if _, ok := c.Shape(k.kind, k.outcome); !ok {
+		if _, ok := c.Shape(k.kind, k.outcome, k.paymentType); !ok {
 			t.Errorf("fixtures/shapes.json has no shape for %s %q", k.kind, k.outcome)
 		}
 	}
@@ -31,7 +31,7 @@ func TestEveryReplyShapeIsData(t *testing.T) {
 // not list is dropped from the reply, and only from replies of that kind and outcome.
 func TestShapeDecidesTheReplysFields(t *testing.T) {
 	h := start(t, Options{})
-	rejected := shapeKey{fixtures.ReplyPayment, "rejected"}
+	rejected := shapeKey{fixtures.ReplyPayment, "rejected", ""}
 	delete(h.srv.Sandbox.shapes[rejected], "amount")
 	luhn := h.post("/v1/payments", cardParams("VISA", "4200000000000001", "123")...)
 	if luhn.code() != codeLuhn || luhn.get("amount") != nil || luhn.get("id") == nil {
@@ -43,7 +43,7 @@ func TestShapeDecidesTheReplysFields(t *testing.T) {
 	if st := h.status(luhn.str("id")); st.str("amount") == "" {
 		t.Errorf("a lookup has its own shape and keeps the amount: %v", st.body)
 	}
-	forced := shapeKey{fixtures.ReplyPayment, "forced-rejected"}
+	forced := shapeKey{fixtures.ReplyPayment, "forced-rejected", ""}
 	delete(h.srv.Sandbox.shapes[forced], "id")
 	f := h.post("/v1/payments", visa("customParameters[forceResultCode]", "800.100.151")...)
 	if f.code() != "800.100.151" || f.get("id") != nil || f.str("amount") != "92.00" {

@@ -133,14 +133,16 @@ func (s *Sandbox) errorReply(kind fixtures.ReplyKind, entity, code string, perrs
 	return s.shaped(kind, "", doc)
 }
 
-// shapeKey names a reply shape: its kind and outcome.
+// shapeKey names a reply shape: its kind, outcome and the paymentType it is limited
+// to ("" for every other paymentType).
 type shapeKey struct {
-	kind    fixtures.ReplyKind
-	outcome string
+	kind        fixtures.ReplyKind
+	outcome     string
+	paymentType string
 }
 
-// replyShapes indexes fixtures/shapes.json: per kind and outcome, the top-level fields
-// the reply carries.
+// replyShapes indexes fixtures/shapes.json: per kind, outcome and paymentType, the
+// top-level fields the reply carries.
 func replyShapes(c *fixtures.Contract) map[shapeKey]map[string]bool {
 	out := map[shapeKey]map[string]bool{}
 	for _, sh := range c.Shapes() {
@@ -148,7 +150,12 @@ func replyShapes(c *fixtures.Contract) map[shapeKey]map[string]bool {
 		for _, f := range sh.Fields {
 			fields[f] = true
 		}
-		out[shapeKey{sh.Kind, sh.Outcome}] = fields
+		for _, t := range sh.PaymentTypes {
+			out[shapeKey{sh.Kind, sh.Outcome, t}] = fields
+		}
+		if len(sh.PaymentTypes) == 0 {
+			out[shapeKey{sh.Kind, sh.Outcome, ""}] = fields
+		}
 	}
 	return out
 }
@@ -157,7 +164,16 @@ func replyShapes(c *fixtures.Contract) map[shapeKey]map[string]bool {
 // list, keeping doc's order; a reply without a shape keeps every field. It runs on the
 // truthful reply, before the modes' hooks, so a mode's additions are not dropped.
 func (s *Sandbox) shaped(kind fixtures.ReplyKind, outcome string, doc document) document {
-	fields, ok := s.shapes[shapeKey{kind, outcome}]
+	return s.shapedFor(kind, outcome, "", doc)
+}
+
+// shapedFor is shaped for a reply of paymentType: the shape limited to it, else the
+// kind's shape for every paymentType.
+func (s *Sandbox) shapedFor(kind fixtures.ReplyKind, outcome, paymentType string, doc document) document {
+	fields, ok := s.shapes[shapeKey{kind, outcome, paymentType}]
+	if !ok {
+		fields, ok = s.shapes[shapeKey{kind, outcome, ""}]
+	}
 	if !ok {
 		return doc
 	}
@@ -230,7 +246,8 @@ func parseAmount(s string) int64 {
 // truth; the paymentReply hook point lets the modes change what the reply shows.
 func (s *Sandbox) renderPayment(p *payment, v view, redirect document) (document, string) {
 	kind, outcome := s.paymentShape(p, v)
-	r := paymentReply{p: p, view: v, code: p.code, doc: s.shaped(kind, outcome, s.paymentDocument(p, redirect))}
+	doc := s.shapedFor(kind, outcome, p.paymentType, s.paymentDocument(p, redirect))
+	r := paymentReply{p: p, view: v, code: p.code, doc: doc}
 	fire(s, &r)
 	if r.code != p.code {
 		r.doc = r.doc.set("result", s.result(r.code, nil))
