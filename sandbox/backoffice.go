@@ -18,7 +18,7 @@ func (s *Sandbox) backoffice(w http.ResponseWriter, entity, refID string, p para
 		return
 	}
 	op := s.newPayment(entity, p)
-	op.cents, op.riskScore = -1, "0"
+	op.cents, op.riskScore, op.descriptor = -1, "0", backofficeDescriptor(op.descriptor)
 	if a := p.get("amount"); a != "" {
 		op.cents = parseAmount(a)
 	}

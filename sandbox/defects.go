@@ -359,13 +359,10 @@ var modes = []mode{
 	variation(VaryReturnWithoutID, "the shopper returns to shopperResultUrl with resourcePath only, no id "+
 		"(the server-to-server documentation promises resourcePath only; real-platform.md §1 on the way back to the shop)",
 		on(returnWithoutID)),
-	// Recorded reply shapes (recorded.go; real-platform.md §4, AM unit recordings).
-	variation(VaryRecordedRejections, "a rejected payment's reply and lookups carry no amount, currency, descriptor or risk, and a forced rejection "+
-		"(customParameters[forceResultCode]) answers without id (real-platform.md §4: AM CardProcess recordings, 2017-11-28)",
-		on(recordedRejection)),
-	variation(VaryRecordedBackoffice, "capture, refund and reversal replies carry no referencedId and no paymentBrand, risk on CP and RV only and "+
-		"the descriptor without its trailing space; a capture of an unknown id is {id, paymentType, result, risk} (real-platform.md §4: "+
-		"AM CardProcess recordings, 2017-11-28; the sandbox's default referencedId follows HS-tx, 2020s)",
+	// Recorded reply shapes (recorded.go; real-platform.md §4): the defaults follow the
+	// recordings (fixtures/shapes.json) except where a newer source disagrees.
+	variation(VaryRecordedBackoffice, "capture, refund and reversal replies carry no referencedId (real-platform.md §4: "+
+		"AM CardProcess recordings, 2017-11-28, and the same library's newer OPP recordings; the sandbox's default referencedId follows HS-tx, 2020s)",
 		on(recordedBackoffice)),
 }
 

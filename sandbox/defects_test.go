@@ -316,8 +316,7 @@ var promises = map[string][]string{
 	VaryHolderOptional:       {"format.missingHolder"},
 	VaryRedirectParamsObject: {"redirect.paramsShape"},
 	VaryReturnWithoutID:      {"return.id"},
-	VaryRecordedRejections:   {"decline.echoes", "decline.statusEchoes", "decline.forcedIDLikeOthers"},
-	VaryRecordedBackoffice:   {"cp.referencedId", "bo.recordedShape", "bo.unknownShape"},
+	VaryRecordedBackoffice:   {"cp.referencedId", "bo.recordedShape"},
 }
 
 func TestDefectModesBreakExactlyTheirPromise(t *testing.T) {
@@ -422,8 +421,7 @@ var variationShows = map[string]map[string]string{
 	// The battery also holds redirect.paramsWork: the pages still take the parameters.
 	VaryRedirectParamsObject: {"redirect.paramsShape": `^object$`},
 	VaryReturnWithoutID:      {"return.id": `^false$`, "return.resourcePathOwn": `^true$`},
-	VaryRecordedRejections:   {"decline.echoes": `^$`, "decline.statusEchoes": `^$`, "decline.forcedIDLikeOthers": `^false$`},
-	VaryRecordedBackoffice: {"cp.referencedId": `^false$`, "bo.unknownShape": `^$`,
+	VaryRecordedBackoffice: {"cp.referencedId": `^false$`,
 		"bo.recordedShape": `^ref=false,brand=false,cpRisk=true,rfRisk=false,rvRisk=true,trailing=false$`},
 }
 

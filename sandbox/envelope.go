@@ -191,8 +191,11 @@ func (s *Sandbox) shapedFor(kind fixtures.ReplyKind, outcome, paymentType string
 func (s *Sandbox) paymentShape(p *payment, v view) (fixtures.ReplyKind, string) {
 	o := s.outcomeOf(p.code)
 	if v == viewBackoffice {
-		if o == fixtures.Success {
+		switch {
+		case o == fixtures.Success:
 			return fixtures.ReplyBackoffice, "success"
+		case s.unknownReference(p):
+			return fixtures.ReplyBackoffice, "refused-unknown"
 		}
 		return fixtures.ReplyBackoffice, "refused"
 	}

@@ -70,9 +70,8 @@ var mutationFilters = map[string]string{
 	"vary-holder-optional":        "flow:format",
 	"vary-redirect-params-object": "(flow:async-approve && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)) || (flow:3ds && brand:VISA)",
 	"vary-return-without-id":      "(flow:async-approve && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)) || (flow:3ds && brand:VISA)",
-	// The recorded reply shapes: the rejected 3-D Secure payments' final status and the
-	// forced declines meet the first, every backoffice flow the second.
-	"vary-recorded-rejections": "flow:decline || flow:card-check || id:S2S-3DS-CHALLENGE-FAIL || id:S2S-3DS-TECHNICAL-ERROR-VISA",
+	// The 2017 recordings' backoffice replies without referencedId: every backoffice flow
+	// meets it.
 	"vary-recorded-backoffice": "flow:CP || flow:RF || flow:RV || flow:backoffice-refusal",
 }
 
