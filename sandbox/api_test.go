@@ -110,7 +110,7 @@ func TestValidation(t *testing.T) {
 		{"paymentType CD", visa("paymentType", "CD"), 200, codeSuccess, "", ""},
 		{"paymentType PA.CP", visa("paymentType", "PA.CP"), 200, codeSuccess, "", ""},
 		{"brand missing with card", visa("paymentBrand", drop), 400, codeParam, "paymentBrand", msgCardProps},
-		{"brand missing without card", []string{"amount", "1.00", "currency", "EUR", "paymentType", "DB"}, 400, codeParam, "paymentBrand", msgEmpty},
+		{"brand missing without card", []string{"amount", "1.00", "currency", "EUR", "paymentType", "DB"}, 400, codeParam, "paymentBrand", msgCardProps},
 		{"card number missing", visa("card.number", drop), 400, codeParam, "card.number", msgEmpty},
 		{"card holder missing", visa("card.holder", drop), 400, codeParam, "card.holder", msgEmpty},
 		{"expiry month missing", visa("card.expiryMonth", drop), 400, codeParam, "card.expiryMonth", msgEmpty},
@@ -361,7 +361,8 @@ func TestForceResultCode(t *testing.T) {
 		if r.str("customParameters.forceResultCode") != c.code {
 			t.Errorf("echo: %s", r.raw)
 		}
-		if s := h.status(r.str("id")); s.code() != c.code {
+		// A forced rejection answers without id, as recorded: find it by its ndc.
+		if s := h.status(byNDC(h, r.str("ndc")).id); s.code() != c.code {
 			t.Errorf("%s stored as %s", c.code, s.code())
 		}
 	}

@@ -2,11 +2,12 @@ package sandbox
 
 import (
 	"fmt"
-	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 )
 
 // backoffice handles POST /v1/payments/{id}: capture (CP), refund (RF) and reversal
@@ -19,7 +20,7 @@ func (s *Sandbox) backoffice(w http.ResponseWriter, entity, refID string, p para
 		return
 	}
 	op := s.newPayment(entity, p)
-	op.cents, op.riskScore = -1, "0"
+	op.cents, op.riskScore, op.descriptor = -1, "0", backofficeDescriptor(op.descriptor)
 	if a := p.get("amount"); a != "" {
 		op.cents = parseAmount(a)
 	}
@@ -174,3 +175,7 @@ func (s *Sandbox) apply(tx *txn, op, ref *payment) {
 		}
 	}
 }
+
+// backofficeDescriptor is the descriptor of a capture, refund or reversal: recorded
+// without the trailing space an initial payment's carries (real-platform.md §4).
+func backofficeDescriptor(d string) string { return strings.TrimRight(d, " ") }

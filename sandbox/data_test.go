@@ -12,42 +12,47 @@ import (
 func TestEveryReplyShapeIsData(t *testing.T) {
 	c := fixtures.Load()
 	for _, k := range []shapeKey{
-		{fixtures.ReplyPayment, "success"}, {fixtures.ReplyPayment, "pending"},
-		{fixtures.ReplyPayment, "rejected"}, {fixtures.ReplyPayment, "forced-rejected"},
-		{fixtures.ReplyBackoffice, "success"}, {fixtures.ReplyBackoffice, "refused"},
-		{fixtures.ReplyStatus, "success"}, {fixtures.ReplyStatus, "pending"}, {fixtures.ReplyStatus, "rejected"},
-		{fixtures.ReplyRegistration, "success"}, {fixtures.ReplyRegistration, "rejected"},
-		{fixtures.ReplyDeregistration, "success"},
-		{fixtures.ReplyParameterError, ""}, {fixtures.ReplyAuthError, ""}, {fixtures.ReplyError, ""},
-		{fixtures.ReplyReport, ""}, {fixtures.ReplyResultCodes, ""},
+		{fixtures.ReplyPayment, "success", ""}, {fixtures.ReplyPayment, "pending", ""},
+		{fixtures.ReplyPayment, "rejected", ""}, {fixtures.ReplyPayment, "forced-rejected", ""},
+		{fixtures.ReplyBackoffice, "success", "CP"}, {fixtures.ReplyBackoffice, "success", "RF"},
+		{fixtures.ReplyBackoffice, "success", "RV"}, {fixtures.ReplyBackoffice, "refused", ""},
+		{fixtures.ReplyBackoffice, "refused-unknown", "CP"}, {fixtures.ReplyBackoffice, "refused-unknown", ""},
+		{fixtures.ReplyStatus, "success", ""}, {fixtures.ReplyStatus, "pending", ""}, {fixtures.ReplyStatus, "rejected", ""},
+		{fixtures.ReplyRegistration, "success", ""}, {fixtures.ReplyRegistration, "rejected", ""},
+		{fixtures.ReplyDeregistration, "success", ""},
+		{fixtures.ReplyParameterError, "", ""}, {fixtures.ReplyAuthError, "", ""}, {fixtures.ReplyError, "", ""},
+		{fixtures.ReplyReport, "", ""}, {fixtures.ReplyResultCodes, "", ""},
 	} {
-		if _, ok := c.Shape(k.kind, k.outcome); !ok {
+		if _, ok := c.Shape(k.kind, k.outcome, k.paymentType); !ok {
 			t.Errorf("fixtures/shapes.json has no shape for %s %q", k.kind, k.outcome)
 		}
 	}
 }
 
-// Switching a reply to its recorded shape is a change of data: a field the shape does
-// not list is dropped from the reply, and only from replies of that kind and outcome.
+// A reply's fields are a matter of data: a field its shape does not list is dropped
+// from the reply, and only from replies of that kind, outcome and paymentType.
 func TestShapeDecidesTheReplysFields(t *testing.T) {
 	h := start(t, Options{})
-	rejected := shapeKey{fixtures.ReplyPayment, "rejected"}
-	delete(h.srv.Sandbox.shapes[rejected], "amount")
-	luhn := h.post("/v1/payments", cardParams("VISA", "4200000000000001", "123")...)
-	if luhn.code() != codeLuhn || luhn.get("amount") != nil || luhn.get("id") == nil {
-		t.Errorf("rejection without amount in its shape: code %s, amount %v, id %v", luhn.code(), luhn.get("amount"), luhn.get("id"))
+	shapes := h.srv.Sandbox.shapes
+	delete(shapes[shapeKey{fixtures.ReplyPayment, "success", ""}], "amount")
+	ok := h.pa()
+	if ok.code() != codeSuccess || ok.get("amount") != nil || ok.get("id") == nil {
+		t.Errorf("success without amount in its shape: code %s, amount %v, id %v", ok.code(), ok.get("amount"), ok.get("id"))
 	}
-	if ok := h.pa(); ok.code() != codeSuccess || ok.str("amount") != "92.00" {
-		t.Errorf("success keeps its amount: %s %q", ok.code(), ok.str("amount"))
-	}
-	if st := h.status(luhn.str("id")); st.str("amount") == "" {
+	if st := h.status(ok.str("id")); st.str("amount") != "92.00" {
 		t.Errorf("a lookup has its own shape and keeps the amount: %v", st.body)
 	}
-	forced := shapeKey{fixtures.ReplyPayment, "forced-rejected"}
-	delete(h.srv.Sandbox.shapes[forced], "id")
-	f := h.post("/v1/payments", visa("customParameters[forceResultCode]", "800.100.151")...)
-	if f.code() != "800.100.151" || f.get("id") != nil || f.str("amount") != "92.00" {
-		t.Errorf("forced rejection without id in its shape: %s, id %v, amount %v", f.code(), f.get("id"), f.get("amount"))
+	shapes[shapeKey{fixtures.ReplyPayment, "rejected", ""}]["amount"] = true
+	if luhn := h.post("/v1/payments", cardParams("VISA", "4200000000000001", "123")...); luhn.code() != codeLuhn || luhn.str("amount") != "92.00" {
+		t.Errorf("rejection with amount in its shape: code %s, amount %v", luhn.code(), luhn.get("amount"))
+	}
+	// The refund's shape is its own (paymentTypes RF): the capture's is untouched.
+	delete(shapes[shapeKey{fixtures.ReplyBackoffice, "success", "RF"}], "currency")
+	pa := h.pa()
+	cp := h.post("/v1/payments/"+byNDC(h, pa.str("ndc")).id, "paymentType", "CP", "amount", "50.00", "currency", "EUR")
+	rf := h.post("/v1/payments/"+byNDC(h, cp.str("ndc")).id, "paymentType", "RF", "amount", "10.00", "currency", "EUR")
+	if cp.str("currency") != "EUR" || rf.code() != codeSuccess || rf.get("currency") != nil {
+		t.Errorf("capture currency %v, refund %s currency %v", cp.get("currency"), rf.code(), rf.get("currency"))
 	}
 }
 

@@ -320,8 +320,7 @@ var promises = map[string][]string{
 	modes.VaryHolderOptional:       {"format.missingHolder"},
 	modes.VaryRedirectParamsObject: {"redirect.paramsShape"},
 	modes.VaryReturnWithoutID:      {"return.id"},
-	modes.VaryRecordedRejections:   {"decline.echoes", "decline.statusEchoes", "decline.forcedIDLikeOthers"},
-	modes.VaryRecordedBackoffice:   {"cp.referencedId", "bo.recordedShape", "bo.unknownShape"},
+	modes.VaryRecordedBackoffice:   {"cp.referencedId", "bo.recordedShape"},
 }
 
 func TestDefectModesBreakExactlyTheirPromise(t *testing.T) {
@@ -426,8 +425,7 @@ var variationShows = map[string]map[string]string{
 	// The battery also holds redirect.paramsWork: the pages still take the parameters.
 	modes.VaryRedirectParamsObject: {"redirect.paramsShape": `^object$`},
 	modes.VaryReturnWithoutID:      {"return.id": `^false$`, "return.resourcePathOwn": `^true$`},
-	modes.VaryRecordedRejections:   {"decline.echoes": `^$`, "decline.statusEchoes": `^$`, "decline.forcedIDLikeOthers": `^false$`},
-	modes.VaryRecordedBackoffice: {"cp.referencedId": `^false$`, "bo.unknownShape": `^$`,
+	modes.VaryRecordedBackoffice: {"cp.referencedId": `^false$`,
 		"bo.recordedShape": `^ref=false,brand=false,cpRisk=true,rfRisk=false,rvRisk=true,trailing=false$`},
 }
 

@@ -119,14 +119,16 @@ func (s *Sandbox) errorReply(kind fixtures.ReplyKind, entity, code string, perrs
 	return s.shaped(kind, "", doc)
 }
 
-// shapeKey names a reply shape: its kind and outcome.
+// shapeKey names a reply shape: its kind, outcome and the paymentType it is limited
+// to ("" for every other paymentType).
 type shapeKey struct {
-	kind    fixtures.ReplyKind
-	outcome string
+	kind        fixtures.ReplyKind
+	outcome     string
+	paymentType string
 }
 
-// replyShapes indexes fixtures/shapes.json: per kind and outcome, the top-level fields
-// the reply carries.
+// replyShapes indexes fixtures/shapes.json: per kind, outcome and paymentType, the
+// top-level fields the reply carries.
 func replyShapes(c *fixtures.Contract) map[shapeKey]map[string]bool {
 	out := map[shapeKey]map[string]bool{}
 	for _, sh := range c.Shapes() {
@@ -134,7 +136,12 @@ func replyShapes(c *fixtures.Contract) map[shapeKey]map[string]bool {
 		for _, f := range sh.Fields {
 			fields[f] = true
 		}
-		out[shapeKey{sh.Kind, sh.Outcome}] = fields
+		for _, t := range sh.PaymentTypes {
+			out[shapeKey{sh.Kind, sh.Outcome, t}] = fields
+		}
+		if len(sh.PaymentTypes) == 0 {
+			out[shapeKey{sh.Kind, sh.Outcome, ""}] = fields
+		}
 	}
 	return out
 }
@@ -143,7 +150,16 @@ func replyShapes(c *fixtures.Contract) map[shapeKey]map[string]bool {
 // list, keeping doc's order; a reply without a shape keeps every field. It runs on the
 // truthful reply, before the modes' hooks, so a mode's additions are not dropped.
 func (s *Sandbox) shaped(kind fixtures.ReplyKind, outcome string, doc document) document {
-	fields, ok := s.shapes[shapeKey{kind, outcome}]
+	return s.shapedFor(kind, outcome, "", doc)
+}
+
+// shapedFor is shaped for a reply of paymentType: the shape limited to it, else the
+// kind's shape for every paymentType.
+func (s *Sandbox) shapedFor(kind fixtures.ReplyKind, outcome, paymentType string, doc document) document {
+	fields, ok := s.shapes[shapeKey{kind, outcome, paymentType}]
+	if !ok {
+		fields, ok = s.shapes[shapeKey{kind, outcome, ""}]
+	}
 	if !ok {
 		return doc
 	}
@@ -158,11 +174,16 @@ func (s *Sandbox) shaped(kind fixtures.ReplyKind, outcome string, doc document) 
 
 // paymentShape is the shape a payment's reply in view v takes: by kind (the initial
 // reply, a lookup, a backoffice operation) and the outcome of its result.
-func (s *Sandbox) paymentShape(p *payment, v view) (fixtures.ReplyKind, string) {
+func (s *Sandbox) paymentShape(tx *txn, p *payment, v view) (fixtures.ReplyKind, string) {
 	o := s.outcomeOf(p.code)
 	if v == viewBackoffice {
-		if o == fixtures.Success {
+		switch {
+		case o == fixtures.Success:
 			return fixtures.ReplyBackoffice, "success"
+		case tx.get(p.referencedID, p.entity, false) == nil:
+			// An operation that names no payment of its entity takes the shape recorded
+			// for the capture of an unknown id.
+			return fixtures.ReplyBackoffice, "refused-unknown"
 		}
 		return fixtures.ReplyBackoffice, "refused"
 	}
@@ -193,8 +214,8 @@ func (s *Sandbox) httpStatus(code string) int {
 // the result code it shows. The stored payment is the
 // truth; the paymentReply hook point lets the modes change what the reply shows.
 func (s *Sandbox) renderPayment(tx *txn, p *payment, v view, redirect document) (document, string) {
-	kind, outcome := s.paymentShape(p, v)
-	r := paymentReply{Payment: s.hookPayment(tx, p), View: v, Code: p.code, Doc: s.shaped(kind, outcome, s.paymentDocument(p, redirect))}
+	kind, outcome := s.paymentShape(tx, p, v)
+	r := paymentReply{Payment: s.hookPayment(tx, p), View: v, Code: p.code, Doc: s.shapedFor(kind, outcome, p.paymentType, s.paymentDocument(p, redirect))}
 	fire(s, &r)
 	if r.Code != p.code {
 		r.Doc = r.Doc.Set("result", s.result(r.Code, nil))

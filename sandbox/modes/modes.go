@@ -95,7 +95,6 @@ const (
 	VaryHolderOptional       = "vary-holder-optional"
 	VaryRedirectParamsObject = "vary-redirect-params-object"
 	VaryReturnWithoutID      = "vary-return-without-id"
-	VaryRecordedRejections   = "vary-recorded-rejections"
 	VaryRecordedBackoffice   = "vary-recorded-backoffice"
 )
 

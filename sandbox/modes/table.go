@@ -244,16 +244,10 @@ var modes = []mode{
 	variation(VaryReturnWithoutID, "(flow:async-approve && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)) || (flow:3ds && brand:VISA)", "the shopper returns to shopperResultUrl with resourcePath only, no id "+
 		"(the server-to-server documentation promises resourcePath only; real-platform.md §1 on the way back to the shop)",
 		hook.On(returnWithoutID)),
-	// Recorded reply shapes (recorded.go; real-platform.md §4, AM unit recordings). The
-	// rejected 3-D Secure payments' final status and the forced declines meet the first,
-	// every backoffice flow the second.
-	variation(VaryRecordedRejections, "flow:decline || flow:card-check || id:S2S-3DS-CHALLENGE-FAIL || id:S2S-3DS-TECHNICAL-ERROR-VISA",
-		"a rejected payment's reply and lookups carry no amount, currency, descriptor or risk, and a forced rejection "+
-			"(customParameters[forceResultCode]) answers without id (real-platform.md §4: AM CardProcess recordings, 2017-11-28)",
-		hook.On(recordedRejection)),
+	// Recorded reply shapes (recorded.go; real-platform.md §4): the defaults follow the
+	// recordings (fixtures/shapes.json) except where a newer source disagrees.
 	variation(VaryRecordedBackoffice, "flow:CP || flow:RF || flow:RV || flow:backoffice-refusal",
-		"capture, refund and reversal replies carry no referencedId and no paymentBrand, risk on CP and RV only and "+
-			"the descriptor without its trailing space; a capture of an unknown id is {id, paymentType, result, risk} (real-platform.md §4: "+
-			"AM CardProcess recordings, 2017-11-28; the sandbox's default referencedId follows HS-tx, 2020s)",
+		"capture, refund and reversal replies carry no referencedId (real-platform.md §4: "+
+			"AM CardProcess recordings, 2017-11-28, and the same library's newer OPP recordings; the sandbox's default referencedId follows HS-tx, 2020s)",
 		hook.On(recordedBackoffice)),
 }

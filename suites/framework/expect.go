@@ -43,7 +43,8 @@ func ExpectOutcome(code string, outcome fixtures.Outcome) {
 // what was sent: id format, paymentType, brand, amount with two decimals, currency,
 // timestamp, result code, and no full card number. On a rejection, amount and currency
 // are held as the claim rejection-echoes allows: recordings show a rejection without
-// them, so a real target may omit them; when present they must still match.
+// them (and the embedded sandbox answers so), so they may be absent; when present they
+// must still match.
 func ExpectTransaction(r *oppwa.Response, sent Sent) {
 	GinkgoHelper()
 	Expect(r).NotTo(BeNil())
@@ -75,7 +76,7 @@ func ExpectTransaction(r *oppwa.Response, sent Sent) {
 }
 
 // expectEchoes asserts the echo of amount and currency; on a rejection each is checked
-// only where the claim rejection-echoes holds it or the reply carries it.
+// only where the reply carries it (claim rejection-echoes).
 func expectEchoes(m map[string]any, sent Sent, rejected bool) {
 	GinkgoHelper()
 	shape := ""
