@@ -10,6 +10,8 @@ import (
 const (
 	summaryFailures = 20
 	summaryChanges  = 30
+	// summaryLine bounds one change's line (a long list of added fields).
+	summaryLine = 240
 )
 
 // verdictMarks are the verdicts as the summary's compact marks.
@@ -93,8 +95,11 @@ func writeChanges(b *strings.Builder, ch *Changes) {
 		return
 	}
 	fmt.Fprintf(b, "Kinds: %s\n\n", mdList(ch.Kinds()))
-	for i := range lines {
-		lines[i] = "- `" + strings.ReplaceAll(lines[i], "`", "'") + "`"
+	for i, l := range lines {
+		if len(l) > summaryLine {
+			l = strings.ToValidUTF8(l[:summaryLine], "") + " …"
+		}
+		lines[i] = "- `" + strings.ReplaceAll(l, "`", "'") + "`"
 	}
 	writeBounded(b, lines, summaryChanges, "more in index.html")
 }
