@@ -57,8 +57,8 @@ catalogue: ## write the conformance catalogue (by flow: ID, MUST, brands, eviden
 bench: embedded-browser ## benchmarks: flow latencies, full-run wall time, the sandbox's share -> reports/bench.json
 	@$(RUN) bench -o reports/bench.json
 
-merge: ## merge sharded reports: make merge SHARDS='reports/shard-1/report.json reports/shard-2/report.json'
-	$(RUN) merge -o reports/latest $(SHARDS)
+merge: ## merge sharded reports: make merge SHARDS='reports/shard-1/report.json reports/shard-2/report.json' [BASELINE=reports/previous]
+	$(RUN) merge $(if $(BASELINE),-baseline '$(BASELINE)') -o reports/latest $(SHARDS)
 
 sandbox: ## start the standalone sandbox on 127.0.0.1:8080 (ADDR=127.0.0.1:0 for a free port)
 	go run ./cmd/oppwa-sandbox -addr $(or $(ADDR),127.0.0.1:8080)

@@ -23,7 +23,14 @@ const (
 	// SecondMerchant is a second test merchant for isolation specs
 	// (OPPWA_OTHER_ENTITY_ID and OPPWA_OTHER_ACCESS_TOKEN).
 	SecondMerchant Capability = "second-merchant"
+	// Webhook is a webhook whose URL forwards to the suites' receiver
+	// (OPPWA_WEBHOOK_URL and OPPWA_WEBHOOK_KEY).
+	Webhook Capability = "webhook"
 )
+
+// Capabilities lists every capability, in the order reports show them: a report says
+// of each whether the run had it, so a nightly narrower than the account shows.
+var Capabilities = []Capability{ThreeDS, Reporting, Registration, Credit, SecondMerchant, Webhook}
 
 // capabilityVars are the variables that declare a capability, with what to set.
 var capabilityVars = []struct {
@@ -43,6 +50,9 @@ func (c Capability) Declaration() string {
 			return v.name + "=yes"
 		}
 	}
+	if c == Webhook {
+		return "OPPWA_WEBHOOK_URL and OPPWA_WEBHOOK_KEY"
+	}
 	return "OPPWA_OTHER_ENTITY_ID and OPPWA_OTHER_ACCESS_TOKEN"
 }
 
@@ -52,8 +62,11 @@ func (t Target) Has(c Capability) bool {
 	if t.Embedded() {
 		return true
 	}
-	if c == SecondMerchant {
+	switch c {
+	case SecondMerchant:
 		return t.OtherEntityID != ""
+	case Webhook:
+		return t.WebhookURL != "" && t.WebhookKey != ""
 	}
 	return t.capabilities[c]
 }

@@ -200,3 +200,43 @@ func TestEveryVariableIsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// nightlyExempt are the variables the nightly workflow need not take from the
+// repository, and why.
+var nightlyExempt = map[string]string{
+	"OPPWA_ENV_FILE": "environment only, and CI has no .env to choose",
+	// OPPWA_REPORT_DIR the workflow sets itself (one directory per shard), so it is
+	// named there all the same.
+}
+
+// Every variable the configuration reads reaches the nightly workflow's shards, so
+// the nightly certifies what the account declared: secrets for credentials and keys,
+// repository variables for the rest. The embedded sandbox's knobs are exempt (the
+// nightly runs against a real account), as is what nightlyExempt lists.
+func TestEveryVariableReachesTheNightly(t *testing.T) {
+	wd, _ := os.Getwd()
+	root, _ := ModuleRoot(wd)
+	b, err := os.ReadFile(filepath.Join(root, ".github", "workflows", "nightly.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wf := string(b)
+	for _, v := range Variables {
+		if strings.HasPrefix(v.Doc, "embedded sandbox only") || nightlyExempt[v.Name] != "" {
+			continue
+		}
+		m := regexp.MustCompile(`(?m)^\s+` + v.Name + `:\s*(.*)$`).FindStringSubmatch(wf)
+		if m == nil {
+			t.Errorf("nightly.yml does not pass %s to the shards", v.Name)
+			continue
+		}
+		secret := strings.Contains(v.Name, "TOKEN") || strings.Contains(v.Name, "_KEY")
+		if secret && !strings.Contains(m[1], "secrets."+v.Name) {
+			t.Errorf("nightly.yml passes %s as %s: take it from secrets.%s", v.Name, m[1], v.Name)
+		}
+	}
+	// The runner itself reads FAIL_ON_DRIFT (the merge job's comparison).
+	if !strings.Contains(wf, "FAIL_ON_DRIFT: ${{ vars.FAIL_ON_DRIFT }}") {
+		t.Error("nightly.yml does not pass FAIL_ON_DRIFT to the merge")
+	}
+}

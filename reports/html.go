@@ -37,6 +37,7 @@ type page struct {
 	Specs      []specView
 	BrandCount int
 	Changes    *changesView
+	History    *historyView
 }
 
 // changesView is the "Changes since" section: a title naming the baseline (or why
@@ -123,6 +124,7 @@ func renderHTML(c Certification, details []specDetail) ([]byte, error) {
 	if ch := c.Changes; ch != nil {
 		p.Changes = &changesView{Title: ch.Title(), Lines: ch.Lines(), NoComparison: ch.NoComparison != ""}
 	}
+	p.History = historyViewOf(c.History)
 	p.Matrix = matrixOf(p.Specs, c.Meta.Brands)
 	p.BrandCount = len(p.Matrix.Rows)
 	var buf bytes.Buffer

@@ -95,7 +95,9 @@ type Certification struct {
 	// were skipped for it and how to declare it.
 	NotVerified []NotVerified `json:"notVerified,omitempty"`
 	// Changes is what changed since the baseline run, when one was given.
-	Changes *Changes     `json:"changes,omitempty"`
+	Changes *Changes `json:"changes,omitempty"`
+	// History is this run and those before it, carried from the baseline's report.
+	History *History     `json:"history,omitempty"`
 	Specs   []SpecResult `json:"specs"`
 }
 

@@ -43,6 +43,30 @@ type Meta struct {
 	// (FAIL_ON_DRIFT).
 	Baseline    string   `json:"baseline,omitempty"`
 	FailOnDrift []string `json:"failOnDrift,omitempty"`
+	// Capabilities says of each capability whether the run had it (declared by the
+	// account, or the embedded sandbox's), so a report shows a run narrower than
+	// the account it certifies.
+	Capabilities []DeclaredCapability `json:"capabilities,omitempty"`
+}
+
+// DeclaredCapability is one capability of a run's Meta and how to declare it.
+type DeclaredCapability struct {
+	Name     string `json:"name"`
+	Declared bool   `json:"declared"`
+	// How is what declares it (OPPWA_3DS=yes, ...).
+	How string `json:"how"`
+}
+
+// DeclaredNames lists the capabilities m declares, in its order.
+func (m Meta) DeclaredNames() (declared, undeclared []string) {
+	for _, c := range m.Capabilities {
+		if c.Declared {
+			declared = append(declared, c.Name)
+		} else {
+			undeclared = append(undeclared, c.Name)
+		}
+	}
+	return declared, undeclared
 }
 
 // File names written into the report directory.
@@ -56,7 +80,8 @@ const (
 
 // Write writes index.html, certification.json and fingerprint.json for r into dir,
 // creating dir. When meta names a baseline, the baseline is read before anything is
-// written, so a run may compare with the directory it overwrites.
+// written, so a run may compare with the directory it overwrites; its history is
+// carried forward, this run added (History).
 func Write(dir string, r types.Report, meta Meta) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create report directory %s: %w (make it writable or set OPPWA_REPORT_DIR)", dir, err)
@@ -64,6 +89,7 @@ func Write(dir string, r types.Report, meta Meta) error {
 	c, details := build(r, meta)
 	fp := fingerprintOf(c, details)
 	compareWithBaseline(&c, fp)
+	carryHistory(&c, fp)
 	loadShots(dir, details)
 	fb, err := json.MarshalIndent(fp, "", " ")
 	if err != nil {
@@ -148,14 +174,24 @@ func writeFile(path string, b []byte) error {
 	return nil
 }
 
+// MergeOptions are what a merged report is compared with, as a run's Meta says it.
+type MergeOptions struct {
+	// Baseline is the report directory or fingerprint.json of the run before ("":
+	// none); its changes and history go into the merged report.
+	Baseline string
+	// FailOnDrift are the kinds of change that fail the merged report (FAIL_ON_DRIFT).
+	FailOnDrift []string
+}
+
 // Merge merges the Ginkgo JSON reports of sharded runs (each file a JSON array of
 // types.Report) into dir: one report.json, junit.xml, index.html and
 // certification.json. Each shard's Meta is read from the certification.json beside
-// its report.json; a shard without one still contributes its specs.
+// its report.json; a shard without one still contributes its specs. The merged
+// report is compared with opt's baseline as a run's is (see Write).
 //
 // Shards select specs by label filter, so every shard also reports the other shards'
 // specs as skipped; a spec that ran in any shard keeps that shard's result.
-func Merge(dir string, reportJSONs []string) error {
+func Merge(dir string, reportJSONs []string, opt MergeOptions) error {
 	if len(reportJSONs) == 0 {
 		return errors.New("merge reports: no report.json given (pass each shard's report.json)")
 	}
@@ -192,6 +228,9 @@ func Merge(dir string, reportJSONs []string) error {
 	merged := mergeReports(reports)
 	meta := mergeMetas(metas)
 	meta.Sources = append([]string(nil), reportJSONs...)
+	// The shards' own comparisons (if any) are theirs; the merged report's is made
+	// once, with the merge's baseline.
+	meta.Baseline, meta.FailOnDrift = opt.Baseline, opt.FailOnDrift
 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create report directory %s: %w (make it writable)", dir, err)
@@ -310,6 +349,11 @@ func mergeMetas(ms []Meta) Meta {
 		fill(&out.SandboxVersion, m.SandboxVersion)
 		if len(out.Args) == 0 {
 			out.Args = m.Args
+		}
+		if len(out.Capabilities) == 0 {
+			// Every shard reads the same configuration; one that did not write its
+			// Meta's capabilities (an older runner) borrows another's.
+			out.Capabilities = m.Capabilities
 		}
 	}
 	if len(ids) > 0 {

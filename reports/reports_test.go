@@ -351,7 +351,7 @@ func TestMerge(t *testing.T) {
 
 	out := filepath.Join(root, "merged")
 	start := time.Now()
-	if err := Merge(out, []string{p1, p2}); err != nil {
+	if err := Merge(out, []string{p1, p2}, MergeOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("Merge took %v", time.Since(start))
@@ -388,12 +388,12 @@ func TestMerge(t *testing.T) {
 }
 
 func TestMergeErrors(t *testing.T) {
-	if err := Merge(t.TempDir(), nil); err == nil {
+	if err := Merge(t.TempDir(), nil, MergeOptions{}); err == nil {
 		t.Error("Merge of nothing must fail")
 	}
 	bad := filepath.Join(t.TempDir(), "report.json")
 	_ = os.WriteFile(bad, []byte("{"), 0o644)
-	if err := Merge(t.TempDir(), []string{bad}); err == nil || !strings.Contains(err.Error(), "not a Ginkgo JSON report") {
+	if err := Merge(t.TempDir(), []string{bad}, MergeOptions{}); err == nil || !strings.Contains(err.Error(), "not a Ginkgo JSON report") {
 		t.Errorf("Merge of a broken file: %v", err)
 	}
 }

@@ -17,8 +17,9 @@ var synopses = map[string]string{
 	"mutation":        "mutation   prove the suites catch every sandbox defect and tolerate allowed change",
 	"catalogue":       "catalogue -o CATALOGUE.md   write the conformance catalogue",
 	"bench":           "bench -o reports/bench.json   benchmarks: flow latencies, full-run wall time",
-	"merge":           "merge -o DIR shard-1/report.json shard-2/report.json   merge sharded reports",
+	"merge":           "merge [-baseline DIR] -o DIR shard-1/report.json shard-2/report.json   merge sharded reports (compared with the baseline, its history carried)",
 	"compare":         "compare BASE NEW   what changed on the platform between two runs",
+	"summary":         "summary DIR   a report's verdict, not verified, changes and last nights as Markdown (a CI job summary)",
 	"browser":         "browser [run's flags]   check a run's setup, then print the browser it would start (exit 4: none installed)",
 	"webhook-decrypt": "webhook-decrypt -iv HEX -tag HEX [-key HEX] [BODY_FILE]   print a captured notification",
 }

@@ -7,7 +7,9 @@
 //	conformance catalogue -o CATALOGUE.md
 //	conformance bench -o reports/bench.json
 //	conformance merge -o reports/latest shard-1/report.json shard-2/report.json
+//	conformance merge -baseline reports/previous -o reports/latest shard-*/report.json
 //	conformance compare BASE NEW  (what changed on the platform between two runs)
+//	conformance summary DIR  (a report as Markdown, for a CI job summary)
 //	conformance browser   (prints the browser binary a run would start)
 //	conformance webhook-decrypt -iv HEX -tag HEX [-key HEX] [BODY_FILE]  (prints a captured notification)
 //	conformance discover  (which brands and capabilities the configured account has, as a .env block)
@@ -58,13 +60,13 @@ func main() {
 var commands = map[string]func(context.Context, []string) error{
 	"run": runSuites, "discover": runDiscover, "mutation": runMutation, "catalogue": runCatalogue,
 	"bench": runBench, "merge": runMerge, "compare": runCompare, "browser": runBrowser,
-	"webhook-decrypt": runWebhookDecrypt,
+	"webhook-decrypt": runWebhookDecrypt, "summary": runSummary,
 }
 
 // commandNames orders the commands for the usage text.
-var commandNames = []string{"run", "discover", "mutation", "catalogue", "bench", "merge", "compare", "browser", "webhook-decrypt"}
+var commandNames = []string{"run", "discover", "mutation", "catalogue", "bench", "merge", "compare", "summary", "browser", "webhook-decrypt"}
 
-const commandList = "run, discover, mutation, catalogue, bench, merge, compare, browser or webhook-decrypt"
+const commandList = "run, discover, mutation, catalogue, bench, merge, compare, summary, browser or webhook-decrypt"
 
 func run(ctx context.Context, args []string) error {
 	switch {

@@ -7,6 +7,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive
 
+	"github.com/oppwa-conformance/oppwa-conformance/config"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
 )
@@ -18,6 +19,9 @@ func WriteReports(r Report) {
 	meta := reports.Meta{
 		Target: t.Host(), BaseURL: t.BaseURL, Embedded: t.Embedded(), EntityID: t.EntityID,
 		Brands: t.Brands, Currency: t.Currency, Args: os.Args,
+	}
+	for _, c := range config.Capabilities {
+		meta.Capabilities = append(meta.Capabilities, reports.DeclaredCapability{Name: string(c), Declared: t.Has(c), How: c.Declaration()})
 	}
 	if e := Shared(); e != nil {
 		meta.RunID = e.RunID
