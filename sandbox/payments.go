@@ -50,13 +50,13 @@ func (s *Sandbox) createPayment(w http.ResponseWriter, r *http.Request, entity s
 		s.tokenise(tx, pay)
 		var redirect document
 		if pay.flow != flowNone {
-			redirect = s.redirectFor(tx, r, pay, brand)
+			redirect = s.redirectFor(r, pay, brand)
 		}
 		body, code = s.renderPayment(tx, pay, viewInitial, redirect)
 	})
 	sent := s.writeJSON(w, s.httpStatus(code), body)
 	if pay.flow == flowNone {
-		// A payment waiting for the shopper is notified when it ends (checkout.go).
+		// A payment waiting for the shopper is notified when it ends (shopper.go).
 		s.notifyPayment(sent)
 	}
 }
@@ -226,7 +226,7 @@ func threeDSFlow(r fixtures.ThreeDSRule, result string, wantChallenge, wantFrict
 	}
 	switch flow {
 	case fixtures.Flow3DSChallenge:
-		// The shopper's choice on the ACS page decides the result (checkout.go outcome).
+		// The shopper's choice on the ACS page decides the result (shopper.go outcome).
 		return codePending, flowChallenge, ""
 	case fixtures.Flow3DSFrictionless:
 		return codePending, flowFrictionless, result

@@ -20,21 +20,6 @@ var (
 
 const regInitialPayment = "INITIAL"
 
-// registration is one stored token: the card (or account) it stands for, never the CVV.
-type registration struct {
-	id, entity string
-	brand      string
-	card       *cardView
-	code       string   // the tokenisation's result; only a successful one pays
-	echo       document // echoed request blocks (standingInstruction, customParameters)
-	timestamp  string
-	ndc        string
-	// initial is the id of the customer-initiated transaction that set up a standing
-	// instruction (mode INITIAL, source CIT) with this token; "" when none did.
-	initial string
-	deleted bool
-}
-
 // The token rules, by which modes waive a rule (tokenRule hook point).
 const (
 	ruleTokenNotDeleted    = hook.RuleTokenNotDeleted
