@@ -3,6 +3,7 @@ package sandbox
 import (
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 	"net/http"
+	"strconv"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
@@ -119,26 +120,6 @@ func (s *Sandbox) errorReply(kind fixtures.ReplyKind, entity, code string, perrs
 	return s.shaped(kind, "", doc)
 }
 
-// shapeKey names a reply shape: its kind and outcome.
-type shapeKey struct {
-	kind    fixtures.ReplyKind
-	outcome string
-}
-
-// replyShapes indexes fixtures/shapes.json: per kind and outcome, the top-level fields
-// the reply carries.
-func replyShapes(c *fixtures.Contract) map[shapeKey]map[string]bool {
-	out := map[shapeKey]map[string]bool{}
-	for _, sh := range c.Shapes() {
-		fields := make(map[string]bool, len(sh.Fields))
-		for _, f := range sh.Fields {
-			fields[f] = true
-		}
-		out[shapeKey{sh.Kind, sh.Outcome}] = fields
-	}
-	return out
-}
-
 // shaped drops the top-level fields of doc that the shape of kind and outcome does not
 // list, keeping doc's order; a reply without a shape keeps every field. It runs on the
 // truthful reply, before the modes' hooks, so a mode's additions are not dropped.
@@ -250,4 +231,31 @@ func (s *Sandbox) hookPayment(tx *txn, p *payment) hook.Payment {
 		hp.RefAmount, hp.HasRef = formatAmount(ref.cents), true
 	}
 	return hp
+}
+
+// writeJSON encodes a document, after the jsonReply hook point, and writes it with its
+// status.
+func (s *Sandbox) writeJSON(w http.ResponseWriter, status int, doc document) document {
+	doc = s.finalJSON(doc)
+	writeDocument(w, status, doc)
+	return doc
+}
+
+// writeDocument encodes a document as it is and writes it with its status.
+func writeDocument(w http.ResponseWriter, status int, doc document) {
+	// Documents hold only strings, bools, nil, raw JSON and documents: encoding cannot fail.
+	b, _ := doc.MarshalJSON()
+	h := w.Header()
+	h.Set("Content-Type", "application/json;charset=UTF-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// finalJSON is doc as a JSON reply shows it, after the jsonReply hook point: what the
+// merchant receives and what a notification's payload carries.
+func (s *Sandbox) finalJSON(doc document) document {
+	reply := jsonReply{Doc: doc}
+	fire(s, &reply)
+	return reply.Doc
 }

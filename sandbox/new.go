@@ -57,10 +57,7 @@ func New(opts Options) (*Sandbox, error) {
 	set := hook.Settings{WebhookAttempts: s.opts.WebhookAttempts, Latency: s.opts.Latency}
 	fire(s, &set)
 	s.opts.WebhookAttempts, s.opts.Latency = set.WebhookAttempts, set.Latency
-	s.outcomes = make(map[string]fixtures.Outcome, len(s.contract.ResultCodes))
-	for _, rc := range s.contract.ResultCodes {
-		s.outcomes[rc.Code] = s.contract.OutcomeOf(rc.Code)
-	}
+	s.outcomes = newOutcomeTable(s.contract)
 	secs := int64((s.opts.RetryAfter + time.Second - 1) / time.Second)
 	s.retryAfter = fmt.Sprint(secs)
 	creds := append([]Credential{PublicCredentials(), SecondaryCredentials}, opts.Credentials...)
@@ -74,7 +71,8 @@ func New(opts Options) (*Sandbox, error) {
 		s.tokens[c.AccessToken][c.EntityID] = true
 	}
 	// Last, so that no failure above leaves a worker running.
-	if s.webhooks, err = newNotifier(s.opts); err != nil {
+	if s.webhooks, err = newNotifier(notifierOptions{url: s.opts.WebhookURL, key: s.opts.WebhookKey,
+		attempts: s.opts.WebhookAttempts, delay: s.opts.WebhookRetryDelay, logf: s.opts.Logf}); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -58,10 +58,3 @@ func summaryOf(p *payment) pages.Summary {
 func (s *Sandbox) redirectFor(r *http.Request, p *payment, brand fixtures.Brand) document {
 	return pages.Redirect(pageCore{s}, r, summaryOf(p), brand.SimulatorRedirectMethod)
 }
-
-// page adapts a page handler of package pages to the route table.
-func page(serve func(pages.Core, pages.Request)) func(*Sandbox, *call) {
-	return func(s *Sandbox, c *call) {
-		serve(pageCore{s}, pages.Request{W: c.w, R: c.r, ID: c.id, Pattern: c.route.pattern, Query: c.query})
-	}
-}

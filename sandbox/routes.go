@@ -212,3 +212,10 @@ func apiRegistrationDelete(s *Sandbox, c *call) { s.registrationDelete(c.w, c.en
 func apiRegistrationPayment(s *Sandbox, c *call) {
 	s.registrationPayment(c.w, c.entity, c.id, c.params)
 }
+
+// page adapts a page handler of package pages to the route table.
+func page(serve func(pages.Core, pages.Request)) func(*Sandbox, *call) {
+	return func(s *Sandbox, c *call) {
+		serve(pageCore{s}, pages.Request{W: c.w, R: c.r, ID: c.id, Pattern: c.route.pattern, Query: c.query})
+	}
+}

@@ -139,7 +139,7 @@ type Sandbox struct {
 	store       paymentStore
 	now         func() time.Time
 	retryAfter  string
-	outcomes    map[string]fixtures.Outcome  // documented codes, classified once
+	outcomes    outcomeTable                 // documented codes, classified once
 	brands      map[string]bool              // the enabled brands; nil: every brand
 	alternating alternatingFaults            // state of tolerate-retry-after
 	webhooks    *notifier                    // nil without Options.WebhookURL
@@ -218,15 +218,6 @@ func (s *Sandbox) Stats() Stats {
 	}
 }
 
-// outcomeOf classifies a result code by the documented group regexes; documented codes
-// come from a table built once, since the regexes would run on every reply.
-func (s *Sandbox) outcomeOf(code string) fixtures.Outcome {
-	if o, ok := s.outcomes[code]; ok {
-		return o
-	}
-	return s.contract.OutcomeOf(code)
-}
-
 // newID returns 32 lowercase hex characters. Ids need to be unique, not secret, so a
 // fast non-cryptographic source keeps the PA path cheap.
 func newID() string {
@@ -274,3 +265,9 @@ func newNDC(entity string) string {
 	}
 	return entity + "_" + newID()
 }
+
+// fire runs the enabled modes' hooks for the point of e, in table order.
+func fire[E hook.Point](s *Sandbox, e *E) { hook.Fire(s.hooks, e) }
+
+// outcomeOf classifies a result code by the documented group regexes.
+func (s *Sandbox) outcomeOf(code string) fixtures.Outcome { return s.outcomes.of(code) }
