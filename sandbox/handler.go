@@ -58,7 +58,7 @@ func (s *Sandbox) recoverPanic(w http.ResponseWriter) {
 	// Built without s.now and without the modes' hooks (no resultBlock or jsonReply
 	// point fires), so a fault in either cannot recur here.
 	result := resultDocument(s.newResult(codeUndefined, nil))
-	body := s.trailer(document{{Key: "result", Value: result}}, timestamp(time.Now()), newNDC(""))
+	body := s.trailer(document{{Key: "result", Value: result}}, replyTime(time.Now()), newNDC(""))
 	writeDocument(w, http.StatusInternalServerError, body)
 }
 

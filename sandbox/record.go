@@ -29,7 +29,7 @@ func (s *Sandbox) newPayment(entity string, p params) *payment {
 		descriptor:  shortID() + " OPP_Channel ",
 		mtxID:       p.get("merchantTransactionId"),
 		invoiceID:   p.get("merchantInvoiceId"),
-		timestamp:   timestamp(now),
+		timestamp:   replyTime(now),
 		ndc:         newNDC(entity),
 		created:     now,
 	}

@@ -252,8 +252,8 @@ func shortID() string {
 	return string(b[:])
 }
 
-// timestamp is the platform's reply timestamp format.
-func timestamp(t time.Time) string {
+// replyTime is the platform's reply timestamp format.
+func replyTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05-0700")
 }
 
