@@ -3,6 +3,7 @@ package sandbox
 import (
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 	"net/http"
+	"strconv"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
@@ -11,53 +12,53 @@ import (
 // each is (and fixtures/claims.json names the same entries for the suites), so a
 // recorded code changes in one place. Their descriptions come from fixtures too.
 var (
-	codeSuccess          = code(fixtures.CodeSuccess)   // the sandbox's normal success (Integrator Test Mode)
-	codeRequestOK        = code(fixtures.CodeRequestOK) // "successful request": /v1/query lists
-	codePending          = code(fixtures.CodePending)
-	codeParam            = code(fixtures.CodeParameterError)
-	codeBadMethod        = code(fixtures.CodeInvalidHTTPMethod)
-	codeStructure        = code(fixtures.CodeInvalidRequest) // unknown route, body too large
-	codeAuth             = code(fixtures.CodeAuthenticationFailed)
-	codeNoRights         = code(fixtures.CodeInsufficientRights)
-	codeThrottled        = code(fixtures.CodeThrottled)
-	codeDown             = code(fixtures.CodeConnectorDown)
-	codeUndefined        = code(fixtures.CodeUndefinedError)
-	codeNotFound         = code(fixtures.CodeTransactionNotFound)
-	codeBankDecline      = code(fixtures.CodeBankDeclined)
-	codeLuhn             = code(fixtures.CodeInvalidAccountNumber) // Luhn, and an IBAN failing mod-97
-	codeBadMonth         = code(fixtures.CodeInvalidExpiryMonth)
-	codeBadYear          = code(fixtures.CodeInvalidExpiryYear)
-	codeExpired          = code(fixtures.CodeCardExpired)
-	codeNoCVV            = code(fixtures.CodeCVVMissing)
-	codeBrandMismatch    = code(fixtures.CodeCardBrandMismatch)
-	codeBadBrand         = code(fixtures.CodeInvalidBrand)
-	codeBadMethodBrand   = code(fixtures.CodeInvalidPaymentMethod)
-	codeNotConfigured    = code(fixtures.CodeBrandNotConfigured) // a brand the account has not enabled
-	codeLowAmount        = code(fixtures.CodeAmountTooLow)
-	codeBadCurrency      = code(fixtures.CodeInvalidCurrency)
-	codeCancelled        = code(fixtures.CodeShopperCancelled)
-	codeShopperFailed    = code(fixtures.CodeShopperFailed)
-	codeTimedOut         = code(fixtures.CodeCheckoutTimedOut)
-	code3DSFailed        = code(fixtures.Code3DSAuthenticationFailed)
-	code3DSTechACS       = code(fixtures.Code3DSTechnicalErrorACS)
-	code3DSTechCard      = code(fixtures.Code3DSTechnicalError)
-	code3DSNotEnrolled   = code(fixtures.Code3DSNotEnrolled)
-	code3DSNotPart       = code(fixtures.Code3DSNotParticipating)
-	code3DSNotEnrolled2  = code(fixtures.Code3DSCardNotListed)
-	codeCaptureNeedsPA   = code(fixtures.CodeCaptureNeedsPA)
-	codeRefundNeedsCP    = code(fixtures.CodeRefundNeedsPayment)
-	codeReversalNeeds    = code(fixtures.CodeReversalNeedsPayment)
-	codeCannotCapture    = code(fixtures.CodeCannotCapture)
-	codeCannotRefund     = code(fixtures.CodeCannotRefund)
-	codeCannotReverse    = code(fixtures.CodeCannotReverse)
-	codeRefPending       = code(fixtures.CodeReferencePending)
-	codeCurrencyMismatch = code(fixtures.CodeCurrencyMismatch)
+	codeSuccess          = codeOf(fixtures.CodeSuccess)   // the sandbox's normal success (Integrator Test Mode)
+	codeRequestOK        = codeOf(fixtures.CodeRequestOK) // "successful request": /v1/query lists
+	codePending          = codeOf(fixtures.CodePending)
+	codeParam            = codeOf(fixtures.CodeParameterError)
+	codeBadMethod        = codeOf(fixtures.CodeInvalidHTTPMethod)
+	codeStructure        = codeOf(fixtures.CodeInvalidRequest) // unknown route, body too large
+	codeAuth             = codeOf(fixtures.CodeAuthenticationFailed)
+	codeNoRights         = codeOf(fixtures.CodeInsufficientRights)
+	codeThrottled        = codeOf(fixtures.CodeThrottled)
+	codeDown             = codeOf(fixtures.CodeConnectorDown)
+	codeUndefined        = codeOf(fixtures.CodeUndefinedError)
+	codeNotFound         = codeOf(fixtures.CodeTransactionNotFound)
+	codeBankDecline      = codeOf(fixtures.CodeBankDeclined)
+	codeLuhn             = codeOf(fixtures.CodeInvalidAccountNumber) // Luhn, and an IBAN failing mod-97
+	codeBadMonth         = codeOf(fixtures.CodeInvalidExpiryMonth)
+	codeBadYear          = codeOf(fixtures.CodeInvalidExpiryYear)
+	codeExpired          = codeOf(fixtures.CodeCardExpired)
+	codeNoCVV            = codeOf(fixtures.CodeCVVMissing)
+	codeBrandMismatch    = codeOf(fixtures.CodeCardBrandMismatch)
+	codeBadBrand         = codeOf(fixtures.CodeInvalidBrand)
+	codeBadMethodBrand   = codeOf(fixtures.CodeInvalidPaymentMethod)
+	codeNotConfigured    = codeOf(fixtures.CodeBrandNotConfigured) // a brand the account has not enabled
+	codeLowAmount        = codeOf(fixtures.CodeAmountTooLow)
+	codeBadCurrency      = codeOf(fixtures.CodeInvalidCurrency)
+	codeCancelled        = codeOf(fixtures.CodeShopperCancelled)
+	codeShopperFailed    = codeOf(fixtures.CodeShopperFailed)
+	codeTimedOut         = codeOf(fixtures.CodeCheckoutTimedOut)
+	code3DSFailed        = codeOf(fixtures.Code3DSAuthenticationFailed)
+	code3DSTechACS       = codeOf(fixtures.Code3DSTechnicalErrorACS)
+	code3DSTechCard      = codeOf(fixtures.Code3DSTechnicalError)
+	code3DSNotEnrolled   = codeOf(fixtures.Code3DSNotEnrolled)
+	code3DSNotPart       = codeOf(fixtures.Code3DSNotParticipating)
+	code3DSNotEnrolled2  = codeOf(fixtures.Code3DSCardNotListed)
+	codeCaptureNeedsPA   = codeOf(fixtures.CodeCaptureNeedsPA)
+	codeRefundNeedsCP    = codeOf(fixtures.CodeRefundNeedsPayment)
+	codeReversalNeeds    = codeOf(fixtures.CodeReversalNeedsPayment)
+	codeCannotCapture    = codeOf(fixtures.CodeCannotCapture)
+	codeCannotRefund     = codeOf(fixtures.CodeCannotRefund)
+	codeCannotReverse    = codeOf(fixtures.CodeCannotReverse)
+	codeRefPending       = codeOf(fixtures.CodeReferencePending)
+	codeCurrencyMismatch = codeOf(fixtures.CodeCurrencyMismatch)
 )
 
-// code is the code of a meaning in the embedded contract. The package's code
+// codeOf is the code of a meaning in the embedded contract. The package's code
 // variables are set from it at start, so it must not panic there: on a contract that
 // does not parse it answers "", and New refuses to start with fixtures.Check's error.
-func code(name fixtures.CodeName) string {
+func codeOf(name fixtures.CodeName) string {
 	if fixtures.Check() != nil {
 		return ""
 	}
@@ -115,35 +116,8 @@ func (s *Sandbox) errorBody(entity, code string, perrs []paramError) document {
 
 // errorReply is the envelope of a reply without a transaction, in the shape of kind.
 func (s *Sandbox) errorReply(kind fixtures.ReplyKind, entity, code string, perrs []paramError) document {
-	doc := s.trailer(document{{Key: "result", Value: s.result(code, perrs)}}, timestamp(s.now()), newNDC(entity))
+	doc := s.trailer(document{{Key: "result", Value: s.result(code, perrs)}}, replyTime(s.now()), newNDC(entity))
 	return s.shaped(kind, "", doc)
-}
-
-// shapeKey names a reply shape: its kind, outcome and the paymentType it is limited
-// to ("" for every other paymentType).
-type shapeKey struct {
-	kind        fixtures.ReplyKind
-	outcome     string
-	paymentType string
-}
-
-// replyShapes indexes fixtures/shapes.json: per kind, outcome and paymentType, the
-// top-level fields the reply carries.
-func replyShapes(c *fixtures.Contract) map[shapeKey]map[string]bool {
-	out := map[shapeKey]map[string]bool{}
-	for _, sh := range c.Shapes() {
-		fields := make(map[string]bool, len(sh.Fields))
-		for _, f := range sh.Fields {
-			fields[f] = true
-		}
-		for _, t := range sh.PaymentTypes {
-			out[shapeKey{sh.Kind, sh.Outcome, t}] = fields
-		}
-		if len(sh.PaymentTypes) == 0 {
-			out[shapeKey{sh.Kind, sh.Outcome, ""}] = fields
-		}
-	}
-	return out
 }
 
 // shaped drops the top-level fields of doc that the shape of kind and outcome does not
@@ -223,8 +197,8 @@ func (s *Sandbox) renderPayment(tx *txn, p *payment, v view, redirect document) 
 	return r.Doc, r.Code
 }
 
-// document is the card block of a reply: bin and last four digits, never the number.
-func (c *cardView) document() document {
+// replyBlock is the card block of a reply: bin and last four digits, never the number.
+func (c *cardView) replyBlock() document {
 	return document{}.
 		WithString("bin", c.bin).
 		WithString("last4Digits", c.last4).
@@ -248,7 +222,7 @@ func (s *Sandbox) paymentDocument(p *payment, redirect document) document {
 		WithString("merchantInvoiceId", p.invoiceID).
 		With("result", s.result(p.code, nil))
 	if p.card != nil {
-		doc = doc.With("card", p.card.document())
+		doc = doc.With("card", p.card.replyBlock())
 	}
 	doc = append(doc, p.echo...)
 	if p.riskScore != "" {
@@ -271,4 +245,31 @@ func (s *Sandbox) hookPayment(tx *txn, p *payment) hook.Payment {
 		hp.RefAmount, hp.HasRef = formatAmount(ref.cents), true
 	}
 	return hp
+}
+
+// writeJSON encodes a document, after the jsonReply hook point, and writes it with its
+// status.
+func (s *Sandbox) writeJSON(w http.ResponseWriter, status int, doc document) document {
+	doc = s.finalJSON(doc)
+	writeDocument(w, status, doc)
+	return doc
+}
+
+// writeDocument encodes a document as it is and writes it with its status.
+func writeDocument(w http.ResponseWriter, status int, doc document) {
+	// Documents hold only strings, bools, nil, raw JSON and documents: encoding cannot fail.
+	b, _ := doc.MarshalJSON()
+	h := w.Header()
+	h.Set("Content-Type", "application/json;charset=UTF-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// finalJSON is doc as a JSON reply shows it, after the jsonReply hook point: what the
+// merchant receives and what a notification's payload carries.
+func (s *Sandbox) finalJSON(doc document) document {
+	reply := jsonReply{Doc: doc}
+	fire(s, &reply)
+	return reply.Doc
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	mrand "math/rand/v2"
 	"net/http"
-	"sync"
 	"time"
 )
 
@@ -49,29 +48,5 @@ func (s *Sandbox) fault(w http.ResponseWriter, r *http.Request, path string) boo
 	}
 	w.Header().Set("Retry-After", f.RetryAfter)
 	s.writeJSON(w, f.Status, s.errorBody("", f.Code, nil))
-	return true
-}
-
-// alternatingFaults faults about 30% of calls but never the same path twice in a row,
-// so a client that honours Retry-After with a single retry always gets through.
-type alternatingFaults struct {
-	mu   sync.Mutex
-	last map[string]bool // paths whose previous call was faulted
-}
-
-func (a *alternatingFaults) fault(path string) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.last[path] {
-		delete(a.last, path)
-		return false
-	}
-	if mrand.Float64() >= 0.3 {
-		return false
-	}
-	if a.last == nil || len(a.last) > 10_000 {
-		a.last = map[string]bool{}
-	}
-	a.last[path] = true
 	return true
 }

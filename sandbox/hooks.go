@@ -37,9 +37,6 @@ const (
 	viewBackoffice = hook.ViewBackoffice
 )
 
-// fire runs the enabled modes' hooks for the point of e, in table order.
-func fire[E hook.Point](s *Sandbox, e *E) { hook.Fire(s.hooks, e) }
-
 // Mode is a deliberate deviation the sandbox can be started with (package modes).
 type Mode = modes.Mode
 

@@ -123,7 +123,7 @@ func TestRealisticBankWizards(t *testing.T) {
 		back, pages := h.walk(r, false, giropayFill)
 		id := r.str("id")
 		checkReturn(t, back, id)
-		if n := len(bankWizardOf(brand).pages); len(pages) != n+1 {
+		if n := bankPages(brand); len(pages) != n+1 {
 			t.Errorf("%s: %d pages, want %d and the hop", brand, len(pages), n)
 		}
 		all := strings.Join(pages, "\n")

@@ -11,29 +11,14 @@ import (
 // group (100.150.*). Which one the platform answers in each case is not recorded: these
 // are the codes whose documented descriptions fit (fixtures/codes.json).
 var (
-	codeRegLength    = code(fixtures.CodeRegistrationLength)       // invalid length for specified registration id (must be 32 chars)
-	codeRegUnknown   = code(fixtures.CodeRegistrationUnknown)      // registration does not exist
-	codeRegDeleted   = code(fixtures.CodeRegistrationDeleted)      // registration is already deregistered
-	codeRegRejected  = code(fixtures.CodeRegistrationRejected)     // registration is not valid, probably initially rejected
-	codeRegNoInitial = code(fixtures.CodeRegistrationNeedsInitial) // payment only allowed with valid initial registration
+	codeRegLength    = codeOf(fixtures.CodeRegistrationLength)       // invalid length for specified registration id (must be 32 chars)
+	codeRegUnknown   = codeOf(fixtures.CodeRegistrationUnknown)      // registration does not exist
+	codeRegDeleted   = codeOf(fixtures.CodeRegistrationDeleted)      // registration is already deregistered
+	codeRegRejected  = codeOf(fixtures.CodeRegistrationRejected)     // registration is not valid, probably initially rejected
+	codeRegNoInitial = codeOf(fixtures.CodeRegistrationNeedsInitial) // payment only allowed with valid initial registration
 )
 
 const regInitialPayment = "INITIAL"
-
-// registration is one stored token: the card (or account) it stands for, never the CVV.
-type registration struct {
-	id, entity string
-	brand      string
-	card       *cardView
-	code       string   // the tokenisation's result; only a successful one pays
-	echo       document // echoed request blocks (standingInstruction, customParameters)
-	timestamp  string
-	ndc        string
-	// initial is the id of the customer-initiated transaction that set up a standing
-	// instruction (mode INITIAL, source CIT) with this token; "" when none did.
-	initial string
-	deleted bool
-}
 
 // The token rules, by which modes waive a rule (tokenRule hook point).
 const (
@@ -149,7 +134,7 @@ func (s *Sandbox) createRegistration(w http.ResponseWriter, entity string, p par
 func (s *Sandbox) newRegistration(entity string, p params) *registration {
 	now := s.now()
 	reg := &registration{id: newID(), entity: entity, brand: p.get("paymentBrand"),
-		echo: echoRequest(p), timestamp: timestamp(now), ndc: newNDC(entity)}
+		echo: echoRequest(p), timestamp: replyTime(now), ndc: newNDC(entity)}
 	if n := p.get("card.number"); n != "" {
 		reg.card = newCardView(p)
 	}
@@ -216,7 +201,7 @@ func (s *Sandbox) registrationDelete(w http.ResponseWriter, entity, id string) {
 	}
 	now := s.now()
 	doc := document{{Key: "id", Value: newID()}, {Key: "referencedId", Value: id}, {Key: "result", Value: s.result(codeSuccess, nil)}}
-	doc = s.shaped(fixtures.ReplyDeregistration, "success", s.trailer(doc, timestamp(now), newNDC(entity)))
+	doc = s.shaped(fixtures.ReplyDeregistration, "success", s.trailer(doc, replyTime(now), newNDC(entity)))
 	sent := s.writeJSON(w, http.StatusOK, doc)
 	s.notify(NotifyRegistration, ActionDeleted, sent)
 }
@@ -228,7 +213,7 @@ func (s *Sandbox) renderRegistration(tx *txn, reg *registration, code string) do
 		WithString("paymentBrand", reg.brand).
 		With("result", s.result(code, nil))
 	if reg.card != nil {
-		doc = doc.With("card", reg.card.document())
+		doc = doc.With("card", reg.card.replyBlock())
 	}
 	doc = append(doc, reg.echo...)
 	outcome := "rejected"

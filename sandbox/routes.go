@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/pages"
 )
 
 // The route table: every address the sandbox answers, in one place. A request is
@@ -30,32 +32,32 @@ var routes = []route{
 
 	// The realistic pages (Options.Pages = realistic only), checked before the default
 	// pages: a method call, its notification, the hops, and the wizards' pages.
-	{realistic, "POST", demoSubmitPath + "?acsRequest=METHOD", "The 3-D Secure method data is POSTed.", (*Sandbox).serveMethodPage},
-	{realistic, "POST", asyncSimulatorPath + "?type=methodNotification", "The 3-D Secure method notification is POSTed.", (*Sandbox).serveMethodNotification},
+	{realisticPages, "POST", pages.DemoSubmitPath + "?acsRequest=METHOD", "The 3-D Secure method data is POSTed.", page(pages.ServeMethodPage)},
+	{realisticPages, "POST", pages.AsyncSimulatorPath + "?type=methodNotification", "The 3-D Secure method notification is POSTed.", page(pages.ServeMethodNotification)},
 	// GET too: a wizard with no pages sends the browser to the hop with redirect.method.
-	{realistic, "GET POST", asyncResponsePath, "Use GET or POST.", (*Sandbox).serveAsyncResponse},
-	{realistic, "GET POST", asyncSimulatorPath, "Use GET or POST.", (*Sandbox).serveWizardPage},
-	{realistic, "GET POST", demoSubmitPath, "Use GET or POST.", (*Sandbox).serveWizardPage},
-	{realistic, "GET POST", testBankPath, "Use GET or POST.", (*Sandbox).serveWizardPage},
+	{realisticPages, "GET POST", pages.AsyncResponsePath, "Use GET or POST.", page(pages.ServeAsyncResponse)},
+	{realisticPages, "GET POST", pages.AsyncSimulatorPath, "Use GET or POST.", page(pages.ServeWizardPage)},
+	{realisticPages, "GET POST", pages.DemoSubmitPath, "Use GET or POST.", page(pages.ServeWizardPage)},
+	{realisticPages, "GET POST", pages.TestBankPath, "Use GET or POST.", page(pages.ServeWizardPage)},
 
 	// The default pages: the 3-D Secure method call, the brand demo checkout and the
 	// ACS, each shown (GET or POST with the session) and then acted on (POST).
-	{pages, "POST", threedsMethodPath, "The 3-D Secure method data is POSTed.", (*Sandbox).serveMethod},
-	{pages, "POST", threedsNotificationPath, "The 3-D Secure method data is POSTed.", (*Sandbox).serveMethodNotice},
-	{pages, "GET POST", checkoutPrefix + "{id}", "Use GET or POST.", (*Sandbox).servePage},
-	{pages, "POST", checkoutPrefix + "{id}/complete", "The shopper's decision is POSTed.", (*Sandbox).servePage},
-	{pages, "GET POST", threedsPrefix + "{id}", "Use GET or POST.", (*Sandbox).servePage},
-	{pages, "POST", threedsPrefix + "{id}/complete", "The shopper's decision is POSTed.", (*Sandbox).servePage},
+	{defaultPages, "POST", pages.MethodPath, "The 3-D Secure method data is POSTed.", page(pages.ServeMethod)},
+	{defaultPages, "POST", pages.NotificationPath, "The 3-D Secure method data is POSTed.", page(pages.ServeMethodNotice)},
+	{defaultPages, "GET POST", pages.CheckoutPrefix + "{id}", "Use GET or POST.", page(pages.ServePage)},
+	{defaultPages, "POST", pages.CheckoutPrefix + "{id}/complete", "The shopper's decision is POSTed.", page(pages.ServePage)},
+	{defaultPages, "GET POST", pages.ThreeDSPrefix + "{id}", "Use GET or POST.", page(pages.ServePage)},
+	{defaultPages, "POST", pages.ThreeDSPrefix + "{id}/complete", "The shopper's decision is POSTed.", page(pages.ServePage)},
 }
 
 // routeGroup says how a route's requests are read and how its errors are answered.
 type routeGroup uint8
 
 const (
-	api       routeGroup = iota // JSON envelope; latency, faults, parameters, authentication
-	apiPublic                   // like api, without parameters or authentication
-	realistic                   // HTML error pages; served only with the realistic pages
-	pages                       // HTML error pages
+	api            routeGroup = iota // JSON envelope; latency, faults, parameters, authentication
+	apiPublic                        // like api, without parameters or authentication
+	realisticPages                   // HTML error pages; served only with the realistic pages
+	defaultPages                     // HTML error pages
 )
 
 // route is one entry of the route table.
@@ -91,7 +93,7 @@ func (s *Sandbox) dispatch(w http.ResponseWriter, r *http.Request, path string) 
 	c, allow := s.match(r, path)
 	switch {
 	case c == nil && strings.HasPrefix(path, "/connectors/demo/") && !isAPI:
-		s.errorPage(w, http.StatusNotFound, "Page not found", "There is no such checkout page.")
+		pages.ErrorPage(w, http.StatusNotFound, "Page not found", "There is no such checkout page.")
 	case c == nil:
 		s.writeJSON(w, http.StatusNotFound, s.errorBody("", codeStructure, nil))
 	case allow != nil:
@@ -99,7 +101,7 @@ func (s *Sandbox) dispatch(w http.ResponseWriter, r *http.Request, path string) 
 		if c.route.group <= apiPublic {
 			s.writeJSON(w, http.StatusMethodNotAllowed, s.errorBody("", codeBadMethod, nil))
 		} else {
-			s.errorPage(w, http.StatusMethodNotAllowed, "Method not allowed", c.route.hint)
+			pages.ErrorPage(w, http.StatusMethodNotAllowed, "Method not allowed", c.route.hint)
 		}
 	default:
 		c.w = w
@@ -112,12 +114,12 @@ func (s *Sandbox) dispatch(w http.ResponseWriter, r *http.Request, path string) 
 // match finds the route of a request. It returns nil when no pattern matches, and the
 // allowed methods when the pattern matches but not the method.
 func (s *Sandbox) match(r *http.Request, path string) (*call, []string) {
-	base, jsession := splitJSession(path)
+	base, jsession := pages.SplitJSession(path)
 	var query url.Values
 	for i := range routes {
 		rt := &routes[i]
 		p := path
-		if rt.group == realistic {
+		if rt.group == realisticPages {
 			if !s.realistic {
 				continue
 			}
@@ -130,7 +132,7 @@ func (s *Sandbox) match(r *http.Request, path string) (*call, []string) {
 		if !ok {
 			continue
 		}
-		if rt.group == realistic {
+		if rt.group == realisticPages {
 			id = jsession
 		}
 		var allow []string
@@ -167,7 +169,7 @@ func (rt *route) match(path string, query url.Values) (string, bool) {
 	if !ok || id == "" || strings.Contains(id, "/") {
 		return "", false
 	}
-	if rt.group == pages && !validEntity(id) {
+	if rt.group == defaultPages && !validEntity(id) {
 		return "", false
 	}
 	return id, true
@@ -190,7 +192,7 @@ func (s *Sandbox) prepare(c *call) bool {
 	}
 	c.r.Body = http.MaxBytesReader(c.w, c.r.Body, s.opts.MaxBodyBytes)
 	if err := c.r.ParseForm(); err != nil {
-		s.errorPage(c.w, http.StatusBadRequest, "Bad request", "The request could not be read.")
+		pages.ErrorPage(c.w, http.StatusBadRequest, "Bad request", "The request could not be read.")
 		return false
 	}
 	return true
@@ -209,4 +211,11 @@ func apiRegistrationGet(s *Sandbox, c *call)    { s.registrationGet(c.w, c.entit
 func apiRegistrationDelete(s *Sandbox, c *call) { s.registrationDelete(c.w, c.entity, c.id) }
 func apiRegistrationPayment(s *Sandbox, c *call) {
 	s.registrationPayment(c.w, c.entity, c.id, c.params)
+}
+
+// page adapts a page handler of package pages to the route table.
+func page(serve func(pages.Core, pages.Request)) func(*Sandbox, *call) {
+	return func(s *Sandbox, c *call) {
+		serve(pageCore{s}, pages.Request{W: c.w, R: c.r, ID: c.id, Pattern: c.route.pattern, Query: c.query})
+	}
 }

@@ -4,10 +4,9 @@ import (
 	"crypto/rand"
 	"crypto/sha1"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
-	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/pages"
 	"maps"
 	mrand "math/rand/v2"
 	"regexp"
@@ -59,6 +58,12 @@ func PublicCredentials() Credential {
 	return Credential{EntityID: c.EntityID, AccessToken: c.AccessToken}
 }
 
+// Page modes (Options.Pages).
+const (
+	PagesDefault   = pages.Default
+	PagesRealistic = pages.Realistic
+)
+
 // Options configure a Sandbox. The zero value is a faithful sandbox with the
 // documented status-lookup limit and no faults.
 type Options struct {
@@ -96,7 +101,7 @@ type Options struct {
 	WebhookAttempts   int
 	WebhookRetryDelay time.Duration
 	// Pages is the shopper pages' mode: PagesDefault ("" too), the sandbox's own pages,
-	// or PagesRealistic, pages shaped after the real test system's (realistic.go).
+	// or PagesRealistic, pages shaped after the real test system's (package pages).
 	// A mode marked Realistic turns PagesRealistic on.
 	Pages string
 	// Logf, when set, receives one line per request (method, path, status, duration).
@@ -134,7 +139,7 @@ type Sandbox struct {
 	store       paymentStore
 	now         func() time.Time
 	retryAfter  string
-	outcomes    map[string]fixtures.Outcome  // documented codes, classified once
+	outcomes    outcomeTable                 // documented codes, classified once
 	brands      map[string]bool              // the enabled brands; nil: every brand
 	alternating alternatingFaults            // state of tolerate-retry-after
 	webhooks    *notifier                    // nil without Options.WebhookURL
@@ -148,106 +153,6 @@ type Sandbox struct {
 }
 
 var credPattern = regexp.MustCompile(`^[a-f0-9]{32}$`)
-
-// New builds a Sandbox. It fails on embedded fixtures that do not parse, an unknown
-// mode name (defect, tolerated or variation), an unknown brand, a fault share outside
-// 0..1 or a malformed credential.
-func New(opts Options) (*Sandbox, error) {
-	if err := fixtures.Check(); err != nil {
-		// Before anything reads the contract: one line naming the file and field.
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	rules, varied, err := backofficeRulesOf(fixtures.Load())
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	hooks, err := modes.Hooks(opts.Defects)
-	if err != nil {
-		return nil, err
-	}
-	brands, err := enabledBrands(opts.Brands)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	realistic, err := parsePages(opts.Pages, opts.Defects)
-	if err != nil {
-		return nil, err
-	}
-	if opts, err = opts.withDefaults(); err != nil {
-		return nil, err
-	}
-	s := &Sandbox{
-		contract:   fixtures.Load(),
-		opts:       opts,
-		tokens:     map[string]map[string]bool{},
-		hooks:      hooks,
-		store:      newStore(opts.MaxPayments),
-		now:        time.Now,
-		brands:     brands,
-		realistic:  realistic,
-		stateRules: rules,
-		varied:     varied,
-		shapes:     replyShapes(fixtures.Load()),
-	}
-	if opts.clock != nil {
-		s.now = opts.clock
-	}
-	set := hook.Settings{WebhookAttempts: s.opts.WebhookAttempts, Latency: s.opts.Latency}
-	fire(s, &set)
-	s.opts.WebhookAttempts, s.opts.Latency = set.WebhookAttempts, set.Latency
-	s.outcomes = make(map[string]fixtures.Outcome, len(s.contract.ResultCodes))
-	for _, rc := range s.contract.ResultCodes {
-		s.outcomes[rc.Code] = s.contract.OutcomeOf(rc.Code)
-	}
-	secs := int64((s.opts.RetryAfter + time.Second - 1) / time.Second)
-	s.retryAfter = fmt.Sprint(secs)
-	creds := append([]Credential{PublicCredentials(), SecondaryCredentials}, opts.Credentials...)
-	for _, c := range creds {
-		if !credPattern.MatchString(c.EntityID) || c.AccessToken == "" || strings.ContainsAny(c.AccessToken, " \t\r\n") {
-			return nil, fmt.Errorf("sandbox: bad credential for entity %q: entityId must be 32 lowercase hex and the token non-empty without spaces", c.EntityID)
-		}
-		if s.tokens[c.AccessToken] == nil {
-			s.tokens[c.AccessToken] = map[string]bool{}
-		}
-		s.tokens[c.AccessToken][c.EntityID] = true
-	}
-	// Last, so that no failure above leaves a worker running.
-	if s.webhooks, err = newNotifier(s.opts); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// withDefaults fills in the limits left zero and checks the fault shares.
-func (opts Options) withDefaults() (Options, error) {
-	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = 64 << 10
-	}
-	if opts.MaxPayments <= 0 {
-		opts.MaxPayments = 100_000
-	}
-	if opts.RetryAfter <= 0 {
-		opts.RetryAfter = time.Second
-	}
-	if opts.Fail503Share < 0 || opts.Fail503Share > 1 || opts.Fail429Share < 0 || opts.Fail429Share > 1 {
-		return opts, errors.New("sandbox: fault shares must be between 0 and 1")
-	}
-	return opts, nil
-}
-
-// enabledBrands is the set of brands Options.Brands enables (see fixtures.ParseBrands); nil
-// means every brand is enabled.
-func enabledBrands(names []string) (map[string]bool, error) {
-	brands, err := fixtures.Load().ParseBrands(names)
-	if err != nil || len(brands) == 0 {
-		return nil, err
-	}
-	out := make(map[string]bool, len(brands))
-	for _, b := range brands {
-		out[b] = true
-	}
-	return out, nil
-}
 
 // Realistic reports whether the sandbox serves the realistic pages (Options.Pages, or a
 // mode that acts on them).
@@ -313,15 +218,6 @@ func (s *Sandbox) Stats() Stats {
 	}
 }
 
-// outcomeOf classifies a result code by the documented group regexes; documented codes
-// come from a table built once, since the regexes would run on every reply.
-func (s *Sandbox) outcomeOf(code string) fixtures.Outcome {
-	if o, ok := s.outcomes[code]; ok {
-		return o
-	}
-	return s.contract.OutcomeOf(code)
-}
-
 // newID returns 32 lowercase hex characters. Ids need to be unique, not secret, so a
 // fast non-cryptographic source keeps the PA path cheap.
 func newID() string {
@@ -356,8 +252,8 @@ func shortID() string {
 	return string(b[:])
 }
 
-// timestamp is the platform's reply timestamp format.
-func timestamp(t time.Time) string {
+// replyTime is the platform's reply timestamp format.
+func replyTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05-0700")
 }
 
@@ -369,3 +265,9 @@ func newNDC(entity string) string {
 	}
 	return entity + "_" + newID()
 }
+
+// fire runs the enabled modes' hooks for the point of e, in table order.
+func fire[E hook.Point](s *Sandbox, e *E) { hook.Fire(s.hooks, e) }
+
+// outcomeOf classifies a result code by the documented group regexes.
+func (s *Sandbox) outcomeOf(code string) fixtures.Outcome { return s.outcomes.of(code) }

@@ -106,7 +106,7 @@ func (s *Sandbox) queryByMerchantID(w http.ResponseWriter, entity string, p para
 // listBody is the envelope of a successful list request, in the shape of kind: result,
 // trailer, then the list.
 func (s *Sandbox) listBody(kind fixtures.ReplyKind, entity, key string, list []document) document {
-	body := s.trailer(document{{Key: "result", Value: s.result(codeRequestOK, nil)}}, timestamp(s.now()), newNDC(entity))
+	body := s.trailer(document{{Key: "result", Value: s.result(codeRequestOK, nil)}}, replyTime(s.now()), newNDC(entity))
 	return s.shaped(kind, "", body.With(key, list))
 }
 

@@ -4,16 +4,18 @@ import (
 	"maps"
 	"sync"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/pages"
 )
 
-// flowKind says which shopper page an async payment waits for.
-type flowKind uint8
+// flowKind says which shopper page an async payment waits for (package pages).
+type flowKind = pages.Flow
 
 const (
-	flowNone         flowKind = iota
-	flowCheckout              // brand demo checkout page (approve / cancel / fail)
-	flowFrictionless          // 3-D Secure page that submits itself
-	flowChallenge             // 3-D Secure ACS challenge page
+	flowNone         = pages.None
+	flowCheckout     = pages.Checkout     // brand demo checkout page (approve / cancel / fail)
+	flowFrictionless = pages.Frictionless // 3-D Secure page that submits itself
+	flowChallenge    = pages.Challenge    // 3-D Secure ACS challenge page
 )
 
 // cardView is what the sandbox keeps of a card: never the CVV. Replies show the bin,
@@ -53,13 +55,10 @@ type payment struct {
 	done       bool   // the shopper has acted; the pages refuse a second action
 	viaFlow    bool   // the final result came from a shopper page
 	// methodCalled: the 3-D Secure method call of the reply's precondition arrived
-	// (threedsmethod.go).
+	// (package pages).
 	methodCalled bool
-	// Realistic pages (realistic.go): step counts the wizard's pages shown;
-	// methodServed and methodNotified say the method page was served and its
-	// notification arrived; returning says the shopper was sent back to the shop.
-	step                                    int
-	methodServed, methodNotified, returning bool
+	// shopper is what the realistic pages keep of the payment (package pages).
+	shopper pages.State
 
 	// tokenisation: tokenise is createRegistration=true, registrationID the token made
 	// once the payment succeeded; siInitial says the payment set up a standing
@@ -74,6 +73,21 @@ type payment struct {
 	reversed bool
 
 	lookups []time.Time // status lookups inside the rate-limit window
+}
+
+// registration is one stored token: the card (or account) it stands for, never the CVV.
+type registration struct {
+	id, entity string
+	brand      string
+	card       *cardView
+	code       string   // the tokenisation's result; only a successful one pays
+	echo       document // echoed request blocks (standingInstruction, customParameters)
+	timestamp  string
+	ndc        string
+	// initial is the id of the customer-initiated transaction that set up a standing
+	// instruction (mode INITIAL, source CIT) with this token; "" when none did.
+	initial string
+	deleted bool
 }
 
 // store keeps the payments and registration tokens. It owns its lock: the state is

@@ -1,14 +1,7 @@
 package sandbox
 
 import (
-	"bytes"
-	"context"
-	"fmt"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
-	"net/http"
-	"net/url"
-	"sync"
-	"time"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/webhook"
 )
@@ -22,70 +15,6 @@ const (
 	ActionCreated      = "CREATED"
 	ActionDeleted      = "DELETED"
 )
-
-// notificationContentType is the Content-Type of a delivery: the header a published
-// notification shows (Peach Payments' webhook integration article).
-const notificationContentType = "application/json; charset=UTF-8"
-
-// Delivery bounds: the documented platform retries on a schedule of minutes to days for
-// up to 30 days; the simulator compresses it to a few quick attempts so a test run sees
-// a retry without waiting.
-const (
-	defaultWebhookAttempts = 5
-	defaultWebhookDelay    = 200 * time.Millisecond
-	webhookTimeout         = 30 * time.Second // the documented answer time of a receiver
-)
-
-// notifier delivers notifications to Options.WebhookURL from one worker, in the order
-// they were made (a retry goes to the back of the queue after its delay), never on the
-// request's path: the API reply is never delayed by a receiver.
-type notifier struct {
-	url, key string
-	attempts int
-	delay    time.Duration
-	client   *http.Client
-	logf     func(string, ...any)
-
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-
-	mu    sync.Mutex
-	queue []*delivery
-	wake  chan struct{} // buffered 1: the worker has something to do
-}
-
-// delivery is one sealed notification and how many attempts it has had.
-type delivery struct {
-	body, iv, tag string
-	attempt       int
-}
-
-// newNotifier checks the webhook options and starts the worker; nil when no URL is set.
-func newNotifier(o Options) (*notifier, error) {
-	if o.WebhookURL == "" {
-		return nil, nil
-	}
-	u, err := url.Parse(o.WebhookURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("sandbox: webhook URL %q is not an absolute http(s) URL", o.WebhookURL)
-	}
-	if _, err := webhook.ParseKey(o.WebhookKey); err != nil {
-		return nil, fmt.Errorf("sandbox: webhook key: %w", err)
-	}
-	n := &notifier{url: o.WebhookURL, key: o.WebhookKey, attempts: o.WebhookAttempts, delay: o.WebhookRetryDelay,
-		client: &http.Client{Timeout: webhookTimeout}, logf: o.Logf, wake: make(chan struct{}, 1)}
-	if n.attempts <= 0 {
-		n.attempts = defaultWebhookAttempts
-	}
-	if n.delay <= 0 {
-		n.delay = defaultWebhookDelay
-	}
-	n.ctx, n.cancel = context.WithCancel(context.Background())
-	n.wg.Add(1)
-	go n.run()
-	return n, nil
-}
 
 // notify is the sandbox's one entry point for webhook notifications: kind is
 // NotifyPayment or NotifyRegistration, action is one of the Action constants for a
@@ -119,97 +48,10 @@ func (s *Sandbox) notify(kind, action string, payload document) {
 // notifyPayment notifies the reply document of a payment; the caller has it as sent.
 func (s *Sandbox) notifyPayment(reply document) { s.notify(NotifyPayment, "", reply) }
 
-func (n *notifier) push(d *delivery) {
-	n.mu.Lock()
-	n.queue = append(n.queue, d)
-	n.mu.Unlock()
-	select {
-	case n.wake <- struct{}{}:
-	default:
-	}
-}
-
-// run is the worker: deliver the queue's head, schedule a retry when the receiver did
-// not answer 2xx, until Close.
-func (n *notifier) run() {
-	defer n.wg.Done()
-	for {
-		n.mu.Lock()
-		var d *delivery
-		if len(n.queue) > 0 {
-			d, n.queue = n.queue[0], n.queue[1:]
-		}
-		n.mu.Unlock()
-		if d == nil {
-			select {
-			case <-n.wake:
-				continue
-			case <-n.ctx.Done():
-				return
-			}
-		}
-		d.attempt++
-		if err := n.post(d); err != nil && d.attempt < n.attempts && n.ctx.Err() == nil {
-			n.retryLater(d, n.delay<<(d.attempt-1))
-		}
-	}
-}
-
-// retryLater queues d again after wait, unless the notifier is closed first.
-func (n *notifier) retryLater(d *delivery, wait time.Duration) {
-	n.wg.Add(1)
-	go func() {
-		defer n.wg.Done()
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			n.push(d)
-		case <-n.ctx.Done():
-		}
-	}()
-}
-
-// post makes one delivery attempt; an error means it must be retried.
-func (n *notifier) post(d *delivery) error {
-	req, err := http.NewRequestWithContext(n.ctx, http.MethodPost, n.url, bytes.NewBufferString(d.body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", notificationContentType)
-	req.Header.Set(webhook.HeaderIV, d.iv)
-	req.Header.Set(webhook.HeaderTag, d.tag)
-	resp, err := n.client.Do(req)
-	if err == nil {
-		resp.Body.Close()
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			err = fmt.Errorf("receiver answered %d", resp.StatusCode)
-		}
-	}
-	if err != nil && n.logf != nil {
-		n.logf("webhook delivery attempt %d failed: %v", d.attempt, err)
-	}
-	return err
-}
-
-// close stops the worker and every pending retry; undelivered notifications are dropped.
-func (n *notifier) close() {
-	n.cancel()
-	n.wg.Wait()
-}
-
 // Close stops the sandbox's background work (webhook deliveries and their retries).
 // Server.Close calls it; a Sandbox used as a bare http.Handler should call it when done.
 func (s *Sandbox) Close() {
 	if s.webhooks != nil {
 		s.webhooks.close()
 	}
-}
-
-// finalJSON is doc as a JSON reply shows it, after the jsonReply hook point: what the
-// merchant receives and what a notification's payload carries.
-func (s *Sandbox) finalJSON(doc document) document {
-	reply := jsonReply{Doc: doc}
-	fire(s, &reply)
-	return reply.Doc
 }

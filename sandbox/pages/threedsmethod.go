@@ -1,4 +1,4 @@
-package sandbox
+package pages
 
 import (
 	"encoding/base64"
@@ -15,9 +15,9 @@ import (
 // in 100.380.401 (authentication failed) whatever the shopper does on the ACS page.
 
 const (
-	threedsMethodPath       = "/connectors/demo/threeds/method"
-	threedsNotificationPath = "/connectors/demo/threeds/method/notification"
-	methodTitle             = "3-D Secure method"
+	MethodPath       = "/connectors/demo/threeds/method"
+	NotificationPath = "/connectors/demo/threeds/method/notification"
+	methodTitle      = "3-D Secure method"
 )
 
 // methodData is what threeDSMethodData carries, base64-encoded.
@@ -26,15 +26,15 @@ type methodData struct {
 	NotificationURL string `json:"threeDSMethodNotificationURL"`
 }
 
-// methodTransID is the threeDSServerTransID of payment id: its id written as a UUID.
-func methodTransID(id string) string {
+// MethodTransID is the threeDSServerTransID of payment id: its id written as a UUID.
+func MethodTransID(id string) string {
 	return id[:8] + "-" + id[8:12] + "-" + id[12:16] + "-" + id[16:20] + "-" + id[20:]
 }
 
 // preconditions builds the redirect preconditions of a 3-D Secure payment: POST to
 // methodURL threeDSMethodData naming notificationURL.
-func preconditions(p *payment, methodURL, notificationURL string) []document {
-	data, _ := json.Marshal(methodData{methodTransID(p.id), notificationURL})
+func preconditions(p Summary, methodURL, notificationURL string) []document {
+	data, _ := json.Marshal(methodData{MethodTransID(p.ID), notificationURL})
 	return []document{document{}.
 		WithString("origin", "iframe#hidden").
 		WithString("waitUntil", "iframe#onload").
@@ -48,7 +48,7 @@ func preconditions(p *payment, methodURL, notificationURL string) []document {
 func methodPaymentID(v string) (string, bool) {
 	d, ok := decodeMethodData(v)
 	id := strings.ReplaceAll(d.TransID, "-", "")
-	return id, ok && validEntity(id)
+	return id, ok && validID(id)
 }
 
 // decodeMethodData decodes a threeDSMethodData value, in any base64 alphabet.
@@ -64,28 +64,26 @@ func decodeMethodData(v string) (methodData, bool) {
 	return methodData{}, false
 }
 
-// serveMethod answers the method URL (and the notification URL its data names): it
+// ServeMethod answers the method URL (and the notification URL its data names): it
 // records that the method call of the payment threeDSMethodData names arrived.
-func (s *Sandbox) serveMethod(c *call) {
-	w, r := c.w, c.r
-	id, ok := methodPaymentID(r.PostForm.Get("threeDSMethodData"))
-	s.store.update(func(tx *txn) {
-		p := tx.byID[id]
-		ok = ok && p != nil && (p.flow == flowChallenge || p.flow == flowFrictionless) && !p.done
+func ServeMethod(c Core, q Request) {
+	id, ok := methodPaymentID(q.R.PostForm.Get("threeDSMethodData"))
+	c.Visit(id, func(p Payment) {
+		ok = ok && waitsFor3DS(p)
 		if ok {
-			p.methodCalled = true
+			p.RecordMethodCall()
 		}
 	})
 	if !ok {
-		s.errorPage(w, http.StatusBadRequest, "3-D Secure method error", "threeDSMethodData does not name a payment waiting for 3-D Secure.")
+		ErrorPage(q.W, http.StatusBadRequest, "3-D Secure method error", "threeDSMethodData does not name a payment waiting for 3-D Secure.")
 		return
 	}
-	s.errorPage(w, http.StatusOK, methodTitle, "3-D Secure method data received.")
+	ErrorPage(q.W, http.StatusOK, methodTitle, "3-D Secure method data received.")
 }
 
-// serveMethodNotice answers the notification URL the method data names: the default
+// ServeMethodNotice answers the notification URL the method data names: the default
 // pages record the call when the method URL is POSTed, so the notification only
 // answers.
-func (s *Sandbox) serveMethodNotice(c *call) {
-	s.errorPage(c.w, http.StatusOK, methodTitle, "3-D Secure method notification received.")
+func ServeMethodNotice(_ Core, q Request) {
+	ErrorPage(q.W, http.StatusOK, methodTitle, "3-D Secure method notification received.")
 }

@@ -1,10 +1,11 @@
-package sandbox
+package pages
 
 import (
 	"net/url"
 	"strconv"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 )
 
 // The realistic pages (Options.Pages = PagesRealistic) as data: per brand family the
@@ -60,11 +61,11 @@ type wizard struct {
 }
 
 const (
-	asyncResponsePath   = "/connectors/asyncresponse"
-	asyncSimulatorPath  = "/connectors/asyncresponse_simulator"
-	demoSubmitPath      = "/connectors/demo/submit"
-	testBankPath        = "/connectors/demo/testbank"
-	acsAction           = "ACI3DS2AccessControlServer"
+	AsyncResponsePath   = "/connectors/asyncresponse"
+	AsyncSimulatorPath  = "/connectors/asyncresponse_simulator"
+	DemoSubmitPath      = "/connectors/demo/submit"
+	TestBankPath        = "/connectors/demo/testbank"
+	ACSAction           = "ACI3DS2AccessControlServer"
 	threeDSSource       = "ACI_3DS_2"
 	realisticBankNote   = "OPPWA sandbox test bank (realistic pages): no money moves."
 	realisticACSNote    = "OPPWA sandbox: simulated issuer ACS."
@@ -88,14 +89,17 @@ func pageOf(bp fixtures.BankPage) page {
 	return pg
 }
 
+// BankPages is the number of pages of a brand's test-bank wizard.
+func BankPages(brand string) int { return len(bankWizardOf(brand).pages) }
+
 // bankWizardOf is the test-bank wizard of a brand: its family's pages (KLARNA_* share
-// KLARNA's) or the generic bank, each at testBankPath with its page number.
+// KLARNA's) or the generic bank, each at TestBankPath with its page number.
 func bankWizardOf(brand string) wizard {
 	pages := fixtures.Load().TestBank(brand).Pages
 	out := make([]page, len(pages))
 	for i, bp := range pages {
 		pg := pageOf(bp)
-		pg.path = testBankPath
+		pg.path = TestBankPath
 		pg.query = "asyncsource=" + url.QueryEscape(brand) + "&page=" + strconv.Itoa(i+1)
 		if pg.Title == "" {
 			pg.Title = pg.Heading
@@ -109,38 +113,38 @@ func bankWizardOf(brand string) wizard {
 // methodRedirectPage is the 3-D Secure redirect's target as recorded
 // (…/connectors/asyncresponse_simulator;jsessionid=…?asyncsource=ACI_3DS_2&type=methodRedirect&cdkForward=true&ndcid=…):
 // a page that submits itself on to the ACS.
-var methodRedirectPage = page{Title: "3-D Secure", Heading: realisticHopHeading, Auto: true, path: asyncSimulatorPath,
+var methodRedirectPage = page{Title: "3-D Secure", Heading: realisticHopHeading, Auto: true, path: AsyncSimulatorPath,
 	query: "asyncsource=" + threeDSSource + "&type=methodRedirect&cdkForward=true", ndcInURL: true}
 
 // challengeRealistic is the ACS challenge page as recorded (HS-cy): form challengeForm,
 // select#outcomeSelect with "Approve" = Y and a "Decline" option, button[type=submit].
 // The values of Decline and Technical error, and the select's name, are the simulator's.
 var challengeRealistic = page{Title: "3-D Secure challenge", Heading: "3-D Secure authentication", FormName: "challengeForm",
-	Note: realisticACSNote, path: demoSubmitPath, query: "action=" + acsAction + "&acsRequest=CHALLENGE",
+	Note: realisticACSNote, path: DemoSubmitPath, query: "action=" + ACSAction + "&acsRequest=CHALLENGE",
 	Fields: []input{{Kind: "select", Name: "outcome", ID: "outcomeSelect", Label: "Authentication result", Required: true,
 		Options: []option{{Value: "Y", Text: "Approve"}, {Value: "N", Text: "Decline"}, {Value: "U", Text: "Technical error"}}}},
 	Go: submitButton("", "Submit")}
 
 // threeDSWizardOf is the 3-D Secure wizard of a flow: the method-redirect hop, then the
 // challenge page when the ACS challenges.
-func threeDSWizardOf(flow flowKind) wizard {
+func threeDSWizardOf(flow Flow) wizard {
 	pages := []page{methodRedirectPage}
-	if flow == flowChallenge {
+	if flow == Challenge {
 		pages = append(pages, challengeRealistic)
 	}
 	return wizard{source: threeDSSource, pages: pages, authorise: true}
 }
 
 // wizardOf is the wizard of payment p, after the bankWizard hook point.
-func (s *Sandbox) wizardOf(p *payment) wizard {
+func wizardOf(c Core, p Summary) wizard {
 	var w wizard
-	if p.flow == flowCheckout {
-		w = bankWizardOf(p.brand)
+	if p.Flow == Checkout {
+		w = bankWizardOf(p.Brand)
 	} else {
-		w = threeDSWizardOf(p.flow)
+		w = threeDSWizardOf(p.Flow)
 	}
-	ev := bankWizard{Checkout: p.flow == flowCheckout, Pages: len(w.pages), Authorise: w.authorise}
-	fire(s, &ev)
+	ev := hook.BankWizard{Checkout: p.Flow == Checkout, Pages: len(w.pages), Authorise: w.authorise}
+	hook.Fire(c.Hooks(), &ev)
 	w.pages, w.authorise = w.pages[:min(max(ev.Pages, 0), len(w.pages))], ev.Authorise
 	return w
 }
