@@ -3,7 +3,6 @@ package sandbox
 import (
 	"context"
 	"fmt"
-	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 	"net/url"
 	"os"
 	"regexp"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/webhook"
 )

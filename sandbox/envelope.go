@@ -1,9 +1,10 @@
 package sandbox
 
 import (
-	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 	"net/http"
 	"strconv"
+
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )

@@ -2,11 +2,12 @@ package sandbox
 
 import (
 	"encoding/json"
-	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )

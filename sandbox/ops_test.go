@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"context"
-	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 )
 
 // fakeClock is a settable clock shared with the sandbox.

@@ -1,12 +1,13 @@
 package sandbox
 
 import (
-	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 	"html"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 )
 
 // pageForm is the first form of a page, as a browser reads it.

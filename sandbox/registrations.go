@@ -1,8 +1,9 @@
 package sandbox
 
 import (
-	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 	"net/http"
+
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )

@@ -5,8 +5,6 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
-	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
-	"github.com/oppwa-conformance/oppwa-conformance/sandbox/pages"
 	"maps"
 	mrand "math/rand/v2"
 	"regexp"
@@ -14,6 +12,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/pages"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )

@@ -1,11 +1,12 @@
 package sandbox
 
 import (
-	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )

@@ -2,11 +2,12 @@ package sandbox
 
 import (
 	"context"
-	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/webhook"
 )
