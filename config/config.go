@@ -179,11 +179,21 @@ func Load(lookup func(string) (string, bool), dir string) (Target, error) {
 		}
 		return strings.TrimSpace(fileVals[k])
 	}
-	t, err := build(get, file)
+	t, err := build(get, file, embeddedChosen(lookup))
 	if err != nil {
 		return t, err
 	}
 	return t, t.readShopperPages(get("OPPWA_SHOPPER_PAGES"), dir)
+}
+
+// embeddedChosen reports whether the environment chooses the embedded sandbox on
+// purpose: OPPWA_BASE_URL set and empty, with no credentials of its own, so the
+// account .env names is left alone. Credentials in the environment beside an empty base
+// URL (a CI secret that is missing) stay the forgotten-base-URL mistake.
+func embeddedChosen(lookup func(string) (string, bool)) bool {
+	nonEmpty := func(k string) bool { v, _ := lookup(k); return strings.TrimSpace(v) != "" }
+	base, set := lookup("OPPWA_BASE_URL")
+	return set && strings.TrimSpace(base) == "" && !nonEmpty("OPPWA_ENTITY_ID") && !nonEmpty("OPPWA_ACCESS_TOKEN")
 }
 
 // readShopperPages checks the user's page scripts now, so that a malformed one is a
@@ -205,7 +215,7 @@ func (t *Target) readShopperPages(v, dir string) error {
 	return nil
 }
 
-func build(get func(string) string, file string) (Target, error) {
+func build(get func(string) string, file string, embeddedChosen bool) (Target, error) {
 	c := fixtures.Load()
 	t := Target{
 		EntityID: get("OPPWA_ENTITY_ID"), AccessToken: get("OPPWA_ACCESS_TOKEN"),
@@ -218,7 +228,7 @@ func build(get func(string) string, file string) (Target, error) {
 	}
 	raw := get("OPPWA_BASE_URL")
 	if raw == "" {
-		if len(t.SandboxDefects) == 0 && (t.EntityID != "" || t.AccessToken != "") &&
+		if !embeddedChosen && len(t.SandboxDefects) == 0 && (t.EntityID != "" || t.AccessToken != "") &&
 			(t.EntityID != c.Credentials.EntityID || t.AccessToken != c.Credentials.AccessToken) {
 			// Credentials for a real account with no base URL is almost always a
 			// forgotten OPPWA_BASE_URL; running the sandbox would certify nothing.

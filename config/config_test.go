@@ -18,13 +18,14 @@ func env(m map[string]string) func(string) (string, bool) {
 func TestExplicitlyEmptyVariableWinsOverDotenv(t *testing.T) {
 	dir := t.TempDir()
 	_ = os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x\n"), 0o644)
-	_ = os.WriteFile(filepath.Join(dir, ".env"), []byte("OPPWA_BASE_URL=https://eu-test.oppwa.com/\nOPPWA_CURRENCY=GBP\n"), 0o644)
+	_ = os.WriteFile(filepath.Join(dir, ".env"), []byte("OPPWA_BASE_URL=https://eu-test.oppwa.com/\nOPPWA_CURRENCY=GBP\n"+
+		"OPPWA_ENTITY_ID=8a8294174b7ecb28014b9699220015cb\nOPPWA_ACCESS_TOKEN=account-token\n"), 0o644)
 	tg, err := Load(env(map[string]string{"OPPWA_BASE_URL": ""}), dir)
-	if err != nil || !tg.Embedded() || tg.Currency != "GBP" {
+	if err != nil || !tg.Embedded() || tg.Currency != "GBP" || tg.AccessToken == "account-token" {
 		t.Fatalf("embedded %v, currency %s, err %v: want the embedded sandbox, GBP from .env", tg.Embedded(), tg.Currency, err)
 	}
-	if tg, err = Load(env(nil), dir); err == nil || tg.BaseURL != "" && !strings.Contains(err.Error(), "OPPWA_ACCESS_TOKEN") {
-		t.Fatalf("unset: %+v %v: want .env's base URL (and its missing token)", tg.BaseURL, err)
+	if tg, err = Load(env(nil), dir); err != nil || tg.BaseURL != "https://eu-test.oppwa.com/" || tg.AccessToken != "account-token" {
+		t.Fatalf("unset: %s %v: want .env's account", tg.BaseURL, err)
 	}
 }
 
