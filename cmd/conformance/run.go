@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,6 +79,9 @@ func (o runOptions) check() error {
 	if _, err := types.ParseLabelFilter(o.labels); err != nil {
 		return fmt.Errorf("LABELS (-labels) %q is not a label filter (%s): use Ginkgo's syntax, e.g. 'sync && brand:VISA'", o.labels, oneLine(labelError(err)))
 	}
+	if err := checkLabelNames(o.labels); err != nil {
+		return err
+	}
 	if o.procs != "" {
 		if n, err := strconv.Atoi(o.procs); err != nil || n < 1 {
 			return fmt.Errorf("PROCS (-procs) %q is not a number of processes: use e.g. 2, or leave it empty", o.procs)
@@ -87,6 +92,25 @@ func (o runOptions) check() error {
 	}
 	if _, err := reports.ParseDriftKinds(os.Getenv("FAIL_ON_DRIFT")); err != nil {
 		return err
+	}
+	return nil
+}
+
+// labelName finds the brand: and flow: labels a filter names.
+var labelName = regexp.MustCompile(`\b(brand|flow):([A-Za-z0-9_.-]+)`)
+
+// checkLabelNames refuses a brand or flow a filter names that no spec can carry: a typo
+// (brand:VISSA) would otherwise select nothing and end as "no spec ran".
+func checkLabelNames(labels string) error {
+	for _, m := range labelName.FindAllStringSubmatch(labels, -1) {
+		kind, name := m[1], m[2]
+		if kind == "brand" {
+			if _, ok := fixtures.Load().Brand(name); !ok {
+				return fmt.Errorf("LABELS (-labels) names brand:%s, which is no documented brand: brand names are upper case, e.g. brand:VISA", name)
+			}
+		} else if !slices.Contains(reports.FlowOrder, name) {
+			return fmt.Errorf("LABELS (-labels) names flow:%s, which no spec carries: use one of %s", name, strings.Join(reports.FlowOrder, ", "))
+		}
 	}
 	return nil
 }

@@ -106,6 +106,8 @@ func TestBadInputIsOneLineNamingTheFixAndKeepsTheReport(t *testing.T) {
 		"plain http":            {with("OPPWA_BASE_URL", "http://eu-test.oppwa.com/"), outcome.ExitConfig, "travel unencrypted: use https://eu-test.oppwa.com/", nil},
 		"malformed LABELS":      {map[string]string{}, outcome.ExitConfig, "is not a label filter", []string{"-labels", "sync &&"}},
 		"stray argument":        {map[string]string{}, outcome.ExitConfig, "takes no argument", []string{"sync", "&&", "brand:VISA"}},
+		"misspelt brand label":  {map[string]string{}, outcome.ExitConfig, "brand:VISSA, which is no documented brand", []string{"-labels", "brand:VISSA"}},
+		"misspelt flow label":   {map[string]string{}, outcome.ExitConfig, "flow:pa, which no spec carries", []string{"-labels", "flow:pa || flow:DB"}},
 		"bad shard":             {map[string]string{}, outcome.ExitConfig, "SHARD (-shard)", []string{"-shard", "3/2"}},
 		"unknown defect mode":   {map[string]string{"OPPWA_SANDBOX_DEFECTS": "no-such-mode"}, outcome.ExitConfig, `unknown mode "no-such-mode"`, nil},
 		"missing token":         {with("OPPWA_ACCESS_TOKEN", ""), outcome.ExitConfig, "OPPWA_ACCESS_TOKEN is empty", nil},
