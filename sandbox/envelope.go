@@ -56,15 +56,9 @@ var (
 	codeCurrencyMismatch = codeOf(fixtures.CodeCurrencyMismatch)
 )
 
-// codeOf is the code of a meaning in the embedded contract. The package's code
-// variables are set from it at start, so it must not panic there: on a contract that
-// does not parse it answers "", and New refuses to start with fixtures.Check's error.
-func codeOf(name fixtures.CodeName) string {
-	if fixtures.Check() != nil {
-		return ""
-	}
-	return fixtures.Load().Code(name)
-}
+// codeOf is the code of a meaning (fixtures.CodeOf); New refuses to start on a
+// contract that does not parse.
+var codeOf = fixtures.CodeOf
 
 // result is a reply's result block: code, description and any parameter errors, after
 // the resultBlock hook point.

@@ -180,14 +180,9 @@ var (
 	codeBankDecline = code(fixtures.CodeBankDeclined)
 )
 
-// code is the code of a meaning, or "" when the embedded fixtures do not parse (the
-// sandbox then refuses to start, naming the file).
-func code(name fixtures.CodeName) string {
-	if fixtures.Check() != nil {
-		return ""
-	}
-	return fixtures.Load().Code(name)
-}
+// code is the code of a meaning (fixtures.CodeOf); the sandbox refuses to start on a
+// contract that does not parse, naming the file.
+var code = fixtures.CodeOf
 
 func isInitial(t string) bool { return t == "PA" || t == "DB" || t == "CD" || t == "PA.CP" }
 

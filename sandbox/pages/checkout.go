@@ -50,13 +50,7 @@ type pageStep struct {
 // checkPage checks the session a page request carries and, for the shopper's action
 // (complete), records the outcome.
 func checkPage(p Payment, complete, threeds bool, form url.Values) pageStep {
-	if p != nil {
-		p.Expire()
-	}
-	var sum Summary
-	if p != nil {
-		sum = p.Summary()
-	}
+	sum := summaryOf(p)
 	switch {
 	case p == nil || sum.Flow == None:
 		return pageStep{problem: "This checkout does not exist."}

@@ -140,13 +140,7 @@ func wizardStep(c Core, p Payment, path string, q, form url.Values) pageOutcome 
 // default pages do; done payments pass only when allowDone. With a refusal, the
 // outcome carries its problem.
 func session(p Payment, form url.Values, allowDone bool) (Summary, pageOutcome) {
-	if p != nil {
-		p.Expire()
-	}
-	var sum Summary
-	if p != nil {
-		sum = p.Summary()
-	}
+	sum := summaryOf(p)
 	switch {
 	case p == nil || sum.Flow == None:
 		return sum, refuse(http.StatusBadRequest, "This checkout does not exist.")
