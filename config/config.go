@@ -279,6 +279,27 @@ func (t *Target) readRunSettings(c *fixtures.Contract, get func(string) string) 
 			return err
 		}
 	}
+	if t.ChromeWSURL == "" { // a running browser at CHROME_WS_URL comes first; CHROME_BIN is unused then
+		if err := checkChromeBin(t.ChromeBin); err != nil {
+			return err
+		}
+	}
+	if err := t.readSandboxSettings(get); err != nil {
+		return err
+	}
+	if err := t.readPace(get); err != nil {
+		return err
+	}
+	if err := t.readWebhook(get); err != nil {
+		return err
+	}
+	return t.readCapabilities(get)
+}
+
+// readSandboxSettings reads the embedded sandbox's brands, modes, page mode and fault
+// knobs (build refuses them on a real target).
+func (t *Target) readSandboxSettings(get func(string) string) error {
+	var err error
 	if v := get("OPPWA_SANDBOX_BRANDS"); v != "" {
 		if t.SandboxBrands, err = parseBrands("OPPWA_SANDBOX_BRANDS", v); err != nil {
 			return err
@@ -286,11 +307,6 @@ func (t *Target) readRunSettings(c *fixtures.Contract, get func(string) string) 
 	}
 	if v := get("OPPWA_SANDBOX_DEFECTS"); v != "" {
 		if t.SandboxDefects, err = parseDefects(v); err != nil {
-			return err
-		}
-	}
-	if t.ChromeWSURL == "" { // a running browser at CHROME_WS_URL comes first; CHROME_BIN is unused then
-		if err := checkChromeBin(t.ChromeBin); err != nil {
 			return err
 		}
 	}
@@ -303,16 +319,8 @@ func (t *Target) readRunSettings(c *fixtures.Contract, get func(string) string) 
 			return fmt.Errorf("OPPWA_SANDBOX_PAGES=%q is not a page mode: use default or realistic", v)
 		}
 	}
-	if t.SandboxFaults, err = parseFaults(get); err != nil {
-		return err
-	}
-	if err := t.readPace(get); err != nil {
-		return err
-	}
-	if err := t.readWebhook(get); err != nil {
-		return err
-	}
-	return t.readCapabilities(get)
+	t.SandboxFaults, err = parseFaults(get)
+	return err
 }
 
 // readPace reads OPPWA_MAX_RPS, and the share of it the runner gave this process.

@@ -60,15 +60,8 @@ func New(opts Options) (*Sandbox, error) {
 	s.outcomes = newOutcomeTable(s.contract)
 	secs := int64((s.opts.RetryAfter + time.Second - 1) / time.Second)
 	s.retryAfter = fmt.Sprint(secs)
-	creds := append([]Credential{PublicCredentials(), SecondaryCredentials}, opts.Credentials...)
-	for _, c := range creds {
-		if !credPattern.MatchString(c.EntityID) || c.AccessToken == "" || strings.ContainsAny(c.AccessToken, " \t\r\n") {
-			return nil, fmt.Errorf("sandbox: bad credential for entity %q: entityId must be 32 lowercase hex and the token non-empty without spaces", c.EntityID)
-		}
-		if s.tokens[c.AccessToken] == nil {
-			s.tokens[c.AccessToken] = map[string]bool{}
-		}
-		s.tokens[c.AccessToken][c.EntityID] = true
+	if err := s.addCredentials(append([]Credential{PublicCredentials(), SecondaryCredentials}, opts.Credentials...)); err != nil {
+		return nil, err
 	}
 	// Last, so that no failure above leaves a worker running.
 	if s.webhooks, err = newNotifier(notifierOptions{url: s.opts.WebhookURL, key: s.opts.WebhookKey,
@@ -76,6 +69,20 @@ func New(opts Options) (*Sandbox, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// addCredentials lets each credential's token act for its entity.
+func (s *Sandbox) addCredentials(creds []Credential) error {
+	for _, c := range creds {
+		if !credPattern.MatchString(c.EntityID) || c.AccessToken == "" || strings.ContainsAny(c.AccessToken, " \t\r\n") {
+			return fmt.Errorf("sandbox: bad credential for entity %q: entityId must be 32 lowercase hex and the token non-empty without spaces", c.EntityID)
+		}
+		if s.tokens[c.AccessToken] == nil {
+			s.tokens[c.AccessToken] = map[string]bool{}
+		}
+		s.tokens[c.AccessToken][c.EntityID] = true
+	}
+	return nil
 }
 
 // withDefaults fills in the limits left zero and checks the fault shares.
