@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
@@ -21,6 +23,7 @@ const (
 	goalAsyncPerSpecMs = 80.0 // async browser run, wall time per spec in milliseconds
 	goalSandboxPct     = 5.0  // the sandbox's busy time, per cent of a full run's wall time
 	goalLatencyRatio   = 1.5  // suite wall time over the longest spec, with added API latency
+	goalChromiumMs     = 80.0 // Chromium CPU per browser spec of a full run, in milliseconds
 )
 
 // asyncBrowserLabels selects the async specs that drive the browser.
@@ -39,6 +42,7 @@ type goalSamples struct {
 	browserSpecMs                                   []float64 // every async browser spec of every full run
 	fullSpecs, asyncSpecs, latencySpecs             int       // specs run, in the last round
 	sandboxRequests                                 int64     // in the last full run
+	fullCPU, asyncCPU                               []cpuBudget
 }
 
 // suiteResult is one finished, passing bench run.
@@ -46,6 +50,7 @@ type suiteResult struct {
 	sum  summary
 	wall time.Duration // the command's wall time: what a user waits
 	ran  int           // specs that ran
+	cpu  cpuBudget     // where the run's CPU time went
 }
 
 // runFailedError is a bench run whose verdict was not PASS; its reports are kept.
@@ -81,6 +86,7 @@ func measureGoals(ctx context.Context, rep *benchReport, o benchOptions, tmp str
 	}
 	rep.Goals = s.goals(o)
 	rep.BrowserSpecs = summarize(s.browserSpecMs)
+	rep.CPU = []cpuBudget{medianBudget(s.fullCPU), medianBudget(s.asyncCPU)}
 	return nil
 }
 
@@ -91,6 +97,8 @@ func (s *goalSamples) goals(o benchOptions) []goalResult {
 			fmt.Sprintf("%d specs, default procs", s.fullSpecs)),
 		newGoal("async browser run, wall time per spec", "ms", goalAsyncPerSpecMs, s.asyncPerSpecMs,
 			fmt.Sprintf("%d specs, labels %q", s.asyncSpecs, asyncBrowserLabels)),
+		newGoal("Chromium CPU per browser spec, full run", "ms", goalChromiumMs, chromiumPerSpec(s.fullCPU),
+			fmt.Sprintf("%d browser specs, browser start-up included", specsOf(s.fullCPU))),
 		newGoal("sandbox busy time, share of full run", "%", goalSandboxPct, s.sandboxPct,
 			fmt.Sprintf("%d requests in all processes", s.sandboxRequests)),
 		newGoal("suite wall / longest spec at +"+o.latency+" API latency", "x", goalLatencyRatio, s.latencyRatio,
@@ -114,6 +122,7 @@ func (s *goalSamples) fullRun(ctx context.Context, bin, dir, tag string) error {
 	s.sandboxPct = append(s.sandboxPct, 100*busyMs/ms(r.wall))
 	s.browserSpecMs = append(s.browserSpecMs, asyncBrowserSpecMs(r.sum)...)
 	s.fullSpecs, s.sandboxRequests = r.ran, requests
+	s.fullCPU = append(s.fullCPU, r.cpu.withSpecs(browserSpecs(r.sum), busyMs))
 	return nil
 }
 
@@ -126,6 +135,7 @@ func (s *goalSamples) asyncRun(ctx context.Context, bin, dir, tag string) error 
 	}
 	s.asyncPerSpecMs = append(s.asyncPerSpecMs, ms(r.wall)/float64(r.ran))
 	s.asyncSpecs = r.ran
+	s.asyncCPU = append(s.asyncCPU, r.cpu.withSpecs(browserSpecs(r.sum), 0))
 	return nil
 }
 
@@ -153,9 +163,11 @@ func (s *goalSamples) latencyRun(ctx context.Context, o benchOptions, bin, dir, 
 // is a *runFailedError naming the first failure and where the reports are.
 func timedRun(ctx context.Context, what string, o runOptions) (suiteResult, error) {
 	fmt.Fprintln(os.Stderr, "bench: "+what)
+	sampler := startSampler()
 	t0 := time.Now()
 	sum, err := suiteRun(ctx, o)
 	wall := time.Since(t0)
+	cpu := sampler.finish(strings.Fields(what)[0], wall, runtime.NumCPU())
 	if err != nil {
 		return suiteResult{}, benchErr("bench: "+what, err)
 	}
@@ -163,7 +175,7 @@ func timedRun(ctx context.Context, what string, o runOptions) (suiteResult, erro
 	if sum.Verdict != reports.VerdictPass || c.Passed == 0 {
 		return suiteResult{}, runFailed(what, sum)
 	}
-	return suiteResult{sum: sum, wall: wall, ran: c.Passed + c.Contract + c.Environment}, nil
+	return suiteResult{sum: sum, wall: wall, ran: c.Passed + c.Contract + c.Environment, cpu: cpu}, nil
 }
 
 // runFailed says in one line how a run failed and where its reports are.
@@ -231,4 +243,34 @@ func asyncBrowserSpecMs(sum summary) []float64 {
 		}
 	}
 	return out
+}
+
+// browserSpecs counts the specs labelled browser that ran.
+func browserSpecs(sum summary) int {
+	n := 0
+	for _, sp := range sum.Specs {
+		if slices.Contains(sp.Labels, "browser") && sp.State != types.SpecStateSkipped.String() && sp.State != types.SpecStatePending.String() {
+			n++
+		}
+	}
+	return n
+}
+
+// chromiumPerSpec is each run's Chromium CPU per browser spec, in milliseconds.
+func chromiumPerSpec(bs []cpuBudget) []float64 {
+	var out []float64
+	for _, b := range bs {
+		if b.BrowserSpecs > 0 {
+			out = append(out, b.ChromiumMsPerBrowserSpec)
+		}
+	}
+	return out
+}
+
+// specsOf is the browser specs of the last run.
+func specsOf(bs []cpuBudget) int {
+	if len(bs) == 0 {
+		return 0
+	}
+	return bs[len(bs)-1].BrowserSpecs
 }
