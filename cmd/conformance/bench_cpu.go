@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,9 +20,10 @@ import (
 // /proc/<pid>/stat (utime+stime) and /proc/<pid>/status (context switches) of
 // every descendant of this process (the bench runs one suite run at a time, so
 // its descendants are the run's process tree) and classifies each by its command
-// line. The kernel's own account of the reaped children (getrusage) gives the
-// exact total; what a process spent after its last sample, when it exited between
-// two, is the "exited between samples" row.
+// line. A process's last sample stands for it: one that exits between two samples
+// loses at most sampleInterval of its time. The kernel's account of reaped
+// children (getrusage) cannot serve as the total: Chromium's processes outlive
+// their parents and are reaped by init, so it misses most of their time.
 
 // sampleInterval is how often the run's process tree is sampled.
 const sampleInterval = 50 * time.Millisecond
@@ -32,21 +34,20 @@ const clockTick = 10 * time.Millisecond
 
 // The process kinds of the budget.
 const (
-	kindBrowser   = "chromium: browser process"
-	kindGPU       = "chromium: GPU process"
-	kindRenderer  = "chromium: renderers"
-	kindNetwork   = "chromium: network service"
-	kindUtility   = "chromium: zygote, other utilities"
-	kindSpecs     = "spec processes (sandbox in process)"
-	kindRunner    = "ginkgo CLI"
-	kindBuild     = "build (go, compile, link)"
-	kindOther     = "other processes"
-	kindUnsampled = "exited between samples"
+	kindBrowser  = "chromium: browser process"
+	kindGPU      = "chromium: GPU process"
+	kindRenderer = "chromium: renderers"
+	kindNetwork  = "chromium: network service"
+	kindUtility  = "chromium: zygote, other utilities"
+	kindSpecs    = "spec processes (sandbox in process)"
+	kindRunner   = "ginkgo CLI"
+	kindBuild    = "build (go, compile, link)"
+	kindOther    = "other processes"
 )
 
 // budgetKinds are the kinds in the order the budget lists them.
 var budgetKinds = []string{kindBrowser, kindGPU, kindRenderer, kindNetwork, kindUtility,
-	kindSpecs, kindRunner, kindBuild, kindOther, kindUnsampled}
+	kindSpecs, kindRunner, kindBuild, kindOther}
 
 // buildTools are the go command and the toolchain programs it starts; "go" also
 // stands for `go tool ginkgo`, whose work is checking that the tool is built.
@@ -56,6 +57,7 @@ var buildTools = map[string]bool{"go": true, "compile": true, "link": true, "asm
 // procSample is the last sample of one process.
 type procSample struct {
 	kind       string
+	looks      int   // samples taken
 	ticks      int64 // utime+stime
 	vol, invol int64 // context switches
 }
@@ -67,15 +69,13 @@ type treeSampler struct {
 	foreign map[int]bool        // processes outside the tree
 	stop    chan struct{}
 	done    chan struct{}
-	before  syscall.Rusage // root's children and itself at start
-	self    syscall.Rusage
+	self    syscall.Rusage // this process at start: the sampling's own cost
 }
 
 // startSampler starts sampling this process's descendants.
 func startSampler() *treeSampler {
 	s := &treeSampler{root: os.Getpid(), procs: map[int]*procSample{}, foreign: map[int]bool{},
 		stop: make(chan struct{}), done: make(chan struct{})}
-	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &s.before)
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &s.self)
 	s.scan() // everything alive now is outside the run
 	for pid := range s.procs {
@@ -138,13 +138,20 @@ func (s *treeSampler) scan() {
 	}
 }
 
-// sample updates p from the process's stat ticks, status and command line. The
-// command line is read every time: a forked process execs (go → compile) or
-// retitles itself (a zygote child becomes a renderer) after it was first seen.
+// classifyLooks is how many samples read a process's command line: a forked
+// process execs (go → compile) or retitles itself (a zygote child becomes a
+// renderer) just after it was first seen; after that the kind stays, and not
+// reading Chromium's long command lines halves the sampling's cost.
+const classifyLooks = 4
+
+// sample updates p from the process's stat ticks, status and command line.
 func (s *treeSampler) sample(pid int, p *procSample, ticks int64) {
 	p.ticks = max(p.ticks, ticks)
 	if vol, invol, ok := readSwitches(pid); ok {
 		p.vol, p.invol = max(p.vol, vol), max(p.invol, invol)
+	}
+	if p.looks++; p.looks > classifyLooks {
+		return
 	}
 	if b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline"); err == nil && len(b) > 0 {
 		p.kind = classify(string(b))
@@ -247,7 +254,7 @@ func chromiumKind(args []string) string {
 type cpuBudget struct {
 	Run   string  `json:"run"`
 	WallS float64 `json:"wallS"`
-	// CPUS is every process of the run, as the kernel accounts its reaped children.
+	// CPUS is every process of the run (the kinds' sum).
 	CPUS float64 `json:"cpuS"`
 	// BusyPct is CPUS over the wall time times the cores: 100 is a saturated machine.
 	BusyPct float64   `json:"busyPct"`
@@ -261,7 +268,10 @@ type cpuBudget struct {
 	// summed over the processes: it runs inside the spec processes, so its CPU is
 	// part of theirs and cannot be told apart by process.
 	SandboxBusyS float64 `json:"sandboxBusyS"`
-	// Context switches of the whole run (kernel accounting).
+	// EndSkewS is how far apart the Ginkgo processes ended their last spec: time
+	// one core idled while the other still worked.
+	EndSkewS float64 `json:"endSkewS"`
+	// Context switches of the whole run (the kinds' sum).
 	VoluntarySwitches   int64 `json:"voluntarySwitches"`
 	InvoluntarySwitches int64 `json:"involuntarySwitches"`
 	// SamplerCPUS is what sampling cost this process: not in the run's figures,
@@ -284,38 +294,31 @@ type kindCPU struct {
 func (s *treeSampler) finish(run string, wall time.Duration, cores int) cpuBudget {
 	close(s.stop)
 	<-s.done
-	var after, self syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &after)
+	s.scan()
+	var self syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
-	total := cpuOf(after) - cpuOf(s.before)
-	b := cpuBudget{Run: run, WallS: round3(wall.Seconds()), CPUS: round3(total.Seconds()),
-		VoluntarySwitches:   after.Nvcsw - s.before.Nvcsw,
-		InvoluntarySwitches: after.Nivcsw - s.before.Nivcsw,
-		SamplerCPUS:         round3((cpuOf(self) - cpuOf(s.self)).Seconds())}
-	if wall > 0 && cores > 0 {
-		b.BusyPct = round3(100 * total.Seconds() / (wall.Seconds() * float64(cores)))
-	}
+	b := cpuBudget{Run: run, WallS: round3(wall.Seconds()),
+		SamplerCPUS: round3((cpuOf(self) - cpuOf(s.self)).Seconds())}
 	byKind := map[string]*kindCPU{}
-	var sampled time.Duration
+	for _, name := range budgetKinds {
+		byKind[name] = &kindCPU{Name: name}
+	}
+	var total time.Duration
 	for _, p := range s.procs {
-		k := byKind[p.kind]
-		if k == nil {
-			k = &kindCPU{Name: p.kind}
-			byKind[p.kind] = k
-		}
+		k := byKind[cmp.Or(p.kind, kindOther)] // a zombie when first seen has no command line
 		d := time.Duration(p.ticks) * clockTick
-		sampled += d
+		total += d
 		k.CPUS += d.Seconds()
 		k.Procs++
 		k.Voluntary += p.vol
 		k.Involuntary += p.invol
 	}
-	byKind[kindUnsampled] = &kindCPU{Name: kindUnsampled, CPUS: max(0, (total - sampled).Seconds())}
+	b.CPUS = round3(total.Seconds())
+	if wall > 0 && cores > 0 {
+		b.BusyPct = round3(100 * total.Seconds() / (wall.Seconds() * float64(cores)))
+	}
 	for _, name := range budgetKinds {
-		k := kindCPU{Name: name}
-		if v := byKind[name]; v != nil {
-			k = *v
-		}
+		k := *byKind[name]
 		k.CPUS = round3(k.CPUS)
 		if total > 0 {
 			k.Pct = round3(100 * k.CPUS / total.Seconds())
@@ -323,6 +326,8 @@ func (s *treeSampler) finish(run string, wall time.Duration, cores int) cpuBudge
 		if strings.HasPrefix(name, "chromium:") {
 			b.ChromiumS += k.CPUS
 		}
+		b.VoluntarySwitches += k.Voluntary
+		b.InvoluntarySwitches += k.Involuntary
 		b.Kinds = append(b.Kinds, k)
 	}
 	b.ChromiumS = round3(b.ChromiumS)
@@ -366,6 +371,7 @@ func medianBudget(bs []cpuBudget) cpuBudget {
 		BusyPct: m(func(b cpuBudget) float64 { return b.BusyPct }), ChromiumS: m(func(b cpuBudget) float64 { return b.ChromiumS }),
 		ChromiumMsPerBrowserSpec: m(func(b cpuBudget) float64 { return b.ChromiumMsPerBrowserSpec }),
 		SandboxBusyS:             m(func(b cpuBudget) float64 { return b.SandboxBusyS }),
+		EndSkewS:                 m(func(b cpuBudget) float64 { return b.EndSkewS }),
 		VoluntarySwitches:        mi(func(b cpuBudget) int64 { return b.VoluntarySwitches }),
 		InvoluntarySwitches:      mi(func(b cpuBudget) int64 { return b.InvoluntarySwitches }),
 		SamplerCPUS:              m(func(b cpuBudget) float64 { return b.SamplerCPUS })}

@@ -51,6 +51,7 @@ func printCPU(w io.Writer, rep *benchReport) {
 	row("Chromium per browser spec", func(b cpuBudget) string {
 		return fmt.Sprintf("%.0f ms (%d specs)", b.ChromiumMsPerBrowserSpec, b.BrowserSpecs)
 	})
+	row("processes' last specs ended apart", func(b cpuBudget) string { return fmt.Sprintf("%.2f s", b.EndSkewS) })
 	row("context switches vol/invol", func(b cpuBudget) string {
 		return fmt.Sprintf("%d/%d", b.VoluntarySwitches, b.InvoluntarySwitches)
 	})

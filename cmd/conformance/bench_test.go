@@ -133,8 +133,8 @@ func TestSamplerAccountsForAChildProcess(t *testing.T) {
 			other = k.CPUS
 		}
 	}
-	// The kinds add up to the kernel's total, give or take a clock tick.
-	if b.CPUS <= 0 || other <= 0 || sum < b.CPUS-0.011 {
-		t.Errorf("child CPU %v s, sampled as other %v s, all kinds %v s: the child's time is not accounted for", b.CPUS, other, sum)
+	// sh's loop takes several sample intervals: the samples see most of it.
+	if other < 0.05 || sum < b.CPUS-0.011 {
+		t.Errorf("run CPU %v s, sh sampled as other %v s, all kinds %v s: the child's time is not accounted for", b.CPUS, other, sum)
 	}
 }
