@@ -46,6 +46,9 @@ type benchReport struct {
 	// BrowserSpecs is the distribution of the async browser specs' durations in the
 	// full runs.
 	BrowserSpecs latency `json:"browserSpecs"`
+	// CPU is where the CPU time of the full runs and of the async browser runs
+	// went, by process kind (the median of the rounds, figure by figure).
+	CPU []cpuBudget `json:"cpuBudget"`
 	// AsyncFlow is one async PAYPAL flow in process, part by part.
 	AsyncFlow asyncBreakdown `json:"asyncFlow"`
 	// Flows are the sync flows in process: syncPA, PA+CP.

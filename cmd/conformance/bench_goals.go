@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
@@ -21,6 +24,7 @@ const (
 	goalAsyncPerSpecMs = 80.0 // async browser run, wall time per spec in milliseconds
 	goalSandboxPct     = 5.0  // the sandbox's busy time, per cent of a full run's wall time
 	goalLatencyRatio   = 1.5  // suite wall time over the longest spec, with added API latency
+	goalChromiumMs     = 80.0 // Chromium CPU per browser spec of a full run, in milliseconds
 )
 
 // asyncBrowserLabels selects the async specs that drive the browser.
@@ -39,6 +43,7 @@ type goalSamples struct {
 	browserSpecMs                                   []float64 // every async browser spec of every full run
 	fullSpecs, asyncSpecs, latencySpecs             int       // specs run, in the last round
 	sandboxRequests                                 int64     // in the last full run
+	fullCPU, asyncCPU                               []cpuBudget
 }
 
 // suiteResult is one finished, passing bench run.
@@ -46,6 +51,7 @@ type suiteResult struct {
 	sum  summary
 	wall time.Duration // the command's wall time: what a user waits
 	ran  int           // specs that ran
+	cpu  cpuBudget     // where the run's CPU time went
 }
 
 // runFailedError is a bench run whose verdict was not PASS; its reports are kept.
@@ -54,10 +60,12 @@ type runFailedError struct{ err *exitError }
 func (e *runFailedError) Error() string { return e.err.msg }
 func (e *runFailedError) Unwrap() error { return e.err }
 
-// measureGoals builds the suite binary once, then runs o.runs rounds of the full
-// run, the async browser run and the latency run, and judges the goals.
+// measureGoals builds the suite binary once (for the latency run; it also warms
+// the build cache the full and async runs' ./conformance run compiles from), then
+// runs o.runs rounds of the full run, the async browser run and the latency run,
+// and judges the goals.
 func measureGoals(ctx context.Context, rep *benchReport, o benchOptions, tmp string) error {
-	// One build serves every run, so that each is a warm run.
+	// The build warms the cache, so that every run is a warm run.
 	fmt.Fprintln(os.Stderr, "bench: building the suite binary")
 	bin, err := buildSuites(ctx, tmp)
 	if err != nil {
@@ -81,6 +89,7 @@ func measureGoals(ctx context.Context, rep *benchReport, o benchOptions, tmp str
 	}
 	rep.Goals = s.goals(o)
 	rep.BrowserSpecs = summarize(s.browserSpecMs)
+	rep.CPU = []cpuBudget{medianBudget(s.fullCPU), medianBudget(s.asyncCPU)}
 	return nil
 }
 
@@ -91,6 +100,8 @@ func (s *goalSamples) goals(o benchOptions) []goalResult {
 			fmt.Sprintf("%d specs, default procs", s.fullSpecs)),
 		newGoal("async browser run, wall time per spec", "ms", goalAsyncPerSpecMs, s.asyncPerSpecMs,
 			fmt.Sprintf("%d specs, labels %q", s.asyncSpecs, asyncBrowserLabels)),
+		newGoal("Chromium CPU per browser spec, full run", "ms", goalChromiumMs, chromiumPerSpec(s.fullCPU),
+			fmt.Sprintf("%d browser specs, browser start-up included", specsOf(s.fullCPU))),
 		newGoal("sandbox busy time, share of full run", "%", goalSandboxPct, s.sandboxPct,
 			fmt.Sprintf("%d requests in all processes", s.sandboxRequests)),
 		newGoal("suite wall / longest spec at +"+o.latency+" API latency", "x", goalLatencyRatio, s.latencyRatio,
@@ -102,7 +113,7 @@ func (s *goalSamples) goals(o benchOptions) []goalResult {
 // browser specs' durations.
 func (s *goalSamples) fullRun(ctx context.Context, bin, dir, tag string) error {
 	what := "full run " + tag
-	r, err := timedRun(ctx, what, runOptions{reportDir: filepath.Join(dir, "full"), binary: bin, extraEnv: embeddedEnv, quiet: true})
+	r, err := timedRun(ctx, what, runOptions{reportDir: filepath.Join(dir, "full"), extraEnv: embeddedEnv, quiet: true})
 	if err != nil {
 		return err
 	}
@@ -114,18 +125,24 @@ func (s *goalSamples) fullRun(ctx context.Context, bin, dir, tag string) error {
 	s.sandboxPct = append(s.sandboxPct, 100*busyMs/ms(r.wall))
 	s.browserSpecMs = append(s.browserSpecMs, asyncBrowserSpecMs(r.sum)...)
 	s.fullSpecs, s.sandboxRequests = r.ran, requests
+	cpu := r.cpu.withSpecs(browserSpecs(r.sum), busyMs)
+	cpu.EndSkewS = round3(endSkew(r.sum.ginkgo).Seconds())
+	s.fullCPU = append(s.fullCPU, cpu)
 	return nil
 }
 
 // asyncRun runs the async browser specs: their wall time per spec.
 func (s *goalSamples) asyncRun(ctx context.Context, bin, dir, tag string) error {
 	r, err := timedRun(ctx, "async browser run "+tag, runOptions{labels: asyncBrowserLabels,
-		reportDir: filepath.Join(dir, "async"), binary: bin, extraEnv: embeddedEnv, quiet: true})
+		reportDir: filepath.Join(dir, "async"), extraEnv: embeddedEnv, quiet: true})
 	if err != nil {
 		return err
 	}
 	s.asyncPerSpecMs = append(s.asyncPerSpecMs, ms(r.wall)/float64(r.ran))
 	s.asyncSpecs = r.ran
+	cpu := r.cpu.withSpecs(browserSpecs(r.sum), 0)
+	cpu.EndSkewS = round3(endSkew(r.sum.ginkgo).Seconds())
+	s.asyncCPU = append(s.asyncCPU, cpu)
 	return nil
 }
 
@@ -149,13 +166,22 @@ func (s *goalSamples) latencyRun(ctx context.Context, o benchOptions, bin, dir, 
 	return nil
 }
 
-// timedRun runs the suites with o and times the command. A run that does not pass
-// is a *runFailedError naming the first failure and where the reports are.
+// timedRun runs the suites with o and times the command. Without o.binary it runs
+// the command a user types, ./conformance run, as a child: what make test costs,
+// from the runner's own build to the verdict; with it, the precompiled suites in
+// process. A run that does not pass is a *runFailedError naming the first failure
+// and where the reports are.
 func timedRun(ctx context.Context, what string, o runOptions) (suiteResult, error) {
 	fmt.Fprintln(os.Stderr, "bench: "+what)
+	run := commandRun
+	if o.binary != "" {
+		run = suiteRun
+	}
+	sampler := startSampler()
 	t0 := time.Now()
-	sum, err := suiteRun(ctx, o)
+	sum, err := run(ctx, o)
 	wall := time.Since(t0)
+	cpu := sampler.finish(strings.Fields(what)[0], wall, runtime.NumCPU())
 	if err != nil {
 		return suiteResult{}, benchErr("bench: "+what, err)
 	}
@@ -163,7 +189,31 @@ func timedRun(ctx context.Context, what string, o runOptions) (suiteResult, erro
 	if sum.Verdict != reports.VerdictPass || c.Passed == 0 {
 		return suiteResult{}, runFailed(what, sum)
 	}
-	return suiteResult{sum: sum, wall: wall, ran: c.Passed + c.Contract + c.Environment}, nil
+	return suiteResult{sum: sum, wall: wall, ran: c.Passed + c.Contract + c.Environment, cpu: cpu}, nil
+}
+
+// commandRun runs ./conformance run with o's labels, environment and report
+// directory, and reads the report it wrote.
+func commandRun(ctx context.Context, o runOptions) (summary, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return summary{}, err
+	}
+	args := []string{"run"}
+	if o.labels != "" {
+		args = append(args, "-labels", o.labels)
+	}
+	cmd := exec.CommandContext(ctx, filepath.Join(root, "conformance"), args...)
+	cmd.Dir = root
+	cmd.Env = append(append(os.Environ(), o.extraEnv...), "OPPWA_REPORT_DIR="+o.reportDir)
+	out, runErr := cmd.CombinedOutput()
+	sum, err := readSummary(filepath.Join(o.reportDir, "report.json"))
+	sum.reportDir = o.reportDir
+	if err != nil {
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		return sum, &exitError{outcome.ExitEnvironment, fmt.Sprintf("./conformance run left no report (%v): %s", runErr, lines[len(lines)-1])}
+	}
+	return sum, nil
 }
 
 // runFailed says in one line how a run failed and where its reports are.
@@ -231,4 +281,58 @@ func asyncBrowserSpecMs(sum summary) []float64 {
 		}
 	}
 	return out
+}
+
+// browserSpecs counts the specs labelled browser that ran.
+func browserSpecs(sum summary) int {
+	n := 0
+	for _, sp := range sum.Specs {
+		if slices.Contains(sp.Labels, "browser") && sp.State != types.SpecStateSkipped.String() && sp.State != types.SpecStatePending.String() {
+			n++
+		}
+	}
+	return n
+}
+
+// chromiumPerSpec is each run's Chromium CPU per browser spec, in milliseconds.
+func chromiumPerSpec(bs []cpuBudget) []float64 {
+	var out []float64
+	for _, b := range bs {
+		if b.BrowserSpecs > 0 {
+			out = append(out, b.ChromiumMsPerBrowserSpec)
+		}
+	}
+	return out
+}
+
+// specsOf is the browser specs of the last run.
+func specsOf(bs []cpuBudget) int {
+	if len(bs) == 0 {
+		return 0
+	}
+	return bs[len(bs)-1].BrowserSpecs
+}
+
+// endSkew is the time between the first and the last Ginkgo process's end of its
+// last spec (serial specs, which Ginkgo runs last on process 1, included).
+func endSkew(r types.Report) time.Duration {
+	ends := map[int]time.Time{}
+	for _, sr := range r.SpecReports {
+		if sr.LeafNodeType == types.NodeTypeIt && sr.State != types.SpecStateSkipped && sr.EndTime.After(ends[sr.ParallelProcess]) {
+			ends[sr.ParallelProcess] = sr.EndTime
+		}
+	}
+	if len(ends) < 2 {
+		return 0
+	}
+	var first, last time.Time
+	for _, t := range ends {
+		if first.IsZero() || t.Before(first) {
+			first = t
+		}
+		if t.After(last) {
+			last = t
+		}
+	}
+	return last.Sub(first)
 }

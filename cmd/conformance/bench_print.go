@@ -22,7 +22,41 @@ func printBench(w io.Writer, rep *benchReport) {
 			number(g.Spread.Min, g.Unit), withUnit(g.Spread.Max, g.Unit), target(g.Target, g.Unit), met, g.Note)
 	}
 	_ = tw.Flush()
+	printCPU(w, rep)
 	printAsyncFlow(w, rep)
+}
+
+// printCPU prints the CPU budget: one column per run kind, one row per process kind.
+func printCPU(w io.Writer, rep *benchReport) {
+	if len(rep.CPU) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nCPU budget (CPU seconds, median of %d runs; %d cores)\n", rep.Runs, rep.NumCPU)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	row := func(name string, cell func(cpuBudget) string) {
+		fmt.Fprint(tw, name+"\t")
+		for _, b := range rep.CPU {
+			fmt.Fprint(tw, cell(b)+"\t")
+		}
+		fmt.Fprintln(tw)
+	}
+	row("", func(b cpuBudget) string { return b.Run + " run" })
+	row("wall", func(b cpuBudget) string { return fmt.Sprintf("%.2f s", b.WallS) })
+	row("CPU, all processes", func(b cpuBudget) string { return fmt.Sprintf("%.2f s (%.0f%% busy)", b.CPUS, b.BusyPct) })
+	for i, k := range rep.CPU[0].Kinds {
+		row("  "+k.Name, func(b cpuBudget) string { return fmt.Sprintf("%.2f s %4.1f%%", b.Kinds[i].CPUS, b.Kinds[i].Pct) })
+	}
+	row("  of the spec processes: sandbox busy (wall)", func(b cpuBudget) string { return fmt.Sprintf("%.2f s", b.SandboxBusyS) })
+	row("Chromium, all processes", func(b cpuBudget) string { return fmt.Sprintf("%.2f s", b.ChromiumS) })
+	row("Chromium per browser spec", func(b cpuBudget) string {
+		return fmt.Sprintf("%.0f ms (%d specs)", b.ChromiumMsPerBrowserSpec, b.BrowserSpecs)
+	})
+	row("processes' last specs ended apart", func(b cpuBudget) string { return fmt.Sprintf("%.2f s", b.EndSkewS) })
+	row("context switches vol/invol", func(b cpuBudget) string {
+		return fmt.Sprintf("%d/%d", b.VoluntarySwitches, b.InvoluntarySwitches)
+	})
+	row("sampling (this process, not above)", func(b cpuBudget) string { return fmt.Sprintf("%.2f s", b.SamplerCPUS) })
+	_ = tw.Flush()
 }
 
 // printAsyncFlow prints the async flow's parts, the browser specs' durations and

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -83,5 +84,57 @@ func TestWantSuccessRefusesPending(t *testing.T) {
 		if err := wantSuccess("DB", code); (err == nil) != ok {
 			t.Errorf("wantSuccess(%s) = %v, want success %v", code, err, ok)
 		}
+	}
+}
+
+func TestClassifyNamesEveryProcessKindOfARun(t *testing.T) {
+	shell := "/usr/lib/chromium/chromium-headless-shell"
+	for cmdline, want := range map[string]string{
+		shell + "\x00--headless\x00--remote-debugging-pipe":                             kindBrowser,
+		shell + "\x00--type=gpu-process\x00--no-sandbox":                                kindGPU,
+		shell + " --type=renderer --no-sandbox --lang=en-US":                            kindRenderer,
+		shell + "\x00--type=utility\x00--utility-sub-type=network.mojom.NetworkService": kindNetwork,
+		shell + "\x00--type=utility\x00--utility-sub-type=storage.mojom.StorageService": kindUtility,
+		shell + "\x00--type=zygote":                                                     kindUtility,
+		"/usr/lib/chromium/chromium\x00--type=renderer":                                 kindRenderer,
+		"/tmp/oppwa-bench-1/suites.test\x00--test.timeout=0":                            kindSpecs,
+		"/root/.cache/go-build/ab/ginkgo\x00--keep-going":                               kindRunner,
+		"go\x00tool\x00ginkgo":                                                          kindBuild,
+		"/usr/local/go/pkg/tool/linux_amd64/link\x00-o":                                 kindBuild,
+		"/bin/sh\x00-c": kindOther,
+	} {
+		if got := classify(cmdline); got != want {
+			t.Errorf("classify(%q) = %q, want %q", cmdline, got, want)
+		}
+	}
+}
+
+func TestMedianBudgetTakesEachFigureOnItsOwn(t *testing.T) {
+	mk := func(wall, gpu float64) cpuBudget {
+		return cpuBudget{Run: "full", WallS: wall, Kinds: []kindCPU{{Name: kindGPU, CPUS: gpu}}}
+	}
+	m := medianBudget([]cpuBudget{mk(9, 1), mk(8, 3), mk(10, 2)})
+	if m.WallS != 9 || m.Kinds[0].CPUS != 2 || m.Kinds[0].Name != kindGPU {
+		t.Errorf("got wall %v, GPU %v; want 9 and 2", m.WallS, m.Kinds[0].CPUS)
+	}
+}
+
+func TestSamplerAccountsForAChildProcess(t *testing.T) {
+	s := startSampler()
+	cmd := exec.Command("sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	b := s.finish("test", time.Second, 2)
+	var other, sum float64
+	for _, k := range b.Kinds {
+		sum += k.CPUS
+		if k.Name == kindOther {
+			other = k.CPUS
+		}
+	}
+	// sh's loop takes several sample intervals: the samples see most of it.
+	if other < 0.05 || sum < b.CPUS-0.011 {
+		t.Errorf("run CPU %v s, sh sampled as other %v s, all kinds %v s: the child's time is not accounted for", b.CPUS, other, sum)
 	}
 }

@@ -183,10 +183,11 @@ func allocatorOptions(o Options) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("gaia-url", "http://127.0.0.1:9"),
 		chromedp.Flag("component-updater", "url-source=http://127.0.0.1:9/"),
 		chromedp.WindowSize(o.ViewportWidth, o.ViewportHeight),
-		// Without it a screenshot waits for the next frame of a 60 Hz clock
-		// (measured: about 50 ms per capture against 30 ms). Frames are
-		// still drawn only when something changed.
-		chromedp.Flag("disable-frame-rate-limit", true),
+		// No --disable-frame-rate-limit: it saves a capture about 20 ms of
+		// waiting for the next 60 Hz frame, but unthrottled frames cost the GPU
+		// and browser processes a third of Chromium's CPU (make bench's CPU
+		// budget), and on 2 cores that CPU is the wall time: the browser specs
+		// took 12.5-12.9 s with it, 9.6-10.3 s without.
 	)
 	if o.Output != nil {
 		opts = append(opts, chromedp.CombinedOutput(o.Output))
