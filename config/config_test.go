@@ -65,6 +65,7 @@ func TestBadInputIsOneLineNamingTheFix(t *testing.T) {
 		"production host":    {with("OPPWA_BASE_URL", "https://eu-prod.oppwa.com/"), "OPPWA_ALLOW_LIVE=yes"},
 		"unknown host":       {with("OPPWA_BASE_URL", "https://pay.example.net/"), "OPPWA_TEST_ENDPOINT=yes"},
 		"unknown brand":      {with("OPPWA_BRANDS", "VISA,NOPE"), `unknown brand "NOPE"`},
+		"brand without data": {with("OPPWA_BRANDS", "VISA,AIRPLUS"), "OPPWA_BRANDS names AIRPLUS, which the suites cannot pay with"},
 		"bad currency":       {with("OPPWA_CURRENCY", "euro"), "three capital letters"},
 		"half other":         {with("OPPWA_OTHER_ENTITY_ID", "8a8294174b7ecb28014b9699220015ca"), "OPPWA_OTHER_ACCESS_TOKEN"},
 		"forgotten base":     {with("OPPWA_BASE_URL", ""), "OPPWA_BASE_URL is empty"},
