@@ -36,7 +36,7 @@ vet: ## gofmt, go vet and actionlint on the nightly workflow
 	go tool actionlint .github/workflows/*.yml
 
 unit: ## unit tests with the race detector
-	go test -race -count=1 ./fixtures/... ./config/... ./drivers/... ./sandbox/... ./reports/... ./cmd/...
+	go test -race -count=1 ./outcome/... ./fixtures/... ./config/... ./drivers/... ./sandbox/... ./reports/... ./cmd/...
 
 # The async and 3-D Secure specs run a second time on the sandbox's realistic pages (shaped
 # after the real test system's), into their own report directory so the first run's report
