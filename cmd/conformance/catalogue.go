@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -110,6 +111,9 @@ func checkCatalogue(entries []entry) error {
 			problems = append(problems, fmt.Sprintf("spec %q (%s) has no conformance ID: declare it with framework.Conformance or framework.Case", e.Must, e.Where))
 		case e.Flow == "":
 			problems = append(problems, "spec "+e.ID+" has no flow: give its framework.Meta a Flow")
+		case !slices.Contains(reports.FlowOrder, e.Flow):
+			// The runner refuses a flow: label no spec carries, by this list.
+			problems = append(problems, "spec "+e.ID+" has flow "+e.Flow+", which reports.FlowOrder does not list: add it there")
 		case e.Evidence == "":
 			problems = append(problems, "spec "+e.ID+" has no evidence: add it to fixtures/evidence.json (grade and source)")
 		case seen[e.ID]:

@@ -44,12 +44,13 @@ func TestCatalogueRules(t *testing.T) {
 		in   []entry
 		fail bool
 	}{
-		"ok":          {[]entry{{SpecMeta: meta("A", "PA"), Must: "MUST x"}, {SpecMeta: meta("B", "PA"), Must: "MUST y"}}, false},
-		"no id":       {[]entry{{SpecMeta: meta("", "PA"), Must: "MUST x"}}, true},
-		"no flow":     {[]entry{{SpecMeta: meta("A", ""), Must: "MUST x"}}, true},
-		"no evidence": {[]entry{{SpecMeta: reports.SpecMeta{ID: "A", Flow: "PA"}, Must: "MUST x"}}, true},
-		"duplicate":   {[]entry{{SpecMeta: meta("A", "PA"), Must: "MUST x"}, {SpecMeta: meta("A", "PA"), Must: "MUST y"}}, true},
-		"no must":     {[]entry{{SpecMeta: meta("A", "PA"), Must: "does x"}}, true},
+		"ok":           {[]entry{{SpecMeta: meta("A", "PA"), Must: "MUST x"}, {SpecMeta: meta("B", "PA"), Must: "MUST y"}}, false},
+		"no id":        {[]entry{{SpecMeta: meta("", "PA"), Must: "MUST x"}}, true},
+		"no flow":      {[]entry{{SpecMeta: meta("A", ""), Must: "MUST x"}}, true},
+		"unknown flow": {[]entry{{SpecMeta: meta("A", "refund"), Must: "MUST x"}}, true},
+		"no evidence":  {[]entry{{SpecMeta: reports.SpecMeta{ID: "A", Flow: "PA"}, Must: "MUST x"}}, true},
+		"duplicate":    {[]entry{{SpecMeta: meta("A", "PA"), Must: "MUST x"}, {SpecMeta: meta("A", "PA"), Must: "MUST y"}}, true},
+		"no must":      {[]entry{{SpecMeta: meta("A", "PA"), Must: "does x"}}, true},
 	} {
 		if err := checkCatalogue(tc.in); (err != nil) != tc.fail {
 			t.Errorf("%s: err = %v", name, err)
