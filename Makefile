@@ -63,9 +63,9 @@ merge: ## merge sharded reports: make merge SHARDS='reports/shard-1/report.json 
 sandbox: ## start the standalone sandbox on 127.0.0.1:8080 (ADDR=127.0.0.1:0 for a free port)
 	go run ./cmd/oppwa-sandbox -addr $(or $(ADDR),127.0.0.1:8080)
 
-# ensure_browser checks a run's whole setup first with `conformance browser` (flags,
-# configuration, the target's answer to the credentials): a mistake stops here with its
-# one line and code, before anything is installed. Only exit 4, "a browser is needed and
+# ensure_browser checks a run's setup first with `conformance browser` (flags,
+# configuration; the target's answer to the credentials before an install): a mistake
+# stops here with its one line and code, before anything is installed. Only exit 4, "a browser is needed and
 # none is installed", installs Debian's chromium-headless-shell (root only).
 define ensure_browser
 out=$$($(1) $(RUN) browser $(2) 2>&1); rc=$$?; \

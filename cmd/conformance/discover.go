@@ -197,8 +197,9 @@ func (d *discovery) callFailure(r *oppwa.Response, err error, what string) error
 	if r == nil {
 		return &exitError{outcome.ExitEnvironment, fmt.Sprintf("discovery stopped at %s: no reply: %v", what, err)}
 	}
+	// 800.900.301 (no rights) on a brand's payment means the account lacks the brand.
 	code := r.Payment.Result.Code
-	if r.HTTPStatus == http.StatusUnauthorized || strings.HasPrefix(code, "800.900.") && code != "800.900.301" {
+	if refusedCredentials(r) && code != "800.900.301" {
 		return &exitError{outcome.ExitConfig, fmt.Sprintf("the platform refused the credentials (HTTP %d, %s %s): check OPPWA_ENTITY_ID and OPPWA_ACCESS_TOKEN",
 			r.HTTPStatus, code, r.Payment.Result.Description)}
 	}

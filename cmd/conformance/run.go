@@ -38,7 +38,8 @@ type runOptions struct {
 	// binary is a precompiled suite (ginkgo build) to run instead of compiling ./suites.
 	binary string
 	quiet  bool
-	// noBrowser skips the browser check (the browser command makes its own).
+	// noBrowser leaves the browser check and the preflight to the browser command,
+	// which makes them only when it would install a browser.
 	noBrowser bool
 }
 
@@ -248,10 +249,15 @@ func prepareRun(ctx context.Context, o runOptions) (root string, t config.Target
 	if err := writable(dir); err != nil {
 		return "", t, "", &exitError{outcome.ExitConfig, err.Error()}
 	}
+	if o.noBrowser {
+		// The browser command checks the network only when it would install a browser;
+		// the run that follows makes the preflight itself.
+		return root, t, dir, nil
+	}
 	if err := preflight(ctx, t); err != nil {
 		return "", t, "", err
 	}
-	if !o.noBrowser && t.ChromeWSURL == "" && needsBrowser(t, o.labels) {
+	if t.ChromeWSURL == "" && needsBrowser(t, o.labels) {
 		if _, err := browser.FindExec(t.ChromeBin); err != nil {
 			return "", t, "", &exitError{outcome.ExitEnvironment, err.Error() + " (or run `make browser` as root)"}
 		}
@@ -395,14 +401,21 @@ func authenticate(ctx context.Context, t config.Target, entity, token, vars stri
 	if err != nil && outcome.IsEnvironment(err) || r == nil {
 		return &exitError{outcome.ExitEnvironment, fmt.Sprintf("the platform did not answer the credentials check (%s): fix the environment and run again", oneLine(c.Redactor().Redact(fmt.Sprint(err))))}
 	}
-	code := r.Payment.Result.Code
-	if strings.HasPrefix(code, "800.900.") || code == "" && (r.HTTPStatus == http.StatusUnauthorized || r.HTTPStatus == http.StatusForbidden) {
-		return &exitError{outcome.ExitConfig, fmt.Sprintf("the platform refused %s (HTTP %d %s %s): copy both from the same test account", vars, r.HTTPStatus, code, r.Payment.Result.Description)}
+	if refusedCredentials(r) {
+		return &exitError{outcome.ExitConfig, fmt.Sprintf("the platform refused %s (HTTP %d %s %s): copy both from the same test account", vars, r.HTTPStatus, r.Payment.Result.Code, r.Payment.Result.Description)}
 	}
 	if err != nil {
 		return &exitError{outcome.ExitConfig, fmt.Sprintf("%s did not answer a status lookup as the OPPWA API does (HTTP %d, %s): check OPPWA_BASE_URL", t.BaseURL, r.HTTPStatus, oneLine(err.Error()))}
 	}
 	return nil
+}
+
+// refusedCredentials reports whether a reply refuses the merchant's credentials: a code
+// of the documented 800.900.* authorisation group, or HTTP 401/403 without a result
+// code (a gateway in front of the platform).
+func refusedCredentials(r *oppwa.Response) bool {
+	code := r.Payment.Result.Code
+	return strings.HasPrefix(code, "800.900.") || code == "" && (r.HTTPStatus == http.StatusUnauthorized || r.HTTPStatus == http.StatusForbidden)
 }
 
 func shortNetErr(err error) string {
@@ -493,11 +506,11 @@ func andFilter(a, b string) string {
 	return "(" + a + ") && " + b
 }
 
-// runBrowser checks a run's whole setup (its flags, the configuration, the target's
-// answer to the credentials) and then prints the browser binary the run would start,
-// or that it needs none. It exits outcome.ExitNoBrowser (4) only when a browser is needed and
-// missing: make installs one then, and for any other failure stops with this
-// command's line and code.
+// runBrowser checks a run's flags and configuration, then prints the browser binary the
+// run would start, or that it needs none. When a browser is needed and missing it also
+// checks the target's answer to the credentials, and exits outcome.ExitNoBrowser (4)
+// only if that passes: make installs a browser then, and for any other failure stops
+// with this command's line and code.
 func runBrowser(ctx context.Context, args []string) error {
 	o, err := parseRunFlags("browser", args)
 	if err != nil {
@@ -516,11 +529,15 @@ func runBrowser(ctx context.Context, args []string) error {
 		return nil
 	}
 	path, err := browser.FindExec(t.ChromeBin)
-	if err != nil {
-		return &exitError{outcome.ExitNoBrowser, err.Error()}
+	if err == nil {
+		fmt.Println(path)
+		return nil
 	}
-	fmt.Println(path)
-	return nil
+	// Only a setup the platform accepts is worth a browser install.
+	if err := preflight(ctx, t); err != nil {
+		return err
+	}
+	return &exitError{outcome.ExitNoBrowser, err.Error()}
 }
 
 func observations(c reports.Certification) (n int) {
