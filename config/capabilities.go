@@ -56,10 +56,13 @@ func (c Capability) Declaration() string {
 	return "OPPWA_OTHER_ENTITY_ID and OPPWA_OTHER_ACCESS_TOKEN"
 }
 
-// Has reports whether the target has c: always on the embedded sandbox, as declared
-// on a real account.
+// Has reports whether the target has c: always on the embedded sandbox, as the
+// calibration says on a twin of an account, as declared on a real account.
 func (t Target) Has(c Capability) bool {
-	if t.Embedded() {
+	switch {
+	case t.Twin != nil:
+		return t.Twin.Has(string(c))
+	case t.Embedded():
 		return true
 	}
 	switch c {

@@ -24,6 +24,7 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/webhook"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
+	"github.com/oppwa-conformance/oppwa-conformance/twin"
 )
 
 // Target is the configuration of one conformance run.
@@ -57,6 +58,12 @@ type Target struct {
 	// SandboxBrands are the brands the embedded sandbox enables (OPPWA_SANDBOX_BRANDS);
 	// empty: every brand.
 	SandboxBrands []string
+	// SandboxTwin is the calibration the embedded sandbox answers as (OPPWA_SANDBOX_TWIN):
+	// a twin.json, or the report directory of a run against a real target. With it
+	// the run takes the account's brands and capabilities from the calibration and is
+	// graded like the account's. Twin is the calibration read.
+	SandboxTwin string
+	Twin        *twin.Calibration
 	// SandboxPages is the embedded sandbox's shopper pages (OPPWA_SANDBOX_PAGES): "default"
 	// (empty too) or "realistic", pages shaped after the real test system's.
 	SandboxPages string
@@ -106,9 +113,13 @@ func (t Target) PaymentCurrency(b fixtures.Brand) string {
 // Embedded reports whether the run targets the in-process sandbox.
 func (t Target) Embedded() bool { return t.BaseURL == "" }
 
-// Host is the platform host, or "embedded sandbox".
+// Host is the platform host, "embedded sandbox", or for a twin "embedded sandbox,
+// twin of <account base URL>, run <id> of <date>".
 func (t Target) Host() string {
-	if t.Embedded() {
+	switch {
+	case t.Twin != nil:
+		return "embedded sandbox, twin of " + t.Twin.Label()
+	case t.Embedded():
 		return "embedded sandbox"
 	}
 	u, _ := url.Parse(t.BaseURL)
@@ -143,6 +154,7 @@ var Variables = []struct{ Name, Doc string }{
 	{"OPPWA_SANDBOX_DEFECTS", "embedded sandbox only: comma-separated defect modes (mutation self-tests)"},
 	{"OPPWA_SANDBOX_GRADED", "embedded sandbox only: set to yes to assert only what public evidence fixes, as on a real account"},
 	{"OPPWA_SANDBOX_BRANDS", "embedded sandbox only: the brands it enables, comma-separated (default: every brand); others answer 600.200.500"},
+	{"OPPWA_SANDBOX_TWIN", "embedded sandbox only: a twin.json (or the report directory holding one) a run against your account wrote; the sandbox answers as that account did, and the run takes its brands and capabilities"},
 	{"OPPWA_SANDBOX_PAGES", "embedded sandbox only: default or realistic, shopper pages shaped after the real test system's (3-D Secure method page and hops, multi-step test banks)"},
 	{"OPPWA_SANDBOX_LATENCY", "embedded sandbox only: latency added to every API call, e.g. 150ms"},
 	{"OPPWA_SANDBOX_FAIL_503", "embedded sandbox only: share (0..1) of API GETs answering 503 with Retry-After"},
@@ -174,10 +186,15 @@ func Load(lookup func(string) (string, bool), dir string) (Target, error) {
 		return Target{}, err
 	}
 	get := func(k string) string {
-		if v, ok := lookup(k); ok {
-			return strings.TrimSpace(v)
+		v, ok := lookup(k)
+		if !ok {
+			v = fileVals[k]
 		}
-		return strings.TrimSpace(fileVals[k])
+		if v = strings.TrimSpace(v); k == "OPPWA_SANDBOX_TWIN" {
+			// A relative path is the module root's, whichever folder a process starts in.
+			return fromRoot(v, dir)
+		}
+		return v
 	}
 	t, err := build(get, file, embeddedChosen(lookup))
 	if err != nil {
@@ -196,6 +213,33 @@ func embeddedChosen(lookup func(string) (string, bool)) bool {
 	return set && strings.TrimSpace(base) == "" && !nonEmpty("OPPWA_ENTITY_ID") && !nonEmpty("OPPWA_ACCESS_TOKEN")
 }
 
+// takeTwinProfile makes a twin run the account's: the calibration's brands (enabled in
+// the sandbox, and paid with unless OPPWA_BRANDS names others), its declared
+// capabilities, and grading as on a real account.
+func (t *Target) takeTwinProfile(get func(string) string) error {
+	if t.Twin == nil {
+		return nil
+	}
+	if len(t.SandboxBrands) > 0 {
+		return errors.New("OPPWA_SANDBOX_BRANDS and OPPWA_SANDBOX_TWIN both name the sandbox's brands: unset OPPWA_SANDBOX_BRANDS (the twin enables the account's)")
+	}
+	t.SandboxBrands = slices.Clone(t.Twin.Account.Brands)
+	if get("OPPWA_BRANDS") == "" {
+		t.Brands, t.BrandsDeclared = slices.Clone(t.Twin.Account.Brands), true
+	}
+	t.SandboxGraded = true
+	return nil
+}
+
+// fromRoot is path v made absolute against the module root above dir; "" stays "".
+func fromRoot(v, dir string) string {
+	if v == "" || filepath.IsAbs(v) {
+		return v
+	}
+	root, _ := ModuleRoot(dir)
+	return filepath.Join(root, v)
+}
+
 // readShopperPages checks the user's page scripts now, so that a malformed one is a
 // configuration error before any spec runs. A relative directory is the module
 // root's, whichever folder a process starts in.
@@ -203,11 +247,7 @@ func (t *Target) readShopperPages(v, dir string) error {
 	if v == "" {
 		return nil
 	}
-	abs := v
-	if !filepath.IsAbs(v) {
-		root, _ := ModuleRoot(dir)
-		abs = filepath.Join(root, v)
-	}
+	abs := fromRoot(v, dir)
 	if _, err := fixtures.ReadPageScripts(abs, v); err != nil {
 		return fmt.Errorf("OPPWA_SHOPPER_PAGES: %w", err)
 	}
@@ -228,22 +268,22 @@ func build(get func(string) string, file string, embeddedChosen bool) (Target, e
 	}
 	raw := get("OPPWA_BASE_URL")
 	if raw == "" {
-		if !embeddedChosen && len(t.SandboxDefects) == 0 && (t.EntityID != "" || t.AccessToken != "") &&
+		if !embeddedChosen && len(t.SandboxDefects) == 0 && t.Twin == nil && (t.EntityID != "" || t.AccessToken != "") &&
 			(t.EntityID != c.Credentials.EntityID || t.AccessToken != c.Credentials.AccessToken) {
 			// Credentials for a real account with no base URL is almost always a
 			// forgotten OPPWA_BASE_URL; running the sandbox would certify nothing.
 			return t, errors.New("OPPWA_ENTITY_ID/OPPWA_ACCESS_TOKEN are set but OPPWA_BASE_URL is empty: set OPPWA_BASE_URL (e.g. https://eu-test.oppwa.com/) or unset them to use the embedded sandbox")
 		}
 		t.EntityID, t.AccessToken = c.Credentials.EntityID, c.Credentials.AccessToken
-		return t, nil
+		return t, t.takeTwinProfile(get)
 	}
 	u, err := baseURL(raw)
 	if err != nil {
 		return t, err
 	}
 	t.BaseURL = u.String()
-	if len(t.SandboxDefects) > 0 || t.SandboxFaults.Any() || len(t.SandboxBrands) > 0 || t.SandboxGraded || t.SandboxPages != "" {
-		return t, errors.New("OPPWA_SANDBOX_DEFECTS, OPPWA_SANDBOX_BRANDS, OPPWA_SANDBOX_PAGES and the OPPWA_SANDBOX_* fault knobs only apply to the embedded sandbox: unset it or unset OPPWA_BASE_URL")
+	if len(t.SandboxDefects) > 0 || t.SandboxFaults.Any() || len(t.SandboxBrands) > 0 || t.SandboxGraded || t.SandboxPages != "" || t.SandboxTwin != "" {
+		return t, errors.New("OPPWA_SANDBOX_DEFECTS, OPPWA_SANDBOX_BRANDS, OPPWA_SANDBOX_PAGES, OPPWA_SANDBOX_TWIN and the OPPWA_SANDBOX_* fault knobs only apply to the embedded sandbox: unset it or unset OPPWA_BASE_URL")
 	}
 	if err := guardHost(u, get("OPPWA_ALLOW_LIVE"), get("OPPWA_TEST_ENDPOINT")); err != nil {
 		return t, err
@@ -316,6 +356,12 @@ func (t *Target) readSandboxSettings(get func(string) string) error {
 	if v := get("OPPWA_SANDBOX_GRADED"); v != "" {
 		t.SandboxGraded = yes(v)
 	}
+	if v := get("OPPWA_SANDBOX_TWIN"); v != "" {
+		t.SandboxTwin = v
+		if t.Twin, err = twin.Load(v); err != nil {
+			return fmt.Errorf("OPPWA_SANDBOX_TWIN: %w", err)
+		}
+	}
 	if v := get("OPPWA_SANDBOX_PAGES"); v != "" {
 		// The sandbox's page modes, sandbox.PagesDefault and sandbox.PagesRealistic.
 		if t.SandboxPages = strings.ToLower(strings.TrimSpace(v)); t.SandboxPages != "default" && t.SandboxPages != "realistic" {
@@ -371,7 +417,14 @@ func (t *Target) readWebhook(get func(string) string) error {
 
 // Webhooks reports whether webhook notifications can be checked: always against the
 // embedded sandbox, on a real target when the webhook's URL and key are set.
-func (t Target) Webhooks() bool { return t.Embedded() || t.WebhookURL != "" }
+func (t Target) Webhooks() bool {
+	if t.Twin != nil {
+		// A twin has the webhook its account had: the sandbox notifies the suites'
+		// own receiver, as the embedded sandbox does.
+		return t.Twin.Has(string(Webhook))
+	}
+	return t.Embedded() || t.WebhookURL != ""
+}
 
 // ProcessRate is the pace of this process's client in requests per second (0: none):
 // its share of OPPWA_MAX_RPS when the runner split it between parallel Ginkgo

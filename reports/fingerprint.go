@@ -16,6 +16,7 @@ import (
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/twin"
 )
 
 // FingerprintFile is the platform fingerprint Write puts beside certification.json.
@@ -25,14 +26,14 @@ const FingerprintFile = "fingerprint.json"
 // is not compared.
 const FingerprintVersion = 1
 
-// Reply kinds of a fingerprint's field sets.
+// Reply kinds of a fingerprint's field sets (twin.ReplyKind sorts replies by them).
 const (
-	ReplyPayment    = "payment"    // POST /v1/payments
-	ReplyBackoffice = "backoffice" // POST /v1/payments/{id}
-	ReplyStatus     = "status"     // GET /v1/payments/{id} or a resourcePath
-	ReplyReport     = "report"     // /v1/query
-	ReplyError      = "error"      // any 4xx or 5xx reply
-	ReplyOther      = "other"
+	ReplyPayment    = twin.ReplyPayment
+	ReplyBackoffice = twin.ReplyBackoffice
+	ReplyStatus     = twin.ReplyStatus
+	ReplyReport     = twin.ReplyReport
+	ReplyError      = twin.ReplyError
+	ReplyOther      = twin.ReplyOther
 )
 
 // Fingerprint is what a run saw of the platform, in a form two runs can be compared
@@ -55,16 +56,22 @@ type Fingerprint struct {
 	FlowP50Ms map[string]int64 `json:"flowP50Ms"`
 }
 
-// FPTarget is what a run ran against.
+// FPTarget is what a run ran against. TwinOf is the base URL of the account an
+// embedded twin run answered as.
 type FPTarget struct {
 	Host     string `json:"host"`
 	BaseURL  string `json:"baseUrl"`
 	Embedded bool   `json:"embedded"`
+	TwinOf   string `json:"twinOf,omitempty"`
 }
 
 // key identifies a target across runs: the embedded sandbox listens on a new port
-// each run, so it is one target whatever its URL.
+// each run, so it is one target whatever its URL; a twin stands for its account, so
+// that a twin run compares with the account's runs.
 func (t FPTarget) key() string {
+	if t.TwinOf != "" {
+		return FPTarget{BaseURL: t.TwinOf}.key()
+	}
 	if t.Embedded {
 		return "the embedded sandbox"
 	}
@@ -113,7 +120,7 @@ func (r RedirectShape) equal(o RedirectShape) bool {
 func fingerprintOf(c Certification, details []specDetail) Fingerprint {
 	fp := Fingerprint{
 		Version: FingerprintVersion, RunID: c.Meta.RunID, Date: c.Started,
-		Target:       FPTarget{Host: c.Meta.Target, BaseURL: c.Meta.BaseURL, Embedded: c.Meta.Embedded},
+		Target:       FPTarget{Host: c.Meta.Target, BaseURL: c.Meta.BaseURL, Embedded: c.Meta.Embedded, TwinOf: twinBase(c.Meta)},
 		BuildNumbers: []string{}, Specs: []FPSpec{}, Fields: map[string][]string{},
 		Redirects: map[string]RedirectShape{}, FlowP50Ms: flowMedians(c.Specs),
 	}
@@ -139,6 +146,14 @@ func fingerprintOf(c Certification, details []specDetail) Fingerprint {
 	}
 	fp.BuildNumbers = sortedKeys(builds)
 	return fp
+}
+
+// twinBase is the base URL of the account a twin run stands for; "" for other runs.
+func twinBase(m Meta) string {
+	if m.TwinOf == nil {
+		return ""
+	}
+	return m.TwinOf.BaseURL
 }
 
 // specKey names a spec across runs: its conformance ID, else its text.
@@ -181,31 +196,8 @@ func readExchange(x oppwa.Exchange, fields map[string]map[string]bool, builds ma
 	}
 }
 
-// replyKind sorts a reply by the request it answers; "" for no answer.
-func replyKind(x oppwa.Exchange) string {
-	if x.Status == 0 {
-		return ""
-	}
-	if x.Status >= 400 {
-		return ReplyError
-	}
-	path := x.URL
-	if u, err := url.Parse(x.URL); err == nil {
-		path = u.Path
-	}
-	path = strings.TrimSuffix(path, "/")
-	switch {
-	case strings.Contains(path, "/v1/query"):
-		return ReplyReport
-	case x.Method == "POST" && strings.HasSuffix(path, "/v1/payments"):
-		return ReplyPayment
-	case x.Method == "POST" && strings.Contains(path, "/v1/payments/"):
-		return ReplyBackoffice
-	case x.Method == "GET" && strings.Contains(path, "/v1/"):
-		return ReplyStatus
-	}
-	return ReplyOther
-}
+// replyKind sorts a reply by the request it answers (twin.ReplyKind); "" for no answer.
+func replyKind(x oppwa.Exchange) string { return twin.ReplyKind(x.Method, x.URL, x.Status) }
 
 // fieldPaths adds the dotted paths of every key under v to set; array elements
 // continue the path with [].

@@ -15,6 +15,7 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	"github.com/oppwa-conformance/oppwa-conformance/outcome"
+	"github.com/oppwa-conformance/oppwa-conformance/twin"
 )
 
 // Verdicts of a run for go-live.
@@ -37,6 +38,11 @@ const (
 	// EntryObservations holds the exact values a real target answered where the
 	// evidence fixes only the documented group.
 	EntryObservations = "observations"
+	// EntryAnswers holds how the target answered the situations of the claims a spec
+	// checked ([]twin.Answer), and EntryReturns the parameter names of each return
+	// to the shopperResultUrl ([][]string): what a run calibrates a twin from.
+	EntryAnswers = "answers"
+	EntryReturns = "returns"
 	// EntryStuckPage describes the page a shopper's browser could not go on from.
 	EntryStuckPage = "stuck-page"
 	// EntrySandboxStats is added by each Ginkgo process's AfterSuite when it ran the
@@ -230,6 +236,9 @@ type specDetail struct {
 	Exchanges []oppwa.Exchange
 	Shots     []Shot
 	Stuck     *StuckPage
+	// Answers and Returns are the spec's EntryAnswers and EntryReturns.
+	Answers []twin.Answer
+	Returns [][]string
 	// Notes are evidence entries that could not be read; shown, never fatal.
 	Notes []string
 }
@@ -403,6 +412,16 @@ func readEntry(e types.ReportEntry, s *SpecResult, d *specDetail, failures *[]Fa
 		var sp StuckPage
 		if err = decodeEntry(e, &sp); err == nil {
 			d.Stuck = &sp
+		}
+	case EntryAnswers:
+		var as []twin.Answer
+		if err = decodeEntry(e, &as); err == nil {
+			d.Answers = append(d.Answers, as...)
+		}
+	case EntryReturns:
+		var rs [][]string
+		if err = decodeEntry(e, &rs); err == nil {
+			d.Returns = append(d.Returns, rs...)
 		}
 	case EntryObservations:
 		var obs []Observation

@@ -19,6 +19,8 @@ import (
 
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/oppwa-conformance/oppwa-conformance/twin"
 )
 
 // Meta describes the run: what was certified, with what.
@@ -47,6 +49,17 @@ type Meta struct {
 	// account, or the embedded sandbox's), so a report shows a run narrower than
 	// the account it certifies.
 	Capabilities []DeclaredCapability `json:"capabilities,omitempty"`
+	// TwinOf names the account an embedded run was a twin of (OPPWA_SANDBOX_TWIN).
+	TwinOf *TwinOf `json:"twinOf,omitempty"`
+}
+
+// TwinOf is the account a twin run answered as: the target and run its calibration
+// came from, and the file it was read from.
+type TwinOf struct {
+	BaseURL string    `json:"baseUrl"`
+	RunID   string    `json:"runId"`
+	Date    time.Time `json:"date"`
+	File    string    `json:"file"`
 }
 
 // DeclaredCapability is one capability of a run's Meta and how to declare it.
@@ -98,6 +111,9 @@ func Write(dir string, r types.Report, meta Meta) error {
 	if err := writeFile(filepath.Join(dir, FingerprintFile), fb); err != nil {
 		return err
 	}
+	if err := writeCalibration(dir, c, details, fp); err != nil {
+		return err
+	}
 	b, err := json.MarshalIndent(c, "", " ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w (a report entry holds a value JSON cannot encode)", CertificationFile, err)
@@ -110,6 +126,21 @@ func Write(dir string, r types.Report, meta Meta) error {
 		return fmt.Errorf("render %s: %w (the report template is broken: run go test ./reports/)", HTMLFile, err)
 	}
 	return writeFile(filepath.Join(dir, HTMLFile), html)
+}
+
+// writeCalibration writes twin.json for a run against a real target. An embedded run
+// leaves the directory's twin.json alone: it may be the calibration the run's twin
+// started from, and it names its own run.
+func writeCalibration(dir string, c Certification, details []specDetail, fp Fingerprint) error {
+	path := filepath.Join(dir, twin.File)
+	if c.Meta.Embedded {
+		return nil
+	}
+	b, err := json.MarshalIndent(calibrationOf(c, details, fp), "", " ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", twin.File, err)
+	}
+	return writeFile(path, b)
 }
 
 // loadShots reads the screenshot files the specs saved beside the reports, so that

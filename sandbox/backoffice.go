@@ -60,7 +60,7 @@ func (s *Sandbox) transition(tx *txn, op, ref *payment) string {
 		if !r.refuses(s.outcomeOf, op, ref) {
 			continue
 		}
-		decision := backofficeRule{Rule: r.name, Refused: true, Code: r.code, VariedCode: s.varied[r.name]}
+		decision := backofficeRule{Operation: op.paymentType, Rule: r.name, Refused: true, Code: r.code, VariedCode: s.varied[r.name]}
 		fire(s, &decision)
 		if decision.Refused {
 			return decision.Code

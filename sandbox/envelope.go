@@ -231,7 +231,7 @@ func (s *Sandbox) paymentDocument(p *payment, redirect document) document {
 
 // hookPayment is what the paymentReply hook point tells the modes of p.
 func (s *Sandbox) hookPayment(tx *txn, p *payment) hook.Payment {
-	hp := hook.Payment{ID: p.id, Type: p.paymentType, ReferencedID: p.referencedID,
+	hp := hook.Payment{ID: p.id, Type: p.paymentType, ReferencedID: p.referencedID, Brand: p.brand,
 		Async: p.flow != flowNone, ViaFlow: p.viaFlow, Outcome: s.outcomeOf(p.code)}
 	if p.card != nil {
 		hp.PAN = p.card.pan

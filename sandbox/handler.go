@@ -22,6 +22,15 @@ import (
 //	write                           ordered JSON, HTTP 200 for success and pending, 400
 //	                                for rejections, 4xx/5xx for transport-level refusals
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.twinShape != nil {
+		s.twinShape.ServeHTTP(w, r)
+		return
+	}
+	s.serve(w, r)
+}
+
+// serve answers a request as the sandbox's own handler, before a twin's shaping.
+func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	defer func() {
 		s.requests.Add(1)

@@ -3,10 +3,12 @@ package sandbox
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/sandbox/calibrated"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox/modes"
 )
@@ -26,6 +28,13 @@ func New(opts Options) (*Sandbox, error) {
 	hooks, err := modes.Hooks(opts.Defects)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Twin != nil {
+		// After the modes': a twin answers last, as its account did.
+		hooks = append(hooks, calibrated.Hooks(opts.Twin)...)
+		if len(opts.Brands) == 0 {
+			opts.Brands = opts.Twin.Account.Brands
+		}
 	}
 	brands, err := enabledBrands(opts.Brands)
 	if err != nil {
@@ -53,6 +62,9 @@ func New(opts Options) (*Sandbox, error) {
 	}
 	if opts.clock != nil {
 		s.now = opts.clock
+	}
+	if opts.Twin != nil {
+		s.twinShape = calibrated.Shape(opts.Twin, http.HandlerFunc(s.serve))
 	}
 	set := hook.Settings{WebhookAttempts: s.opts.WebhookAttempts, Latency: s.opts.Latency}
 	fire(s, &set)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	mrand "math/rand/v2"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox/pages"
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
+	"github.com/oppwa-conformance/oppwa-conformance/twin"
 )
 
 // Version identifies the sandbox build; every response carries it in the
@@ -105,6 +107,11 @@ type Options struct {
 	// or PagesRealistic, pages shaped after the real test system's (package pages).
 	// A mode marked Realistic turns PagesRealistic on.
 	Pages string
+	// Twin, when set, makes the sandbox the twin of the account a run against a real
+	// target calibrated (package twin): it enables the account's brands (unless Brands
+	// names others) and answers as the account did wherever the calibration observed
+	// it (package calibrated), as its own state machine everywhere else.
+	Twin *twin.Calibration
 	// Logf, when set, receives one line per request (method, path, status, duration).
 	// Paths and status never carry card numbers or tokens.
 	Logf func(format string, args ...any)
@@ -133,6 +140,8 @@ type Stats struct {
 
 // Sandbox is the simulator; it implements http.Handler and is safe for concurrent use.
 type Sandbox struct {
+	// twinShape gives replies a twin's account's fields (nil without Options.Twin).
+	twinShape   http.Handler
 	contract    *fixtures.Contract
 	opts        Options
 	tokens      map[string]map[string]bool // access token -> entity ids it owns

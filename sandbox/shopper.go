@@ -87,7 +87,7 @@ func (s *Sandbox) returnURL(tx *txn, p *payment) string {
 	if i := strings.IndexByte(u, '#'); i >= 0 {
 		u, frag = u[:i], u[i:]
 	}
-	ret := shopperReturn{Query: url.Values{"id": {p.id}, "resourcePath": {"/v1/payments/" + p.id}}, OtherID: newID()}
+	ret := shopperReturn{Brand: p.brand, Query: url.Values{"id": {p.id}, "resourcePath": {"/v1/payments/" + p.id}}, OtherID: newID()}
 	if o := tx.other(p); o != nil {
 		ret.OtherID = o.id
 	}

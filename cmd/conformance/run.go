@@ -279,7 +279,7 @@ func ginkgoArgs(o runOptions, t config.Target, dir string, shardOf func(string) 
 		args = append(args, "-p")
 	}
 	labels := o.labels
-	if (!t.Embedded() || t.SandboxPages == "realistic") && !strings.Contains(labels, "simulator-only") {
+	if (!t.Embedded() || t.SandboxPages == "realistic" || t.Twin != nil) && !strings.Contains(labels, "simulator-only") {
 		// Specs labelled simulator-only rely on pages or behaviour public sources do
 		// not describe for the real platform (the sandbox's realistic pages lack them
 		// too); name the label to run them anyway.

@@ -15,8 +15,10 @@
 //	-webhook-url      OPPWA_SANDBOX_WEBHOOK_URL   where webhook notifications are POSTed (default: none sent)
 //	-webhook-key      OPPWA_SANDBOX_WEBHOOK_KEY   the webhook's AES-256 key, 64 hex characters
 //	-pages            OPPWA_SANDBOX_PAGES         default or realistic (pages shaped after the real test system's)
+//	-twin             OPPWA_SANDBOX_TWIN          a twin.json (or a report directory holding one): answer as that account did
 //
-// -webhook-url and -webhook-key go together. A command line the flags cannot be read
+// -webhook-url and -webhook-key go together. A -twin file that cannot be read or is no
+// calibration exits 3, as a configuration error of the runner does. A command line the flags cannot be read
 // from (an unknown flag, a malformed value, an extra argument, one webhook flag without
 // the other) exits 2, as the flag package does; a value the sandbox refuses, or a port
 // it cannot listen on, exits 1.
@@ -38,6 +40,7 @@ import (
 
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
+	"github.com/oppwa-conformance/oppwa-conformance/twin"
 )
 
 // The standalone sandbox's exit codes are a server's, not a conformance run's (see
@@ -46,7 +49,8 @@ const (
 	exitOK     = 0
 	exitFailed = 1
 	exitUsage  = 2
-	// exitData: a fixture file that does not parse, a configuration error as in the runner.
+	// exitData: a fixture file that does not parse or a calibration that cannot be
+	// read, a configuration error as in the runner.
 	exitData = 3
 )
 
@@ -99,6 +103,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	printBanner(stdout, srv, cfg.defects)
+	if opts.Twin != nil {
+		fmt.Fprintf(stdout, "  twin of %s\n", opts.Twin.Label())
+	}
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -122,6 +129,7 @@ type config struct {
 	webhookURL  string
 	webhookKey  string
 	pages       string
+	twin        string
 	defects     listFlag
 	brands      listFlag
 }
@@ -140,6 +148,7 @@ var envNames = []struct{ flag, env string }{
 	{"webhook-url", "OPPWA_SANDBOX_WEBHOOK_URL"},
 	{"webhook-key", "OPPWA_SANDBOX_WEBHOOK_KEY"},
 	{"pages", "OPPWA_SANDBOX_PAGES"},
+	{"twin", "OPPWA_SANDBOX_TWIN"},
 }
 
 // parseConfig reads the command line, the environment filling in the flags not given;
@@ -166,6 +175,7 @@ func readFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.webhookURL, "webhook-url", "", "URL webhook notifications are POSTed to (default: none sent)")
 	fs.StringVar(&c.webhookKey, "webhook-key", "", "the webhook's key: 64 hex characters (AES-256-GCM)")
 	fs.StringVar(&c.pages, "pages", sandbox.PagesDefault, "shopper pages: default, or realistic (shaped after the real test system's)")
+	fs.StringVar(&c.twin, "twin", "", "a twin.json, or the report directory of a run against a real target: answer as that account did")
 	fs.Var(&c.defects, "defect", "defect, tolerated or variation mode, repeatable or comma-separated; \"list\" prints them")
 	fs.Var(&c.brands, "brands", "brands the account has enabled, comma-separated (default: every brand); others answer 600.200.500")
 	if err := fs.Parse(args); err != nil {
@@ -201,7 +211,17 @@ func (c config) checkWebhook() error {
 // options are the sandbox options of c; the request log goes to stderr.
 func (c config) options(stderr io.Writer) (sandbox.Options, error) {
 	extra, err := sandbox.ParseCredentials(c.credentials)
+	if err != nil {
+		return sandbox.Options{}, err
+	}
+	var cal *twin.Calibration
+	if c.twin != "" {
+		if cal, err = twin.Load(c.twin); err != nil {
+			return sandbox.Options{}, fixturesError{fmt.Errorf("-twin: %w", err)}
+		}
+	}
 	return sandbox.Options{
+		Twin:              cal,
 		Credentials:       extra,
 		NoStatusRateLimit: c.noLimit,
 		Latency:           c.latency,

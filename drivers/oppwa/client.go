@@ -14,10 +14,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -348,6 +350,7 @@ func (c *Client) do(ctx context.Context, method, path string, q, form url.Values
 			x.Status = resp.HTTPStatus
 			LearnTokens(path, string(resp.Body))
 			x.ResponseBody = c.redactor.Redact(string(resp.Body))
+			x.ResponseHeaders = slices.Sorted(maps.Keys(resp.Header))
 			x.RequestHeaders = c.redactedHeaders(form != nil)
 			x.Error = ""
 		} else {

@@ -236,14 +236,17 @@ type QueryReply struct {
 
 // Exchange is one redacted request/response pair for the evidence report.
 type Exchange struct {
-	Method         string        `json:"method"`
-	URL            string        `json:"url"`
-	RequestHeaders http.Header   `json:"requestHeaders,omitempty"`
-	RequestBody    string        `json:"requestBody,omitempty"`
-	Status         int           `json:"status"`
-	ResponseBody   string        `json:"responseBody,omitempty"`
-	Started        time.Time     `json:"started"`
-	Duration       time.Duration `json:"duration"`
+	Method         string      `json:"method"`
+	URL            string      `json:"url"`
+	RequestHeaders http.Header `json:"requestHeaders,omitempty"`
+	RequestBody    string      `json:"requestBody,omitempty"`
+	Status         int         `json:"status"`
+	ResponseBody   string      `json:"responseBody,omitempty"`
+	// ResponseHeaders are the names of the reply's headers, sorted; never values
+	// (a cookie or a session could be among them).
+	ResponseHeaders []string      `json:"responseHeaders,omitempty"`
+	Started         time.Time     `json:"started"`
+	Duration        time.Duration `json:"duration"`
 	// Attempts counts tries of an idempotent GET; 1 means no retry.
 	Attempts int    `json:"attempts"`
 	Error    string `json:"error,omitempty"`

@@ -112,6 +112,7 @@ type LookupReply struct{ ShowOther bool }
 // Code; clearing Refused lets the operation through to the next rule. VariedCode is
 // the rule's code of the documented group that vary-refusal-codes answers ("" for none).
 type BackofficeRule struct {
+	Operation  string // the operation's paymentType: CP, RF or RV
 	Rule       string
 	Refused    bool
 	Code       string
@@ -121,6 +122,7 @@ type BackofficeRule struct {
 // Payment is what a reply's modes may know of the stored payment.
 type Payment struct {
 	ID, Type, ReferencedID string
+	Brand                  string
 	PAN                    string // the full card number ("" without a card)
 	Async                  bool   // the payment waits (or waited) for a shopper page
 	ViaFlow                bool   // its final result came from a shopper page
@@ -143,6 +145,7 @@ type PaymentReply struct {
 // ShopperReturn: the shopper's return URL is built; Query holds the parameters added
 // to shopperResultUrl (id and resourcePath).
 type ShopperReturn struct {
+	Brand   string // the payment's brand
 	Query   url.Values
 	OtherID string // the id of the entity's most recent other payment (a fresh id if none)
 }

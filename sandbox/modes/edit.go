@@ -31,22 +31,6 @@ func cardErrorsOnBrand(f *hook.InitialFormat) {
 // only).
 func returnWithoutID(r *hook.ShopperReturn) { r.Query.Del("id") }
 
-// parametersAsObject turns redirect.parameters from an array of {name, value} into an
-// object of name to value.
-func parametersAsObject(redirect wire.Document) wire.Document {
-	ps, ok := redirect.Get("parameters").([]wire.Document)
-	if !ok {
-		return redirect
-	}
-	obj := make(wire.Document, 0, len(ps))
-	for _, p := range ps {
-		if name, ok := p.Get("name").(string); ok {
-			obj = obj.With(name, p.Get("value"))
-		}
-	}
-	return redirect.Set("parameters", obj)
-}
-
 // syncSuccess reports whether r is the initial reply of a successful payment that did
 // not wait for the shopper.
 func syncSuccess(r *hook.PaymentReply) bool {

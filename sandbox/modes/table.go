@@ -240,7 +240,7 @@ var modes = []mode{
 		})),
 	variation(VaryRedirectParamsObject, "(flow:async-approve && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)) || (flow:3ds && brand:VISA)", "redirect.parameters is a JSON object of name to value instead of an array of {name, value}; "+
 		"the pages still require the parameters (real-platform.md §1, a HyperPay recording)",
-		hook.On(func(r *hook.PaymentReply) { r.Doc = r.Doc.Edit("redirect", parametersAsObject) })),
+		hook.On(func(r *hook.PaymentReply) { r.Doc = r.Doc.Edit("redirect", wire.ParametersAsObject) })),
 	variation(VaryReturnWithoutID, "(flow:async-approve && (brand:PAYPAL || brand:SOFORTUEBERWEISUNG || brand:GIROPAY)) || (flow:3ds && brand:VISA)", "the shopper returns to shopperResultUrl with resourcePath only, no id "+
 		"(the server-to-server documentation promises resourcePath only; real-platform.md §1 on the way back to the shop)",
 		hook.On(returnWithoutID)),

@@ -12,6 +12,7 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
+	"github.com/oppwa-conformance/oppwa-conformance/twin"
 )
 
 // claim returns the named claim of fixtures/claims.json; a missing one is a defect of
@@ -57,6 +58,7 @@ func (s *Spec) ExpectClaim(name string, r *oppwa.Response) {
 	GinkgoHelper()
 	c := claim(name)
 	code := r.Payment.Result.Code
+	s.answer(c, "", r)
 	ExpectNoSuccess(r)
 	if strict(c) {
 		ExpectCode(code, c.Exact...)
@@ -80,6 +82,7 @@ func (s *Spec) ExpectParameterClaim(name string, r *oppwa.Response, param string
 	GinkgoHelper()
 	c := claim(name)
 	code := r.Payment.Result.Code
+	s.answer(c, param, r)
 	if strict(c) {
 		ExpectNoSuccess(r)
 		ExpectParameterError(r, param)
@@ -160,13 +163,35 @@ func (s *Spec) ExpectForcedRejectionID(ctx context.Context, r *oppwa.Response, m
 	s.Observe(c, "absent", fmt.Sprintf("no id, as recorded: the transaction report lists %d payment(s) for its merchantTransactionId, none a success", len(q.Payments)))
 }
 
+// answer keeps how the target answered claim c's situation (about param, when the
+// spec names one), for the account twin: code, description, HTTP status and the
+// parameter errors' names and messages, never their values.
+func (s *Spec) answer(c fixtures.Claim, param string, r *oppwa.Response) {
+	res := r.Payment.Result
+	a := twin.Answer{Claim: c.Name, Param: param, Code: res.Code, Description: res.Description, HTTPStatus: r.HTTPStatus,
+		Accepted: fixtures.Load().OutcomeOf(res.Code) == fixtures.Success}
+	for _, pe := range res.ParameterErrors {
+		a.ParameterErrors = append(a.ParameterErrors, twin.ParamError{Name: pe.Name, Message: pe.Message})
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.answers = append(s.answers, a)
+}
+
 // Observe keeps, for the report, an exact value a real target answered where the
 // evidence fixes only the group: not a failure, but worth a reader's eye.
 func (s *Spec) Observe(c fixtures.Claim, seen, note string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.observations = append(s.observations, reports.Observation{Claim: c.Name, Expected: c.Exact, Seen: seen,
-		Grade: string(c.Grade), Source: c.Source, Note: note})
+	o := reports.Observation{Claim: c.Name, Expected: c.Exact, Seen: seen, Grade: string(c.Grade), Source: c.Source, Note: note}
+	if cal := Config().Twin; cal != nil {
+		if a, ok := cal.Answer(c.Name); ok && a.Code == seen {
+			// The twin answered as its account did: this run's evidence is that run.
+			o.Grade = "recorded (this account, " + cal.Run.Date.UTC().Format("2006-01-02") + ")"
+			o.Source = "twin.json of " + cal.Label()
+		}
+	}
+	s.observations = append(s.observations, o)
 }
 
 // ExpectNoSuccess asserts that a request the platform must refuse created no

@@ -124,7 +124,7 @@ func Setup(ctx context.Context) error {
 			Defects: t.SandboxDefects, Latency: t.SandboxFaults.Latency, RetryAfter: t.SandboxFaults.RetryAfter,
 			Fail503Share: t.SandboxFaults.Fail503Share, Fail429Share: t.SandboxFaults.Fail429Share, Brands: t.SandboxBrands,
 			WebhookURL: hooks.URL(), WebhookKey: e.WebhookKey,
-			Pages: t.SandboxPages,
+			Pages: t.SandboxPages, Twin: t.Twin,
 		})
 		if err != nil {
 			return outcome.EnvironmentError(fmt.Errorf("start embedded sandbox: %w", err))

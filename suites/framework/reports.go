@@ -31,6 +31,9 @@ func WriteReports(r Report) {
 			meta.BaseURL = e.Sandbox.URL
 		}
 	}
+	if cal := t.Twin; cal != nil {
+		meta.TwinOf = &reports.TwinOf{BaseURL: cal.Target.BaseURL, RunID: cal.Run.ID, Date: cal.Run.Date, File: t.SandboxTwin}
+	}
 	if cmd := os.Getenv("OPPWA_COMMAND"); cmd != "" {
 		// The user's command (argv, JSON-encoded), passed down by the runner, says more
 		// than the test binary's.

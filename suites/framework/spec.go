@@ -3,8 +3,10 @@ package framework
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
+	"github.com/oppwa-conformance/oppwa-conformance/twin"
 )
 
 // Spec is one running spec's isolation and evidence.
@@ -34,7 +37,12 @@ type Spec struct {
 	// observations are exact values a real target answered where the evidence fixes
 	// only a group.
 	observations []reports.Observation
-	session      *browser.Session
+	// answers and returns are what a run against a real target calibrates a twin
+	// from (twin.json): how the account answered each claim's situation, and the
+	// parameters of each return to the shopperResultUrl.
+	answers []twin.Answer
+	returns [][]string
+	session *browser.Session
 }
 
 // Begin starts a spec: call it first in every spec body. Its evidence is attached to
@@ -80,6 +88,12 @@ func (s *Spec) finish() {
 	}
 	if len(s.observations) > 0 {
 		AddReportEntry(reports.EntryObservations, s.observations, ReportEntryVisibilityNever)
+	}
+	if len(s.answers) > 0 {
+		AddReportEntry(reports.EntryAnswers, s.answers, ReportEntryVisibilityNever)
+	}
+	if len(s.returns) > 0 {
+		AddReportEntry(reports.EntryReturns, s.returns, ReportEntryVisibilityNever)
 	}
 }
 
@@ -154,7 +168,24 @@ func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (Sho
 	if err != nil {
 		return ret, fmt.Errorf("wait for the shopper at the shopperResultUrl: %w", err)
 	}
+	s.keepReturn(ret)
 	return ret, nil
+}
+
+// keepReturn keeps the names of the parameters the platform added to the
+// shopperResultUrl (the shop's own query left out); never their values.
+func (s *Spec) keepReturn(ret ShopperReturn) {
+	own, _ := url.ParseQuery(shopper.ShopQuery)
+	names := []string{}
+	for name := range ret.Query {
+		if !own.Has(name) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	s.mu.Lock()
+	s.returns = append(s.returns, names)
+	s.mu.Unlock()
 }
 
 // keepJourney keeps the journey's steps as screenshots and its stuck page, if any,
