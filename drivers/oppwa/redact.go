@@ -42,6 +42,11 @@ const sessionName = `(?:[a-z_]*session[a-z_]*|[a-z_]*token)`
 var sessionPair = regexp.MustCompile(`(?i)(\bname\\?"?\s*[:=]\s*\\?"` + sessionName +
 	`\\?"[\s,]*\\?"?value\\?"?\s*[:=]\s*\\?")([^"\\]*)`)
 
+// sessionKey catches a session parameter's value keyed by its name: a redirect whose
+// parameters are an object of name to value ({"sessionToken":"…"}, as a recording shows
+// some accounts answer), plain or inside JSON-escaped text.
+var sessionKey = regexp.MustCompile(`(?i)(\\?"` + sessionName + `\\?"\s*:\s*\\?")([^"\\]+)`)
+
 // registrationID is the id of a standalone tokenisation's reply: the token itself.
 var registrationID = regexp.MustCompile(`"id"\s*:\s*"([0-9a-fA-F]{16,64})"`)
 
@@ -126,6 +131,7 @@ func (r *Redactor) Redact(s string) string {
 		}
 		return sub[1] + "****"
 	})
+	s = sessionKey.ReplaceAllString(s, "${1}****")
 	s = tokenRef.ReplaceAllStringFunc(s, func(m string) string {
 		sub := tokenRef.FindStringSubmatch(m)
 		return sub[1] + MaskToken(sub[2])

@@ -52,6 +52,8 @@ func TestShopperSessionsAreMaskedInEveryForm(t *testing.T) {
 		"escaped JSON":       `{\"name\":\"sessionToken\",\"value\":\"` + secret + `\"}`,
 		"Go value":           `Parameters: [{Name: "ndcid", Value: "n1"}, {Name: "sessionToken", Value: "` + secret + `"}]`,
 		"hidden field":       `<input type="hidden" name="sessionToken" value="` + secret + `">`,
+		"parameters object":  `"parameters":{"ndcid":"n1","sessionToken":"` + secret + `"}`,
+		"escaped object":     `\"parameters\":{\"ndcid\":\"n1\",\"sessionToken\":\"` + secret + `\"}`,
 	} {
 		got := NewRedactor().Redact(in)
 		if strings.Contains(got, secret) || !strings.Contains(got, "****") {
