@@ -11,9 +11,9 @@ import (
 
 func valid() Calibration {
 	return Calibration{Format: Format, Version: Version,
-		Target:  Target{BaseURL: "https://eu-test.oppwa.com/", Host: "eu-test.oppwa.com"},
-		Run:     Run{ID: "oc-1", Date: time.Date(2026, 12, 5, 2, 17, 0, 0, time.UTC)},
-		Account: Account{Brands: []string{"VISA", "PAYPAL"}, Capabilities: []string{"3ds"}},
+		Target:    Target{BaseURL: "https://eu-test.oppwa.com/", Host: "eu-test.oppwa.com"},
+		Run:       Run{ID: "oc-1", Date: time.Date(2026, 12, 5, 2, 17, 0, 0, time.UTC)},
+		Account:   Account{Brands: []string{"VISA", "PAYPAL"}, Capabilities: []string{"3ds"}},
 		Redirects: map[string]Redirect{"PAYPAL": {Method: "GET", Parameters: []string{}, Encoding: EncodingArray}},
 	}
 }

@@ -25,9 +25,9 @@ func calibration() *twin.Calibration {
 			{Brand: "VISA", PaymentType: "PA", Outcome: twin.OutcomeSuccess, Code: "000.100.110"},
 			{Brand: "VISA", PaymentType: "PA", Outcome: twin.OutcomeSuccess, Code: "000.100.112"},
 		},
-		Redirects: map[string]twin.Redirect{"PAYPAL": {Method: twin.MethodAbsent, Encoding: twin.EncodingObject}},
-		Returns:   map[string][]string{"PAYPAL": {"resourcePath"}},
-		Fields:    map[string][]twin.Field{twin.ReplyPayment: {{Path: "id"}, {Path: "result"}, {Path: "result.code"}, {Path: "redirect"}, {Path: "buildNumber"}}},
+		Redirects:    map[string]twin.Redirect{"PAYPAL": {Method: twin.MethodAbsent, Encoding: twin.EncodingObject}},
+		Returns:      map[string][]string{"PAYPAL": {"resourcePath"}},
+		Fields:       map[string][]twin.Field{twin.ReplyPayment: {{Path: "id"}, {Path: "result"}, {Path: "result.code"}, {Path: "redirect"}, {Path: "buildNumber"}}},
 		BuildNumbers: []string{"b@1"},
 	}
 }
