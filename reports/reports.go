@@ -136,7 +136,9 @@ func writeCalibration(dir string, c Certification, details []specDetail, fp Fing
 	if c.Meta.Embedded {
 		return nil
 	}
-	b, err := json.MarshalIndent(calibrationOf(c, details, fp), "", " ")
+	cal := calibrationOf(c, details, fp)
+	addDiscovery(&cal, dir)
+	b, err := json.MarshalIndent(cal, "", " ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", twin.File, err)
 	}

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"encoding/json"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -42,6 +44,23 @@ func calibrationOf(c Certification, details []specDetail, fp Fingerprint) twin.C
 	}
 	seen.finish(&cal)
 	return cal
+}
+
+// addDiscovery adds to cal the brands make discover found not configured on the same
+// target (dir's discovery.json), unless the run declared them; an unreadable file or
+// one of another target adds nothing.
+func addDiscovery(cal *twin.Calibration, dir string) {
+	b, err := os.ReadFile(filepath.Join(dir, twin.DiscoveryFile))
+	var d twin.Discovery
+	if err != nil || json.Unmarshal(b, &d) != nil || (FPTarget{BaseURL: d.BaseURL}).key() != (FPTarget{BaseURL: cal.Target.BaseURL}).key() {
+		return
+	}
+	for _, r := range d.NotConfigured {
+		known := slices.ContainsFunc(cal.Account.NotConfigured, func(o twin.BrandRefusal) bool { return o.Brand == r.Brand })
+		if !known && !slices.Contains(cal.Account.Brands, r.Brand) {
+			cal.Account.NotConfigured = append(cal.Account.NotConfigured, r)
+		}
+	}
 }
 
 // calibrationTarget is the run's target as a calibration names it: the base URL

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -110,5 +111,30 @@ func TestMergedShardsCalibrateAndEmbeddedRunsDoNot(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(embedded, twin.File)); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("an embedded run wrote %s (%v)", twin.File, err)
+	}
+}
+
+// What make discover kept for the same account names its brands not configured; a
+// discovery of another target adds nothing.
+func TestDiscoveryAddsTheBrandsNotConfigured(t *testing.T) {
+	for base, want := range map[string]int{"https://eu-test.oppwa.com": 1, "https://test.oppwa.com/": 0} {
+		dir := t.TempDir()
+		d := twin.Discovery{BaseURL: base, NotConfigured: []twin.BrandRefusal{
+			{Brand: "GIROPAY", Code: "600.200.500", HTTPStatus: 400}, {Brand: "VISA", Code: "600.200.500"}}}
+		b, _ := json.Marshal(d)
+		if err := os.WriteFile(filepath.Join(dir, twin.DiscoveryFile), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := Write(dir, accountReport(), accountMeta()); err != nil {
+			t.Fatal(err)
+		}
+		cal, err := twin.Load(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// VISA is declared: the run paid with it, so discovery's refusal is stale.
+		if got := cal.Account.NotConfigured; len(got) != want || (want == 1 && got[0].Brand != "GIROPAY") {
+			t.Errorf("discovery of %s: not configured %+v, want %d (GIROPAY)", base, got, want)
+		}
 	}
 }

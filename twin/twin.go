@@ -222,3 +222,16 @@ func ReplyKind(method, rawURL string, status int) string {
 	}
 	return ReplyOther
 }
+
+// DiscoveryFile is what `conformance discover` leaves in the report directory: the
+// brands the account refused as not configured, which the next run's calibration
+// adds to its account (the suites pay only with the declared brands).
+const DiscoveryFile = "discovery.json"
+
+// Discovery is the content of discovery.json.
+type Discovery struct {
+	BaseURL       string         `json:"baseUrl"`
+	Date          time.Time      `json:"date"`
+	Enabled       []string       `json:"enabled"`
+	NotConfigured []BrandRefusal `json:"notConfigured"`
+}

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox"
+	"github.com/oppwa-conformance/oppwa-conformance/twin"
 )
 
 // discoverResultURL is the shopperResultUrl of discovery's async payments: no shopper
@@ -31,13 +34,14 @@ const (
 
 // probe is what one brand's discovery payment found.
 type probe struct {
-	brand    fixtures.Brand
-	status   string
-	code     string
-	desc     string
-	note     string
-	mtid     string
-	answered bool // the platform stored a payment under mtid
+	brand      fixtures.Brand
+	status     string
+	code       string
+	desc       string
+	note       string
+	mtid       string
+	httpStatus int  // the reply's HTTP status
+	answered   bool // the platform stored a payment under mtid
 }
 
 // discovery probes one account with one paced client.
@@ -68,7 +72,7 @@ func runDiscover(ctx context.Context, args []string) error {
 func discover(ctx context.Context, t config.Target, out io.Writer) error {
 	base := t.BaseURL
 	if t.Embedded() {
-		srv, err := sandbox.Start(ctx, "127.0.0.1:0", sandbox.Options{Brands: t.SandboxBrands})
+		srv, err := sandbox.Start(ctx, "127.0.0.1:0", sandbox.Options{Brands: t.SandboxBrands, Twin: t.Twin})
 		if err != nil {
 			return &exitError{outcome.ExitEnvironment, "start embedded sandbox: " + err.Error()}
 		}
@@ -94,12 +98,47 @@ func discover(ctx context.Context, t config.Target, out io.Writer) error {
 	registration := d.registration(ctx)
 	d.credit()
 	d.envBlock(probes, threeDS.has, reporting.has, registration.has)
+	d.keep(probes)
 	for _, c := range []capability{threeDS, reporting, registration} {
 		if !c.probed {
 			return &exitError{outcome.ExitEnvironment, fmt.Sprintf("the %s probe got no answer (%s): the .env block says no; run make discover again", c.name, c.why)}
 		}
 	}
 	return nil
+}
+
+// keep leaves, for a real account, what discovery found in the report directory
+// (twin.DiscoveryFile): the next run's calibration adds the brands not configured.
+func (d *discovery) keep(probes []probe) {
+	if d.t.Embedded() {
+		return
+	}
+	k := twin.Discovery{BaseURL: d.t.BaseURL, Date: time.Now().UTC(), Enabled: []string{}, NotConfigured: []twin.BrandRefusal{}}
+	for _, p := range probes {
+		switch p.status {
+		case brandEnabled:
+			k.Enabled = append(k.Enabled, p.brand.Name)
+		case brandNotConfigured:
+			k.NotConfigured = append(k.NotConfigured, twin.BrandRefusal{Brand: p.brand.Name, Code: p.code, HTTPStatus: p.httpStatus})
+		}
+	}
+	b, _ := json.MarshalIndent(k, "", " ")
+	dir := d.t.ReportDir
+	if root, err := moduleRoot(); err == nil && !filepath.IsAbs(dir) {
+		dir = filepath.Join(root, dir)
+	}
+	path := filepath.Join(dir, twin.DiscoveryFile)
+	err := os.MkdirAll(dir, 0o755)
+	if err == nil {
+		err = os.WriteFile(path, b, 0o644)
+	}
+	if err != nil {
+		// The table and the .env block above are discovery's answer; the file only
+		// feeds the twin, so a report directory that cannot be written costs that only.
+		fmt.Fprintf(d.out, "\n# not kept for the account twin: %v (set OPPWA_REPORT_DIR to a writable directory)\n", err)
+		return
+	}
+	fmt.Fprintf(d.out, "\n# kept in %s: the next run's account twin (twin.json) names the brands not configured\n", path)
 }
 
 // capability is what a capability probe found.
@@ -160,7 +199,7 @@ func (d *discovery) probeBrand(ctx context.Context, b fixtures.Brand) (probe, er
 		return p, err
 	}
 	p.answered = true
-	p.code, p.desc = r.Payment.Result.Code, r.Payment.Result.Description
+	p.code, p.desc, p.httpStatus = r.Payment.Result.Code, r.Payment.Result.Description, r.HTTPStatus
 	if err != nil {
 		p.status, p.note = brandFailing, "unreadable reply: "+err.Error()
 		return p, nil

@@ -28,6 +28,10 @@ type twinOf struct {
 	results map[resultKey][]string
 	// descriptions are the account's descriptions of the codes it answered.
 	descriptions map[string]string
+	// notConfigured is the account's code for each brand it has not configured, and
+	// ownNotConfigured the sandbox's code for such a brand.
+	notConfigured    map[string]string
+	ownNotConfigured string
 }
 
 type resultKey struct{ brand, paymentType, outcome string }
@@ -44,7 +48,8 @@ func Hooks(cal *twin.Calibration) []hook.Hook {
 // read builds the lookup tables of cal.
 func read(cal *twin.Calibration) *twinOf {
 	t := &twinOf{cal: cal, situations: map[string]twin.Answer{}, formats: map[string]twin.Answer{},
-		codes: map[string]string{}, results: map[resultKey][]string{}, descriptions: map[string]string{}}
+		codes: map[string]string{}, results: map[resultKey][]string{}, descriptions: map[string]string{},
+		notConfigured: map[string]string{}, ownNotConfigured: fixtures.Load().Code(fixtures.CodeBrandNotConfigured)}
 	contract, evidence := fixtures.Load(), fixtures.LoadEvidence()
 	ambiguous := map[string]bool{}
 	for _, a := range cal.Answers {
@@ -72,7 +77,7 @@ func read(cal *twin.Calibration) *twinOf {
 		delete(t.codes, own)
 	}
 	for _, r := range cal.Account.NotConfigured {
-		t.codes[contract.Code(fixtures.CodeBrandNotConfigured)] = r.Code
+		t.notConfigured[r.Brand] = r.Code
 	}
 	for _, r := range cal.Results {
 		k := resultKey{r.Brand, r.PaymentType, r.Outcome}
@@ -140,12 +145,14 @@ func (t *twinOf) backofficeRule(b *hook.BackofficeRule) {
 	}
 }
 
-// paymentReply answers a payment with the account's code: the one code it answered
-// for the brand, payment type and outcome (a success or a wait), or its code for a
-// claim's case; and shapes a redirect as the account's for the brand.
+// paymentReply answers a payment with the account's code: for a brand it has not
+// configured, its code for a claim's case, or the one code it answered for the brand,
+// payment type and outcome (a success or a wait); and shapes a redirect as the account's for the brand.
 func (t *twinOf) paymentReply(r *hook.PaymentReply) {
 	outcome := fixtures.Load().OutcomeOf(r.Code)
-	if code, ok := t.codes[r.Code]; ok {
+	if code, ok := t.notConfigured[r.Payment.Brand]; ok && r.Code == t.ownNotConfigured {
+		r.Code = code
+	} else if code, ok := t.codes[r.Code]; ok {
 		r.Code = code
 	} else if outcome == fixtures.Success || outcome == fixtures.Pending {
 		codes := t.results[resultKey{r.Payment.Brand, r.Payment.Type, string(outcome)}]

@@ -13,7 +13,7 @@ import (
 
 func calibration() *twin.Calibration {
 	return &twin.Calibration{
-		Account: twin.Account{Brands: []string{"VISA", "PAYPAL"}},
+		Account: twin.Account{Brands: []string{"VISA", "PAYPAL"}, NotConfigured: []twin.BrandRefusal{{Brand: "GIROPAY", Code: "500.100.201"}}},
 		Answers: []twin.Answer{
 			{Claim: "capture-beyond-authorized", Code: "700.100.300", Description: "invalid amount (probably too large)", HTTPStatus: 400},
 			{Claim: "no-credentials", Code: "200.300.404", HTTPStatus: 400, ParameterErrors: []twin.ParamError{{Name: "authentication", Message: "may not be null"}}},
@@ -59,6 +59,8 @@ func TestHooksAnswerAsTheAccountWhereItWasObserved(t *testing.T) {
 		{"VISA", "DB", "000.100.110", "000.000.000"}, // the one code seen
 		{"VISA", "PA", "000.100.110", "000.100.110"}, // two seen: the sandbox's own
 		{"MASTER", "DB", "000.100.110", "000.100.110"},
+		{"GIROPAY", "DB", "600.200.500", "500.100.201"}, // not configured, as discovery found
+		{"EPS", "DB", "600.200.500", "600.200.500"},
 	} {
 		r := hook.PaymentReply{Payment: hook.Payment{Brand: tc.brand, Type: tc.ptype}, Code: tc.code}
 		hook.Fire(hooks, &r)
