@@ -233,3 +233,16 @@ func TestWebhookFlagsGoTogether(t *testing.T) {
 		t.Errorf("-webhook-url with OPPWA_SANDBOX_WEBHOOK_KEY: %v", err)
 	}
 }
+
+// A calibration the sandbox cannot start from is a configuration error (exit 3)
+// naming the file, before anything listens.
+func TestTwinThatCannotBeReadIsAConfigurationError(t *testing.T) {
+	for _, path := range []string{"/nonexistent/twin.json", t.TempDir()} {
+		var out, errOut bytes.Buffer
+		err := run([]string{"-addr", "127.0.0.1:0", "-twin", path}, &out, &errOut)
+		var data fixturesError
+		if !errors.As(err, &data) || !strings.Contains(err.Error(), path) || strings.Contains(err.Error(), "\n") || out.Len() > 0 {
+			t.Errorf("-twin %s: %v (banner %q), want one line naming it, exit 3, nothing served", path, err, out.String())
+		}
+	}
+}
