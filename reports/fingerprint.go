@@ -202,6 +202,12 @@ func replyKind(x oppwa.Exchange) string { return twin.ReplyKind(x.Method, x.URL,
 // fieldPaths adds the dotted paths of every key under v to set; array elements
 // continue the path with [].
 func fieldPaths(prefix string, v any, set map[string]bool) {
+	walkFields(prefix, v, func(path string, _ any) { set[path] = true })
+}
+
+// walkFields calls visit with the dotted path (arrays as []) and the value of every
+// key under v, parents first.
+func walkFields(prefix string, v any, visit func(path string, value any)) {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, child := range t {
@@ -209,12 +215,12 @@ func fieldPaths(prefix string, v any, set map[string]bool) {
 			if prefix != "" {
 				p = prefix + "." + k
 			}
-			set[p] = true
-			fieldPaths(p, child, set)
+			visit(p, child)
+			walkFields(p, child, visit)
 		}
 	case []any:
 		for _, child := range t {
-			fieldPaths(prefix+"[]", child, set)
+			walkFields(prefix+"[]", child, visit)
 		}
 	}
 }

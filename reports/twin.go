@@ -196,24 +196,12 @@ func redirectOf(reply map[string]any) (twin.Redirect, bool) {
 // valueKinds adds, for every key under v, its dotted path (arrays as []) and the kind
 // of value it holds.
 func valueKinds(prefix string, v any, set map[string]map[string]bool) {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, child := range t {
-			p := k
-			if prefix != "" {
-				p = prefix + "." + k
-			}
-			if set[p] == nil {
-				set[p] = map[string]bool{}
-			}
-			set[p][kindOf(child)] = true
-			valueKinds(p, child, set)
+	walkFields(prefix, v, func(path string, value any) {
+		if set[path] == nil {
+			set[path] = map[string]bool{}
 		}
-	case []any:
-		for _, child := range t {
-			valueKinds(prefix+"[]", child, set)
-		}
-	}
+		set[path][kindOf(value)] = true
+	})
 }
 
 func kindOf(v any) string {
