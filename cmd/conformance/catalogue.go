@@ -56,7 +56,11 @@ func runCatalogue(ctx context.Context, args []string) error {
 // collectCatalogue dry-runs the suites with the default brand set (the catalogue
 // describes the full product, not one account) and reads every spec's ID and MUST.
 func collectCatalogue(ctx context.Context, root string) ([]entry, error) {
-	r, err := dryRunReport(ctx, root, "", append(cleanEnv(), "OPPWA_ENV_FILE=/dev/null"))
+	binary, err := compileSuites(ctx, root, false)
+	if err != nil {
+		return nil, err
+	}
+	r, err := dryRunReport(ctx, root, binary, "", append(cleanEnv(), "OPPWA_ENV_FILE=/dev/null"))
 	if err != nil {
 		return nil, err
 	}

@@ -190,6 +190,11 @@ func suiteRun(ctx context.Context, o runOptions) (summary, error) {
 	if err != nil {
 		return summary{}, err
 	}
+	if o.binary == "" {
+		if o.binary, err = compileSuites(ctx, root, o.quiet); err != nil {
+			return summary{}, err
+		}
+	}
 	args, _, err := ginkgoArgs(o, t, dir, shardOf(ctx, root, o))
 	if err != nil {
 		return summary{}, err
@@ -223,6 +228,31 @@ func suiteRun(ctx context.Context, o runOptions) (summary, error) {
 		withChanges(&sum, runID)
 	}
 	return sum, nil
+}
+
+// suitesBinary is where a run keeps the compiled suites, relative to the module root:
+// in the suites' own directory, where Ginkgo would compile them, so that the spec
+// processes start in the same directory as before (Ginkgo runs a compiled suite from
+// the binary's directory); *.test is ignored by git.
+var suitesBinary = filepath.Join("suites", "suites.test")
+
+// compileSuites brings suitesBinary up to date and returns its absolute path. Ginkgo
+// compiling ./suites itself deletes its binary after the run, so every warm run paid
+// the link again (about 1.3 s of wall and 2 s of CPU on 2 cores); go test -c skips the
+// link when the binary it would write is already the one it has. The flags are the
+// ones Ginkgo's own compile uses (-ldflags="-w -s").
+func compileSuites(ctx context.Context, root string, quiet bool) (string, error) {
+	binary := filepath.Join(root, suitesBinary)
+	cmd := exec.CommandContext(ctx, "go", "test", "-c", "-ldflags=-w -s", "-o", binary, "./suites")
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		return binary, nil
+	}
+	if !quiet {
+		os.Stderr.Write(out)
+	}
+	return "", &exitError{outcome.ExitEnvironment, fmt.Sprintf("the suites did not compile (%v): %s", err, oneLine(string(out)))}
 }
 
 // prepareRun reads the configuration, makes sure the report directory is writable and

@@ -53,7 +53,7 @@ func shardOf(ctx context.Context, root string, o runOptions) func(string) (strin
 		return nil
 	}
 	return func(labels string) (string, error) {
-		specs, err := dryRun(ctx, root, labels, o.extraEnv)
+		specs, err := dryRun(ctx, root, o.binary, labels, o.extraEnv)
 		if err != nil {
 			return "", &exitError{outcome.ExitEnvironment, err.Error()}
 		}
@@ -137,8 +137,8 @@ func idLabels(ids []string) string {
 
 // dryRun lists the specs the label filter selects, as the suites would build them
 // for this configuration, without running any.
-func dryRun(ctx context.Context, root, labels string, extraEnv []string) ([]plannedSpec, error) {
-	r, err := dryRunReport(ctx, root, labels, append(os.Environ(), extraEnv...))
+func dryRun(ctx context.Context, root, binary, labels string, extraEnv []string) ([]plannedSpec, error) {
+	r, err := dryRunReport(ctx, root, binary, labels, append(os.Environ(), extraEnv...))
 	if err != nil {
 		return nil, fmt.Errorf("listing the specs to split into shards: %w", err)
 	}
@@ -154,7 +154,9 @@ func dryRun(ctx context.Context, root, labels string, extraEnv []string) ([]plan
 
 // dryRunReport has Ginkgo walk the suites' tree under env with the label filter,
 // running nothing, and returns its report: every spec with its labels and location.
-func dryRunReport(ctx context.Context, root, labels string, env []string) (types.Report, error) {
+// binary is the compiled suites (compileSuites): Ginkgo compiling ./suites itself
+// would delete the binary a run keeps in the same place.
+func dryRunReport(ctx context.Context, root, binary, labels string, env []string) (types.Report, error) {
 	dir, err := os.MkdirTemp("", "oppwa-dry-run-")
 	if err != nil {
 		return types.Report{}, err
@@ -164,7 +166,7 @@ func dryRunReport(ctx context.Context, root, labels string, env []string) (types
 	if labels != "" {
 		args = append(args, "--label-filter="+labels)
 	}
-	cmd := exec.CommandContext(ctx, "go", append(args, "./suites")...)
+	cmd := exec.CommandContext(ctx, "go", append(args, binary)...)
 	cmd.Dir = root
 	// The dry run's own certification report must not replace the last run's.
 	cmd.Env = append(env, "OPPWA_REPORT_DIR="+filepath.Join(dir, "reports"))

@@ -13,3 +13,7 @@ func FreshContexts(o Options) Options {
 	o.Prewarm = -1
 	return o
 }
+
+// StandIn reports whether the session's tab starts from a page standing in for
+// about:blank (see tab.reset), for tests that prove that path was taken.
+func StandIn(s *Session) bool { return s.t.standIn }

@@ -165,6 +165,7 @@ type flow struct {
 	wake      chan struct{}
 	url       string // the last URL seen
 	blank     bool   // the tab was sent to about:blank for this flow already
+	start     string // the id of the document the redirect's POST left: not a page of the flow
 	fallbacks int    // pages the fallback acted on
 
 	mu        sync.Mutex
@@ -393,16 +394,19 @@ func (f *flow) submitRedirect(r oppwa.Redirect) error {
 		if err != nil {
 			return err
 		}
-		steps := []chromedp.Action[chromedp.Void]{}
 		if f.s.used && !f.blank {
 			// Start from a blank page, as in a new tab: the POST then
 			// carries no Origin or Referer of the previous flow's pages.
-			steps = append(steps, chromedp.Navigate("about:blank"))
+			// (A reset tab's stand-in page already is one, see tab.reset.)
+			if err := chromedp.Do(f.ctx, chromedp.Navigate("about:blank")); err != nil {
+				return protocolError(err, "browser: open redirect POST %s", r.URL)
+			}
 		}
-		steps = append(steps, chromedp.Evaluate[chromedp.Void](js))
-		if err := chromedp.Do(f.ctx, steps...); err != nil {
+		id, err := chromedp.Run(f.ctx, chromedp.Evaluate[string](js))
+		if err != nil {
 			return protocolError(err, "browser: open redirect POST %s", r.URL)
 		}
+		f.start = id
 		return nil
 	default:
 		return fmt.Errorf("browser: redirect %s: unsupported method %q", r.URL, r.Method)
@@ -511,15 +515,16 @@ func (f *flow) settled(st pageState) (bool, error) {
 		// f.url is still the page the browser tried to leave.
 		return true, fmt.Errorf("browser: navigation failed (%s) after %s", f.navigationError(st), f.url)
 	}
-	if st.URL != "about:blank" {
-		// The blank start page of a reused tab is ours, not a page the platform
-		// sent the browser to.
+	// The blank start page of a reused tab (or its stand-in, the last flow's
+	// return page) is ours, not a page the platform sent the browser to.
+	ours := st.URL == "about:blank" || (f.start != "" && st.ID == f.start)
+	if !ours {
 		f.url = st.URL
 	}
-	if f.isReturn(st.URL) {
+	if f.isReturn(st.URL) && !ours {
 		return st.Ready == "complete", nil
 	}
-	return !st.Seen && st.Ready != "loading" && st.URL != "about:blank", nil
+	return !st.Seen && st.Ready != "loading" && !ours, nil
 }
 
 // actOn records the page as a step and acts on it as the first page script that

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -101,5 +102,57 @@ func TestResetTabIsolated(t *testing.T) {
 		}
 		run(s, "/set", fmt.Sprintf("%s-set%d", t.Name(), i))
 		s.Close()
+	}
+}
+
+// TestResetTabPostsAsANewTab proves that a reset tab left on the shop's return
+// page (a stand-in for about:blank, see tab.reset) sends the redirect's POST as
+// a new tab does: Origin null, no Referer, Sec-Fetch-Site cross-site; and that a
+// precondition's iframe still loads in a blank page, not in the stand-in (whose
+// sandbox it would inherit).
+func TestResetTabPostsAsANewTab(t *testing.T) {
+	b := startBrowser(t, browser.Options{Prewarm: -1})
+	seen := make(chan string, 4)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/pay", func(w http.ResponseWriter, r *http.Request) {
+		seen <- fmt.Sprintf("%s origin=%q referer=%q site=%q", r.Method, r.Header.Get("Origin"), r.Header.Get("Referer"), r.Header.Get("Sec-Fetch-Site"))
+		_ = r.ParseForm()
+		http.Redirect(w, r, r.PostForm.Get("ret"), http.StatusSeeOther)
+	})
+	// A method page's script runs: its iframe does not inherit a sandbox.
+	mux.HandleFunc("/method", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "<!doctype html><title>method</title><script>fetch('/ran')</script>")
+	})
+	mux.HandleFunc("/ran", func(w http.ResponseWriter, r *http.Request) { seen <- "method script ran" })
+	site := httptest.NewServer(mux)
+	t.Cleanup(site.Close)
+
+	follow := func(key string, pre oppwa.Preconditions) (standIn bool, requests []string) {
+		t.Helper()
+		ctx, s := newSession(t, b, 20*time.Second)
+		defer s.Close()
+		standIn = browser.StandIn(s)
+		r := oppwa.Redirect{URL: site.URL + "/pay", Method: "POST", Preconditions: pre,
+			Parameters: oppwa.Params{{Name: "ret", Value: shop.URL(key)}}}
+		if _, err := s.Follow(ctx, r, shop.Prefix(key), browser.Frictionless); err != nil {
+			t.Fatal(err)
+		}
+		for range 1 + len(pre) {
+			requests = append(requests, <-seen)
+		}
+		return standIn, requests
+	}
+	_, want := follow(t.Name()+"-fresh", nil)
+	standIn, got := follow(t.Name()+"-reset", nil)
+	if !standIn {
+		t.Fatal("the reset tab did not stay on the shop's return page")
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("reset tab's POST %v, a new tab's %v", got, want)
+	}
+	pre := oppwa.Preconditions{{Origin: browser.OriginHiddenIframe, WaitUntil: browser.WaitIframeOnload,
+		Method: "GET", URL: site.URL + "/method"}}
+	if _, got := follow(t.Name()+"-pre", pre); !slices.Contains(got, "method script ran") {
+		t.Errorf("the precondition's page ran no script in the reset tab: %v", got)
 	}
 }

@@ -209,12 +209,24 @@
 			return '';
 		},
 
+		// standIn says whether the document can stand in for a new tab's
+		// about:blank as the page a flow starts from (see tab.reset): its origin
+		// is opaque, so it holds no storage or cookies and a form it submits
+		// goes out with Origin null, as from about:blank; and nothing on it can
+		// act: no script, frame, plugin, refresh or inline event handler.
+		standIn() {
+			if (self.origin !== 'null' || !/^https?:$/.test(location.protocol)) return false;
+			if (document.querySelector('script, iframe, frame, object, embed, meta[http-equiv="refresh" i]')) return false;
+			return ![...document.querySelectorAll('*')].some(e => [...e.attributes].some(a => /^on/i.test(a.name)));
+		},
+
 		// postForm marks the current document as handled, then adds a POST
 		// form with params (Go's oppwa.Params: [{name, value}]) as hidden fields
-		// and submits it.
+		// and submits it. It answers the document's id. The form sends no
+		// Referer (rel=noreferrer), whichever page it starts from.
 		postForm(action, params) {
 			const d = document, f = d.createElement('form');
-			f.method = 'post'; f.action = action; f.acceptCharset = 'UTF-8';
+			f.method = 'post'; f.action = action; f.acceptCharset = 'UTF-8'; f.rel = 'noreferrer';
 			for (const p of params) {
 				const i = d.createElement('input');
 				i.type = 'hidden'; i.name = p.name; i.value = p.value;
@@ -222,7 +234,9 @@
 			}
 			(d.body || d.documentElement).appendChild(f);
 			d.__oppwaSeen = true;
+			const id = docID();
 			f.submit();
+			return id;
 		},
 		// precondition adds a hidden iframe named name and loads url into it:
 		// with method POST a form of params (Go's oppwa.Params) targeting the iframe,

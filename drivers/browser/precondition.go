@@ -52,9 +52,11 @@ func (f *flow) runPreconditions(ps oppwa.Preconditions) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	if f.s.used {
+	if f.s.used || f.s.t.standIn {
 		// The iframes live in a blank page, as in a new tab: their requests
-		// carry no Origin or Referer of the previous flow's pages.
+		// carry no Origin or Referer of the previous flow's pages. A reset
+		// tab's stand-in page will not do: its iframes would inherit its
+		// sandbox.
 		if err := chromedp.Do(f.ctx, chromedp.Navigate("about:blank")); err != nil {
 			return protocolError(err, "browser: open a blank page for the redirect preconditions")
 		}

@@ -108,6 +108,12 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) {
 
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	// The page runs no script and holds no state: its origin is opaque (a sandbox
+	// without allow-scripts) and it sends no Referer, like a new tab's about:blank.
+	// A browser can then start the next shopper's flow from it without a
+	// navigation to about:blank (see browser.Session's reset).
+	w.Header().Set("Content-Security-Policy", "sandbox allow-forms")
+	w.Header().Set("Referrer-Policy", "no-referrer")
 	_ = page.Execute(w, ret)
 }
 
