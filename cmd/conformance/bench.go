@@ -73,6 +73,9 @@ type goalResult struct {
 	Spread spread    `json:"spread"`
 	// Note says what the figure was measured on, e.g. the number of specs.
 	Note string `json:"note,omitempty"`
+	// AtLeast marks a goal met when the median is at least the target (a ratio to
+	// an anchor), not at most.
+	AtLeast bool `json:"atLeast,omitempty"`
 }
 
 // spread is the range of a figure over its runs.
@@ -119,6 +122,7 @@ func runBench(ctx context.Context, args []string) error {
 	if err := measureFlows(ctx, &rep, o); err != nil {
 		return err
 	}
+	rep.Goals = append(rep.Goals, playwrightGoal(ctx, root, &rep, o))
 	printBench(os.Stdout, &rep)
 	return writeBench(root, o.out, &rep)
 }
@@ -177,6 +181,14 @@ func newGoal(name, unit string, target float64, runs []float64, note string) goa
 	g.Value = round3(median(runs))
 	g.Spread = spread{Min: slices.Min(g.Runs), Max: slices.Max(g.Runs)}
 	g.Met = median(runs) <= target
+	return g
+}
+
+// newGoalAtLeast judges the runs of a figure that must be at least target.
+func newGoalAtLeast(name, unit string, target float64, runs []float64, note string) goalResult {
+	g := newGoal(name, unit, target, runs, note)
+	g.AtLeast = true
+	g.Met = len(runs) > 0 && median(runs) >= target
 	return g
 }
 

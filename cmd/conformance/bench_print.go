@@ -18,8 +18,12 @@ func printBench(w io.Writer, rep *benchReport) {
 		if g.Met {
 			met = "met"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s–%s\t<= %s\t%s\t%s\n", g.Name, withUnit(g.Value, g.Unit),
-			number(g.Spread.Min, g.Unit), withUnit(g.Spread.Max, g.Unit), target(g.Target, g.Unit), met, g.Note)
+		bound := "<="
+		if g.AtLeast {
+			bound = ">="
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s–%s\t%s %s\t%s\t%s\n", g.Name, withUnit(g.Value, g.Unit),
+			number(g.Spread.Min, g.Unit), withUnit(g.Spread.Max, g.Unit), bound, target(g.Target, g.Unit), met, g.Note)
 	}
 	_ = tw.Flush()
 	printCPU(w, rep)
