@@ -29,13 +29,7 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.Twin != nil {
-		// After the modes': a twin answers last, as its account did.
-		hooks = append(hooks, calibrated.Hooks(opts.Twin)...)
-		if len(opts.Brands) == 0 {
-			opts.Brands = opts.Twin.Account.Brands
-		}
-	}
+	hooks, opts = twinned(hooks, opts)
 	brands, err := enabledBrands(opts.Brands)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
@@ -81,6 +75,18 @@ func New(opts Options) (*Sandbox, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// twinned adds a twin's hooks after the modes' (it answers last, as its account did)
+// and enables its account's brands unless Options.Brands names others.
+func twinned(hooks []hook.Hook, opts Options) ([]hook.Hook, Options) {
+	if opts.Twin == nil {
+		return hooks, opts
+	}
+	if len(opts.Brands) == 0 {
+		opts.Brands = opts.Twin.Account.Brands
+	}
+	return append(hooks, calibrated.Hooks(opts.Twin)...), opts
 }
 
 // addCredentials lets each credential's token act for its entity.
