@@ -333,7 +333,7 @@ func mergeReports(rs []types.Report) types.Report {
 			case !seen:
 				index[key] = len(out.SpecReports)
 				out.SpecReports = append(out.SpecReports, sr)
-			case ran(sr) && !ran(out.SpecReports[j]):
+			case shardRank(sr) > shardRank(out.SpecReports[j]):
 				out.SpecReports[j] = sr
 			}
 		}
@@ -350,6 +350,19 @@ func mergeReports(rs []types.Report) types.Report {
 		}
 	}
 	return out
+}
+
+// shardRank orders a spec's reports from the shards: one that ran says most, then
+// one skipped with a reason (a capability not declared: the verdict lists it as not
+// verified), then one the shard's label filter left out.
+func shardRank(sr types.SpecReport) int {
+	switch {
+	case ran(sr):
+		return 2
+	case sr.State == types.SpecStateSkipped && sr.Failure.Message != "":
+		return 1
+	}
+	return 0
 }
 
 func ran(sr types.SpecReport) bool {

@@ -487,3 +487,26 @@ func TestFailureKindIsRecordedData(t *testing.T) {
 		}
 	}
 }
+
+// A spec one shard skipped for a capability the account did not declare, and the
+// other shard did not select, stays skipped with its reason in the merged report.
+func TestMergeKeepsASkipsReason(t *testing.T) {
+	reason := "[not declared] webhook: OPPWA_WEBHOOK_URL and OPPWA_WEBHOOK_KEY are not set"
+	skipped := spec("[S2S-WH-001] MUST notify", types.SpecStateSkipped, reason, []string{"webhook"}, 1,
+		entry(EntryNotDeclared, NotDeclared{Capability: "webhook", Reason: "set OPPWA_WEBHOOK_URL"}))
+	skipped.Failure.Message = reason
+	notSelected := spec("[S2S-WH-001] MUST notify", types.SpecStateSkipped, "", []string{"webhook"}, 1)
+	root := t.TempDir()
+	r1, r2 := types.Report{StartTime: t0, EndTime: t0}, types.Report{StartTime: t0, EndTime: t0}
+	r1.SpecReports, r2.SpecReports = types.SpecReports{notSelected}, types.SpecReports{skipped}
+	p1 := shard(t, filepath.Join(root, "s1"), r1, testMeta)
+	p2 := shard(t, filepath.Join(root, "s2"), r2, testMeta)
+	out := filepath.Join(root, "merged")
+	if err := Merge(out, []string{p1, p2}, MergeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	c := readCert(t, out)
+	if c.Counts.Skipped != 1 || c.Counts.NotSelected != 0 || len(c.NotVerified) != 1 {
+		t.Errorf("merged counts %+v, not verified %+v: want the spec skipped for webhook", c.Counts, c.NotVerified)
+	}
+}
