@@ -282,8 +282,12 @@ func build(get func(string) string, file string, embeddedChosen bool) (Target, e
 		return t, err
 	}
 	t.BaseURL = u.String()
-	if len(t.SandboxDefects) > 0 || t.SandboxFaults.Any() || len(t.SandboxBrands) > 0 || t.SandboxGraded || t.SandboxPages != "" || t.SandboxTwin != "" {
-		return t, errors.New("OPPWA_SANDBOX_DEFECTS, OPPWA_SANDBOX_BRANDS, OPPWA_SANDBOX_PAGES, OPPWA_SANDBOX_TWIN and the OPPWA_SANDBOX_* fault knobs only apply to the embedded sandbox: unset it or unset OPPWA_BASE_URL")
+	if t.SandboxTwin != "" {
+		// Typically the account's own .env beside a twin run.
+		return t, errors.New("OPPWA_SANDBOX_TWIN runs the embedded sandbox as your account's twin, but OPPWA_BASE_URL is set (in the environment or .env): run the twin with OPPWA_BASE_URL= (empty), or unset OPPWA_SANDBOX_TWIN")
+	}
+	if len(t.SandboxDefects) > 0 || t.SandboxFaults.Any() || len(t.SandboxBrands) > 0 || t.SandboxGraded || t.SandboxPages != "" {
+		return t, errors.New("OPPWA_SANDBOX_DEFECTS, OPPWA_SANDBOX_BRANDS, OPPWA_SANDBOX_PAGES and the OPPWA_SANDBOX_* fault knobs only apply to the embedded sandbox: unset it or unset OPPWA_BASE_URL")
 	}
 	if err := guardHost(u, get("OPPWA_ALLOW_LIVE"), get("OPPWA_TEST_ENDPOINT")); err != nil {
 		return t, err
