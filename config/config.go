@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net"
 	"net/url"
@@ -183,6 +184,9 @@ var (
 func Load(lookup func(string) (string, bool), dir string) (Target, error) {
 	file, fileVals, err := readDotenv(lookup, dir)
 	if err != nil {
+		return Target{}, err
+	}
+	if err := CheckNames(slices.Sorted(maps.Keys(fileVals)), file); err != nil {
 		return Target{}, err
 	}
 	get := func(k string) string {

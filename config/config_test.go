@@ -242,3 +242,32 @@ func TestEveryVariableReachesTheNightly(t *testing.T) {
 		t.Error("nightly.yml does not pass FAIL_ON_DRIFT to the merge")
 	}
 }
+
+// A misspelt setting is refused, naming the one meant; other names pass.
+func TestMisspeltSettingsAreRefused(t *testing.T) {
+	for names, want := range map[string]string{
+		"OPPWA_SANDBOX_TWN": "did you mean OPPWA_SANDBOX_TWIN?",
+		"OPPWA_BASEURL":     "did you mean OPPWA_BASE_URL?",
+		"CHROME_BINN":       "did you mean CHROME_BIN?",
+		"OPPWA_BASE_URL,PATH,OPPWA_RUN_ID,OPPWA_SANDBOX_ADDR,OPPWA_SOMETHING_ELSE_ENTIRELY": "",
+	} {
+		err := CheckNames(strings.Split(names, ","), "the environment")
+		if (want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), want)) {
+			t.Errorf("%s: %v, want %q", names, err, want)
+		}
+	}
+	dir := t.TempDir()
+	env := filepath.Join(dir, ".env")
+	if err := os.WriteFile(env, []byte("OPPWA_BRAND=VISA\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(func(k string) (string, bool) {
+		if k == "OPPWA_ENV_FILE" {
+			return env, true
+		}
+		return "", false
+	}, dir)
+	if err == nil || !strings.Contains(err.Error(), env+" sets OPPWA_BRAND") || !strings.Contains(err.Error(), "OPPWA_BRANDS") {
+		t.Errorf(".env with OPPWA_BRAND: %v", err)
+	}
+}

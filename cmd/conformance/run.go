@@ -354,6 +354,14 @@ func userTarget() (config.Target, error) {
 }
 
 func loadTarget(root string, extraEnv []string) (config.Target, error) {
+	var names []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		names = append(names, name)
+	}
+	if err := config.CheckNames(names, "the environment"); err != nil {
+		return config.Target{}, err
+	}
 	extra := map[string]string{}
 	for _, kv := range extraEnv {
 		k, v, _ := strings.Cut(kv, "=")
