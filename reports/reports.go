@@ -128,12 +128,14 @@ func Write(dir string, r types.Report, meta Meta) error {
 	return writeFile(filepath.Join(dir, HTMLFile), html)
 }
 
-// writeCalibration writes twin.json for a run against a real target. An embedded run
-// leaves the directory's twin.json alone: it may be the calibration the run's twin
-// started from, and it names its own run.
+// writeCalibration writes twin.json for a run against a real target in which specs
+// ran. An embedded run leaves the directory's twin.json alone (it may be the
+// calibration the run's twin started from, and it names its own run), and so does a
+// run that saw nothing of the account (an unreachable host, a failed setup): a
+// calibration of nothing would replace the last one that knew the account.
 func writeCalibration(dir string, c Certification, details []specDetail, fp Fingerprint) error {
 	path := filepath.Join(dir, twin.File)
-	if c.Meta.Embedded {
+	if c.Meta.Embedded || c.Counts.Ran == 0 {
 		return nil
 	}
 	cal := calibrationOf(c, details, fp)

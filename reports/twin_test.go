@@ -112,6 +112,17 @@ func TestMergedShardsCalibrateAndEmbeddedRunsDoNot(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(embedded, twin.File)); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("an embedded run wrote %s (%v)", twin.File, err)
 	}
+	// A run that saw nothing of the account keeps the calibration that did.
+	nothing := r
+	nothing.SpecReports = types.SpecReports{{LeafNodeType: types.NodeTypeBeforeSuite, State: types.SpecStateFailed,
+		Failure: types.Failure{Message: "[environment] dial tcp: connection refused"}}}
+	before, _ := os.ReadFile(filepath.Join(out, twin.File))
+	if err := Write(out, nothing, accountMeta()); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(filepath.Join(out, twin.File)); string(after) != string(before) {
+		t.Error("a run in which no spec ran replaced the calibration")
+	}
 }
 
 // What make discover kept for the same account names its brands not configured; a
