@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/oppwa-conformance/oppwa-conformance/outcome"
+	"github.com/oppwa-conformance/oppwa-conformance/twin"
 )
 
 func handMade() Fingerprint {
@@ -22,8 +23,8 @@ func handMade() Fingerprint {
 			{ID: "S2S-WF-MASTER", State: "skipped"},
 		},
 		Fields: map[string][]string{
-			ReplyPayment: {"id", "result", "result.code"},
-			ReplyError:   {"result", "result.code", "result.parameterErrors", "result.parameterErrors[].name"},
+			twin.ReplyPayment: {"id", "result", "result.code"},
+			twin.ReplyError:   {"result", "result.code", "result.parameterErrors", "result.parameterErrors[].name"},
 		},
 		Redirects: map[string]RedirectShape{"PAYPAL": {Method: "GET", Parameters: []string{"ndcid", "sessionToken"}}},
 		FlowP50Ms: map[string]int64{"PA": 100, "DB": 100, "async-approve": 1000},
@@ -40,9 +41,9 @@ func TestCompareListsEveryKindOfChange(t *testing.T) {
 		{ID: "S2S-WF-MASTER", State: "skipped"},
 	}
 	now.Fields = map[string][]string{
-		ReplyPayment: {"id", "result", "result.code", "result.extra"},
-		ReplyError:   {"result", "result.code"},
-		ReplyReport:  {"payments"}, // a kind only this run saw: the selection, not the platform
+		twin.ReplyPayment: {"id", "result", "result.code", "result.extra"},
+		twin.ReplyError:   {"result", "result.code"},
+		twin.ReplyReport:  {"payments"}, // a kind only this run saw: the selection, not the platform
 	}
 	now.Redirects = map[string]RedirectShape{"PAYPAL": {Method: "absent", Parameters: []string{"ndcid", "sessionToken"}}}
 	now.FlowP50Ms = map[string]int64{"PA": 400, "DB": 140, "async-approve": 1050}
@@ -57,10 +58,10 @@ func TestCompareListsEveryKindOfChange(t *testing.T) {
 	if len(ch.Observations) != 1 || ch.Observations[0].Before != "800.900.300" || ch.Observations[0].Now != "200.300.404" {
 		t.Errorf("observations: %+v", ch.Observations)
 	}
-	if !slices.Equal(ch.FieldsAdded[ReplyPayment], []string{"result.extra"}) || len(ch.FieldsAdded) != 1 {
+	if !slices.Equal(ch.FieldsAdded[twin.ReplyPayment], []string{"result.extra"}) || len(ch.FieldsAdded) != 1 {
 		t.Errorf("fields added: %v", ch.FieldsAdded)
 	}
-	if !slices.Equal(ch.FieldsRemoved[ReplyError], []string{"result.parameterErrors", "result.parameterErrors[].name"}) {
+	if !slices.Equal(ch.FieldsRemoved[twin.ReplyError], []string{"result.parameterErrors", "result.parameterErrors[].name"}) {
 		t.Errorf("fields removed: %v", ch.FieldsRemoved)
 	}
 	if len(ch.Redirects) != 1 || ch.Redirects[0].Brand != "PAYPAL" || ch.Redirects[0].Now.Method != "absent" {
@@ -150,8 +151,8 @@ func TestWriteFingerprintAndChanges(t *testing.T) {
 	if fp.RunID != "run1" || !slices.Equal(fp.BuildNumbers, []string{"sandbox-1.2.3@2025"}) || !fp.Target.Embedded {
 		t.Errorf("fingerprint header: %+v", fp)
 	}
-	if !slices.Contains(fp.Fields[ReplyPayment], "result.code") || !slices.Contains(fp.Fields[ReplyPayment], "buildNumber") {
-		t.Errorf("payment fields: %v", fp.Fields[ReplyPayment])
+	if !slices.Contains(fp.Fields[twin.ReplyPayment], "result.code") || !slices.Contains(fp.Fields[twin.ReplyPayment], "buildNumber") {
+		t.Errorf("payment fields: %v", fp.Fields[twin.ReplyPayment])
 	}
 	if r := fp.Redirects["PAYPAL"]; r.Method != "no redirect" {
 		t.Errorf("PAYPAL redirect: %+v", r)
@@ -173,7 +174,7 @@ func TestWriteFingerprintAndChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := readCert(t, dir)
-	if c.Changes == nil || !slices.Contains(c.Changes.FieldsAdded[ReplyPayment], "result.risk") || c.Counts.Drift != DriftFieldsAdded {
+	if c.Changes == nil || !slices.Contains(c.Changes.FieldsAdded[twin.ReplyPayment], "result.risk") || c.Counts.Drift != DriftFieldsAdded {
 		t.Fatalf("changes: %+v, drift %q", c.Changes, c.Counts.Drift)
 	}
 	html, _ := os.ReadFile(filepath.Join(dir, HTMLFile))

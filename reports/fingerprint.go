@@ -26,16 +26,6 @@ const FingerprintFile = "fingerprint.json"
 // is not compared.
 const FingerprintVersion = 1
 
-// Reply kinds of a fingerprint's field sets (twin.ReplyKind sorts replies by them).
-const (
-	ReplyPayment    = twin.ReplyPayment
-	ReplyBackoffice = twin.ReplyBackoffice
-	ReplyStatus     = twin.ReplyStatus
-	ReplyReport     = twin.ReplyReport
-	ReplyError      = twin.ReplyError
-	ReplyOther      = twin.ReplyOther
-)
-
 // Fingerprint is what a run saw of the platform, in a form two runs can be compared
 // by: states and exact observations per spec, the JSON field paths per reply kind,
 // the redirect shape per async brand and the typical duration per flow. It holds
@@ -229,7 +219,7 @@ func walkFields(prefix string, v any, visit func(path string, value any)) {
 // a spec's transcript.
 func redirectShapeOf(xs []oppwa.Exchange) (RedirectShape, bool) {
 	for _, x := range xs {
-		if replyKind(x) != ReplyPayment {
+		if replyKind(x) != twin.ReplyPayment {
 			continue
 		}
 		var reply struct {

@@ -106,10 +106,11 @@ func (cs *calibrationSets) exchange(cal *twin.Calibration, x oppwa.Exchange) {
 		cs.fields[kind] = map[string]map[string]bool{}
 	}
 	valueKinds("", reply, cs.fields[kind])
-	var res oppwa.Result
-	if b, err := json.Marshal(reply["result"]); err == nil {
-		_ = json.Unmarshal(b, &res)
+	var typed struct {
+		Result oppwa.Result `json:"result"`
 	}
+	_ = json.Unmarshal([]byte(x.ResponseBody), &typed)
+	res := typed.Result
 	if kind == twin.ReplyError {
 		cal.Errors = addRefusal(cal.Errors, x, res)
 	}

@@ -34,9 +34,14 @@ func playwrightGoal(ctx context.Context, root string, rep *benchReport, o benchO
 		return newGoalAtLeast(goalNamePlaywright, "x", goalPlaywrightRatio, nil, "not measured: "+err.Error())
 	}
 	fmt.Fprintln(os.Stderr, "bench: the Playwright anchor")
+	sb, err := sandbox.Start(ctx, "127.0.0.1:0", sandbox.Options{NoStatusRateLimit: true})
+	if err != nil {
+		return newGoalAtLeast(goalNamePlaywright, "x", goalPlaywrightRatio, nil, "not measured: start the sandbox: "+err.Error())
+	}
+	defer func() { _ = sb.Close(context.Background()) }()
 	var ratios []float64
 	for i := range ours {
-		p50, err := runPlaywright(ctx, root, core, rep.Browser.ExecPath, o.n)
+		p50, err := runPlaywright(ctx, root, core, sb.URL, rep.Browser.ExecPath, o.n)
 		if err != nil {
 			return newGoalAtLeast(goalNamePlaywright, "x", goalPlaywrightRatio, nil, "not measured: "+err.Error())
 		}
@@ -81,18 +86,13 @@ func installPlaywright(ctx context.Context, root string) (string, error) {
 	return core, nil
 }
 
-// runPlaywright runs the anchor script once, n flows, against a fresh embedded
-// sandbox, and returns its p50 per flow in milliseconds.
-func runPlaywright(ctx context.Context, root, core, chrome string, n int) (float64, error) {
-	sb, err := sandbox.Start(ctx, "127.0.0.1:0", sandbox.Options{NoStatusRateLimit: true})
-	if err != nil {
-		return 0, fmt.Errorf("start the sandbox: %w", err)
-	}
-	defer func() { _ = sb.Close(context.Background()) }()
+// runPlaywright runs the anchor script once, n flows, against the sandbox at base,
+// and returns its p50 per flow in milliseconds.
+func runPlaywright(ctx context.Context, root, core, base, chrome string, n int) (float64, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	cred := sandbox.PublicCredentials()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join(root, playwrightScript), sb.URL, cred.EntityID, cred.AccessToken, chrome, strconv.Itoa(n))
+	cmd := exec.CommandContext(ctx, "node", filepath.Join(root, playwrightScript), base, cred.EntityID, cred.AccessToken, chrome, strconv.Itoa(n))
 	cmd.Env = append(os.Environ(), "PLAYWRIGHT_CORE="+core)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

@@ -9,6 +9,7 @@ import (
 
 	"github.com/oppwa-conformance/oppwa-conformance/outcome"
 	"github.com/oppwa-conformance/oppwa-conformance/reports"
+	"github.com/oppwa-conformance/oppwa-conformance/twin"
 )
 
 // driftLabels keep each run of the comparison tests to about two seconds.
@@ -61,7 +62,7 @@ func TestRunComparesWithItsBaseline(t *testing.T) {
 				t.Errorf("no %q in:\n%s", want, tail(r.stdout))
 			}
 		}
-		if ch := readChanges(t, dir); len(ch.FieldsAdded[reports.ReplyPayment]) == 0 || len(ch.FieldsRemoved) != 0 {
+		if ch := readChanges(t, dir); len(ch.FieldsAdded[twin.ReplyPayment]) == 0 || len(ch.FieldsRemoved) != 0 {
 			t.Errorf("certification.json changes: %+v", ch)
 		}
 		html, _ := os.ReadFile(filepath.Join(dir, reports.HTMLFile))

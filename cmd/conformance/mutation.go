@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -98,13 +97,7 @@ func buildSuites(ctx context.Context, dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	binary := filepath.Join(dir, "suites.test")
-	build := exec.CommandContext(ctx, "go", "tool", "ginkgo", "build", "-o", binary, "./suites")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		return "", &exitError{outcome.ExitEnvironment, fmt.Sprintf("build the suites: %v: %s", err, oneLine(string(out)))}
-	}
-	return binary, nil
+	return compileSuitesTo(ctx, root, filepath.Join(dir, "suites.test"), true)
 }
 
 // runMode runs the suites against the embedded sandbox started with one mode. A

@@ -239,10 +239,14 @@ var suitesBinary = filepath.Join("suites", "suites.test")
 // compileSuites brings suitesBinary up to date and returns its absolute path. Ginkgo
 // compiling ./suites itself deletes its binary after the run, so every warm run paid
 // the link again (about 1.3 s of wall and 2 s of CPU on 2 cores); go test -c skips the
-// link when the binary it would write is already the one it has. The flags are the
-// ones Ginkgo's own compile uses (-ldflags="-w -s").
+// link when the binary it would write is already the one it has.
 func compileSuites(ctx context.Context, root string, quiet bool) (string, error) {
-	binary := filepath.Join(root, suitesBinary)
+	return compileSuitesTo(ctx, root, filepath.Join(root, suitesBinary), quiet)
+}
+
+// compileSuitesTo compiles the suites into binary with the flags Ginkgo's own compile
+// uses (-ldflags="-w -s"); a compile error is printed unless quiet.
+func compileSuitesTo(ctx context.Context, root, binary string, quiet bool) (string, error) {
 	cmd := exec.CommandContext(ctx, "go", "test", "-c", "-ldflags=-w -s", "-o", binary, "./suites")
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()

@@ -165,13 +165,14 @@ func (s *Spec) ExpectForcedRejectionID(ctx context.Context, r *oppwa.Response, m
 
 // answer keeps how the target answered claim c's situation (about param, when the
 // spec names one), for the account twin: code, description, HTTP status and the
-// parameter errors' names and messages, never their values.
+// parameter errors' names and messages, never their values. The texts pass the
+// redactor, as the transcripts do: a platform's message could quote what was sent.
 func (s *Spec) answer(c fixtures.Claim, param string, r *oppwa.Response) {
-	res := r.Payment.Result
-	a := twin.Answer{Claim: c.Name, Param: param, Code: res.Code, Description: res.Description, HTTPStatus: r.HTTPStatus,
+	res, red := r.Payment.Result, s.Client.Redactor()
+	a := twin.Answer{Claim: c.Name, Param: param, Code: res.Code, Description: red.Redact(res.Description), HTTPStatus: r.HTTPStatus,
 		Accepted: fixtures.Load().OutcomeOf(res.Code) == fixtures.Success}
 	for _, pe := range res.ParameterErrors {
-		a.ParameterErrors = append(a.ParameterErrors, twin.ParamError{Name: pe.Name, Message: pe.Message})
+		a.ParameterErrors = append(a.ParameterErrors, twin.ParamError{Name: pe.Name, Message: red.Redact(pe.Message)})
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
