@@ -311,7 +311,7 @@ type Session struct {
 // renderer process: the slow part of a session, see BenchmarkFollow). A tab
 // is ready either because it was opened in the background (Options.Prewarm),
 // or because an earlier session closed and its tab was reset: navigated to
-// about:blank (or left on a page that stands in for it, see tab.reset),
+// about:blank (or left on a page nothing on which can act, see tab.reset),
 // history reset, every origin it contacted cleared of cookies,
 // local and session storage, IndexedDB, cache storage and service workers,
 // the browser context's cookies and HTTP cache cleared, and the viewport set

@@ -515,3 +515,30 @@ func benchFlow(b *testing.B, bb *browser.Browser) {
 		b.Fatal(err)
 	}
 }
+
+// TestFollowReturnWithAPage proves that a return URL answering with a page of
+// its own (a merchant's real shop, not drivers/shopper's 204) ends the flow
+// once that page has loaded.
+func TestFollowReturnWithAPage(t *testing.T) {
+	shopPage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, "<!doctype html><title>thank you</title><p>Thank you for your order.</p>")
+	}))
+	t.Cleanup(shopPage.Close)
+	p := newPayment("POST", "checkout")
+	prefix := shopPage.URL + "/return/" + p.ndc
+	for i, ps := range p.r.Parameters {
+		if ps.Name == "ret" {
+			p.r.Parameters[i].Value = prefix + "?shop=own"
+		}
+	}
+	ctx, s := newSession(t, br, 20*time.Second)
+	j, err := s.Follow(ctx, p.r, prefix, browser.Approve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkJourney(t, j, "checkout", "shopperResultUrl")
+	if !strings.HasPrefix(j.FinalURL, prefix+"?") || !strings.Contains(j.FinalURL, "shop=own") {
+		t.Errorf("final URL %s", j.FinalURL)
+	}
+}

@@ -14,6 +14,6 @@ func FreshContexts(o Options) Options {
 	return o
 }
 
-// StandIn reports whether the session's tab starts from a page standing in for
-// about:blank (see tab.reset), for tests that prove that path was taken.
-func StandIn(s *Session) bool { return s.t.standIn }
+// Kept reports whether the session's tab starts from the page the last
+// session ended on (see tab.reset), for tests that prove that path was taken.
+func Kept(s *Session) bool { return s.t.kept }

@@ -82,9 +82,11 @@ const pollInterval = 50 * time.Millisecond
 
 // Follow first executes the redirect's preconditions (see runPreconditions),
 // then sends the browser to the redirect (GET: parameters appended to the
-// URL's own query; POST or empty method: an auto-submitted form with the
-// parameters as hidden fields), acts as the shopper with action on every page
-// it reaches, and returns when the location starts with returnURLPrefix. If
+// URL's own query; POST or empty method: the parameters form-encoded as a
+// form sends them, in a POST the browser starts itself, see openPost), acts
+// as the shopper with action on every page it reaches, and returns when the
+// location starts with returnURLPrefix, or a URL that does answered the top
+// frame with no page (204, as drivers/shopper's receiver does). If
 // returnURLPrefix ends inside a path segment's name (in a letter, digit or
 // one of -._~%), the next character must end the segment ("?", "#", "/" or
 // the end), so /return/k1 does not match /return/k10.
@@ -164,14 +166,13 @@ type flow struct {
 	journey   *Journey
 	wake      chan struct{}
 	url       string // the last URL seen
-	blank     bool   // the tab was sent to about:blank for this flow already
-	start     string // the id of the document the redirect's POST left: not a page of the flow
 	fallbacks int    // pages the fallback acted on
 
 	mu        sync.Mutex
 	status    map[string]int64 // document URL -> HTTP status
 	loadError string           // why the last document that failed to load failed
 	navs      int              // navigations the tab's top frame started
+	returned  string           // the return URL, once it answered without a page to show
 }
 
 // httpStatus is the status of the document at u, or 0 if unknown.
@@ -294,7 +295,11 @@ func (f *flow) watchLoads() {
 			if ev.Type == network.ResourceTypeDocument && ev.Response != nil {
 				f.mu.Lock()
 				f.status[ev.Response.URL] = ev.Response.Status
+				if f.arrived(string(ev.FrameID), ev.Response) {
+					f.returned = ev.Response.URL
+				}
 				f.mu.Unlock()
+				notify()
 			}
 		}
 	}()
@@ -330,6 +335,20 @@ func (f *flow) watchLoads() {
 	wakeOn(f.ctx, page.LoadEventFired, notify)
 }
 
+// arrived reports whether a document response is the return URL answering the
+// top frame with no page (204 or 205, as drivers/shopper does): the browser
+// stays on the page it left, so no new document will show the arrival.
+func (f *flow) arrived(frame string, r *network.Response) bool {
+	return frame == string(f.s.t.id) && (r.Status == 204 || r.Status == 205) && f.isReturn(r.URL)
+}
+
+// returnedTo is the return URL the browser arrived at without a page, or "".
+func (f *flow) returnedTo() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.returned
+}
+
 // wakeOn calls notify on every event ev of the tab until ctx ends.
 func wakeOn[E any](ctx context.Context, ev cdp.Event[E], notify func()) {
 	evs := chromedp.Events(ctx, ev)
@@ -356,6 +375,9 @@ func (f *flow) run(r oppwa.Redirect) error {
 		tracef("next page %d %s %v", st.Script, st.URL, err)
 		if err != nil {
 			return err
+		}
+		if u := f.returnedTo(); u != "" {
+			st = pageState{URL: u}
 		}
 		if f.isReturn(st.URL) {
 			// The shop's own page only receives the browser: the step and its URL are
@@ -386,28 +408,7 @@ func (f *flow) submitRedirect(r oppwa.Redirect) error {
 		return nil
 	case "", "POST":
 		f.url = r.URL
-		params := r.Parameters
-		if params == nil {
-			params = oppwa.Params{} // JSON [], not null
-		}
-		js, err := pageCall(f.s.b.lib, "postForm", r.URL, params)
-		if err != nil {
-			return err
-		}
-		if f.s.used && !f.blank {
-			// Start from a blank page, as in a new tab: the POST then
-			// carries no Origin or Referer of the previous flow's pages.
-			// (A reset tab's stand-in page already is one, see tab.reset.)
-			if err := chromedp.Do(f.ctx, chromedp.Navigate("about:blank")); err != nil {
-				return protocolError(err, "browser: open redirect POST %s", r.URL)
-			}
-		}
-		id, err := chromedp.Run(f.ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			return protocolError(err, "browser: open redirect POST %s", r.URL)
-		}
-		f.start = id
-		return nil
+		return f.openPost(r.URL, r.Parameters)
 	default:
 		return fmt.Errorf("browser: redirect %s: unsupported method %q", r.URL, r.Method)
 	}
@@ -469,6 +470,9 @@ func (f *flow) nextPage(limit time.Duration) (pageState, error) {
 	defer tick.Stop()
 	var lastErr error
 	for {
+		if u := f.returnedTo(); u != "" {
+			return pageState{URL: u}, nil
+		}
 		pctx, cancel := context.WithTimeout(f.ctx, 2*time.Second)
 		st, err := f.probe(pctx)
 		cancel()
@@ -511,13 +515,16 @@ func (f *flow) nextPage(limit time.Duration) (pageState, error) {
 // settled says whether the probed page ends the wait: a failed navigation (an
 // error), the return URL fully loaded, or a new page that has finished parsing.
 func (f *flow) settled(st pageState) (bool, error) {
+	if f.returnedTo() != "" {
+		return true, nil
+	}
 	if st.ErrorCode != "" {
 		// f.url is still the page the browser tried to leave.
 		return true, fmt.Errorf("browser: navigation failed (%s) after %s", f.navigationError(st), f.url)
 	}
-	// The blank start page of a reused tab (or its stand-in, the last flow's
-	// return page) is ours, not a page the platform sent the browser to.
-	ours := st.URL == "about:blank" || (f.start != "" && st.ID == f.start)
+	// The blank page preconditions run in is ours, not a page the platform
+	// sent the browser to.
+	ours := st.URL == "about:blank"
 	if !ours {
 		f.url = st.URL
 	}

@@ -105,18 +105,19 @@ func TestResetTabIsolated(t *testing.T) {
 	}
 }
 
-// TestResetTabPostsAsANewTab proves that a reset tab left on the shop's return
-// page (a stand-in for about:blank, see tab.reset) sends the redirect's POST as
-// a new tab does: Origin null, no Referer, Sec-Fetch-Site cross-site; and that a
-// precondition's iframe still loads in a blank page, not in the stand-in (whose
-// sandbox it would inherit).
+// TestResetTabPostsAsANewTab proves that a reset tab kept on the page the last
+// flow ended on (see tab.reset) sends the redirect's POST exactly as a new tab
+// does, a navigation the browser starts: no Origin, no Referer,
+// Sec-Fetch-Site none, the form's body; and that a precondition's iframe still
+// loads in a blank page of its own, whose script runs.
 func TestResetTabPostsAsANewTab(t *testing.T) {
 	b := startBrowser(t, browser.Options{Prewarm: -1})
 	seen := make(chan string, 4)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/pay", func(w http.ResponseWriter, r *http.Request) {
-		seen <- fmt.Sprintf("%s origin=%q referer=%q site=%q", r.Method, r.Header.Get("Origin"), r.Header.Get("Referer"), r.Header.Get("Sec-Fetch-Site"))
 		_ = r.ParseForm()
+		seen <- fmt.Sprintf("%s origin=%q referer=%q site=%q type=%q form=%q", r.Method, r.Header.Get("Origin"), r.Header.Get("Referer"),
+			r.Header.Get("Sec-Fetch-Site"), r.Header.Get("Content-Type"), r.PostForm.Get("n"))
 		http.Redirect(w, r, r.PostForm.Get("ret"), http.StatusSeeOther)
 	})
 	// A method page's script runs: its iframe does not inherit a sandbox.
@@ -127,25 +128,28 @@ func TestResetTabPostsAsANewTab(t *testing.T) {
 	site := httptest.NewServer(mux)
 	t.Cleanup(site.Close)
 
-	follow := func(key string, pre oppwa.Preconditions) (standIn bool, requests []string) {
+	follow := func(key string, pre oppwa.Preconditions) (kept bool, requests []string) {
 		t.Helper()
 		ctx, s := newSession(t, b, 20*time.Second)
 		defer s.Close()
-		standIn = browser.StandIn(s)
+		kept = browser.Kept(s)
 		r := oppwa.Redirect{URL: site.URL + "/pay", Method: "POST", Preconditions: pre,
-			Parameters: oppwa.Params{{Name: "ret", Value: shop.URL(key)}}}
+			Parameters: oppwa.Params{{Name: "ret", Value: shop.URL(key)}, {Name: "n", Value: "a b&c=é"}}}
 		if _, err := s.Follow(ctx, r, shop.Prefix(key), browser.Frictionless); err != nil {
 			t.Fatal(err)
 		}
 		for range 1 + len(pre) {
 			requests = append(requests, <-seen)
 		}
-		return standIn, requests
+		return kept, requests
 	}
 	_, want := follow(t.Name()+"-fresh", nil)
-	standIn, got := follow(t.Name()+"-reset", nil)
-	if !standIn {
-		t.Fatal("the reset tab did not stay on the shop's return page")
+	if w := `POST origin="" referer="" site="none" type="application/x-www-form-urlencoded" form="a b&c=é"`; want[0] != w {
+		t.Errorf("a new tab's POST %s, want %s", want[0], w)
+	}
+	kept, got := follow(t.Name()+"-reset", nil)
+	if !kept {
+		t.Fatal("the reset tab did not keep the page the last flow ended on")
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("reset tab's POST %v, a new tab's %v", got, want)
@@ -154,5 +158,33 @@ func TestResetTabPostsAsANewTab(t *testing.T) {
 		Method: "GET", URL: site.URL + "/method"}}
 	if _, got := follow(t.Name()+"-pre", pre); !slices.Contains(got, "method script ran") {
 		t.Errorf("the precondition's page ran no script in the reset tab: %v", got)
+	}
+}
+
+// TestResetKeepsOnlyAPageThatCannotAct proves that a reset tab keeps the page
+// the last flow ended on only when nothing on it can act: the test platform's
+// checkout (a form, no script) is kept, a page with a script is left for
+// about:blank.
+func TestResetKeepsOnlyAPageThatCannotAct(t *testing.T) {
+	b := startBrowser(t, browser.Options{Prewarm: -1})
+	site, _ := stateSite(t)
+	ctx, s := newSession(t, b, 30*time.Second)
+	mustFollow(t, ctx, s, newPayment("POST", "checkout"), browser.Approve)
+	s.Close()
+
+	ctx, s = newSession(t, b, 30*time.Second)
+	if !browser.Kept(s) {
+		t.Error("the checkout page (no script) was not kept")
+	}
+	key := t.Name() + "-scripted"
+	r := oppwa.Redirect{URL: site.URL + "/check", Method: "GET", Parameters: oppwa.Params{{Name: "ret", Value: shop.URL(key)}}}
+	if _, err := s.Follow(ctx, r, shop.Prefix(key), browser.Frictionless); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	_, s = newSession(t, b, 30*time.Second)
+	if browser.Kept(s) {
+		t.Error("a page with a script was kept")
 	}
 }

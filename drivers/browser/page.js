@@ -209,35 +209,20 @@
 			return '';
 		},
 
-		// standIn says whether the document can stand in for a new tab's
-		// about:blank as the page a flow starts from (see tab.reset): its origin
-		// is opaque, so it holds no storage or cookies and a form it submits
-		// goes out with Origin null, as from about:blank; and nothing on it can
-		// act: no script, frame, plugin, refresh or inline event handler.
-		standIn() {
-			if (self.origin !== 'null' || !/^https?:$/.test(location.protocol)) return false;
+		// keep says whether a reset tab may keep the document instead of
+		// leaving it for about:blank (see tab.reset): nothing on it can act
+		// (no script, frame, plugin, refresh or inline event handler), so nothing
+		// writes state while the reset clears it, and the next flow leaves it by
+		// a navigation the browser starts. A kept document is marked handled:
+		// it is not a page of the next flow.
+		keep() {
+			if (!/^(https?|about):$/.test(location.protocol)) return false;
 			if (document.querySelector('script, iframe, frame, object, embed, meta[http-equiv="refresh" i]')) return false;
-			return ![...document.querySelectorAll('*')].some(e => [...e.attributes].some(a => /^on/i.test(a.name)));
+			if ([...document.querySelectorAll('*')].some(e => [...e.attributes].some(a => /^on/i.test(a.name)))) return false;
+			document.__oppwaSeen = true;
+			return true;
 		},
 
-		// postForm marks the current document as handled, then adds a POST
-		// form with params (Go's oppwa.Params: [{name, value}]) as hidden fields
-		// and submits it. It answers the document's id. The form sends no
-		// Referer (rel=noreferrer), whichever page it starts from.
-		postForm(action, params) {
-			const d = document, f = d.createElement('form');
-			f.method = 'post'; f.action = action; f.acceptCharset = 'UTF-8'; f.rel = 'noreferrer';
-			for (const p of params) {
-				const i = d.createElement('input');
-				i.type = 'hidden'; i.name = p.name; i.value = p.value;
-				f.appendChild(i);
-			}
-			(d.body || d.documentElement).appendChild(f);
-			d.__oppwaSeen = true;
-			const id = docID();
-			f.submit();
-			return id;
-		},
 		// precondition adds a hidden iframe named name and loads url into it:
 		// with method POST a form of params (Go's oppwa.Params) targeting the iframe,
 		// with GET the iframe's src (params already in url). It returns a

@@ -52,16 +52,14 @@ func (f *flow) runPreconditions(ps oppwa.Preconditions) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	if f.s.used || f.s.t.standIn {
+	if f.s.used || f.s.t.kept {
 		// The iframes live in a blank page, as in a new tab: their requests
-		// carry no Origin or Referer of the previous flow's pages. A reset
-		// tab's stand-in page will not do: its iframes would inherit its
-		// sandbox.
+		// carry no Origin or Referer of the previous flow's pages, which a
+		// reset tab may have kept.
 		if err := chromedp.Do(f.ctx, chromedp.Navigate("about:blank")); err != nil {
 			return protocolError(err, "browser: open a blank page for the redirect preconditions")
 		}
 	}
-	f.blank = true
 	for i, p := range ps {
 		if err := f.runPrecondition(i+1, p); err != nil {
 			return err

@@ -34,10 +34,10 @@ type tab struct {
 	// context per session.
 	dirty atomic.Bool
 
-	// standIn: the tab shows not about:blank but a page that stands in for
-	// it (see reset). Written by reset, read by the next session's flows; the
-	// pool's hand-off orders the two.
-	standIn bool
+	// kept: the tab shows not about:blank but the last session's page (see
+	// reset). Written by reset, read by the next session's flows; the pool's
+	// hand-off orders the two.
+	kept bool
 
 	mu      sync.Mutex
 	origins map[string]bool // every origin the tab sent a request to
@@ -118,20 +118,21 @@ func (t *tab) reset(b *Browser) error {
 	if err := t.checkAlone(ctx); err != nil {
 		return err
 	}
-	// Leave the page first: its scripts, timers and connections end with
-	// it, so nothing writes state while it is cleared. A page that can
-	// stand in for about:blank (page.js's standIn: an opaque origin and
-	// nothing on it that can act, as the shop's return page of
-	// drivers/shopper) stays: a form POST from it is the one from a new tab,
-	// and a navigation costs about 25 ms of Chromium CPU per flow (make
-	// bench). A flow with preconditions still opens about:blank for them.
-	stay, err := callPage[bool](ctx, b.lib, "standIn")
-	t.standIn = err == nil && stay
+	// Leave the page first unless nothing on it can act (page.js's keep, as
+	// the platform's page a flow ends on when the shop's return answers with
+	// no page): its scripts, timers and connections end with it, so nothing
+	// writes state while it is cleared. A kept page is left by the next
+	// flow's own navigation, which the browser starts (openPost), so it lends
+	// that flow no Origin or Referer; keeping it saves a navigation, about
+	// 25 ms of Chromium CPU per flow (make bench). A flow with preconditions
+	// still opens about:blank for them.
+	keep, err := callPage[bool](ctx, b.lib, "keep")
+	t.kept = err == nil && keep
 	acts := []chromedp.Action[chromedp.Void]{
 		chromedp.Func(t.clearState),
 		chromedp.EmulateViewport(int64(b.opts.ViewportWidth), int64(b.opts.ViewportHeight)),
 	}
-	if !t.standIn {
+	if !t.kept {
 		acts = append([]chromedp.Action[chromedp.Void]{chromedp.Navigate("about:blank")}, acts...)
 	}
 	if err := chromedp.Do(ctx, acts...); err != nil {

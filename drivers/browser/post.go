@@ -1,0 +1,114 @@
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/url"
+	"strings"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+)
+
+// formContentType is the Content-Type of the redirect's POST: an HTML form's.
+const formContentType = "application/x-www-form-urlencoded"
+
+// openPost sends the tab's top frame to u with a POST of params, form-encoded
+// in their order as an HTML form would send them. It is a navigation the
+// browser starts (Page.navigate), turned into the POST at its request stage by
+// the Fetch domain, as the address bar of a new tab would open it: it carries
+// no Origin, Referer or cookie of whatever page the tab shows (about:blank, or
+// the last session's page a reset tab kept, see tab.reset), and needs no page
+// of ours to submit a form from. It returns once the navigation committed or
+// ended.
+func (f *flow) openPost(u string, params oppwa.Params) error {
+	ctx, stop := context.WithCancel(f.ctx)
+	defer stop()
+	paused := chromedp.Events(ctx, fetch.RequestPaused)
+	// Every document request is paused while the domain is on: the first one of
+	// the top frame is the navigation below; any other (a redirect's next hop)
+	// goes on unchanged.
+	enable := fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*", ResourceType: network.ResourceTypeDocument}}}
+	if _, err := chromedp.Call(f.ctx, fetch.Enable, enable); err != nil {
+		return protocolError(err, "browser: open redirect POST %s", u)
+	}
+	turned := make(chan struct{})
+	loop := make(chan error, 1)
+	go func() { loop <- f.continuePaused(ctx, paused, formBody(params), turned) }()
+	// The reply's errorText is not checked: a failed load shows the browser's
+	// error page, which the flow reports as a form's failed POST; and a POST
+	// answered straight back to the shop's return URL with 204 aborts the
+	// navigation (net::ERR_ABORTED), which the flow sees as the arrival.
+	_, err := chromedp.Call(f.ctx, page.Navigate, page.NavigateParams{URL: u})
+	_, derr := chromedp.Call(f.ctx, fetch.Disable, cdp.Empty{})
+	stop()
+	lerr := <-loop
+	select {
+	case <-turned:
+	default:
+		err = errors.Join(err, lerr, errNotTurned)
+	}
+	if err = errors.Join(err, derr); err != nil {
+		return protocolError(err, "browser: open redirect POST %s", u)
+	}
+	return nil
+}
+
+// errNotTurned says the navigation went out without being turned into the POST.
+var errNotTurned = errors.New("its request was not paused to be turned into the POST")
+
+// continuePaused continues every paused request until ctx ends: the top
+// frame's first one as the POST of body (then it closes turned), every other
+// unchanged.
+func (f *flow) continuePaused(ctx context.Context, paused iter.Seq2[fetch.EventRequestPaused, error], body []byte, turned chan<- struct{}) error {
+	done := false
+	for ev, err := range paused {
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		p := fetch.ContinueRequestParams{RequestID: ev.RequestID}
+		if !done && string(ev.FrameID) == string(f.s.t.id) && ev.RedirectedRequestID == "" {
+			p.Method, p.PostData, p.Headers = "POST", body, postHeaders(ev.Request)
+		}
+		if _, err := chromedp.Call(ctx, fetch.ContinueRequest, p); err != nil && ctx.Err() == nil {
+			return err
+		}
+		if p.Method != "" && !done {
+			done = true
+			close(turned)
+		}
+	}
+	return nil
+}
+
+// postHeaders are the request's own headers and the form's Content-Type.
+func postHeaders(r *network.Request) []*fetch.HeaderEntry {
+	var hs []*fetch.HeaderEntry
+	if r != nil {
+		for name, v := range r.Headers {
+			if !strings.EqualFold(name, "Content-Type") {
+				hs = append(hs, &fetch.HeaderEntry{Name: name, Value: fmt.Sprint(v)})
+			}
+		}
+	}
+	return append(hs, &fetch.HeaderEntry{Name: "Content-Type", Value: formContentType})
+}
+
+// formBody encodes params as a form's POST body does, in their order.
+func formBody(params oppwa.Params) []byte {
+	parts := make([]string, 0, len(params))
+	for _, p := range params {
+		parts = append(parts, url.QueryEscape(p.Name)+"="+url.QueryEscape(p.Value))
+	}
+	return []byte(strings.Join(parts, "&"))
+}
