@@ -283,6 +283,15 @@ func TestFollowNavigationFailed(t *testing.T) {
 	ctx, s := newSession(t, br, 10*time.Second)
 	j, err := s.Follow(ctx, oppwa.Redirect{URL: closed.URL + "/pay"}, shop.Prefix("never"), browser.Approve)
 	checkFailure(t, ctx, j, err, []string{"stuck"}, "navigation failed (net::ERR_CONNECTION_REFUSED) after "+closed.URL+"/pay")
+
+	// A redirect URL the browser will not request fails at once, in one line.
+	for _, u := range []string{"http://", "chrome://version"} {
+		ctx, s := newSession(t, br, 10*time.Second)
+		_, err := s.Follow(ctx, oppwa.Redirect{URL: u}, shop.Prefix("never"), browser.Approve)
+		if err == nil || !strings.Contains(err.Error(), "open redirect POST "+u+": ") || strings.Contains(err.Error(), "\n") || ctx.Err() != nil {
+			t.Errorf("redirect to %s: %q", u, err)
+		}
+	}
 }
 
 func TestFollowWrongAction(t *testing.T) {

@@ -42,20 +42,37 @@ func (f *flow) openPost(u string, params oppwa.Params) error {
 	turned := make(chan struct{})
 	loop := make(chan error, 1)
 	go func() { loop <- f.continuePaused(ctx, paused, formBody(params), turned) }()
-	// The reply's errorText is not checked: a failed load shows the browser's
-	// error page, which the flow reports as a form's failed POST; and a POST
-	// answered straight back to the shop's return URL with 204 aborts the
-	// navigation (net::ERR_ABORTED), which the flow sees as the arrival.
-	_, err := chromedp.Call(f.ctx, page.Navigate, page.NavigateParams{URL: u})
+	// Once the request went out, the reply's errorText is not checked: a failed
+	// load shows the browser's error page, which the flow reports as a form's
+	// failed POST; and a POST answered straight back to the shop's return URL
+	// with 204 aborts the navigation (net::ERR_ABORTED), which the flow sees as
+	// the arrival.
+	nav, err := chromedp.Call(f.ctx, page.Navigate, page.NavigateParams{URL: u})
 	_, derr := chromedp.Call(f.ctx, fetch.Disable, cdp.Empty{})
+	if derr != nil {
+		// A tab that still pauses every document request would hang its next
+		// session's navigations: it is disposed of, not reset.
+		f.s.t.dirty.Store(true)
+	}
 	stop()
 	lerr := <-loop
 	select {
 	case <-turned:
 	default:
-		err = errors.Join(err, lerr, errNotTurned)
+		switch {
+		case err != nil: // the browser refused the URL, or the flow ended
+		case nav.ErrorText != "":
+			err = &chromedp.LoadError{ErrorText: nav.ErrorText} // a URL it would not request
+		case lerr != nil:
+			err = fmt.Errorf("%w: %w", errNotTurned, lerr)
+		default:
+			err = errNotTurned
+		}
 	}
-	if err = errors.Join(err, derr); err != nil {
+	if err == nil {
+		err = derr
+	}
+	if err != nil {
 		return protocolError(err, "browser: open redirect POST %s", u)
 	}
 	return nil
