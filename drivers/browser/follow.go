@@ -83,7 +83,8 @@ const pollInterval = 50 * time.Millisecond
 // Follow first executes the redirect's preconditions (see runPreconditions),
 // then sends the browser to the redirect (GET: parameters appended to the
 // URL's own query; POST or empty method: the parameters form-encoded as a
-// form sends them, in a POST the browser starts itself, see openPost), acts
+// form sends them, in a POST the browser starts itself, see openPost, or
+// after preconditions a form the page hosting them submits, see submitForm), acts
 // as the shopper with action on every page it reaches, and returns when the
 // location starts with returnURLPrefix, or a URL that does answered the top
 // frame with no page (204, as drivers/shopper's receiver does). If
@@ -408,6 +409,9 @@ func (f *flow) submitRedirect(r oppwa.Redirect) error {
 		return nil
 	case "", "POST":
 		f.url = r.URL
+		if len(r.Preconditions) > 0 {
+			return f.submitForm(r.URL, r.Parameters)
+		}
 		return f.openPost(r.URL, r.Parameters)
 	default:
 		return fmt.Errorf("browser: redirect %s: unsupported method %q", r.URL, r.Method)

@@ -109,7 +109,8 @@ func TestResetTabIsolated(t *testing.T) {
 // flow ended on (see tab.reset) sends the redirect's POST exactly as a new tab
 // does, a navigation the browser starts: no Origin, no Referer,
 // Sec-Fetch-Site none, the form's body; and that a precondition's iframe still
-// loads in a blank page of its own, whose script runs.
+// loads in a blank page of its own, whose script runs, and which submits the
+// redirect's form (Origin null, Sec-Fetch-Site cross-site).
 func TestResetTabPostsAsANewTab(t *testing.T) {
 	b := startBrowser(t, browser.Options{Prewarm: -1})
 	seen := make(chan string, 4)
@@ -156,8 +157,13 @@ func TestResetTabPostsAsANewTab(t *testing.T) {
 	}
 	pre := oppwa.Preconditions{{Origin: browser.OriginHiddenIframe, WaitUntil: browser.WaitIframeOnload,
 		Method: "GET", URL: site.URL + "/method"}}
-	if _, got := follow(t.Name()+"-pre", pre); !slices.Contains(got, "method script ran") {
+	_, got = follow(t.Name()+"-pre", pre)
+	if !slices.Contains(got, "method script ran") {
 		t.Errorf("the precondition's page ran no script in the reset tab: %v", got)
+	}
+	// With preconditions, the blank page hosting their iframes submits the form.
+	if w := `POST origin="null" referer="" site="cross-site" type="application/x-www-form-urlencoded" form="a b&c=é"`; !slices.Contains(got, w) {
+		t.Errorf("the POST after preconditions: %v, want %s", got, w)
 	}
 }
 

@@ -223,6 +223,23 @@
 			return true;
 		},
 
+		// postForm marks the current document as handled, then adds a POST
+		// form with params (Go's oppwa.Params: [{name, value}]) as hidden fields
+		// and submits it: the redirect of a flow with preconditions, from the
+		// blank page that hosts their iframes. The form sends no Referer
+		// (rel=noreferrer).
+		postForm(action, params) {
+			const d = document, f = d.createElement('form');
+			f.method = 'post'; f.action = action; f.acceptCharset = 'UTF-8'; f.rel = 'noreferrer';
+			for (const p of params) {
+				const i = d.createElement('input');
+				i.type = 'hidden'; i.name = p.name; i.value = p.value;
+				f.appendChild(i);
+			}
+			(d.body || d.documentElement).appendChild(f);
+			d.__oppwaSeen = true;
+			f.submit();
+		},
 		// precondition adds a hidden iframe named name and loads url into it:
 		// with method POST a form of params (Go's oppwa.Params) targeting the iframe,
 		// with GET the iframe's src (params already in url). It returns a
