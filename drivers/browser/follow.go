@@ -403,6 +403,9 @@ func (f *flow) submitRedirect(r oppwa.Redirect) error {
 			return err
 		}
 		f.url = u
+		if len(r.Preconditions) > 0 {
+			return f.fromHostPage(u, "assign", u) // see submitForm
+		}
 		if err := chromedp.Do(f.ctx, chromedp.Navigate(u)); err != nil {
 			return protocolError(err, "browser: open redirect GET %s", u)
 		}

@@ -240,6 +240,14 @@
 			d.__oppwaSeen = true;
 			f.submit();
 		},
+		// assign marks the current document as handled and sends it to url: the
+		// GET redirect of a flow with preconditions, from the blank page that
+		// hosts their iframes.
+		assign(url) {
+			document.__oppwaSeen = true;
+			location.assign(url);
+		},
+
 		// precondition adds a hidden iframe named name and loads url into it:
 		// with method POST a form of params (Go's oppwa.Params) targeting the iframe,
 		// with GET the iframe's src (params already in url). It returns a

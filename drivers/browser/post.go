@@ -88,12 +88,18 @@ func (f *flow) submitForm(u string, params oppwa.Params) error {
 	if params == nil {
 		params = oppwa.Params{} // JSON [], not null
 	}
-	js, err := pageCall(f.s.b.lib, "postForm", u, params)
+	return f.fromHostPage(u, "postForm", u, params)
+}
+
+// fromHostPage opens the redirect u from the page hosting the preconditions'
+// iframes, calling page.js's fn with args there.
+func (f *flow) fromHostPage(u, fn string, args ...any) error {
+	js, err := pageCall(f.s.b.lib, fn, args...)
 	if err != nil {
 		return err
 	}
 	if _, err := chromedp.Run(f.ctx, chromedp.Evaluate[any](js)); err != nil {
-		return protocolError(err, "browser: open redirect POST %s", u)
+		return protocolError(err, "browser: open redirect %s", u)
 	}
 	return nil
 }
