@@ -551,3 +551,31 @@ func TestFollowReturnWithAPage(t *testing.T) {
 		t.Errorf("final URL %s", j.FinalURL)
 	}
 }
+
+// TestFollowPostThroughRedirects proves that the redirect's POST keeps its
+// method and body through a 307 or 308 redirect, as a form's POST does.
+func TestFollowPostThroughRedirects(t *testing.T) {
+	for _, code := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		seen := make(chan string, 1)
+		mux := http.NewServeMux()
+		mux.HandleFunc("/moved", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Location", "/pay")
+			w.WriteHeader(code)
+		})
+		mux.HandleFunc("/pay", func(w http.ResponseWriter, r *http.Request) {
+			_ = r.ParseForm()
+			seen <- fmt.Sprintf("%s %s %s", r.Method, r.Header.Get("Content-Type"), r.PostForm.Get("n"))
+			http.Redirect(w, r, r.PostForm.Get("ret"), http.StatusSeeOther)
+		})
+		site := httptest.NewServer(mux)
+		key := fmt.Sprintf("%s-%d", t.Name(), code)
+		ctx, s := newSession(t, br, 10*time.Second)
+		r := oppwa.Redirect{URL: site.URL + "/moved", Parameters: oppwa.Params{{Name: "ret", Value: shop.URL(key)}, {Name: "n", Value: "a b"}}}
+		if _, err := s.Follow(ctx, r, shop.Prefix(key), browser.Frictionless); err != nil {
+			t.Errorf("%d: %v", code, err)
+		} else if got, want := <-seen, "POST application/x-www-form-urlencoded a b"; got != want {
+			t.Errorf("%d: the platform got %q, want %q", code, got, want)
+		}
+		site.Close()
+	}
+}

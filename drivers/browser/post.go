@@ -108,10 +108,11 @@ func (f *flow) fromHostPage(u, fn string, args ...any) error {
 var errNotTurned = errors.New("its request was not paused to be turned into the POST")
 
 // continuePaused continues every paused request until ctx ends: the top
-// frame's first one as the POST of body (then it closes turned), every other
-// unchanged.
+// frame's first one as the POST of body (then it closes turned), and each hop a
+// 307 or 308 redirect makes of it with the same body, as a form's POST keeps it;
+// every other unchanged.
 func (f *flow) continuePaused(ctx context.Context, paused iter.Seq2[fetch.EventRequestPaused, error], body []byte, turned chan<- struct{}) error {
-	done := false
+	ours := map[fetch.RequestID]bool{} // the POST and its hops so far
 	for ev, err := range paused {
 		if err != nil {
 			if ctx.Err() != nil {
@@ -120,14 +121,16 @@ func (f *flow) continuePaused(ctx context.Context, paused iter.Seq2[fetch.EventR
 			return err
 		}
 		p := fetch.ContinueRequestParams{RequestID: ev.RequestID}
-		if !done && string(ev.FrameID) == string(f.s.t.id) && ev.RedirectedRequestID == "" {
+		first := len(ours) == 0 && string(ev.FrameID) == string(f.s.t.id) && ev.RedirectedRequestID == ""
+		hop := ours[ev.RedirectedRequestID] && ev.Request != nil && ev.Request.Method == "POST"
+		if first || hop {
 			p.Method, p.PostData, p.Headers = "POST", body, postHeaders(ev.Request)
+			ours[ev.RequestID] = true
 		}
 		if _, err := chromedp.Call(ctx, fetch.ContinueRequest, p); err != nil && ctx.Err() == nil {
 			return err
 		}
-		if p.Method != "" && !done {
-			done = true
+		if first {
 			close(turned)
 		}
 	}
