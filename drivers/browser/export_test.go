@@ -17,3 +17,6 @@ func FreshContexts(o Options) Options {
 // Kept reports whether the session's tab starts from the page the last
 // session ended on (see tab.reset), for tests that prove that path was taken.
 func Kept(s *Session) bool { return s.t.kept }
+
+// FormBody is the body of the redirect's POST for params.
+var FormBody = formBody

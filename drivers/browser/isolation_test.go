@@ -2,10 +2,12 @@ package browser_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -192,5 +194,41 @@ func TestResetKeepsOnlyAPageThatCannotAct(t *testing.T) {
 	_, s = newSession(t, b, 30*time.Second)
 	if browser.Kept(s) {
 		t.Error("a page with a script was kept")
+	}
+}
+
+// TestPostBodyIsAForms proves that the redirect's POST the browser starts
+// (openPost) carries byte for byte the body a form in the page sends (the path
+// a redirect with preconditions takes), for values a form encodes with care.
+func TestPostBodyIsAForms(t *testing.T) {
+	bodies := make(chan string, 4)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/pay", func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		bodies <- string(raw)
+		q, _ := url.ParseQuery(string(raw))
+		http.Redirect(w, r, q.Get("ret"), http.StatusSeeOther)
+	})
+	mux.HandleFunc("/method", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "<!doctype html><title>m</title>") })
+	site := httptest.NewServer(mux)
+	t.Cleanup(site.Close)
+	params := oppwa.Params{{Name: "odd name+[1]", Value: "line1\nline2\r\nline3\r~*-._ a&b=c/é€😀%2F"}, {Name: "PaReq", Value: "eJzV+/a="}}
+	follow := func(key string, pre oppwa.Preconditions) string {
+		t.Helper()
+		ctx, s := newSession(t, br, 10*time.Second)
+		r := oppwa.Redirect{URL: site.URL + "/pay", Preconditions: pre, Parameters: append(oppwa.Params{{Name: "ret", Value: shop.URL(key)}}, params...)}
+		if _, err := s.Follow(ctx, r, shop.Prefix(key), browser.Frictionless); err != nil {
+			t.Fatal(err)
+		}
+		return <-bodies
+	}
+	// The same length of key for both: the bodies differ only in its last letter.
+	started := follow(t.Name()+"-a", nil)
+	form := follow(t.Name()+"-b", oppwa.Preconditions{{Origin: browser.OriginHiddenIframe, WaitUntil: browser.WaitIframeOnload, Method: "GET", URL: site.URL + "/method"}})
+	if strings.Replace(started, "-a%3F", "-b%3F", 1) != form {
+		t.Errorf("the POST the browser starts sends\n%s\na form sends\n%s", started, form)
+	}
+	if got := string(browser.FormBody(params)); !strings.HasSuffix(form, got) {
+		t.Errorf("FormBody = %s, the form's body ends %s", got, form[strings.Index(form, "&")+1:])
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"net/url"
 	"strings"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -150,11 +149,39 @@ func postHeaders(r *network.Request) []*fetch.HeaderEntry {
 	return append(hs, &fetch.HeaderEntry{Name: "Content-Type", Value: formContentType})
 }
 
-// formBody encodes params as a form's POST body does, in their order.
+// formBody encodes params as an HTML form's POST body does, in their order
+// (the HTML standard's application/x-www-form-urlencoded serializer): line
+// breaks become CRLF, a space "+", every byte but ASCII letters, digits and
+// "*-._" a %XX escape of its UTF-8.
 func formBody(params oppwa.Params) []byte {
-	parts := make([]string, 0, len(params))
-	for _, p := range params {
-		parts = append(parts, url.QueryEscape(p.Name)+"="+url.QueryEscape(p.Value))
+	var b strings.Builder
+	for i, p := range params {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		formEscape(&b, p.Name)
+		b.WriteByte('=')
+		formEscape(&b, p.Value)
 	}
-	return []byte(strings.Join(parts, "&"))
+	return []byte(b.String())
+}
+
+// crlf normalizes line breaks as a form's entry list does.
+var crlf = strings.NewReplacer("\r\n", "\r\n", "\r", "\r\n", "\n", "\r\n")
+
+func formEscape(b *strings.Builder, s string) {
+	const hex = "0123456789ABCDEF"
+	s = crlf.Replace(s)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', strings.IndexByte("*-._", c) >= 0:
+			b.WriteByte(c)
+		case c == ' ':
+			b.WriteByte('+')
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
 }
