@@ -153,7 +153,13 @@ func (f *flow) describeStuck(err error) {
 			st = p
 		}
 	})
-	within(2*time.Second, func(ctx context.Context) { f.snap(ctx, StepStuck, st) })
+	if f.s.t.kept && !f.hasCommitted() {
+		// The tab still shows the page the last session ended on: its
+		// screenshot and address would be another flow's evidence.
+		f.addStep(StepStuck, pageState{URL: f.url}, nil)
+	} else {
+		within(2*time.Second, func(ctx context.Context) { f.snap(ctx, StepStuck, st) })
+	}
 	if pe := (*PageError)(nil); errors.As(err, &pe) {
 		within(2*time.Second, func(ctx context.Context) { f.journey.Stuck = f.inventory(ctx, pe) })
 	}
@@ -174,6 +180,7 @@ type flow struct {
 	loadError string           // why the last document that failed to load failed
 	navs      int              // navigations the tab's top frame started
 	returned  string           // the return URL, once it answered without a page to show
+	committed bool             // a document of this flow committed in the top frame
 }
 
 // httpStatus is the status of the document at u, or 0 if unknown.
@@ -331,7 +338,20 @@ func (f *flow) watchLoads() {
 			}
 		}
 	}()
-	wakeOn(f.ctx, page.FrameNavigated, notify)
+	navigated := chromedp.Events(f.ctx, page.FrameNavigated)
+	go func() {
+		for ev, err := range navigated {
+			if err != nil {
+				return
+			}
+			if ev.Frame != nil && ev.Frame.ParentID == "" {
+				f.mu.Lock()
+				f.committed = true
+				f.mu.Unlock()
+			}
+			notify()
+		}
+	}()
 	wakeOn(f.ctx, page.DomContentEventFired, notify)
 	wakeOn(f.ctx, page.LoadEventFired, notify)
 }
@@ -341,6 +361,13 @@ func (f *flow) watchLoads() {
 // stays on the page it left, so no new document will show the arrival.
 func (f *flow) arrived(frame string, r *network.Response) bool {
 	return frame == string(f.s.t.id) && (r.Status == 204 || r.Status == 205) && f.isReturn(r.URL)
+}
+
+// hasCommitted reports whether a document of this flow committed in the top frame.
+func (f *flow) hasCommitted() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.committed
 }
 
 // returnedTo is the return URL the browser arrived at without a page, or "".

@@ -232,3 +232,28 @@ func TestPostBodyIsAForms(t *testing.T) {
 		t.Errorf("FormBody = %s, the form's body ends %s", got, form[strings.Index(form, "&")+1:])
 	}
 }
+
+// TestStuckOnAKeptPageShowsNothingOfIt proves that a flow that fails before its
+// first page committed, in a tab that kept the last session's page, reports
+// that page neither by screenshot nor by address.
+func TestStuckOnAKeptPageShowsNothingOfIt(t *testing.T) {
+	b := startBrowser(t, browser.Options{Prewarm: -1})
+	ctx, s := newSession(t, b, 30*time.Second)
+	mustFollow(t, ctx, s, newPayment("POST", "checkout"), browser.Approve)
+	s.Close()
+
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	t.Cleanup(hang.Close)
+	ctx, s = newSession(t, b, 1500*time.Millisecond)
+	if !browser.Kept(s) {
+		t.Fatal("the checkout page was not kept")
+	}
+	j, err := s.Follow(ctx, oppwa.Redirect{URL: hang.URL + "/pay"}, shop.Prefix("never"), browser.Approve)
+	if err == nil || len(j.Steps) == 0 {
+		t.Fatalf("err %v, steps %v", err, j.Steps)
+	}
+	last := j.Steps[len(j.Steps)-1]
+	if last.Name != browser.StepStuck || last.Screenshot != nil || last.URL != hang.URL+"/pay" {
+		t.Errorf("stuck step %s at %s with a %d-byte screenshot; want %s at %s/pay without one", last.Name, last.URL, len(last.Screenshot), browser.StepStuck, hang.URL)
+	}
+}
