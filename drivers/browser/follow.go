@@ -285,8 +285,8 @@ func (f *flow) navigationError(st pageState) string {
 
 // watchLoads wakes the wait loop on every commit, load and DOMContentLoaded
 // event of the tab, so waits mostly end on events and not on the poll
-// interval. It also records the HTTP status of every document, and why the
-// last one that failed to load failed.
+// interval. It also records the HTTP status of every document, why the last
+// one that failed to load failed, and the return URL answering with no page.
 func (f *flow) watchLoads() {
 	notify := func() {
 		select {
@@ -294,66 +294,43 @@ func (f *flow) watchLoads() {
 		default:
 		}
 	}
-	docs := chromedp.Events(f.ctx, network.ResponseReceived)
-	go func() {
-		for ev, err := range docs {
-			if err != nil {
-				return
-			}
-			if ev.Type == network.ResourceTypeDocument && ev.Response != nil {
-				f.mu.Lock()
-				f.status[ev.Response.URL] = ev.Response.Status
-				if f.arrived(string(ev.FrameID), ev.Response) {
-					f.returned = ev.Response.URL
-				}
-				f.mu.Unlock()
-				notify()
-			}
+	onEach(f.ctx, network.ResponseReceived, func(ev network.EventResponseReceived) {
+		if ev.Type != network.ResourceTypeDocument || ev.Response == nil {
+			return
 		}
-	}()
-	fails := chromedp.Events(f.ctx, network.LoadingFailed)
-	go func() {
-		for ev, err := range fails {
-			if err != nil {
-				return
-			}
-			if ev.Type == network.ResourceTypeDocument {
-				f.mu.Lock()
-				f.loadError = ev.ErrorText
-				f.mu.Unlock()
-			}
+		f.mu.Lock()
+		f.status[ev.Response.URL] = ev.Response.Status
+		if f.arrived(string(ev.FrameID), ev.Response) {
+			f.returned = ev.Response.URL
 		}
-	}()
-	starts := chromedp.Events(f.ctx, page.FrameStartedNavigating)
-	go func() {
-		for ev, err := range starts {
-			if err != nil {
-				return
-			}
-			// The top frame's id is the tab's target id; a frame of the page
-			// loading is not the page acting on a click.
-			if string(ev.FrameID) == string(f.s.t.id) {
-				f.noteNavigation()
-				notify()
-			}
+		f.mu.Unlock()
+		notify()
+	})
+	onEach(f.ctx, network.LoadingFailed, func(ev network.EventLoadingFailed) {
+		if ev.Type == network.ResourceTypeDocument {
+			f.mu.Lock()
+			f.loadError = ev.ErrorText
+			f.mu.Unlock()
 		}
-	}()
-	navigated := chromedp.Events(f.ctx, page.FrameNavigated)
-	go func() {
-		for ev, err := range navigated {
-			if err != nil {
-				return
-			}
-			if ev.Frame != nil && ev.Frame.ParentID == "" {
-				f.mu.Lock()
-				f.committed = true
-				f.mu.Unlock()
-			}
+	})
+	onEach(f.ctx, page.FrameStartedNavigating, func(ev page.EventFrameStartedNavigating) {
+		// The top frame's id is the tab's target id; a frame of the page
+		// loading is not the page acting on a click.
+		if string(ev.FrameID) == string(f.s.t.id) {
+			f.noteNavigation()
 			notify()
 		}
-	}()
-	wakeOn(f.ctx, page.DomContentEventFired, notify)
-	wakeOn(f.ctx, page.LoadEventFired, notify)
+	})
+	onEach(f.ctx, page.FrameNavigated, func(ev page.EventFrameNavigated) {
+		if ev.Frame != nil && ev.Frame.ParentID == "" {
+			f.mu.Lock()
+			f.committed = true
+			f.mu.Unlock()
+		}
+		notify()
+	})
+	onEach(f.ctx, page.DomContentEventFired, func(page.EventDomContentEventFired) { notify() })
+	onEach(f.ctx, page.LoadEventFired, func(page.EventLoadEventFired) { notify() })
 }
 
 // arrived reports whether a document response is the return URL answering the
@@ -377,15 +354,16 @@ func (f *flow) returnedTo() string {
 	return f.returned
 }
 
-// wakeOn calls notify on every event ev of the tab until ctx ends.
-func wakeOn[E any](ctx context.Context, ev cdp.Event[E], notify func()) {
+// onEach calls fn with every event ev of the tab, in a goroutine of its own,
+// until ctx ends.
+func onEach[E any](ctx context.Context, ev cdp.Event[E], fn func(E)) {
 	evs := chromedp.Events(ctx, ev)
 	go func() {
-		for _, err := range evs {
+		for e, err := range evs {
 			if err != nil {
 				return
 			}
-			notify()
+			fn(e)
 		}
 	}()
 }
