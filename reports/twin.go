@@ -126,7 +126,7 @@ func (cs *calibrationSets) exchange(cal *twin.Calibration, x oppwa.Exchange) {
 		return
 	}
 	if ptype != "" && form.Get("customParameters[forceResultCode]") == "" {
-		cs.results[twin.Result{Brand: brand, PaymentType: ptype, Outcome: string(fixtures.Load().OutcomeOf(res.Code)),
+		cs.results[twin.Result{Brand: brand, PaymentType: ptype, Outcome: fixtures.Load().OutcomeOf(res.Code),
 			Code: res.Code, Description: res.Description, HTTPStatus: x.Status}]++
 	}
 	if _, ok := cal.Redirects[brand]; !ok {

@@ -13,6 +13,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	"github.com/oppwa-conformance/oppwa-conformance/twin"
 )
 
@@ -69,7 +70,7 @@ func TestARunAgainstAnAccountCalibratesItsTwin(t *testing.T) {
 		t.Errorf("PAYPAL's redirect %+v", r)
 	}
 	if !slices.ContainsFunc(cal.Results, func(r twin.Result) bool {
-		return r.Brand == "VISA" && r.PaymentType == "DB" && r.Outcome == twin.OutcomeSuccess && r.Code == "000.000.000"
+		return r.Brand == "VISA" && r.PaymentType == "DB" && r.Outcome == fixtures.Success && r.Code == "000.000.000"
 	}) {
 		t.Errorf("results %+v lack VISA's DB success", cal.Results)
 	}

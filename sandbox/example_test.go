@@ -78,7 +78,7 @@ func ExampleOptions_twin() {
 	ctx := context.Background()
 	cal := &twin.Calibration{
 		Account: twin.Account{Brands: []string{"VISA"}, NotConfigured: []twin.BrandRefusal{{Brand: "MASTER", Code: "500.100.201"}}},
-		Results: []twin.Result{{Brand: "VISA", PaymentType: "DB", Outcome: twin.OutcomeSuccess,
+		Results: []twin.Result{{Brand: "VISA", PaymentType: "DB", Outcome: fixtures.Success,
 			Code: "000.000.000", Description: "Transaction succeeded"}},
 	}
 	srv, err := sandbox.Start(ctx, "127.0.0.1:0", sandbox.Options{Twin: cal})

@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 )
 
 // File is the calibration's file name in a report directory.
@@ -82,23 +84,16 @@ type BrandRefusal struct {
 	HTTPStatus int    `json:"httpStatus"`
 }
 
-// Outcomes of a Result, as fixtures.Outcome names them.
-const (
-	OutcomeSuccess  = "success"
-	OutcomePending  = "pending"
-	OutcomeRejected = "rejected"
-)
-
 // Result is a result code the account answered to initial payments of one brand and
 // payment type, with the outcome it means and how often it was seen.
 type Result struct {
-	Brand       string `json:"brand"`
-	PaymentType string `json:"paymentType"`
-	Outcome     string `json:"outcome"`
-	Code        string `json:"code"`
-	Description string `json:"description"`
-	HTTPStatus  int    `json:"httpStatus"`
-	Seen        int    `json:"seen"`
+	Brand       string           `json:"brand"`
+	PaymentType string           `json:"paymentType"`
+	Outcome     fixtures.Outcome `json:"outcome"`
+	Code        string           `json:"code"`
+	Description string           `json:"description"`
+	HTTPStatus  int              `json:"httpStatus"`
+	Seen        int              `json:"seen"`
 }
 
 // Answer is how the account answered a situation a claim of fixtures/claims.json

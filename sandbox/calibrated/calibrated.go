@@ -34,7 +34,10 @@ type twinOf struct {
 	ownNotConfigured string
 }
 
-type resultKey struct{ brand, paymentType, outcome string }
+type resultKey struct {
+	brand, paymentType string
+	outcome            fixtures.Outcome
+}
 
 // Hooks are the hook functions that make the sandbox answer as cal's account did.
 func Hooks(cal *twin.Calibration) []hook.Hook {
@@ -155,7 +158,7 @@ func (t *twinOf) paymentReply(r *hook.PaymentReply) {
 	} else if code, ok := t.codes[r.Code]; ok {
 		r.Code = code
 	} else if outcome == fixtures.Success || outcome == fixtures.Pending {
-		codes := t.results[resultKey{r.Payment.Brand, r.Payment.Type, string(outcome)}]
+		codes := t.results[resultKey{r.Payment.Brand, r.Payment.Type, outcome}]
 		if len(codes) == 1 && fixtures.Load().OutcomeOf(codes[0]) == outcome {
 			r.Code = codes[0]
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox/hook"
 	"github.com/oppwa-conformance/oppwa-conformance/sandbox/wire"
 	"github.com/oppwa-conformance/oppwa-conformance/twin"
@@ -21,9 +22,9 @@ func calibration() *twin.Calibration {
 			{Claim: "missing-card-number", Param: "card.number", Code: "200.300.404", ParameterErrors: []twin.ParamError{{Name: "paymentBrand", Message: "card properties must be set"}}},
 		},
 		Results: []twin.Result{
-			{Brand: "VISA", PaymentType: "DB", Outcome: twin.OutcomeSuccess, Code: "000.000.000", Description: "transaction succeeded"},
-			{Brand: "VISA", PaymentType: "PA", Outcome: twin.OutcomeSuccess, Code: "000.100.110"},
-			{Brand: "VISA", PaymentType: "PA", Outcome: twin.OutcomeSuccess, Code: "000.100.112"},
+			{Brand: "VISA", PaymentType: "DB", Outcome: fixtures.Success, Code: "000.000.000", Description: "transaction succeeded"},
+			{Brand: "VISA", PaymentType: "PA", Outcome: fixtures.Success, Code: "000.100.110"},
+			{Brand: "VISA", PaymentType: "PA", Outcome: fixtures.Success, Code: "000.100.112"},
 		},
 		Redirects:    map[string]twin.Redirect{"PAYPAL": {Method: twin.MethodAbsent, Encoding: twin.EncodingObject}},
 		Returns:      map[string][]string{"PAYPAL": {"resourcePath"}},
