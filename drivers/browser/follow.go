@@ -122,6 +122,9 @@ func (s *Session) Follow(ctx context.Context, r oppwa.Redirect, returnURLPrefix 
 		journey: &Journey{},
 		wake:    make(chan struct{}, 1),
 		status:  map[string]int64{},
+		// A reset tab may have kept its last page, and a session's second
+		// flow starts where its first ended.
+		onOldPage: s.used || s.t.kept,
 	}
 	f.watchLoads()
 	err := f.run(r)
@@ -147,19 +150,20 @@ func (f *flow) describeStuck(err error) {
 		defer cancel()
 		do(ctx)
 	}
+	if f.onOldPage {
+		// The tab still shows a page from before this flow (a reset tab's kept
+		// page, or an earlier flow's): its screenshot and address would be
+		// another flow's evidence.
+		f.addStep(StepStuck, pageState{URL: f.url}, nil)
+		return
+	}
 	st := pageState{URL: f.url}
 	within(time.Second, func(ctx context.Context) {
 		if p, perr := f.probe(ctx); perr == nil {
 			st = p
 		}
 	})
-	if f.s.t.kept && !f.hasCommitted() {
-		// The tab still shows the page the last session ended on: its
-		// screenshot and address would be another flow's evidence.
-		f.addStep(StepStuck, pageState{URL: f.url}, nil)
-	} else {
-		within(2*time.Second, func(ctx context.Context) { f.snap(ctx, StepStuck, st) })
-	}
+	within(2*time.Second, func(ctx context.Context) { f.snap(ctx, StepStuck, st) })
 	if pe := (*PageError)(nil); errors.As(err, &pe) {
 		within(2*time.Second, func(ctx context.Context) { f.journey.Stuck = f.inventory(ctx, pe) })
 	}
@@ -174,13 +178,13 @@ type flow struct {
 	wake      chan struct{}
 	url       string // the last URL seen
 	fallbacks int    // pages the fallback acted on
+	onOldPage bool   // the tab shows a page from before this flow: not yet left
 
 	mu        sync.Mutex
 	status    map[string]int64 // document URL -> HTTP status
 	loadError string           // why the last document that failed to load failed
 	navs      int              // navigations the tab's top frame started
 	returned  string           // the return URL, once it answered without a page to show
-	committed bool             // a document of this flow committed in the top frame
 }
 
 // httpStatus is the status of the document at u, or 0 if unknown.
@@ -321,14 +325,7 @@ func (f *flow) watchLoads() {
 			notify()
 		}
 	})
-	onEach(f.ctx, page.FrameNavigated, func(ev page.EventFrameNavigated) {
-		if ev.Frame != nil && ev.Frame.ParentID == "" {
-			f.mu.Lock()
-			f.committed = true
-			f.mu.Unlock()
-		}
-		notify()
-	})
+	onEach(f.ctx, page.FrameNavigated, func(page.EventFrameNavigated) { notify() })
 	onEach(f.ctx, page.DomContentEventFired, func(page.EventDomContentEventFired) { notify() })
 	onEach(f.ctx, page.LoadEventFired, func(page.EventLoadEventFired) { notify() })
 }
@@ -338,13 +335,6 @@ func (f *flow) watchLoads() {
 // stays on the page it left, so no new document will show the arrival.
 func (f *flow) arrived(frame string, r *network.Response) bool {
 	return frame == string(f.s.t.id) && (r.Status == 204 || r.Status == 205) && f.isReturn(r.URL)
-}
-
-// hasCommitted reports whether a document of this flow committed in the top frame.
-func (f *flow) hasCommitted() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.committed
 }
 
 // returnedTo is the return URL the browser arrived at without a page, or "".
@@ -375,6 +365,7 @@ func (f *flow) run(r oppwa.Redirect) error {
 	if err := f.submitRedirect(r); err != nil {
 		return err
 	}
+	f.onOldPage = false
 	tracef("submitted")
 	for {
 		st, err := f.nextPage(0)
@@ -382,12 +373,9 @@ func (f *flow) run(r oppwa.Redirect) error {
 		if err != nil {
 			return err
 		}
-		if u := f.returnedTo(); u != "" {
-			st = pageState{URL: u}
-		}
 		if f.isReturn(st.URL) {
-			// The shop's own page only receives the browser: the step and its URL are
-			// the evidence, a screenshot would add nothing but time.
+			// The shop only receives the browser (drivers/shopper shows no page):
+			// the step and its URL are the evidence.
 			f.passThrough(StepReturn, st)
 			f.journey.FinalURL = st.URL
 			return nil
@@ -469,8 +457,9 @@ func isSegmentNameChar(c byte) bool {
 var errStalled = errors.New("no navigation")
 
 // nextPage waits for a document that Follow has not acted on yet and that has
-// finished parsing, or for the return URL (fully loaded). limit > 0 bounds the
-// wait (errStalled); the flow's ctx always does.
+// finished parsing, or for the return URL: fully loaded, or answered with no page
+// (then the state holds its URL alone). limit > 0 bounds the wait (errStalled);
+// the flow's ctx always does.
 func (f *flow) nextPage(limit time.Duration) (pageState, error) {
 	var deadline <-chan time.Time
 	if limit > 0 {
@@ -527,23 +516,19 @@ func (f *flow) nextPage(limit time.Duration) (pageState, error) {
 // settled says whether the probed page ends the wait: a failed navigation (an
 // error), the return URL fully loaded, or a new page that has finished parsing.
 func (f *flow) settled(st pageState) (bool, error) {
-	if f.returnedTo() != "" {
-		return true, nil
-	}
 	if st.ErrorCode != "" {
 		// f.url is still the page the browser tried to leave.
 		return true, fmt.Errorf("browser: navigation failed (%s) after %s", f.navigationError(st), f.url)
 	}
-	// The blank page preconditions run in is ours, not a page the platform
-	// sent the browser to.
-	ours := st.URL == "about:blank"
-	if !ours {
+	if st.URL != "about:blank" {
+		// A blank page (a new tab's, or the one preconditions run in) is ours,
+		// not a page the platform sent the browser to.
 		f.url = st.URL
 	}
-	if f.isReturn(st.URL) && !ours {
+	if f.isReturn(st.URL) {
 		return st.Ready == "complete", nil
 	}
-	return !st.Seen && st.Ready != "loading" && !ours, nil
+	return !st.Seen && st.Ready != "loading" && st.URL != "about:blank", nil
 }
 
 // actOn records the page as a step and acts on it as the first page script that

@@ -209,14 +209,14 @@
 			return '';
 		},
 
-		// keep says whether a reset tab may keep the document instead of
-		// leaving it for about:blank (see tab.reset): nothing on it can act
-		// (no script, frame, plugin, refresh or inline event handler), so nothing
-		// writes state while the reset clears it, and the next flow leaves it by
-		// a navigation the browser starts. A kept document is marked handled:
-		// it is not a page of the next flow.
+		// keep says whether a reset tab may keep the document, a web page,
+		// instead of leaving it for about:blank (see tab.reset): nothing on it
+		// can act (no script, frame, plugin, refresh or inline event handler),
+		// so nothing writes state while the reset clears it, and the next flow
+		// leaves it by a navigation the browser starts. A kept document is
+		// marked handled: it is no page of the next flow.
 		keep() {
-			if (!/^(https?|about):$/.test(location.protocol)) return false;
+			if (!/^https?:$/.test(location.protocol)) return false;
 			if (document.querySelector('script, iframe, frame, object, embed, meta[http-equiv="refresh" i]')) return false;
 			if ([...document.querySelectorAll('*')].some(e => [...e.attributes].some(a => /^on/i.test(a.name)))) return false;
 			document.__oppwaSeen = true;
@@ -226,12 +226,11 @@
 		// postForm marks the current document as handled, then adds a POST
 		// form with params (Go's oppwa.Params: [{name, value}]) as hidden fields
 		// and submits it: the redirect of a flow with preconditions, from the
-		// blank page that hosts their iframes. The form sends no Referer
-		// (rel=noreferrer).
+		// blank page that hosts their iframes. params may be null (none).
 		postForm(action, params) {
 			const d = document, f = d.createElement('form');
-			f.method = 'post'; f.action = action; f.acceptCharset = 'UTF-8'; f.rel = 'noreferrer';
-			for (const p of params) {
+			f.method = 'post'; f.action = action; f.acceptCharset = 'UTF-8';
+			for (const p of params || []) {
 				const i = d.createElement('input');
 				i.type = 'hidden'; i.name = p.name; i.value = p.value;
 				f.appendChild(i);

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net/url"
 	"strings"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -84,20 +85,13 @@ func (f *flow) openPost(u string, params oppwa.Params) error {
 // it (the ACS then refused the challenge) in 2 of 6 runs of the realistic pages'
 // 3-D Secure specs, and in none of 8 with the form.
 func (f *flow) submitForm(u string, params oppwa.Params) error {
-	if params == nil {
-		params = oppwa.Params{} // JSON [], not null
-	}
 	return f.fromHostPage(u, "postForm", u, params)
 }
 
 // fromHostPage opens the redirect u from the page hosting the preconditions'
-// iframes, calling page.js's fn with args there.
+// iframes (page.js is installed there already), calling page.js's fn with args.
 func (f *flow) fromHostPage(u, fn string, args ...any) error {
-	js, err := pageCall(f.s.b.lib, fn, args...)
-	if err != nil {
-		return err
-	}
-	if _, err := chromedp.Run(f.ctx, chromedp.Evaluate[any](js)); err != nil {
+	if _, err := callPage[any](f.ctx, f.s.b.lib, fn, args...); err != nil {
 		return protocolError(err, "browser: open redirect %s", u)
 	}
 	return nil
@@ -154,34 +148,20 @@ func postHeaders(r *network.Request) []*fetch.HeaderEntry {
 // breaks become CRLF, a space "+", every byte but ASCII letters, digits and
 // "*-._" a %XX escape of its UTF-8.
 func formBody(params oppwa.Params) []byte {
-	var b strings.Builder
-	for i, p := range params {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		formEscape(&b, p.Name)
-		b.WriteByte('=')
-		formEscape(&b, p.Value)
+	parts := make([]string, 0, len(params))
+	for _, p := range params {
+		parts = append(parts, formEscape(p.Name)+"="+formEscape(p.Value))
 	}
-	return []byte(b.String())
+	return []byte(strings.Join(parts, "&"))
 }
 
 // crlf normalizes line breaks as a form's entry list does.
 var crlf = strings.NewReplacer("\r\n", "\r\n", "\r", "\r\n", "\n", "\r\n")
 
-func formEscape(b *strings.Builder, s string) {
-	const hex = "0123456789ABCDEF"
-	s = crlf.Replace(s)
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', strings.IndexByte("*-._", c) >= 0:
-			b.WriteByte(c)
-		case c == ' ':
-			b.WriteByte('+')
-		default:
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
-		}
-	}
+// formQuirks are the two bytes where the form's serializer and url.QueryEscape
+// differ: the form keeps "*" and escapes "~".
+var formQuirks = strings.NewReplacer("%2A", "*", "~", "%7E")
+
+func formEscape(s string) string {
+	return formQuirks.Replace(url.QueryEscape(crlf.Replace(s)))
 }

@@ -52,13 +52,14 @@ func (f *flow) runPreconditions(ps oppwa.Preconditions) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	if f.s.used || f.s.t.kept {
+	if f.onOldPage {
 		// The iframes live in a blank page, as in a new tab: their requests
 		// carry no Origin or Referer of the previous flow's pages, which a
 		// reset tab may have kept.
 		if err := chromedp.Do(f.ctx, chromedp.Navigate("about:blank")); err != nil {
 			return protocolError(err, "browser: open a blank page for the redirect preconditions")
 		}
+		f.onOldPage = false
 	}
 	for i, p := range ps {
 		if err := f.runPrecondition(i+1, p); err != nil {

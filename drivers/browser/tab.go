@@ -34,9 +34,9 @@ type tab struct {
 	// context per session.
 	dirty atomic.Bool
 
-	// kept: the tab shows not about:blank but the last session's page (see
-	// reset). Written by reset, read by the next session's flows; the pool's
-	// hand-off orders the two.
+	// kept: the tab shows not about:blank but the web page the last session
+	// ended on (see reset). Written by reset, read by the next session's
+	// flows; the pool's hand-off orders the two.
 	kept bool
 
 	mu      sync.Mutex
@@ -69,27 +69,13 @@ func (b *Browser) openTab(ctx context.Context) (*tab, error) {
 // watch records the origin of every request of the tab, and marks it dirty
 // when another target (out-of-process frame, worker, popup) attaches to it.
 func (t *tab) watch() {
-	reqs := chromedp.Events(t.ctx, network.RequestWillBeSent)
-	go func() {
-		for ev, err := range reqs {
-			if err != nil {
-				return
-			}
-			if ev.Request != nil {
-				t.noteOrigin(ev.Request.URL)
-			}
-			t.noteOrigin(ev.DocumentURL)
+	onEach(t.ctx, network.RequestWillBeSent, func(ev network.EventRequestWillBeSent) {
+		if ev.Request != nil {
+			t.noteOrigin(ev.Request.URL)
 		}
-	}()
-	attached := chromedp.Events(t.ctx, target.AttachedToTarget)
-	go func() {
-		for _, err := range attached {
-			if err != nil {
-				return
-			}
-			t.dirty.Store(true)
-		}
-	}()
+		t.noteOrigin(ev.DocumentURL)
+	})
+	onEach(t.ctx, target.AttachedToTarget, func(target.EventAttachedToTarget) { t.dirty.Store(true) })
 }
 
 // noteOrigin records the origin of an http(s) URL the tab requested.
