@@ -50,9 +50,9 @@ type pageStep struct {
 // checkPage checks the session a page request carries and, for the shopper's action
 // (complete), records the outcome.
 func checkPage(p Payment, complete, threeds bool, form url.Values) pageStep {
-	sum := summaryOf(p)
+	sum := currentSummary(p)
 	switch {
-	case p == nil || sum.Flow == None:
+	case sum.Flow == None: // no payment, or none with a page
 		return pageStep{problem: "This checkout does not exist."}
 	case (sum.Flow == Checkout) == threeds:
 		return pageStep{problem: "This payment is not handled by this page."}

@@ -177,9 +177,9 @@ func validID(s string) bool {
 	return true
 }
 
-// summaryOf expires p if its time is up and returns what the pages show of it; the
+// currentSummary expires p if its time is up and returns what the pages show of it; the
 // zero Summary for no payment.
-func summaryOf(p Payment) Summary {
+func currentSummary(p Payment) Summary {
 	if p == nil {
 		return Summary{}
 	}

@@ -140,9 +140,9 @@ func wizardStep(c Core, p Payment, path string, q, form url.Values) pageOutcome 
 // default pages do; done payments pass only when allowDone. With a refusal, the
 // outcome carries its problem.
 func session(p Payment, form url.Values, allowDone bool) (Summary, pageOutcome) {
-	sum := summaryOf(p)
+	sum := currentSummary(p)
 	switch {
-	case p == nil || sum.Flow == None:
+	case sum.Flow == None: // no payment, or none with a page
 		return sum, refuse(http.StatusBadRequest, "This checkout does not exist.")
 	}
 	if problem := sessionProblem(sum, form); problem != "" {
