@@ -86,8 +86,8 @@ type FPObservation struct {
 }
 
 // RedirectShape is the form of an async initial payment's redirect: its method
-// ("absent" when the reply names none, "no redirect" when there is no redirect), its
-// sorted parameter names and whether it carries preconditions.
+// (twin.MethodAbsent when the reply names none, "no redirect" when there is no
+// redirect), its sorted parameter names and whether it carries preconditions.
 type RedirectShape struct {
 	Method        string   `json:"method"`
 	Parameters    []string `json:"parameters"`
@@ -228,14 +228,20 @@ func redirectShapeOf(xs []oppwa.Exchange) (RedirectShape, bool) {
 		if json.Unmarshal([]byte(x.ResponseBody), &reply) != nil {
 			continue
 		}
-		r := reply.Redirect
-		if r == nil {
+		if reply.Redirect == nil {
 			return RedirectShape{Method: "no redirect", Parameters: []string{}}, true
 		}
-		return RedirectShape{Method: cmp.Or(r.Method, "absent"), Parameters: parameterNames(r.Parameters),
-			Preconditions: len(r.Preconditions) > 0}, true
+		return redirectShape(*reply.Redirect), true
 	}
 	return RedirectShape{}, false
+}
+
+// redirectShape is what the fingerprint and the twin (redirectOf) both read of a
+// redirect: its method (twin.MethodAbsent when it names none), its parameters' names
+// and whether it carries preconditions.
+func redirectShape(r oppwa.Redirect) RedirectShape {
+	return RedirectShape{Method: cmp.Or(r.Method, twin.MethodAbsent), Parameters: parameterNames(r.Parameters),
+		Preconditions: len(r.Preconditions) > 0}
 }
 
 // parameterNames are the redirect parameters' names, sorted and without repeats.

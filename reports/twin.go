@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/oppwa-conformance/oppwa-conformance/drivers/oppwa"
 	"github.com/oppwa-conformance/oppwa-conformance/fixtures"
@@ -116,7 +115,7 @@ func (cs *calibrationSets) exchange(cal *twin.Calibration, x oppwa.Exchange) {
 	}
 	form, _ := url.ParseQuery(x.RequestBody)
 	brand, ptype := form.Get("paymentBrand"), form.Get("paymentType")
-	if x.Method != "POST" || !initialPayment(x.URL) || brand == "" || res.Code == "" {
+	if twin.RouteKind(x.Method, x.URL) != twin.ReplyPayment || brand == "" || res.Code == "" {
 		return
 	}
 	if notConfiguredCode(res.Code) && !slices.Contains(cal.Account.Brands, brand) {
@@ -130,16 +129,10 @@ func (cs *calibrationSets) exchange(cal *twin.Calibration, x oppwa.Exchange) {
 			Code: res.Code, Description: res.Description, HTTPStatus: x.Status}]++
 	}
 	if _, ok := cal.Redirects[brand]; !ok {
-		if r, ok := redirectOf(reply); ok {
+		if r, ok := redirectOf(x.ResponseBody); ok {
 			cal.Redirects[brand] = r
 		}
 	}
-}
-
-// initialPayment says whether an API URL is POST /v1/payments's.
-func initialPayment(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), "/v1/payments")
 }
 
 // notConfiguredCode says whether code is of the documented group of configuration
@@ -150,7 +143,7 @@ func notConfiguredCode(code string) bool {
 
 // addRefusal adds an error reply's kind, status, code and parameter names once.
 func addRefusal(rs []twin.Refusal, x oppwa.Exchange, res oppwa.Result) []twin.Refusal {
-	r := twin.Refusal{Kind: twin.ReplyKind(x.Method, x.URL, 200), HTTPStatus: x.Status, Code: res.Code}
+	r := twin.Refusal{Kind: twin.RouteKind(x.Method, x.URL), HTTPStatus: x.Status, Code: res.Code}
 	for _, pe := range res.ParameterErrors {
 		if !slices.Contains(r.Parameters, pe.Name) {
 			r.Parameters = append(r.Parameters, pe.Name)
@@ -165,32 +158,27 @@ func addRefusal(rs []twin.Refusal, x oppwa.Exchange, res oppwa.Result) []twin.Re
 	return append(rs, r)
 }
 
-// redirectOf is the shape of a payment reply's redirect; false without one.
-func redirectOf(reply map[string]any) (twin.Redirect, bool) {
-	red, ok := reply["redirect"].(map[string]any)
-	if !ok {
+// redirectOf is the shape of a payment reply's redirect: the fingerprint's
+// (redirectShape) and the encoding of its parameters, which only the raw reply shows
+// (the driver reads an array and an object alike). False without a redirect, or with
+// one the driver cannot read.
+func redirectOf(body string) (twin.Redirect, bool) {
+	var typed struct {
+		Redirect *oppwa.Redirect `json:"redirect"`
+	}
+	var raw struct {
+		Redirect struct {
+			Parameters json.RawMessage `json:"parameters"`
+		} `json:"redirect"`
+	}
+	if json.Unmarshal([]byte(body), &typed) != nil || typed.Redirect == nil || json.Unmarshal([]byte(body), &raw) != nil {
 		return twin.Redirect{}, false
 	}
-	r := twin.Redirect{Method: twin.MethodAbsent, Parameters: []string{}, Encoding: twin.EncodingArray}
-	if m, ok := red["method"].(string); ok && m != "" {
-		r.Method = m
-	}
-	switch ps := red["parameters"].(type) {
-	case []any:
-		for _, p := range ps {
-			if m, ok := p.(map[string]any); ok {
-				if n, ok := m["name"].(string); ok && !slices.Contains(r.Parameters, n) {
-					r.Parameters = append(r.Parameters, n)
-				}
-			}
-		}
-	case map[string]any:
+	shape := redirectShape(*typed.Redirect)
+	r := twin.Redirect{Method: shape.Method, Parameters: shape.Parameters, Encoding: twin.EncodingArray, Preconditions: shape.Preconditions}
+	if p := raw.Redirect.Parameters; len(p) > 0 && p[0] == '{' {
 		r.Encoding = twin.EncodingObject
-		r.Parameters = sortedKeys(ps)
 	}
-	slices.Sort(r.Parameters)
-	pre, _ := red["preconditions"].([]any)
-	r.Preconditions = len(pre) > 0
 	return r, true
 }
 

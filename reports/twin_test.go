@@ -150,3 +150,24 @@ func TestDiscoveryAddsTheBrandsNotConfigured(t *testing.T) {
 		}
 	}
 }
+
+// The twin reads a redirect as the fingerprint does, adding only its parameters'
+// encoding.
+func TestRedirectOfAddsTheEncodingToTheFingerprintsShape(t *testing.T) {
+	body := `{"redirect":{"url":"u","method":"GET","parameters":[{"name":"b","value":"1"},{"name":"a","value":"2"},{"name":"b","value":"3"}],` +
+		`"preconditions":[{"origin":"iframe#hidden","waitUntil":"iframe#onload","method":"POST","url":"m","parameters":[]}]}}`
+	r, ok := redirectOf(body)
+	want := twin.Redirect{Method: "GET", Parameters: []string{"a", "b"}, Encoding: twin.EncodingArray, Preconditions: true}
+	if !ok || r.Method != want.Method || !slices.Equal(r.Parameters, want.Parameters) || r.Encoding != want.Encoding || r.Preconditions != want.Preconditions {
+		t.Errorf("redirectOf = %+v, %v; want %+v", r, ok, want)
+	}
+	x := oppwa.Exchange{Method: "POST", URL: "https://h/v1/payments", Status: 200, ResponseBody: body}
+	if fp, ok := redirectShapeOf([]oppwa.Exchange{x}); !ok || fp.Method != r.Method || !slices.Equal(fp.Parameters, r.Parameters) || fp.Preconditions != r.Preconditions {
+		t.Errorf("fingerprint %+v, twin %+v", fp, r)
+	}
+	for _, none := range []string{`{"id":"x"}`, `{"redirect":{"parameters":7}}`} {
+		if r, ok := redirectOf(none); ok {
+			t.Errorf("redirectOf(%s) = %+v, want none", none, r)
+		}
+	}
+}

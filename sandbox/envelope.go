@@ -242,11 +242,17 @@ func (s *Sandbox) hookPayment(tx *txn, p *payment) hook.Payment {
 	return hp
 }
 
-// writeJSON encodes a document, after the jsonReply hook point, and writes it with its
-// status.
+// writeJSON encodes a document, after the jsonReply and wireReply hook points, and
+// writes it with its status. It returns the document after jsonReply alone: what a
+// notification of the reply carries, which wireReply's edits for the wire must not reach.
 func (s *Sandbox) writeJSON(w http.ResponseWriter, status int, doc document) document {
 	doc = s.finalJSON(doc)
-	writeDocument(w, status, doc)
+	reply := hook.WireReply{Status: status, Doc: doc}
+	if rw, ok := w.(*requestWriter); ok {
+		reply.Method, reply.Path = rw.method, rw.path
+	}
+	fire(s, &reply)
+	writeDocument(w, status, reply.Doc)
 	return doc
 }
 

@@ -22,15 +22,6 @@ import (
 //	write                           ordered JSON, HTTP 200 for success and pending, 400
 //	                                for rejections, 4xx/5xx for transport-level refusals
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.twinShape != nil {
-		s.twinShape.ServeHTTP(w, r)
-		return
-	}
-	s.serve(w, r)
-}
-
-// serve answers a request as the sandbox's own handler, before a twin's shaping.
-func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	defer func() {
 		s.requests.Add(1)
@@ -48,7 +39,8 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(VersionHeader, Version)
 	defer s.recoverPanic(w)
 
-	s.dispatch(w, r, cleanPath(r.URL.Path))
+	path := cleanPath(r.URL.Path)
+	s.dispatch(&requestWriter{ResponseWriter: w, method: r.Method, path: path}, r, path)
 }
 
 // recoverPanic answers 500 999.999.999 for a request whose handling panicked, so no
@@ -103,6 +95,16 @@ func (l *logWriter) WriteHeader(code int) {
 }
 
 func (l *logWriter) Unwrap() http.ResponseWriter { return l.ResponseWriter }
+
+// requestWriter carries the request a reply answers to writeJSON, for the wireReply
+// hook point: the handlers pass only the writer down, and threading the request
+// through every one of them would change them all for this one point.
+type requestWriter struct {
+	http.ResponseWriter
+	method, path string
+}
+
+func (w *requestWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // maskToken hides the registration token of a /v1/registrations/{id} path for the
 // request log: a token pays, so it is kept out of logs like a card number.

@@ -3,7 +3,6 @@ package sandbox
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -56,9 +55,6 @@ func New(opts Options) (*Sandbox, error) {
 	}
 	if opts.clock != nil {
 		s.now = opts.clock
-	}
-	if opts.Twin != nil {
-		s.twinShape = calibrated.Shape(opts.Twin, http.HandlerFunc(s.serve))
 	}
 	set := hook.Settings{WebhookAttempts: s.opts.WebhookAttempts, Latency: s.opts.Latency}
 	fire(s, &set)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	mrand "math/rand/v2"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -140,8 +139,6 @@ type Stats struct {
 
 // Sandbox is the simulator; it implements http.Handler and is safe for concurrent use.
 type Sandbox struct {
-	// twinShape gives replies a twin's account's fields (nil without Options.Twin).
-	twinShape   http.Handler
 	contract    *fixtures.Contract
 	opts        Options
 	tokens      map[string]map[string]bool // access token -> entity ids it owns

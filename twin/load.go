@@ -1,7 +1,6 @@
 package twin
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,8 +25,7 @@ func Load(path string) (*Calibration, error) {
 		return nil, fmt.Errorf("%s is unreadable: %w", file, err)
 	}
 	var c Calibration
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&c); err != nil {
+	if err := json.Unmarshal(b, &c); err != nil {
 		return nil, fmt.Errorf("%s is not an account calibration: %v (give the twin.json a run against a real target wrote)", file, err)
 	}
 	if err := c.check(); err != nil {

@@ -115,8 +115,8 @@ type ParamError struct {
 	Message string `json:"message"`
 }
 
-// Refusal is one kind of error reply: per reply kind, HTTP status and code, the
-// parameter errors' names it carried.
+// Refusal is one kind of error reply: per kind of request (RouteKind), HTTP status
+// and code, the parameter errors' names it carried.
 type Refusal struct {
 	Kind       string   `json:"kind"`
 	HTTPStatus int      `json:"httpStatus"`
@@ -191,15 +191,22 @@ const (
 	ReplyOther      = "other"
 )
 
-// ReplyKind sorts a reply by the request it answers; "" for no answer (status 0).
-// The report's fingerprint and the twin's reply shapes both sort by it.
+// ReplyKind sorts a reply by the request it answers (RouteKind); ReplyError for any
+// 4xx or 5xx, "" for no answer (status 0). The report's fingerprint and the twin's
+// reply shapes both sort by it.
 func ReplyKind(method, rawURL string, status int) string {
-	if status == 0 {
+	switch {
+	case status == 0:
 		return ""
-	}
-	if status >= 400 {
+	case status >= 400:
 		return ReplyError
 	}
+	return RouteKind(method, rawURL)
+}
+
+// RouteKind sorts a request by its method and URL alone: ReplyPayment, ReplyBackoffice,
+// ReplyStatus, ReplyReport or ReplyOther, whatever the reply's status.
+func RouteKind(method, rawURL string) string {
 	path := rawURL
 	if u, err := url.Parse(rawURL); err == nil {
 		path = u.Path

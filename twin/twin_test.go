@@ -49,11 +49,13 @@ func TestLoadReadsAFileOrAReportDirectory(t *testing.T) {
 // what is wrong.
 func TestLoadRefusesInOneLineNamingTheFile(t *testing.T) {
 	change := func(f func(*Calibration)) Calibration { c := valid(); f(&c); return c }
+	whole, _ := json.Marshal(valid())
 	for name, tc := range map[string]struct {
 		content any
 		want    string
 	}{
 		"malformed":      {json.RawMessage(`{"format":`), "is not an account calibration"},
+		"trailing data":  {json.RawMessage(string(whole) + "}"), "is not an account calibration"},
 		"other JSON":     {map[string]int{"a": 1}, "is not an account calibration"},
 		"newer":          {change(func(c *Calibration) { c.Version = Version + 1 }), "newer than this suite reads"},
 		"older":          {change(func(c *Calibration) { c.Version = 0 }), "calibrate again"},
@@ -100,6 +102,21 @@ func TestReplyKindSortsByRequest(t *testing.T) {
 	} {
 		if got := ReplyKind(tc.method, tc.url, tc.status); got != tc.want {
 			t.Errorf("ReplyKind(%s %s %d) = %q, want %q", tc.method, tc.url, tc.status, got, tc.want)
+		}
+	}
+}
+
+// The route is the request's kind whatever the status: an error reply's too.
+func TestRouteKindIgnoresTheStatus(t *testing.T) {
+	for _, tc := range []struct{ method, url, want string }{
+		{"POST", "https://h/v1/payments/", ReplyPayment},
+		{"POST", "https://h/v1/payments/8a82944a4cc25ebf014cc2c782423202", ReplyBackoffice},
+		{"GET", "https://h/v1/registrations/x", ReplyStatus},
+		{"GET", "/v1/query/x", ReplyReport},
+		{"POST", "https://h/v1/registrations", ReplyOther},
+	} {
+		if got := RouteKind(tc.method, tc.url); got != tc.want {
+			t.Errorf("RouteKind(%s %s) = %q, want %q", tc.method, tc.url, got, tc.want)
 		}
 	}
 }

@@ -1,9 +1,9 @@
 // Package calibrated makes the sandbox an account's twin: from a calibration
 // (package twin) it builds hooks that answer, wherever the calibration observed the
 // account, as the account did (codes by brand and situation, refusals of credentials,
-// format errors, backoffice refusals, redirects, the return URL), and a handler that
-// gives API replies the account's field sets and buildNumber. Everywhere else the
-// sandbox answers as its own state machine does.
+// format errors, backoffice refusals, redirects, the return URL) and give API replies
+// the account's field sets and buildNumber. Everywhere else the sandbox answers as its
+// own state machine does.
 package calibrated
 
 import (
@@ -17,7 +17,8 @@ import (
 
 // twinOf is a calibration read into the tables its hooks look up.
 type twinOf struct {
-	cal *twin.Calibration
+	cal      *twin.Calibration
+	contract *fixtures.Contract
 	// situations are the account's answers by claims.json situation.
 	situations map[string]twin.Answer
 	// formats are the answers of format refusals, by the parameter they were about.
@@ -45,15 +46,16 @@ func Hooks(cal *twin.Calibration) []hook.Hook {
 	return []hook.Hook{
 		hook.On(t.authRefusal), hook.On(t.initialFormat), hook.On(t.backofficeRule),
 		hook.On(t.paymentReply), hook.On(t.resultBlock), hook.On(t.shopperReturn),
+		hook.On(newShaper(cal).wireReply),
 	}
 }
 
 // read builds the lookup tables of cal.
 func read(cal *twin.Calibration) *twinOf {
-	t := &twinOf{cal: cal, situations: map[string]twin.Answer{}, formats: map[string]twin.Answer{},
-		codes: map[string]string{}, results: map[resultKey][]string{}, descriptions: map[string]string{},
-		notConfigured: map[string]string{}, ownNotConfigured: fixtures.Load().Code(fixtures.CodeBrandNotConfigured)}
 	contract, evidence := fixtures.Load(), fixtures.LoadEvidence()
+	t := &twinOf{cal: cal, contract: contract, situations: map[string]twin.Answer{}, formats: map[string]twin.Answer{},
+		codes: map[string]string{}, results: map[resultKey][]string{}, descriptions: map[string]string{},
+		notConfigured: map[string]string{}, ownNotConfigured: contract.Code(fixtures.CodeBrandNotConfigured)}
 	ambiguous := map[string]bool{}
 	for _, a := range cal.Answers {
 		t.describe(a.Code, a.Description)
@@ -152,14 +154,14 @@ func (t *twinOf) backofficeRule(b *hook.BackofficeRule) {
 // configured, its code for a claim's case, or the one code it answered for the brand,
 // payment type and outcome (a success or a wait); and shapes a redirect as the account's for the brand.
 func (t *twinOf) paymentReply(r *hook.PaymentReply) {
-	outcome := fixtures.Load().OutcomeOf(r.Code)
+	outcome := t.contract.OutcomeOf(r.Code)
 	if code, ok := t.notConfigured[r.Payment.Brand]; ok && r.Code == t.ownNotConfigured {
 		r.Code = code
 	} else if code, ok := t.codes[r.Code]; ok {
 		r.Code = code
 	} else if outcome == fixtures.Success || outcome == fixtures.Pending {
 		codes := t.results[resultKey{r.Payment.Brand, r.Payment.Type, outcome}]
-		if len(codes) == 1 && fixtures.Load().OutcomeOf(codes[0]) == outcome {
+		if len(codes) == 1 && t.contract.OutcomeOf(codes[0]) == outcome {
 			r.Code = codes[0]
 		}
 	}

@@ -2,7 +2,6 @@ package calibrated
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -88,11 +87,7 @@ func errNames(es []hook.ParamError) string {
 }
 
 func TestShapeKeepsTheAccountsFieldsAndBuild(t *testing.T) {
-	sandbox := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
-		_, _ = w.Write([]byte(`{"id":"x","referencedId":"y","result":{"code":"000.100.110","description":"d"},"redirect":{"url":"u","extra":1},"buildNumber":"own@2"}`))
-	})
-	h := Shape(calibration(), sandbox)
+	hooks := Hooks(calibration())
 	for path, want := range map[string]string{
 		"/v1/payments": `{"id":"x","result":{"code":"000.100.110"},"redirect":{"url":"u","extra":1},"buildNumber":"b@1"}`,
 		// No status reply was observed: the sandbox's own fields, the account's build.
@@ -102,10 +97,55 @@ func TestShapeKeepsTheAccountsFieldsAndBuild(t *testing.T) {
 		if path != "/v1/payments" {
 			method = http.MethodGet
 		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
-		if got := rec.Body.String(); got != want {
+		r := hook.WireReply{Method: method, Path: path, Status: http.StatusOK, Doc: sandboxReply()}
+		hook.Fire(hooks, &r)
+		if got, _ := r.Doc.MarshalJSON(); string(got) != want {
 			t.Errorf("%s %s\n got %s\nwant %s", method, path, got, want)
 		}
+	}
+}
+
+// sandboxReply is a reply as the sandbox builds it, every field the sandbox has.
+func sandboxReply() wire.Document {
+	return wire.Document{{Key: "id", Value: "x"}, {Key: "referencedId", Value: "y"},
+		{Key: "result", Value: wire.Document{{Key: "code", Value: "000.100.110"}, {Key: "description", Value: "d"}}},
+		{Key: "redirect", Value: wire.Document{{Key: "url", Value: "u"}, {Key: "extra", Value: 1}}},
+		{Key: "buildNumber", Value: "own@2"}}
+}
+
+func TestShapeLeavesWhatAnswersNoAPIRequestAlone(t *testing.T) {
+	hooks := Hooks(calibration())
+	want, _ := sandboxReply().MarshalJSON()
+	for _, r := range []hook.WireReply{
+		{Method: http.MethodGet, Path: "/nowhere", Status: http.StatusNotFound}, // off the API
+		{}, // no request: a reply written outside ServeHTTP
+	} {
+		r.Doc = sandboxReply()
+		hook.Fire(hooks, &r)
+		if got, _ := r.Doc.MarshalJSON(); string(got) != string(want) {
+			t.Errorf("%s %q changed to %s", r.Method, r.Path, got)
+		}
+	}
+	// The JSONReply point makes what a notification carries: no twin hook edits it.
+	n := hook.JSONReply{Doc: sandboxReply()}
+	hook.Fire(hooks, &n)
+	if got, _ := n.Doc.MarshalJSON(); string(got) != string(want) {
+		t.Errorf("a notification's payload changed to %s", got)
+	}
+}
+
+func TestShapePrunesNestedListsWithoutTouchingTheStoredDocument(t *testing.T) {
+	cal := calibration()
+	cal.Fields[twin.ReplyError] = []twin.Field{{Path: "result"}, {Path: "result.parameterErrors"}, {Path: "result.parameterErrors[].name"}}
+	stored := []wire.Document{{{Key: "name", Value: "card.cvv"}, {Key: "value", Value: nil}, {Key: "message", Value: "m"}}}
+	r := hook.WireReply{Method: http.MethodPost, Path: "/v1/payments", Status: http.StatusBadRequest,
+		Doc: wire.Document{{Key: "result", Value: wire.Document{{Key: "code", Value: "200.300.404"}, {Key: "parameterErrors", Value: stored}}},
+			{Key: "ndc", Value: "n"}}}
+	hook.Fire(Hooks(cal), &r)
+	if got, _ := r.Doc.MarshalJSON(); string(got) != `{"result":{"parameterErrors":[{"name":"card.cvv"}]}}` {
+		t.Errorf("error reply %s", got)
+	}
+	if len(stored[0]) != 3 {
+		t.Errorf("the stored parameter error was changed: %v", stored[0])
 	}
 }

@@ -17,7 +17,7 @@ import (
 type Point interface {
 	Settings | TokenCheck | AuthRefusal | InitialFormat | PaymentLookup | LookupReply |
 		BackofficeRule | PaymentReply | ShopperReturn | ResultBlock | APIFault | JSONReply |
-		WebhookNotice | WebhookSealed | RegistrationLookup | TokenRule | RegistrationReply |
+		WireReply | WebhookNotice | WebhookSealed | RegistrationLookup | TokenRule | RegistrationReply |
 		BankWizard | MethodNotice
 }
 
@@ -187,8 +187,20 @@ type RegistrationReply struct {
 	Doc wire.Document
 }
 
-// JSONReply: a JSON reply is about to be encoded.
+// JSONReply: a JSON reply is about to be encoded. Doc is what the merchant receives
+// and what a notification of the reply carries.
 type JSONReply struct{ Doc wire.Document }
+
+// WireReply: the JSON reply to a request is about to be written, after JSONReply.
+// Method and Path are the request's (the path without doubled slashes), Status the
+// reply's HTTP status. Doc goes to the wire only: a notification of the reply carries
+// the document JSONReply left, so an edit here, such as a twin's field sets for API
+// replies (package calibrated), never reaches a webhook payload.
+type WireReply struct {
+	Method, Path string
+	Status       int
+	Doc          wire.Document
+}
 
 // WebhookNotice: a webhook notification of Kind (PAYMENT, REGISTRATION) is about to be
 // sealed; Payload is the reply it carries, Copies how many times it is sent (1).
