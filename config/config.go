@@ -423,16 +423,12 @@ func (t *Target) readWebhook(get func(string) string) error {
 	return nil
 }
 
-// Webhooks reports whether webhook notifications can be checked: always against the
-// embedded sandbox, on a real target when the webhook's URL and key are set.
-func (t Target) Webhooks() bool {
-	if t.Twin != nil {
-		// A twin has the webhook its account had: the sandbox notifies the suites'
-		// own receiver, as the embedded sandbox does.
-		return t.Twin.Has(string(Webhook))
-	}
-	return t.Embedded() || t.WebhookURL != ""
-}
+// Webhooks reports whether webhook notifications can be checked: the Webhook
+// capability. Always against the embedded sandbox; on a twin when its account had a
+// webhook (the sandbox notifies the suites' own receiver, as the embedded sandbox
+// does); on a real target when the webhook's URL and key are set (Load takes both or
+// neither).
+func (t Target) Webhooks() bool { return t.Has(Webhook) }
 
 // ProcessRate is the pace of this process's client in requests per second (0: none):
 // its share of OPPWA_MAX_RPS when the runner split it between parallel Ginkgo
@@ -594,7 +590,8 @@ func checkChromeBin(bin string) error {
 // blame the platform for it.
 func payable(c *fixtures.Contract, brands []string) error {
 	for _, name := range brands {
-		if !slices.Contains(c.DefaultBrands(), name) {
+		// The default brands are the verified ones.
+		if b, ok := c.Brand(name); !ok || !b.Verified {
 			return fmt.Errorf("OPPWA_BRANDS names %s, which the suites cannot pay with (no public test card or account for it, fixtures/brands.json): remove it; make discover lists the brands they can check", name)
 		}
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -123,6 +124,27 @@ func TestCapabilitiesAreDeclaredOnARealAccountAndAllOnTheSandbox(t *testing.T) {
 	real["OPPWA_REPORTING"] = "maybe"
 	if _, err := Load(env(real), t.TempDir()); err == nil || !strings.Contains(err.Error(), "OPPWA_REPORTING") {
 		t.Fatalf("an unknown capability value must name the variable: %v", err)
+	}
+}
+
+// Webhooks is the Webhook capability: every target that has one can check them.
+func TestWebhooksAreTheWebhookCapability(t *testing.T) {
+	real := map[string]string{"OPPWA_ENV_FILE": "/dev/null", "OPPWA_BASE_URL": "https://eu-test.oppwa.com/",
+		"OPPWA_ENTITY_ID": "8a8294174b7ecb28014b9699220015ca", "OPPWA_ACCESS_TOKEN": "tok"}
+	hook := maps.Clone(real)
+	hook["OPPWA_WEBHOOK_URL"], hook["OPPWA_WEBHOOK_KEY"] = "https://hooks.example.net/x", strings.Repeat("ab", 32)
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		want bool
+	}{
+		"embedded sandbox":     {map[string]string{"OPPWA_ENV_FILE": "/dev/null"}, true},
+		"account, no webhook":  {real, false},
+		"account with webhook": {hook, true},
+	} {
+		tg, err := Load(env(tc.env), t.TempDir())
+		if err != nil || tg.Webhooks() != tc.want || tg.Has(Webhook) != tc.want {
+			t.Errorf("%s: Webhooks %v, Has(Webhook) %v, err %v; want %v", name, tg.Webhooks(), tg.Has(Webhook), err, tc.want)
+		}
 	}
 }
 

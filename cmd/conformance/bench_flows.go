@@ -111,9 +111,13 @@ func startFlowRig(ctx context.Context) (rig *flowRig, stop func(), err error) {
 	return &flowRig{client: client, rcv: rcv}, stop, nil
 }
 
+// remoteBrowser stands for the binary of a browser reached at CHROME_WS_URL, which
+// bench did not start and cannot name.
+const remoteBrowser = "remote (CHROME_WS_URL)"
+
 // browserInfo names the started browser: version and binary.
 func browserInfo(b *browser.Browser) benchBrowser {
-	return benchBrowser{Version: b.Version(), ExecPath: cmp.Or(b.ExecPath(), "remote (CHROME_WS_URL)")}
+	return benchBrowser{Version: b.Version(), ExecPath: cmp.Or(b.ExecPath(), remoteBrowser)}
 }
 
 // measureSync times n runs of a sync flow after a warm-up.

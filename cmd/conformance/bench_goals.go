@@ -66,24 +66,20 @@ type runFailedError struct{ err *exitError }
 func (e *runFailedError) Error() string { return e.err.msg }
 func (e *runFailedError) Unwrap() error { return e.err }
 
-// measureGoals builds the suite binary once (for the latency run) and brings the
-// compiled suites ./conformance run keeps up to date (a warm run, as a user's
-// second make test), then runs o.runs rounds of the full run, the async browser run
-// and the latency run, and judges the goals.
+// measureGoals brings the compiled suites ./conformance run keeps up to date (a warm
+// run, as a user's second make test), then runs o.runs rounds of the full run, the
+// async browser run and the latency run, and judges the goals. The latency run
+// starts those same compiled suites in process: one build serves every run.
 func measureGoals(ctx context.Context, rep *benchReport, o benchOptions, tmp string) error {
-	// The build warms the cache, so that every run is a warm run.
+	// The build warms the cache and links the binary ./conformance run keeps between
+	// runs, so that every run is a warm run: the first round pays no link either.
 	fmt.Fprintln(os.Stderr, "bench: building the suite binary")
-	bin, err := buildSuites(ctx, tmp)
-	if err != nil {
-		return err
-	}
-	// ./conformance run keeps its compiled suites between runs: bring them up to date
-	// too, or the first round alone would pay the link.
 	root, err := moduleRoot()
 	if err != nil {
 		return err
 	}
-	if _, err := compileSuites(ctx, root, true); err != nil {
+	bin, err := compileSuites(ctx, root, true)
+	if err != nil {
 		return err
 	}
 	var s goalSamples
@@ -92,10 +88,10 @@ func measureGoals(ctx context.Context, rep *benchReport, o benchOptions, tmp str
 	for i := 1; i <= o.runs; i++ {
 		dir := filepath.Join(tmp, fmt.Sprintf("round-%d", i))
 		tag := fmt.Sprintf("%d/%d", i, o.runs)
-		if err := s.fullRun(ctx, bin, dir, tag); err != nil {
+		if err := s.fullRun(ctx, dir, tag); err != nil {
 			return err
 		}
-		if err := s.asyncRun(ctx, bin, dir, tag); err != nil {
+		if err := s.asyncRun(ctx, dir, tag); err != nil {
 			return err
 		}
 		if err := s.latencyRun(ctx, o, bin, dir, tag); err != nil {
@@ -126,7 +122,7 @@ func (s *goalSamples) goals(o benchOptions) []goalResult {
 
 // fullRun runs every spec: the full-run and sandbox-share figures, and the async
 // browser specs' durations.
-func (s *goalSamples) fullRun(ctx context.Context, bin, dir, tag string) error {
+func (s *goalSamples) fullRun(ctx context.Context, dir, tag string) error {
 	what := "full run " + tag
 	r, err := timedRun(ctx, what, runOptions{reportDir: filepath.Join(dir, "full"), extraEnv: embeddedEnv, quiet: true})
 	if err != nil {
@@ -140,14 +136,12 @@ func (s *goalSamples) fullRun(ctx context.Context, bin, dir, tag string) error {
 	s.sandboxPct = append(s.sandboxPct, 100*busyMs/ms(r.wall))
 	s.browserSpecMs = append(s.browserSpecMs, asyncBrowserSpecMs(r.sum)...)
 	s.fullSpecs, s.sandboxRequests = r.ran, requests
-	cpu := r.cpu.withSpecs(browserSpecs(r.sum), busyMs)
-	cpu.EndSkewS = round3(endSkew(r.sum.ginkgo).Seconds())
-	s.fullCPU = append(s.fullCPU, cpu)
+	s.fullCPU = append(s.fullCPU, r.cpu.withSpecs(browserSpecs(r.sum), busyMs))
 	return nil
 }
 
 // asyncRun runs the async browser specs: their wall time per spec.
-func (s *goalSamples) asyncRun(ctx context.Context, bin, dir, tag string) error {
+func (s *goalSamples) asyncRun(ctx context.Context, dir, tag string) error {
 	r, err := timedRun(ctx, "async browser run "+tag, runOptions{labels: asyncBrowserLabels,
 		reportDir: filepath.Join(dir, "async"), extraEnv: embeddedEnv, quiet: true})
 	if err != nil {
@@ -155,9 +149,7 @@ func (s *goalSamples) asyncRun(ctx context.Context, bin, dir, tag string) error 
 	}
 	s.asyncPerSpecMs = append(s.asyncPerSpecMs, ms(r.wall)/float64(r.ran))
 	s.asyncSpecs = r.ran
-	cpu := r.cpu.withSpecs(browserSpecs(r.sum), 0)
-	cpu.EndSkewS = round3(endSkew(r.sum.ginkgo).Seconds())
-	s.asyncCPU = append(s.asyncCPU, cpu)
+	s.asyncCPU = append(s.asyncCPU, r.cpu.withSpecs(browserSpecs(r.sum), 0))
 	return nil
 }
 
@@ -181,11 +173,11 @@ func (s *goalSamples) latencyRun(ctx context.Context, o benchOptions, bin, dir, 
 	return nil
 }
 
-// timedRun runs the suites with o and times the command. Without o.binary it runs
-// the command a user types, ./conformance run, as a child: what make test costs,
-// from the runner's own build to the verdict; with it, the precompiled suites in
-// process. A run that does not pass is a *runFailedError naming the first failure
-// and where the reports are.
+// timedRun runs the suites with o, times the command and takes its CPU budget, the
+// Ginkgo processes' end skew included. Without o.binary it runs the command a user
+// types, ./conformance run, as a child: what make test costs, from the runner's own
+// build to the verdict; with it, the precompiled suites in process. A run that does
+// not pass is a *runFailedError naming the first failure and where the reports are.
 func timedRun(ctx context.Context, what string, o runOptions) (suiteResult, error) {
 	fmt.Fprintln(os.Stderr, "bench: "+what)
 	run := commandRun
@@ -204,6 +196,7 @@ func timedRun(ctx context.Context, what string, o runOptions) (suiteResult, erro
 	if sum.Verdict != reports.VerdictPass || c.Passed == 0 {
 		return suiteResult{}, runFailed(what, sum)
 	}
+	cpu.EndSkewS = round3(endSkew(sum.ginkgo).Seconds())
 	return suiteResult{sum: sum, wall: wall, ran: c.Passed + c.Contract + c.Environment, cpu: cpu}, nil
 }
 

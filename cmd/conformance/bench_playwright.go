@@ -24,9 +24,14 @@ const (
 )
 
 // playwrightGoal is the anchor's goal: per round, Playwright's p50 per flow divided
-// by the round's async wall time per spec. Without node, npm or playwright-core the
-// goal says why it was not measured; the other figures stand.
+// by the round's async wall time per spec. Without node, npm or playwright-core, or
+// with a remote browser (CHROME_WS_URL: no binary for the script to start), the goal
+// says why it was not measured; the other figures stand.
 func playwrightGoal(ctx context.Context, root string, rep *benchReport, o benchOptions) goalResult {
+	if rep.Browser.ExecPath == remoteBrowser {
+		return newGoalAtLeast(goalNamePlaywright, "x", goalPlaywrightRatio, nil,
+			"not measured: the browser is remote (CHROME_WS_URL) and the script starts a local binary; unset CHROME_WS_URL to measure it")
+	}
 	ours := goalRuns(rep, goalNameAsync)
 	note := fmt.Sprintf("%d flows a run, serial, fresh context each, no screenshot; %s on %s", o.n, playwrightCore, rep.Browser.ExecPath)
 	core, err := installPlaywright(ctx, root)

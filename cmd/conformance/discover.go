@@ -123,10 +123,8 @@ func (d *discovery) keep(probes []probe) {
 		}
 	}
 	b, _ := json.MarshalIndent(k, "", " ")
-	dir := d.t.ReportDir
-	if root, err := moduleRoot(); err == nil && !filepath.IsAbs(dir) {
-		dir = filepath.Join(root, dir)
-	}
+	root, _ := moduleRoot() // found by userTarget; without it, dir stays the working directory's
+	dir := reportDir(root, d.t.ReportDir)
 	path := filepath.Join(dir, twin.DiscoveryFile)
 	err := os.MkdirAll(dir, 0o755)
 	if err == nil {

@@ -90,8 +90,8 @@ func modeRuns(m sandbox.Mode) []string {
 }
 
 // buildSuites compiles the suites once, into dir (the run's own, so that other builds
-// in the work tree cannot replace or remove it), for the commands that run them many
-// times: compiling per run would triple mutation's time and make bench's runs cold.
+// in the work tree cannot replace or remove it), for mutation, which runs them many
+// times: compiling per run would triple its time.
 func buildSuites(ctx context.Context, dir string) (string, error) {
 	root, err := moduleRoot()
 	if err != nil {

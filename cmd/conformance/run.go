@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -35,7 +36,8 @@ type runOptions struct {
 	// baseline is the report directory or fingerprint.json the run is compared with.
 	baseline string
 	extraEnv []string
-	// binary is a precompiled suite (ginkgo build) to run instead of compiling ./suites.
+	// binary is the compiled suites (go test -c) to run: a command that runs them many
+	// times builds them once; empty, suiteRun brings suitesBinary up to date.
 	binary string
 	quiet  bool
 	// noBrowser leaves the browser check and the preflight to the browser command,
@@ -100,10 +102,15 @@ func (o runOptions) check() error {
 // labelName finds the brand: and flow: labels a filter names.
 var labelName = regexp.MustCompile(`\b(brand|flow):([A-Za-z0-9_.-]+)`)
 
+// labelRegexp is a regular expression in a label filter: from a slash to the next, as
+// Ginkgo reads it (or to the end, unclosed).
+var labelRegexp = regexp.MustCompile(`/[^/]*/?`)
+
 // checkLabelNames refuses a brand or flow a filter names that no spec can carry: a typo
-// (brand:VISSA) would otherwise select nothing and end as "no spec ran".
+// (brand:VISSA) would otherwise select nothing and end as "no spec ran". A regular
+// expression (/brand:VIS.*/) names no label: it is left alone.
 func checkLabelNames(labels string) error {
-	for _, m := range labelName.FindAllStringSubmatch(labels, -1) {
+	for _, m := range labelName.FindAllStringSubmatch(labelRegexp.ReplaceAllString(labels, " "), -1) {
 		kind, name := m[1], m[2]
 		if kind == "brand" {
 			if _, ok := fixtures.Load().Brand(name); !ok {
@@ -273,13 +280,7 @@ func prepareRun(ctx context.Context, o runOptions) (root string, t config.Target
 		// report every missing one as a failure.
 		return "", t, "", &exitError{outcome.ExitConfig, "OPPWA_BRANDS is not set for a real account: run make discover to find the brands your account has, then put its .env block in .env"}
 	}
-	dir = o.reportDir
-	if dir == "" {
-		dir = t.ReportDir
-	}
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(root, dir)
-	}
+	dir = reportDir(root, cmp.Or(o.reportDir, t.ReportDir))
 	if err := writable(dir); err != nil {
 		return "", t, "", &exitError{outcome.ExitConfig, err.Error()}
 	}
@@ -299,8 +300,9 @@ func prepareRun(ctx context.Context, o runOptions) (root string, t config.Target
 	return root, t, dir, nil
 }
 
-// ginkgoArgs is the go command line that runs the suites for o, and the label filter
-// it applies; shardOf narrows that filter to the run's shard (nil: no shard).
+// ginkgoArgs is the go command line that runs o.binary, the compiled suites, for o,
+// and the label filter it applies; shardOf narrows that filter to the run's shard
+// (nil: no shard).
 func ginkgoArgs(o runOptions, t config.Target, dir string, shardOf func(string) (string, error)) (args []string, filter string, err error) {
 	args = []string{"tool", "ginkgo", "--keep-going", "--timeout=80m", "--junit-report=junit.xml",
 		"--json-report=report.json", "--output-dir=" + dir, "--silence-skips"}
@@ -328,10 +330,7 @@ func ginkgoArgs(o runOptions, t config.Target, dir string, shardOf func(string) 
 	if filter != "" {
 		args = append(args, "--label-filter="+filter)
 	}
-	if o.binary != "" {
-		return append(args, o.binary), filter, nil
-	}
-	return append(args, "./suites"), filter, nil
+	return append(args, o.binary), filter, nil
 }
 
 // commandLine is the command as the user typed it, argv whole (a label filter with
@@ -494,6 +493,15 @@ func needsBrowser(t config.Target, labels string) bool {
 		}
 	}
 	return false
+}
+
+// reportDir is report directory dir made absolute against the module root (against
+// the working directory when root is "").
+func reportDir(root, dir string) string {
+	if filepath.IsAbs(dir) {
+		return dir
+	}
+	return filepath.Join(root, dir)
 }
 
 func writable(dir string) error {

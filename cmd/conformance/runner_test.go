@@ -150,6 +150,25 @@ func TestBadInputIsOneLineNamingTheFixAndKeepsTheReport(t *testing.T) {
 	}
 }
 
+// A brand or flow a filter names must exist; a regular expression between slashes
+// names none, whatever it spells.
+func TestLabelNamesAreCheckedOutsideRegularExpressions(t *testing.T) {
+	for labels, want := range map[string]string{
+		"brand:VISA && flow:PA":         "",
+		"/brand:VIS.*/":                 "",
+		"sync && !/flow:async-.*/":      "",
+		"/brand:VIS.*/ && brand:VISSA":  "brand:VISSA, which is no documented brand",
+		"brand:VISSA || /brand:VISA/":   "brand:VISSA, which is no documented brand",
+		"/brand:PAY.*/ || flow:pa":      "flow:pa, which no spec carries",
+		"/flow:PA/ && /brand:MASTER.*/": "",
+	} {
+		err := runOptions{labels: labels}.check()
+		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
+			t.Errorf("-labels %q: got %v, want %q", labels, err, want)
+		}
+	}
+}
+
 // -h answers every command with its usage and exit 0; a flag before the command
 // names the command it belongs after.
 func TestHelpOnEveryCommand(t *testing.T) {

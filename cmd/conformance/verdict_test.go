@@ -110,7 +110,7 @@ func TestRealisticPagesLeaveSimulatorOnlyOut(t *testing.T) {
 		{"realistic", "async", "(async) && !simulator-only"},
 		{"realistic", "simulator-only", "simulator-only"},
 	} {
-		_, filter, err := ginkgoArgs(runOptions{labels: c.labels}, config.Target{SandboxPages: c.pages}, t.TempDir(), nil)
+		_, filter, err := ginkgoArgs(runOptions{labels: c.labels, binary: "suites.test"}, config.Target{SandboxPages: c.pages}, t.TempDir(), nil)
 		if err != nil || filter != c.want {
 			t.Errorf("pages %q labels %q: filter %q %v, want %q", c.pages, c.labels, filter, err, c.want)
 		}

@@ -173,8 +173,12 @@ func (s *Spec) Shopper(key string, r oppwa.Redirect, action browser.Action) (Sho
 }
 
 // keepReturn keeps the names of the parameters the platform added to the
-// shopperResultUrl (the shop's own query left out); never their values.
+// shopperResultUrl (the shop's own query left out), never their values, when the run
+// calibrates a twin.
 func (s *Spec) keepReturn(ret ShopperReturn) {
+	if !calibrates() {
+		return
+	}
 	own, _ := url.ParseQuery(shopper.ShopQuery)
 	names := []string{}
 	for name := range ret.Query {
@@ -187,6 +191,12 @@ func (s *Spec) keepReturn(ret ShopperReturn) {
 	s.returns = append(s.returns, names)
 	s.mu.Unlock()
 }
+
+// calibrates says whether the run's reports calibrate an account twin: reports
+// writes twin.json only for a target other than the embedded sandbox (a twin run is
+// an embedded one), so elsewhere the answers and returns kept for it would never be
+// read.
+func calibrates() bool { return !Config().Embedded() }
 
 // keepJourney keeps the journey's steps as screenshots and its stuck page, if any,
 // for the spec's report.
