@@ -19,8 +19,8 @@ const (
 // notify is the sandbox's one entry point for webhook notifications: kind is
 // NotifyPayment or NotifyRegistration, action is one of the Action constants for a
 // registration and empty for a payment (the documentation sends action only with
-// REGISTRATION), and payload is the reply document exactly as the merchant received it
-// (after the jsonReply hook; see finalJSON). It seals and queues the notification and
+// REGISTRATION), and payload is the reply document as the merchant received it after
+// the jsonReply hook (see finalJSON), before any wireReply edit (a twin's field sets). It seals and queues the notification and
 // returns at once; without a configured webhook it does nothing. Registration events
 // call it with NotifyRegistration and CREATED or DELETED.
 func (s *Sandbox) notify(kind, action string, payload document) {
